@@ -1,0 +1,58 @@
+/**
+ * The board's build-time settings (the manifest's `config`, read through `mc/config`), checked
+ * once at boot so a bad build fails with a message naming the setting, not later with a crash.
+ */
+export interface BoardConfig {
+  readonly thing: string;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly sampleIntervalMs: number;
+  readonly keepAliveMs: number;
+  readonly queueCapacity: number;
+  readonly led: { readonly red: number; readonly green: number; readonly blue: number };
+  readonly pms5003: { readonly port: number; readonly receive: number; readonly transmit: number };
+}
+
+export class ConfigError extends Error {
+  readonly setting: string;
+
+  constructor(setting: string, problem: string) {
+    super(`config.${setting}: ${problem}`);
+    this.setting = setting;
+  }
+}
+
+function integer(source: Record<string, unknown>, path: string, min: number, max: number): number {
+  const value = path.split(".").reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), source);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(path, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function text(source: Record<string, unknown>, key: string, pattern: RegExp, what: string): string {
+  const value = source[key];
+  if (typeof value !== "string" || !pattern.test(value)) throw new ConfigError(key, `expected ${what}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** IoT Core keep-alive limits: at most 1,200 s; 30 s is the documented floor. */
+const KEEP_ALIVE_MIN_MS = 30_000;
+const KEEP_ALIVE_MAX_MS = 1_200_000;
+
+export function parseBoardConfig(source: Record<string, unknown>): BoardConfig {
+  return {
+    thing: text(source, "thing", /^[a-zA-Z0-9:_-]{1,128}$/, "a thing name of 1 to 128 letters, digits, ':', '_' or '-'"),
+    endpoint: text(source, "endpoint", /^[a-zA-Z0-9.-]{1,253}$/, "a host name"),
+    port: integer(source, "port", 1, 65535),
+    sampleIntervalMs: integer(source, "sampleIntervalMs", 1000, 3_600_000),
+    keepAliveMs: integer(source, "keepAliveMs", KEEP_ALIVE_MIN_MS, KEEP_ALIVE_MAX_MS),
+    queueCapacity: integer(source, "queueCapacity", 1, 100_000),
+    led: { red: integer(source, "led.red", 0, 48), green: integer(source, "led.green", 0, 48), blue: integer(source, "led.blue", 0, 48) },
+    pms5003: {
+      port: integer(source, "pms5003.port", 0, 2),
+      receive: integer(source, "pms5003.receive", 0, 48),
+      transmit: integer(source, "pms5003.transmit", 0, 48),
+    },
+  };
+}

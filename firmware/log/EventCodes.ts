@@ -1,0 +1,36 @@
+/**
+ * Every event the board writes to its serial log. Codes are stable: tools and technicians look
+ * them up, so a code is never reused for another meaning.
+ */
+export type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+export interface EventCode {
+  readonly level: Level;
+  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config";
+  /** What happened, in a technician's words. */
+  readonly meaning: string;
+  /** What to do about it; empty when nothing needs doing. */
+  readonly action: string;
+}
+
+export const eventCodes = {
+  BT100: { level: "INFO", subsystem: "boot", meaning: "Board started", action: "" },
+  BT110: { level: "ERROR", subsystem: "boot", meaning: "Board is not provisioned (no certificate, key or CA stored)", action: "Provision the board: aqm provision" },
+  CF120: { level: "ERROR", subsystem: "config", meaning: "Build configuration value is missing or invalid", action: "Rebuild with a valid manifest config" },
+  SN200: { level: "WARN", subsystem: "sensor", meaning: "A sensor read failed; its values are left out of the reading", action: "If it repeats, check the sensor's cable and power" },
+  SN210: { level: "INFO", subsystem: "sensor", meaning: "A sensor that had failed reads correctly again", action: "" },
+  SM300: { level: "INFO", subsystem: "sample", meaning: "A reading was taken and queued for sending", action: "" },
+  SM310: { level: "WARN", subsystem: "sample", meaning: "The send buffer is full: the oldest reading was dropped", action: "Restore the connection; see the MQTT events before this one" },
+  MQ400: { level: "INFO", subsystem: "mqtt", meaning: "Connecting to the broker", action: "" },
+  MQ401: { level: "INFO", subsystem: "mqtt", meaning: "Connected to the broker", action: "" },
+  MQ410: { level: "WARN", subsystem: "mqtt", meaning: "Network down: no route to the broker", action: "Check Wi-Fi and the router" },
+  MQ411: { level: "WARN", subsystem: "mqtt", meaning: "Broker unreachable: it refused or did not answer", action: "Check the endpoint and that the broker runs" },
+  MQ412: { level: "ERROR", subsystem: "mqtt", meaning: "TLS rejected: the broker refused the board's certificate, or the board refused the broker's", action: "Re-provision the certificate; check it is active, not expired, and signed by the CA the broker trusts" },
+  MQ413: { level: "ERROR", subsystem: "mqtt", meaning: "Not authorised: the broker refused this thing's connection or topic", action: "Check the IoT policy attached to the certificate and the thing name" },
+  MQ414: { level: "WARN", subsystem: "mqtt", meaning: "Connection lost", action: "" },
+  MQ415: { level: "ERROR", subsystem: "mqtt", meaning: "The broker sent something the board could not understand", action: "Report it with the log" },
+  MQ420: { level: "INFO", subsystem: "mqtt", meaning: "Waiting before the next connection attempt", action: "" },
+  LD500: { level: "INFO", subsystem: "led", meaning: "The status LED changed state", action: "See the LED table" },
+} as const satisfies Record<string, EventCode>;
+
+export type EventCodeName = keyof typeof eventCodes;

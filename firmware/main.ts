@@ -1,0 +1,113 @@
+import device from "embedded:provider/builtin";
+import config from "mc/config";
+import Preference from "preference";
+import Timer from "timer";
+import { Board } from "./board/Board";
+import { parseBoardConfig } from "./board/BoardConfig";
+import { nextBootId } from "./board/BootCounter";
+import { SensorHealth } from "./board/SensorHealth";
+import Pms5003 from "./drivers/Pms5003";
+import Sht4x from "./drivers/Sht4x";
+import { formatLogLine, SerialLog } from "./log/SerialLog";
+import { Backoff } from "./session/Backoff";
+import { MqttSession } from "./session/MqttSession";
+import { OutboundQueue } from "./session/OutboundQueue";
+import { hashString, SeededRandom } from "./session/SeededRandom";
+import { StatusLed } from "./status/StatusLed";
+import type { NetworkProvider } from "./types/NetworkProvider";
+
+/**
+ * The device entry point: reads the build config and the stored identity, builds every part with
+ * the ECMA-419 IO it needs, and starts the board. Everything below this file takes its
+ * dependencies as arguments, so tests can build the same parts on simulated buses.
+ */
+export const FIRMWARE_VERSION = "0.1.0";
+
+const settings = parseBoardConfig(config as Record<string, unknown>);
+const log = new SerialLog({ write: (text) => trace(text), now: () => Date.now() });
+const bootId = nextBootId(Preference);
+const health = new SensorHealth();
+
+const timerAdapter = {
+  set: (callback: () => void, interval: number): unknown => Timer.set(callback, interval),
+  repeat: (callback: () => void, interval: number): unknown => Timer.repeat(callback, interval),
+  clear: (timer: unknown): void => Timer.clear(timer as ReturnType<typeof Timer.set> | undefined),
+};
+
+function outputPin(pin: number): { write(value: 0 | 1): void } {
+  return new device.io.Digital({ pin, mode: device.io.Digital.Output });
+}
+
+const led = new StatusLed({
+  red: outputPin(settings.led.red),
+  green: outputPin(settings.led.green),
+  blue: outputPin(settings.led.blue),
+  timer: timerAdapter,
+  onChange: (state) => log.event("LD500", { state }),
+});
+
+const climate = new Sht4x({
+  sensor: { ...device.I2C.default, io: device.io.I2C },
+  onError: (reason: string) => health.report("sht4x", reason),
+});
+
+const particulates = new Pms5003({
+  sensor: { io: device.io.Serial, port: settings.pms5003.port, receive: settings.pms5003.receive, transmit: settings.pms5003.transmit, baud: 9600 },
+  onError: (reason: string) => health.report("pms5003", reason),
+});
+particulates.configure({ mode: "active" });
+
+function storedDer(key: string): ArrayBuffer | undefined {
+  const value = Preference.get("tls", key);
+  return value instanceof ArrayBuffer ? value : undefined;
+}
+
+const ca = storedDer("ca");
+const certificate = storedDer("cert");
+const key = storedDer("key");
+const random = new SeededRandom(hashString(settings.thing) ^ bootId);
+const network = (device as typeof device & { network: NetworkProvider }).network;
+
+const session = new MqttSession({
+  connect: (handlers) =>
+    new network.mqtts.io({
+      ...network.mqtts,
+      host: settings.endpoint,
+      port: settings.port,
+      id: settings.thing,
+      clean: true,
+      keepAlive: settings.keepAliveMs,
+      socket: { ...network.mqtts.socket, secure: { protocolVersion: 0x303, certificate: ca, clientCertificates: [certificate], clientKey: key } },
+      dns: network.mqtts.dns,
+      onControl: (operation: number, message: { id: number }) => handlers.onControl(operation, message),
+      onError: (error: { code?: string; message?: string }) => handlers.onError(error),
+      onClose: () => handlers.onClose(),
+    }),
+  timer: timerAdapter,
+  backoff: new Backoff({ baseMs: 2_000, maxMs: 900_000, floorMs: 1_500, random: () => random.next() }),
+  queue: new OutboundQueue(settings.queueCapacity),
+  now: () => Date.now(),
+  onChange: (change) => board.onSessionChange(change),
+});
+
+
+export const board = new Board({
+  thing: settings.thing,
+  bootId,
+  sampleIntervalMs: settings.sampleIntervalMs,
+  climate,
+  particulates,
+  health,
+  session,
+  led,
+  log,
+  timer: timerAdapter,
+  now: () => Date.now(),
+  encode: (text) => ArrayBuffer.fromString(text),
+});
+
+if (ca && certificate && key) board.start(FIRMWARE_VERSION);
+else {
+  led.show("not-provisioned");
+  trace(formatLogLine(Date.now(), "BT110", { thing: settings.thing, ca: Boolean(ca), cert: Boolean(certificate), key: Boolean(key) }) + "\n");
+}

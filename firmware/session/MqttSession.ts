@@ -1,0 +1,223 @@
+import { Backoff } from "./Backoff";
+import { OutboundQueue } from "./OutboundQueue";
+
+/** Why a connection failed, as the board's LED and log tell it. */
+export type SessionFailure = "network-down" | "broker-unreachable" | "tls-rejected" | "not-authorised" | "protocol" | "closed";
+
+/** The one state of the session. */
+export type SessionState = "idle" | "connecting" | "online" | "waiting" | "stopped";
+
+const CONNACK = 2;
+const PUBLISH = 3;
+const PUBACK = 4;
+const DISCONNECT = 14;
+
+/** The part of the ECMA-419 MQTT client the session uses. */
+export interface MqttClientLike {
+  write(data: ArrayBuffer, options: { operation?: number; topic?: string; QoS?: number; id?: number; duplicate?: boolean }): number;
+  close(): void;
+}
+
+export interface MqttClientOptions {
+  onControl: (operation: number, message: { id: number }) => void;
+  onError: (error: { code?: string; message?: string }) => void;
+  onClose: () => void;
+}
+
+export interface SessionTimer {
+  set(callback: () => void, interval: number): unknown;
+  clear(timer: unknown): void;
+}
+
+export interface SessionChange {
+  readonly state: SessionState;
+  readonly failure?: SessionFailure;
+  readonly detail?: string;
+  readonly retryInMs?: number;
+}
+
+const failureCodes: Readonly<Record<string, SessionFailure>> = {
+  "network-down": "network-down",
+  "broker-unreachable": "broker-unreachable",
+  "tls-rejected": "tls-rejected",
+  "not-authorised": "not-authorised",
+  protocol: "protocol",
+  closed: "closed",
+};
+
+/**
+ * Keeps one MQTT connection to the broker: connects, publishes the outbound queue at QoS 1 in
+ * order with at most `maxInFlight` unacknowledged, and on any failure closes, waits (capped
+ * exponential backoff with full jitter; the longest wait for a rejected certificate or a refused
+ * authorisation, which retrying soon cannot fix) and connects again, resending what was not acknowledged.
+ */
+export class MqttSession {
+  readonly #connect: (options: MqttClientOptions) => MqttClientLike;
+  readonly #timer: SessionTimer;
+  readonly #backoff: Backoff;
+  readonly #queue: OutboundQueue;
+  readonly #onChange: (change: SessionChange) => void;
+  readonly #maxInFlight: number;
+  readonly #connectTimeoutMs: number;
+  readonly #ackTimeoutMs: number;
+  readonly #now: () => number;
+  #state: SessionState = "idle";
+  #client: MqttClientLike | undefined;
+  #failure: { failure: SessionFailure; detail: string } | undefined;
+  #watchdog: unknown;
+  #retry: unknown;
+  #nextPacketId = 1;
+  #onDrained: (() => void) | undefined;
+
+  constructor(options: {
+    connect: (options: MqttClientOptions) => MqttClientLike;
+    timer: SessionTimer;
+    backoff: Backoff;
+    queue: OutboundQueue;
+    now: () => number;
+    onChange: (change: SessionChange) => void;
+    maxInFlight?: number;
+    connectTimeoutMs?: number;
+    ackTimeoutMs?: number;
+  }) {
+    this.#connect = options.connect;
+    this.#timer = options.timer;
+    this.#backoff = options.backoff;
+    this.#queue = options.queue;
+    this.#now = options.now;
+    this.#onChange = options.onChange;
+    this.#maxInFlight = options.maxInFlight ?? 10;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#state === "idle") this.#open();
+  }
+
+  publish(topic: string, payload: ArrayBuffer): boolean {
+    const dropped = this.#queue.push(topic, payload);
+    this.#pump();
+    return dropped;
+  }
+
+  /** Stops taking new work once everything queued is acknowledged, then disconnects and calls `onDrained`. */
+  drain(onDrained: () => void): void {
+    this.#onDrained = onDrained;
+    this.#finishIfDrained();
+  }
+
+  #enter(change: SessionChange): void {
+    this.#state = change.state;
+    this.#onChange(change);
+  }
+
+  #open(): void {
+    this.#failure = undefined;
+    this.#enter({ state: "connecting" });
+    this.#watchdog = this.#timer.set(() => this.#fail("broker-unreachable", "no CONNACK in time"), this.#connectTimeoutMs);
+    try {
+      this.#client = this.#connect({
+        onControl: (operation, message) => this.#onControl(operation, message.id),
+        onError: (error) => this.#noteFailure(failureCodes[error.code ?? ""] ?? "closed", error.message ?? String(error.code)),
+        onClose: () => this.#onClosed(),
+      });
+    } catch (error) {
+      this.#fail("broker-unreachable", String(error));
+    }
+  }
+
+  #onControl(operation: number, id: number): void {
+    if (operation === CONNACK && this.#state === "connecting") {
+      this.#timer.clear(this.#watchdog);
+      this.#watchdog = undefined;
+      this.#backoff.reset();
+      this.#enter({ state: "online" });
+      this.#pump();
+    } else if (operation === PUBACK) {
+      this.#queue.acknowledge(id);
+      this.#pump();
+    }
+  }
+
+  #pump(): void {
+    if (this.#state !== "online" || !this.#client) return;
+    for (let message = this.#queue.nextUnsent(); message && this.#queue.inFlight < this.#maxInFlight; message = this.#queue.nextUnsent()) {
+      message.packetId = this.#allocatePacketId();
+      message.sentAt = this.#now();
+      message.attempts++;
+      this.#client.write(message.payload, { operation: PUBLISH, topic: message.topic, QoS: 1, id: message.packetId, duplicate: message.attempts > 1 });
+    }
+    this.#armAckWatchdog();
+    this.#finishIfDrained();
+  }
+
+  /** A broker that stops acknowledging is treated as a lost connection, so the messages go again on a new one. */
+  #armAckWatchdog(): void {
+    this.#timer.clear(this.#watchdog);
+    this.#watchdog = undefined;
+    const oldest = this.#queue.oldestInFlight();
+    if (!oldest) return;
+    const wait = Math.max(1, oldest.sentAt + this.#ackTimeoutMs - this.#now());
+    this.#watchdog = this.#timer.set(() => this.#fail("closed", "no PUBACK in time"), wait);
+  }
+
+  #finishIfDrained(): void {
+    if (!this.#onDrained || this.#queue.length > 0) return;
+    const onDrained = this.#onDrained;
+    this.#onDrained = undefined;
+    this.#stop();
+    onDrained();
+  }
+
+  #stop(): void {
+    this.#timer.clear(this.#watchdog);
+    this.#timer.clear(this.#retry);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#enter({ state: "stopped" });
+    if (client) {
+      client.write(new ArrayBuffer(0), { operation: DISCONNECT });
+      client.close();
+    }
+  }
+
+  #allocatePacketId(): number {
+    const id = this.#nextPacketId;
+    this.#nextPacketId = (this.#nextPacketId % 0xffff) + 1;
+    return id;
+  }
+
+  /** The client reports an error, then closes: remember the first reason and act on the close. */
+  #noteFailure(failure: SessionFailure, detail: string): void {
+    this.#failure ??= { failure, detail };
+  }
+
+  #onClosed(): void {
+    if (this.#state === "stopped" || this.#state === "waiting") return;
+    const { failure, detail } = this.#failure ?? { failure: "closed" as const, detail: "connection closed" };
+    this.#fail(failure, detail);
+  }
+
+  /** The one failure path: drop the connection, keep every unacknowledged message, wait, connect again. */
+  #fail(failure: SessionFailure, detail: string): void {
+    if (this.#state === "stopped" || this.#state === "waiting") return;
+    this.#timer.clear(this.#watchdog);
+    this.#watchdog = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    client?.close();
+    this.#queue.requeueInFlight();
+    const permanent = failure === "tls-rejected" || failure === "not-authorised";
+    const retryInMs = permanent ? this.#backoff.longest() : this.#backoff.next();
+    this.#enter({ state: "waiting", failure, detail, retryInMs });
+    this.#retry = this.#timer.set(() => {
+      this.#retry = undefined;
+      this.#open();
+    }, retryInMs);
+  }
+}

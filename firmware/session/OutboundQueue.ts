@@ -1,0 +1,69 @@
+/**
+ * Messages waiting for the broker's PUBACK, in the order they were queued. A message leaves only
+ * when acknowledged; when the queue is full the oldest is dropped and counted, never silently.
+ * (Kept in RAM for now; the flash-backed store-and-forward replaces it.)
+ */
+export interface OutboundMessage {
+  readonly topic: string;
+  readonly payload: ArrayBuffer;
+  /** Packet id while in flight on the current connection, 0 while waiting to be sent. */
+  packetId: number;
+  sentAt: number;
+  attempts: number;
+}
+
+export class OutboundQueue {
+  readonly #capacity: number;
+  readonly #messages: OutboundMessage[] = [];
+  #dropped = 0;
+
+  constructor(capacity: number) {
+    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError(`queue capacity must be a positive integer, not ${capacity}`);
+    this.#capacity = capacity;
+  }
+
+  get length(): number {
+    return this.#messages.length;
+  }
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get inFlight(): number {
+    return this.#messages.filter((message) => message.packetId !== 0).length;
+  }
+
+  /** Queues a message; returns true when the oldest had to be dropped to make room. */
+  push(topic: string, payload: ArrayBuffer): boolean {
+    let dropped = false;
+    if (this.#messages.length >= this.#capacity) {
+      this.#messages.shift();
+      this.#dropped++;
+      dropped = true;
+    }
+    this.#messages.push({ topic, payload, packetId: 0, sentAt: 0, attempts: 0 });
+    return dropped;
+  }
+
+  /** The oldest message not yet in flight. */
+  nextUnsent(): OutboundMessage | undefined {
+    return this.#messages.find((message) => message.packetId === 0);
+  }
+
+  oldestInFlight(): OutboundMessage | undefined {
+    return this.#messages.find((message) => message.packetId !== 0);
+  }
+
+  acknowledge(packetId: number): boolean {
+    const index = this.#messages.findIndex((message) => message.packetId === packetId);
+    if (index < 0) return false;
+    this.#messages.splice(index, 1);
+    return true;
+  }
+
+  /** After a connection ends, nothing is in flight any more: everything unacknowledged goes again. */
+  requeueInFlight(): void {
+    for (const message of this.#messages) message.packetId = 0;
+  }
+}

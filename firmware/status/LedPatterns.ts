@@ -1,0 +1,47 @@
+/**
+ * What the status LED shows in each board state. Each state has its own rhythm as well as its
+ * own colour, so a technician who cannot tell red from green, or a board with a single-colour
+ * LED, still tells the states apart.
+ */
+export type LedState =
+  | "booting"
+  | "not-provisioned"
+  | "connecting"
+  | "online"
+  | "network-down"
+  | "broker-unreachable"
+  | "tls-rejected"
+  | "not-authorised"
+  | "sensor-fault";
+
+export type Colour = "white" | "blue" | "cyan" | "green" | "yellow" | "magenta" | "red";
+
+export interface LedPattern {
+  readonly colour: Colour;
+  /** On and off times in ms, alternating, starting with on; repeats. One entry means steady on. */
+  readonly rhythm: readonly number[];
+  /** The rhythm in words, as the printed LED table says it. */
+  readonly looks: string;
+}
+
+export const ledPatterns: Readonly<Record<LedState, LedPattern>> = {
+  booting: { colour: "white", rhythm: [1000], looks: "steady" },
+  "not-provisioned": { colour: "blue", rhythm: [1000, 1000], looks: "slow blink (1 s on, 1 s off)" },
+  connecting: { colour: "cyan", rhythm: [100, 100], looks: "fast flicker (5 per second)" },
+  online: { colour: "green", rhythm: [100, 2900], looks: "short flash every 3 s" },
+  "network-down": { colour: "yellow", rhythm: [1000, 1000], looks: "slow blink (1 s on, 1 s off)" },
+  "broker-unreachable": { colour: "yellow", rhythm: [200, 200, 200, 1400], looks: "two flashes, pause" },
+  "tls-rejected": { colour: "red", rhythm: [1000], looks: "steady" },
+  "not-authorised": { colour: "red", rhythm: [200, 200, 200, 200, 200, 1000], looks: "three flashes, pause" },
+  "sensor-fault": { colour: "magenta", rhythm: [600, 200, 100, 1100], looks: "long and short flash, pause" },
+};
+
+export const colourChannels: Readonly<Record<Colour, readonly [0 | 1, 0 | 1, 0 | 1]>> = {
+  white: [1, 1, 1],
+  blue: [0, 0, 1],
+  cyan: [0, 1, 1],
+  green: [0, 1, 0],
+  yellow: [1, 1, 0],
+  magenta: [1, 0, 1],
+  red: [1, 0, 0],
+};

@@ -1,0 +1,20 @@
+import { fileURLToPath } from "node:url";
+
+/**
+ * Where the host finds its implementation of each device module specifier the firmware imports.
+ * Both the firmware bundler (for the `vm` and XS runs) and the Node test loader read this one map,
+ * so a test and a bundle always get the same implementation.
+ */
+const portable = (file: string): string => fileURLToPath(new URL(`./portable/${file}`, import.meta.url));
+
+export const hostImplementations: Readonly<Record<string, string>> = {
+  "embedded:provider/builtin": portable("provider.ts"),
+  "embedded:io/i2c": portable("I2C.ts"),
+  "embedded:io/serial": portable("Serial.ts"),
+  "embedded:io/digital": portable("Digital.ts"),
+  "embedded:network/mqtt/client": portable("MqttClient.ts"),
+  timer: portable("timer.ts"),
+  preference: portable("preference.ts"),
+  flash: portable("flash.ts"),
+  "mc/config": portable("config.ts"),
+};

@@ -1,0 +1,55 @@
+import vm from "node:vm";
+import type { HostPort } from "./portable/HostPort.ts";
+import { BUNDLE_GLOBAL, firmwareBundle } from "./FirmwareBundle.ts";
+
+/** What the host can call on a running firmware bundle. */
+export interface FirmwareHandle {
+  advance(ms: number): void;
+  now(): number;
+  readonly FIRMWARE_VERSION: string;
+  readonly board: { stop(onStopped: () => void): void; readonly sequence: number };
+}
+
+/**
+ * Runs the firmware bundle in its own `vm` context under Node: a realm of its own, like a board
+ * of its own, so several boards share one process without sharing a module. Booting evaluates
+ * the bundle, which runs `main.ts`; after that nothing happens until the host advances time.
+ */
+export class VmBoard {
+  readonly #firmware: FirmwareHandle;
+
+  private constructor(firmware: FirmwareHandle) {
+    this.#firmware = firmware;
+  }
+
+  static async boot(port: HostPort): Promise<VmBoard> {
+    const source = await firmwareBundle();
+    const context = vm.createContext({ aqmHostPort: port });
+    vm.runInContext(source, context, { filename: "aqm-firmware.js" });
+    const firmware = (context as Record<string, unknown>)[BUNDLE_GLOBAL] as FirmwareHandle | undefined;
+    if (!firmware) throw new Error(`the firmware bundle did not define ${BUNDLE_GLOBAL}`);
+    return new VmBoard(firmware);
+  }
+
+  get firmware(): FirmwareHandle {
+    return this.#firmware;
+  }
+
+  advance(ms: number): void {
+    this.#firmware.advance(ms);
+  }
+
+  get now(): number {
+    return this.#firmware.now();
+  }
+
+  /** Stops sampling and resolves once every queued reading has been acknowledged; advances time by `stepMs` until then, at most `limitMs`. */
+  drain(stepMs: number, limitMs: number): boolean {
+    let drained = false;
+    this.#firmware.board.stop(() => {
+      drained = true;
+    });
+    for (let waited = 0; !drained && waited < limitMs; waited += stepMs) this.#firmware.advance(stepMs);
+    return drained;
+  }
+}
