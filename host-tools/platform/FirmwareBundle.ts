@@ -33,7 +33,8 @@ async function bundle(entryPoint: string, globalName: string | undefined): Promi
     bundle: true,
     write: false,
     format: "iife",
-    ...(globalName ? { globalName } : {}),
+    // xsnap evaluates a script without making its top-level `var` a global, so the handle is put there explicitly.
+    ...(globalName ? { globalName, footer: { js: `globalThis.${globalName} = ${globalName};` } } : {}),
     target: "es2022",
     platform: "neutral",
     logLevel: "silent",

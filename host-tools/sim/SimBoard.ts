@@ -14,6 +14,8 @@ export interface SimBoardOptions {
   readonly preferences?: PreferenceStore;
   readonly flash?: readonly FlashPartition[];
   readonly mqtt?: MqttConnector;
+  /** Called with board time at every tick, before IO is collected: where scenarios move the air the models measure. */
+  readonly onTick?: (now: number) => void;
   /** Receives everything the firmware writes to its console UART, as it is written. */
   readonly onConsole?: (text: string) => void;
 }
@@ -38,6 +40,8 @@ export class SimBoard implements HostPort {
   #now = 0;
   #consoleLine = "";
   #poweredOff: string | undefined;
+  /** Port requests answered, by operation: how chatty the firmware is with its hardware. */
+  readonly requestCounts = new Map<PortRequest["op"], number>();
 
   constructor(options: SimBoardOptions) {
     this.#options = options;
@@ -70,6 +74,7 @@ export class SimBoard implements HostPort {
 
   request(request: PortRequest): PortReply {
     if (this.#poweredOff) return { ok: false, code: "power-lost", error: this.#poweredOff };
+    this.requestCounts.set(request.op, (this.requestCounts.get(request.op) ?? 0) + 1);
     try {
       return this.#handle(request);
     } catch (error) {
@@ -162,6 +167,7 @@ export class SimBoard implements HostPort {
   #tick(now: number): PortReply {
     if (now < this.#now) return { ok: false, code: "range", error: `board time went backwards from ${this.#now} to ${now} ms` };
     this.#now = now;
+    this.#options.onTick?.(now);
     const events = this.#events;
     this.#events = [];
     let nextEventAt: number | undefined;

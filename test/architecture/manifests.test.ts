@@ -1,35 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { parseBoardConfig } from "../../firmware/board/BoardConfig";
 import { sourceFiles } from "../../host-tools/checks/FirmwareImports.ts";
-
-interface Manifest {
-  include?: string[];
-  modules?: Record<string, string | string[]>;
-  config?: Record<string, unknown>;
-  creation?: Record<string, unknown>;
-}
-
-const read = (file: string): Manifest => JSON.parse(readFileSync(file, "utf8")) as Manifest;
-
-/** A manifest merged with what it includes from this repository (SDK includes are left to mcconfig). */
-function resolveManifest(file: string): { modules: [string, string][]; config: Record<string, unknown>; creation?: Record<string, unknown> } {
-  const manifest = read(file);
-  const modules: [string, string][] = [];
-  let config: Record<string, unknown> = {};
-  for (const include of manifest.include ?? []) {
-    if (include.startsWith("$(")) continue;
-    const inner = resolveManifest(path.resolve(path.dirname(file), include));
-    modules.push(...inner.modules);
-    config = { ...config, ...inner.config };
-  }
-  for (const [name, value] of Object.entries(manifest.modules ?? {})) {
-    for (const target of Array.isArray(value) ? value : [value]) modules.push([name, path.resolve(path.dirname(file), target)]);
-  }
-  return { modules, config: { ...config, ...manifest.config }, ...(manifest.creation ? { creation: manifest.creation } : {}) };
-}
+import { resolveManifest } from "../../host-tools/platform/BoardManifest.ts";
 
 /** The module files a manifest entry stands for: `dir/*` is every .ts in dir, as mcconfig expands it. */
 function expand(target: string): string[] {

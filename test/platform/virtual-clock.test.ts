@@ -96,3 +96,13 @@ test("the wall clock is the boot time plus board time", () => {
   clock.advance(1500);
   assert.equal(clock.wallNow(), Date.UTC(2026, 0, 1) + 1500);
 });
+
+test("a blocking delay inside a callback that runs past the end of an advance never moves time backwards", () => {
+  const clock = new VirtualClock();
+  clock.set(() => clock.delay(9), 95);
+  clock.advance(100);
+  assert.equal(clock.now(), 104);
+  clock.advance(1);
+  assert.equal(clock.now(), 105);
+  assert.deepEqual(host.ticks, [...host.ticks].sort((a, b) => a - b), "the host only ever sees time move forward");
+});

@@ -100,7 +100,8 @@ export class VirtualClock {
       }
       if (++idleSteps > MAX_IDLE_STEPS) throw new Error(`host promised IO at ${hostNext} ms but delivered none (board time ${this.#now} ms)`);
     }
-    this.#now = target;
+    // A blocking delay inside a callback can carry time past the target; time never goes back.
+    this.#now = Math.max(this.#now, target);
     this.#pollHost();
   }
 

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { beforeEach, test } from "node:test";
+import { Backoff } from "../../firmware/session/Backoff";
+import { MqttSession, type MqttClientOptions, type SessionChange } from "../../firmware/session/MqttSession";
+import { OutboundQueue } from "../../firmware/session/OutboundQueue";
+import { SeededRandom } from "../../firmware/session/SeededRandom";
+import type { HostPort } from "../../host-tools/platform/portable/HostPort.ts";
+import { VirtualClock } from "../../host-tools/platform/portable/VirtualClock.ts";
+
+const idleHost: HostPort = { request: () => ({ ok: true, events: [], nextEventAt: null }) };
+
+interface Written {
+  operation?: number;
+  topic?: string;
+  id?: number;
+  duplicate?: boolean;
+  payload: string;
+}
+
+/** A scripted broker connection: the test decides when CONNACK, PUBACK, errors and closes arrive. */
+class FakeClient {
+  readonly written: Written[] = [];
+  closed = false;
+  constructor(readonly handlers: MqttClientOptions) {}
+  write(data: ArrayBuffer, options: { operation?: number; topic?: string; id?: number; duplicate?: boolean }): number {
+    this.written.push({ ...options, payload: new TextDecoder().decode(data) });
+    return options.id ?? 0;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+let clock: VirtualClock;
+let clients: FakeClient[];
+let changes: SessionChange[];
+
+function makeSession(capacity = 100): MqttSession {
+  return new MqttSession({
+    connect: (handlers) => {
+      const client = new FakeClient(handlers);
+      clients.push(client);
+      return client;
+    },
+    timer: { set: (callback, interval) => clock.set(callback, interval), clear: (t) => clock.clear(t as ReturnType<VirtualClock["set"]>) },
+    backoff: new Backoff({ baseMs: 2000, maxMs: 900_000, floorMs: 1500, random: () => new SeededRandom(1).next() }),
+    queue: new OutboundQueue(capacity),
+    now: () => clock.now(),
+    onChange: (change) => changes.push(change),
+  });
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text).buffer;
+
+beforeEach(() => {
+  (globalThis as unknown as { aqmHostPort: HostPort }).aqmHostPort = idleHost;
+  clock = new VirtualClock();
+  clients = [];
+  changes = [];
+});
+
+test("connects, publishes queued readings in order at QoS 1 after CONNACK, and forgets each on its PUBACK", () => {
+  const session = makeSession();
+  session.publish("dt/aqm/t/telemetry", bytes("r1"));
+  session.start();
+  assert.equal(session.state, "connecting");
+  session.publish("dt/aqm/t/telemetry", bytes("r2"));
+  assert.equal(clients[0]!.written.length, 0, "nothing goes out before CONNACK");
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  assert.equal(session.state, "online");
+  assert.deepEqual(clients[0]!.written.map((w) => [w.payload, w.id, w.duplicate]), [["r1", 1, false], ["r2", 2, false]]);
+  clients[0]!.handlers.onControl(4, { id: 1 });
+  let drained = false;
+  session.drain(() => (drained = true));
+  assert.equal(drained, false, "r2 is still unacknowledged");
+  clients[0]!.handlers.onControl(4, { id: 2 });
+  assert.equal(drained, true);
+  assert.equal(session.state, "stopped");
+  assert.equal(clients[0]!.written.at(-1)!.operation, 14, "a clean DISCONNECT goes out");
+});
+
+test("a lost connection resends every unacknowledged reading, in order, marked duplicate", () => {
+  const session = makeSession();
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  session.publish("t", bytes("a"));
+  session.publish("t", bytes("b"));
+  clients[0]!.handlers.onControl(4, { id: 1 });
+  clients[0]!.handlers.onError({ code: "closed", message: "socket closed" });
+  clients[0]!.handlers.onClose();
+  const waiting = changes.at(-1)!;
+  assert.equal(waiting.state, "waiting");
+  assert.equal(waiting.failure, "closed");
+  assert.ok(waiting.retryInMs! >= 1500 && waiting.retryInMs! <= 2000, `first retry within [floor, base]: ${waiting.retryInMs}`);
+  clock.advance(waiting.retryInMs!);
+  assert.equal(clients.length, 2);
+  clients[1]!.handlers.onControl(2, { id: 0 });
+  assert.deepEqual(clients[1]!.written.map((w) => [w.payload, w.duplicate]), [["b", true]]);
+});
+
+test("a rejected certificate or refused authorisation waits the longest backoff instead of retrying soon", () => {
+  for (const code of ["tls-rejected", "not-authorised"] as const) {
+    clock = new VirtualClock();
+    changes = [];
+    clients = [];
+    const session = makeSession();
+    session.start();
+    clients[0]!.handlers.onError({ code, message: "refused" });
+    clients[0]!.handlers.onClose();
+    assert.deepEqual(changes.at(-1), { state: "waiting", failure: code, detail: "refused", retryInMs: 900_000 });
+    clock.advance(899_999);
+    assert.equal(clients.length, 1, `no retry before the long wait for ${code}`);
+    clock.advance(1);
+    assert.equal(clients.length, 2);
+  }
+});
+
+test("the first reported error is the reason, even if the close that follows says less", () => {
+  const session = makeSession();
+  session.start();
+  clients[0]!.handlers.onError({ code: "broker-unreachable", message: "ECONNREFUSED" });
+  clients[0]!.handlers.onError({ code: "closed", message: "later noise" });
+  clients[0]!.handlers.onClose();
+  assert.equal(changes.at(-1)!.failure, "broker-unreachable");
+  assert.equal(changes.at(-1)!.detail, "ECONNREFUSED");
+});
+
+test("no CONNACK in time, or no PUBACK in time, counts as a failure and the session tries again", () => {
+  const session = makeSession();
+  session.start();
+  clock.advance(30_000);
+  assert.equal(changes.at(-1)!.failure, "broker-unreachable");
+  assert.equal(clients[0]!.closed, true);
+  clock.advance(changes.at(-1)!.retryInMs!);
+  clients[1]!.handlers.onControl(2, { id: 0 });
+  session.publish("t", bytes("x"));
+  clock.advance(30_000);
+  assert.equal(changes.at(-1)!.detail, "no PUBACK in time");
+});
+
+test("backoff grows (full jitter under a doubling cap) and never goes below the one-CONNECT-per-second floor", () => {
+  const random = new SeededRandom(42);
+  const backoff = new Backoff({ baseMs: 2000, maxMs: 60_000, floorMs: 1500, random: () => random.next() });
+  const waits = Array.from({ length: 12 }, () => backoff.next());
+  waits.forEach((wait, i) => {
+    assert.ok(wait >= 1500, `wait ${i} is ${wait}`);
+    assert.ok(wait <= Math.min(60_000, 2000 * 2 ** i), `wait ${i} is ${wait}, over its cap`);
+  });
+  assert.ok(Math.max(...waits.slice(6)) > 2000, "later waits can be long");
+  assert.throws(() => new Backoff({ baseMs: 0, maxMs: 1, floorMs: 0, random: Math.random }), /invalid backoff/);
+});
+
+test("a full queue drops the oldest reading and says so", () => {
+  const session = makeSession(2);
+  assert.equal(session.publish("t", bytes("1")), false);
+  assert.equal(session.publish("t", bytes("2")), false);
+  assert.equal(session.publish("t", bytes("3")), true);
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  assert.deepEqual(clients[0]!.written.map((w) => w.payload), ["2", "3"]);
+});
