@@ -8,7 +8,7 @@ import { Pms5003FrameParser, type Pms5003Counts, type Pms5003Frame } from "./Pms
 export type Pms5003Mode = "active" | "passive";
 
 /** "Stable data should be got at least 30 seconds after the sensor wakeup from the sleep mode because of the fan's performance." */
-export const PMS5003_WARM_UP_MS = 30_000;
+const WARM_UP_MS = 30_000;
 
 /** Command codes (datasheet appendix II); each goes out as 42 4D code 00 data, then the 16-bit sum of those five bytes. */
 const CHANGE_MODE = 0xe1;
@@ -27,7 +27,8 @@ export interface Pms5003SerialOptions {
 
 /** The part of an ECMA-419 Serial instance this driver uses. */
 export interface Pms5003Serial {
-  read(byteLength: number): ArrayBuffer | undefined;
+  /** ECMA-419 reads return a number in "number" format; this driver opens the port in "buffer" format. */
+  read(byteLength: number): ArrayBuffer | number | undefined;
   write(bytes: Uint8Array): void;
   close(): void;
 }
@@ -37,7 +38,7 @@ export interface Pms5003Options {
   onError?: (error: string) => void;
   /**
    * Milliseconds from a clock that only moves forward, for the warm-up after power-up and wake.
-   * `Date.now` jumps when SNTP sets the time, which at worst ends one warm-up early.
+   * The default, `Date.now`, jumps forward when SNTP first sets the time, which can end one warm-up early.
    */
   now?: () => number;
 }
@@ -48,7 +49,7 @@ export interface Pms5003Sample {
   pm2_5: number;
   pm10: number;
   counts: Pms5003Counts;
-  /** The frame came within PMS5003_WARM_UP_MS of power-up or wake: the fan was not yet at speed. */
+  /** The frame came within 30 s of power-up or wake: the fan was not yet at speed. */
   warming: boolean;
 }
 
@@ -89,7 +90,7 @@ export default class Pms5003 {
       format: "buffer",
       onReadable: (count) => {
         const bytes = this.#io.read(count);
-        if (bytes) this.#parser.push(new Uint8Array(bytes));
+        if (typeof bytes === "object") this.#parser.push(new Uint8Array(bytes));
       },
     });
   }
@@ -129,7 +130,7 @@ export default class Pms5003 {
   }
 
   #onFrame(frame: Pms5003Frame): void {
-    const warming = this.#now() - this.#wokeAt < PMS5003_WARM_UP_MS;
+    const warming = this.#now() - this.#wokeAt < WARM_UP_MS;
     if (everyValueZero(frame)) {
       // While the fan spins up, zero frames are expected; afterwards they mean the sensor has failed. Either way they are not readings.
       if (!warming) this.#onError?.("PMS5003 frame has every value zero: its laser or fan has failed");

@@ -9,8 +9,8 @@ export async function resolve(
   specifier: string,
   context: { parentURL?: string },
   nextResolve: (specifier: string, context: { parentURL?: string }) => Promise<{ url: string }>,
-): Promise<{ url: string; shortCircuit?: boolean }> {
+): Promise<{ url: string }> {
   const implementation = hostImplementations[specifier];
-  if (implementation) return { url: pathToFileURL(implementation).href, shortCircuit: true };
-  return nextResolve(specifier, context);
+  // Handing the file on to the next resolver (tsx's) lets it compile the TypeScript implementation.
+  return nextResolve(implementation ? pathToFileURL(implementation).href : specifier, context);
 }

@@ -103,7 +103,7 @@ export function serialOn(link: UartLink, clock: TestClock) {
     read(byteLength: number): ArrayBuffer | undefined {
       this.#check();
       const bytes = link.read(byteLength, clock.now);
-      return bytes.length === 0 ? undefined : bytes.buffer;
+      return bytes.length === 0 ? undefined : bytes.slice().buffer;
     }
 
     write(bytes: Uint8Array): void {

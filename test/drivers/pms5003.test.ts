@@ -40,8 +40,8 @@ const settled = { pm1: 12, pm2_5: 18, pm10: 25, counts: reading.counts, warming:
 test("the driver opens the UART at 9600 baud in buffer format, and sends nothing until told to", () => {
   const { Serial, link } = rig();
   assert.equal(Serial.opened.length, 1);
-  const { io, port, receive, transmit, baud, format, onReadable } = Serial.opened[0]!;
-  assert.deepEqual({ io, port, receive, transmit, baud, format }, { io: Serial, port: 2, receive: 16, transmit: 17, baud: 9600, format: "buffer" });
+  const { port, receive, transmit, baud, format, onReadable } = Serial.opened[0]!;
+  assert.deepEqual({ port, receive, transmit, baud, format }, { port: 2, receive: 16, transmit: 17, baud: 9600, format: "buffer" });
   assert.equal(typeof onReadable, "function");
   assert.deepEqual(sent(link), []);
 });

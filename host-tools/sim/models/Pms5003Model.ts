@@ -30,9 +30,9 @@ export interface ParticulateReading {
 }
 
 export interface Pms5003Faults {
-  /** Data frames go out with a checksum one higher than the true sum. */
+  /** Data frames go out with the checksum's low byte one off, so it does not match the sum. */
   checksum?: boolean;
-  /** Only the first TRUNCATED_FRAME_BYTES of each data frame go out, as when the sensor browns out mid-frame. */
+  /** Each data frame stops after its first 20 bytes, as when the sensor resets or the line drops out mid-frame. */
   truncated?: boolean;
   /** Data frames carry zero in every measurement, with a correct checksum: the known failure of a dead laser or fan. */
   zeros?: boolean;
@@ -52,7 +52,7 @@ export const PMS5003_STABLE_INTERVAL_MS = 2300;
 const WARM_UP_MS = 30_000;
 /** The manual gives no figure for how soon the part answers a command. */
 const REPLY_DELAY_MS = 5;
-export const TRUNCATED_FRAME_BYTES = 20;
+const TRUNCATED_FRAME_BYTES = 20;
 /** What parts in the field put in the "reserved" word: version 0x97, error code 0x00. */
 const RESERVED_WORD = 0x9700;
 
@@ -221,7 +221,7 @@ export class Pms5003Model implements UartPeer {
     const spinUp = this.faults.zeros ? 0 : Math.min(1, (at - this.#fanStartedAt) / WARM_UP_MS);
     const atmospheric: Pms5003Concentrations = scaled({ pm1: reading.pm1, pm2_5: reading.pm2_5, pm10: reading.pm10 }, spinUp);
     const bytes = encodePms5003Frame({
-      // Below about 30 µg/m³ parts report the same CF=1 and atmospheric values; the model always does.
+      // Real parts report CF=1 values close to the atmospheric ones, often equal at low concentrations; the model makes them equal.
       standard: atmospheric,
       atmospheric,
       counts: scaled(reading.counts ?? madeUpCounts(reading), spinUp),

@@ -1,0 +1,158 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { LocalCa } from "../iot-core/LocalCa.ts";
+import { LocalFirehose } from "../iot-core/LocalFirehose.ts";
+import { LocalIotCore } from "../iot-core/LocalIotCore.ts";
+import { parseLogLine } from "../monitor/LogLineParser.ts";
+import { TlsMqttConnection } from "../platform/node/TlsMqttConnection.ts";
+import { VmBoard } from "../platform/VmBoard.ts";
+import { PreferenceStore } from "../sim/PreferenceStore.ts";
+import { SyntheticAir } from "../sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard } from "../sim/SimulatedBoard.ts";
+import { BoardStatus } from "./BoardStatus.ts";
+import type { MainJobOptions } from "./MainJobOptions.ts";
+import type { LakeFigures } from "./TerminalView.ts";
+
+/** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
+const DRIVE_EVERY_MS = 50;
+const TELEMETRY_TOPIC = /^dt\/aqm\/([^/]+)\/telemetry$/;
+
+interface RunningBoard {
+  readonly thing: string;
+  readonly vm: VmBoard;
+  readonly status: BoardStatus;
+  lastDrive: number;
+}
+
+export interface StopSummary {
+  readonly boards: { thing: string; readings: number; drained: boolean }[];
+  readonly lakeRecords: number;
+  readonly lakeObjects: number;
+}
+
+/**
+ * The local twin: a local IoT Core on 127.0.0.1 with mutual TLS, simulated boards running the
+ * firmware bundle (each with its own certificate from the local CA), and a local Firehose that
+ * writes the telemetry the broker receives into the lake.
+ */
+export class MainJob {
+  readonly #options: MainJobOptions;
+  readonly #core: LocalIotCore;
+  readonly #firehose: LocalFirehose;
+  readonly #boards: RunningBoard[];
+  readonly #lakeDir: string;
+  readonly #driver: NodeJS.Timeout;
+  #messages = 0;
+
+  private constructor(options: MainJobOptions, core: LocalIotCore, firehose: LocalFirehose, boards: RunningBoard[], lakeDir: string) {
+    this.#options = options;
+    this.#core = core;
+    this.#firehose = firehose;
+    this.#boards = boards;
+    this.#lakeDir = lakeDir;
+    this.#driver = setInterval(() => this.#drive(), DRIVE_EVERY_MS);
+  }
+
+  static async start(options: MainJobOptions, onNotice: (line: string) => void): Promise<MainJob> {
+    const stateDir = path.resolve(options.stateDir);
+    const lakeDir = path.join(stateDir, "lake");
+    mkdirSync(lakeDir, { recursive: true });
+    const ca = await LocalCa.openOrCreate(stateDir);
+    const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+    const core = new LocalIotCore({ host: "127.0.0.1", port: options.port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+    const firehose = new LocalFirehose({ lakeDir, prefix: "raw/", streamName: "aqm-telemetry", bufferMs: 10_000 });
+    let job: MainJob | undefined;
+    core.onEvent((event) => {
+      if (event.kind === "message" && TELEMETRY_TOPIC.test(event.topic)) {
+        if (job) job.#messages++;
+        try {
+          firehose.put(event.payload);
+        } catch (error) {
+          onNotice(`lake refused a message from ${event.thing} on ${event.topic}: ${(error as Error).message}`);
+        }
+      } else if (event.kind === "refused") {
+        onNotice(`IoT Core refused ${event.thing ?? "a client"}: ${event.reason} (${event.detail})`);
+      }
+    });
+    await core.start();
+
+    const boards: RunningBoard[] = [];
+    for (let i = 1; i <= options.boards; i++) {
+      const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
+      const boardDir = path.join(stateDir, "boards", thing);
+      mkdirSync(boardDir, { recursive: true });
+      const identity = await ca.deviceIdentity(stateDir, thing);
+      const status = new BoardStatus(thing);
+      const serialLog = path.join(boardDir, "serial.log");
+      let partial = "";
+      const air = new SyntheticAir(i);
+      const { sim } = simulatedBoard({
+        thing,
+        epochAtBoot: Date.now(),
+        identity: { ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer },
+        preferences: new PreferenceStore({ file: path.join(boardDir, "nvs.json") }),
+        config: { endpoint: "localhost", port: options.port, sampleIntervalMs: options.intervalMs },
+        mqtt: (open, events) => new TlsMqttConnection({ ...open, host: "127.0.0.1", servername: "localhost" }, events),
+        air: (t) => air.at(t),
+        onConsole: (text) => {
+          appendFileSync(serialLog, text);
+          const lines = (partial + text).split("\n");
+          partial = lines.pop() ?? "";
+          for (const line of lines) {
+            try {
+              status.apply(parseLogLine(line));
+            } catch {
+              status.unparsedLines++;
+            }
+          }
+        },
+      });
+      boards.push({ thing, vm: await VmBoard.boot(sim), status, lastDrive: performance.now() });
+    }
+    job = new MainJob(options, core, firehose, boards, lakeDir);
+    return job;
+  }
+
+  get statuses(): readonly BoardStatus[] {
+    return this.#boards.map((board) => board.status);
+  }
+
+  get lake(): LakeFigures {
+    return { messages: this.#messages, records: this.#firehose.recordsWritten, objects: this.#firehose.objectsWritten, lakeDir: this.#lakeDir };
+  }
+
+  get options(): MainJobOptions {
+    return this.#options;
+  }
+
+  /**
+   * Stops cleanly: boards stop sampling and keep running until the broker has acknowledged
+   * everything they queued (at most `drainLimitMs`), then the broker closes and the lake writes
+   * out every record it still holds.
+   */
+  async stop(drainLimitMs = 15_000): Promise<StopSummary> {
+    const drained = new Set<string>();
+    for (const board of this.#boards) board.vm.firmware.board.stop(() => drained.add(board.thing));
+    const deadline = performance.now() + drainLimitMs;
+    while (drained.size < this.#boards.length && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
+    clearInterval(this.#driver);
+    await this.#core.stop();
+    await this.#firehose.close();
+    return {
+      boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing) })),
+      lakeRecords: this.#firehose.recordsWritten,
+      lakeObjects: this.#firehose.objectsWritten,
+    };
+  }
+
+  /** Moves each board's clock on by the wall time that has passed since its last turn. */
+  #drive(): void {
+    for (const board of this.#boards) {
+      const now = performance.now();
+      const elapsed = Math.floor(now - board.lastDrive);
+      if (elapsed <= 0) continue;
+      board.lastDrive += elapsed;
+      board.vm.advance(elapsed);
+    }
+  }
+}

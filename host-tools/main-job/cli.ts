@@ -1,0 +1,63 @@
+import { MainJob } from "./MainJob.ts";
+import { MAIN_JOB_HELP, parseMainJobOptions, UsageError } from "./MainJobOptions.ts";
+import { renderView } from "./TerminalView.ts";
+
+const EXIT_USAGE = 2;
+const EXIT_FAILED = 1;
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseMainJobOptions(process.argv.slice(2), Boolean(process.stdout.isTTY));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${MAIN_JOB_HELP}\n`);
+    return EXIT_USAGE;
+  }
+  if (!options) {
+    process.stdout.write(`${MAIN_JOB_HELP}\n`);
+    return 0;
+  }
+
+  const notices: string[] = [];
+  const job = await MainJob.start(options, (line) => {
+    notices.push(line);
+    if (!options.live) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  });
+  process.stdout.write(`local IoT Core listening on 127.0.0.1:${options.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}\n`);
+
+  const draw = (): void => {
+    if (options.live) {
+      const recent = notices.slice(-3).map((n) => `notice: ${n}`).join("\n");
+      process.stdout.write(`\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true)}${recent ? `\n\n${recent}` : ""}\n`);
+    } else {
+      const boards = job.statuses.map((s) => `${s.thing}=${s.led}/${s.readings}`).join(" ");
+      process.stdout.write(`${new Date().toISOString()} boards ${boards} lake records=${job.lake.records} objects=${job.lake.objects}\n`);
+    }
+  };
+  const view = setInterval(draw, options.live ? 1000 : 5000);
+
+  const stopped = new Promise<NodeJS.Signals | "duration">((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    if (options.durationMs !== undefined) setTimeout(() => resolve("duration"), options.durationMs).unref();
+  });
+  const reason = await stopped;
+  clearInterval(view);
+  draw();
+  process.stdout.write(`\nstopping (${reason}): boards send what they have buffered, then the lake writes out what it holds…\n`);
+  const summary = await job.stop();
+  for (const board of summary.boards) {
+    process.stdout.write(`${board.thing}: ${board.readings} readings${board.drained ? ", all acknowledged" : ", NOT all acknowledged before the time limit (they stay in the board's queue)"}\n`);
+  }
+  process.stdout.write(`lake: ${summary.lakeRecords} records in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`);
+  return summary.boards.every((b) => b.drained) ? 0 : EXIT_FAILED;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`aqm: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(EXIT_FAILED);
+  },
+);
