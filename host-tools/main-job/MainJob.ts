@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { LocalCa } from "../iot-core/LocalCa.ts";
+import { LocalCa, type IssuedCertificate } from "../iot-core/LocalCa.ts";
 import { LocalFirehose } from "../iot-core/LocalFirehose.ts";
 import { LocalIotCore } from "../iot-core/LocalIotCore.ts";
 import { parseLogLine } from "../monitor/LogLineParser.ts";
@@ -16,16 +16,19 @@ import type { LakeFigures } from "./TerminalView.ts";
 /** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
 const DRIVE_EVERY_MS = 50;
 const TELEMETRY_TOPIC = /^dt\/aqm\/([^/]+)\/telemetry$/;
+const DAY_MS = 86_400_000;
 
 interface RunningBoard {
   readonly thing: string;
   readonly vm: VmBoard;
   readonly status: BoardStatus;
+  /** A rogue board: the IoT Core must refuse it, so nothing it queues can ever be acknowledged. */
+  readonly rogue: boolean;
   lastDrive: number;
 }
 
 export interface StopSummary {
-  readonly boards: { thing: string; readings: number; drained: boolean }[];
+  readonly boards: { thing: string; readings: number; drained: boolean; rogue: boolean; led: string }[];
   readonly lakeRecords: number;
   readonly lakeObjects: number;
 }
@@ -74,25 +77,24 @@ export class MainJob {
         onNotice(`IoT Core refused ${event.thing ?? "a client"}: ${event.reason} (${event.detail})`);
       }
     });
-    await core.start();
+    const { port } = await core.start();
 
     const boards: RunningBoard[] = [];
-    for (let i = 1; i <= options.boards; i++) {
-      const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
+    const launch = async (thing: string, seed: number, identity: IssuedCertificate, rogue: boolean): Promise<void> => {
       const boardDir = path.join(stateDir, "boards", thing);
       mkdirSync(boardDir, { recursive: true });
-      const identity = await ca.deviceIdentity(stateDir, thing);
       const status = new BoardStatus(thing);
       const serialLog = path.join(boardDir, "serial.log");
       let partial = "";
-      const air = new SyntheticAir(i);
+      const air = new SyntheticAir(seed);
       const { sim } = simulatedBoard({
         thing,
         epochAtBoot: Date.now(),
         identity: { ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer },
-        preferences: new PreferenceStore({ file: path.join(boardDir, "nvs.json") }),
-        config: { endpoint: "localhost", port: options.port, sampleIntervalMs: options.intervalMs },
-        mqtt: (open, events) => new TlsMqttConnection({ ...open, host: "127.0.0.1", servername: "localhost" }, events),
+        preferences: new PreferenceStore(rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
+        config: { endpoint: "localhost", port, sampleIntervalMs: options.intervalMs },
+        // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
+        mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),
         air: (t) => air.at(t),
         onConsole: (text) => {
           appendFileSync(serialLog, text);
@@ -107,7 +109,19 @@ export class MainJob {
           }
         },
       });
-      boards.push({ thing, vm: await VmBoard.boot(sim), status, lastDrive: performance.now() });
+      boards.push({ thing, vm: await VmBoard.boot(sim), status, rogue, lastDrive: performance.now() });
+    };
+    for (let i = 1; i <= options.boards; i++) {
+      const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
+      await launch(thing, i, await ca.deviceIdentity(stateDir, thing), false);
+    }
+    for (const kind of options.rogueBoards) {
+      const thing = `aqm-rogue-${kind}`;
+      const identity =
+        kind === "expired"
+          ? await ca.issueDeviceCertificate(thing, { notBefore: new Date(Date.now() - 30 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) })
+          : await (await LocalCa.createEphemeral("a CA the IoT Core does not trust")).issueDeviceCertificate(thing);
+      await launch(thing, 1000 + boards.length, identity, true);
     }
     job = new MainJob(options, core, firehose, boards, lakeDir);
     return job;
@@ -128,18 +142,19 @@ export class MainJob {
   /**
    * Stops cleanly: boards stop sampling and keep running until the broker has acknowledged
    * everything they queued (at most `drainLimitMs`), then the broker closes and the lake writes
-   * out every record it still holds.
+   * out every record it still holds. Rogue boards are not waited for: they can never be acknowledged.
    */
   async stop(drainLimitMs = 15_000): Promise<StopSummary> {
     const drained = new Set<string>();
     for (const board of this.#boards) board.vm.firmware.board.stop(() => drained.add(board.thing));
+    const waitingFor = this.#boards.filter((board) => !board.rogue);
     const deadline = performance.now() + drainLimitMs;
-    while (drained.size < this.#boards.length && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
+    while (waitingFor.some((board) => !drained.has(board.thing)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
     clearInterval(this.#driver);
     await this.#core.stop();
     await this.#firehose.close();
     return {
-      boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing) })),
+      boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing), rogue: board.rogue, led: board.status.led })),
       lakeRecords: this.#firehose.recordsWritten,
       lakeObjects: this.#firehose.objectsWritten,
     };

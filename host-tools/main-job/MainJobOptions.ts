@@ -9,7 +9,12 @@ export interface MainJobOptions {
   readonly durationMs: number | undefined;
   /** Redraw the board table in place (a terminal), or print a status line now and then (a log file, CI). */
   readonly live: boolean;
+  /** Extra boards whose certificate the IoT Core must refuse, to see what a technician sees then. */
+  readonly rogueBoards: readonly RogueKind[];
 }
+
+export const ROGUE_KINDS = ["other-ca", "expired"] as const;
+export type RogueKind = (typeof ROGUE_KINDS)[number];
 
 export const MAIN_JOB_HELP = `aqm local twin: simulated boards → local IoT Core (127.0.0.1, MQTT over TLS with client certificates) → local data lake
 
@@ -22,6 +27,8 @@ Options:
                      each board's preferences, and the lake under DIR/lake (default ./state)
   --port N           port of the local IoT Core on 127.0.0.1 (default 8883, as AWS IoT Core)
   --duration S       stop by itself after S seconds (default: run until Ctrl-C)
+  --rogue-board K    also run a board whose certificate the IoT Core must refuse: K is "other-ca"
+                     (signed by a CA it does not trust) or "expired"; repeatable
   --no-live          print a status line every few seconds instead of redrawing a table
   --help             show this text
 
@@ -51,6 +58,7 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
         port: { type: "string" },
         duration: { type: "string" },
         "no-live": { type: "boolean" },
+        "rogue-board": { type: "string", multiple: true },
         help: { type: "boolean" },
       },
       strict: true,
@@ -61,6 +69,10 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
   }
   const v = parsed.values;
   if (v.help) return undefined;
+  const rogueBoards = (v["rogue-board"] ?? []).map((kind) => {
+    if (!(ROGUE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--rogue-board must be one of ${ROGUE_KINDS.join(", ")}, not "${kind}"`);
+    return kind as RogueKind;
+  });
   const duration = v.duration === undefined ? undefined : whole("duration", v.duration, 0, 1, 86_400) * 1000;
   return {
     boards: whole("boards", v.boards, 3, 1, 50),
@@ -69,5 +81,6 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
     port: whole("port", v.port, 8883, 1, 65535),
     durationMs: duration,
     live: isTty && !v["no-live"],
+    rogueBoards,
   };
 }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { parseMainJobOptions, UsageError } from "../../host-tools/main-job/MainJobOptions.ts";
 
 test("defaults: three boards every five seconds into ./state on port 8883, live view only on a terminal", () => {
-  assert.deepEqual(parseMainJobOptions([], true), { boards: 3, intervalMs: 5000, stateDir: "state", port: 8883, durationMs: undefined, live: true });
+  assert.deepEqual(parseMainJobOptions([], true), { boards: 3, intervalMs: 5000, stateDir: "state", port: 8883, durationMs: undefined, live: true, rogueBoards: [] });
   assert.equal(parseMainJobOptions([], false)!.live, false);
   assert.equal(parseMainJobOptions(["--no-live"], true)!.live, false);
 });
@@ -16,12 +16,15 @@ test("options are read and --help asks for the help text", () => {
     port: 18883,
     durationMs: 30_000,
     live: false,
+    rogueBoards: [],
   });
+  assert.deepEqual(parseMainJobOptions(["--rogue-board", "expired", "--rogue-board", "other-ca"], false)!.rogueBoards, ["expired", "other-ca"]);
   assert.equal(parseMainJobOptions(["--help"], true), undefined);
 });
 
 test("a bad value or an unknown option is a usage error naming it", () => {
   assert.throws(() => parseMainJobOptions(["--boards", "0"], false), (e) => e instanceof UsageError && /--boards must be a whole number from 1 to 50, not "0"/.test(e.message));
   assert.throws(() => parseMainJobOptions(["--interval", "1.5"], false), /--interval must be a whole number/);
+  assert.throws(() => parseMainJobOptions(["--rogue-board", "nice"], false), /--rogue-board must be one of other-ca, expired, not "nice"/);
   assert.throws(() => parseMainJobOptions(["--colour"], false), (e) => e instanceof UsageError && /colour/.test(e.message));
 });

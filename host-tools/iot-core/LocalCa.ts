@@ -1,0 +1,162 @@
+// @peculiar/x509 uses tsyringe, which needs the Reflect metadata API loaded before it.
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { webcrypto } from "node:crypto";
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+/** ECDSA P-256 with SHA-256: accepted by AWS IoT Core and by mbedTLS on the ESP32. */
+const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+const DAY_MS = 86_400_000;
+/** AWS IoT thing names: 1–128 of letters, digits, ':', '_' and '-'. */
+const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
+
+export interface IssuedCertificate {
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly certDer: Uint8Array;
+  /** PKCS#8, as Moddable's SecureSocket takes a client key. */
+  readonly keyDer: Uint8Array;
+}
+
+export interface Validity {
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+}
+
+function keyToPem(der: ArrayBuffer): string {
+  return x509.PemConverter.encode(der, "PRIVATE KEY");
+}
+
+async function exportKey(key: CryptoKey): Promise<{ pem: string; der: Uint8Array }> {
+  const der = await webcrypto.subtle.exportKey("pkcs8", key);
+  return { pem: keyToPem(der), der: new Uint8Array(der) };
+}
+
+function serialNumber(): string {
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  bytes[0]! &= 0x7f;
+  return Buffer.from(bytes).toString("hex");
+}
+
+export function checkThingName(thing: string): void {
+  if (!THING_NAME.test(thing)) throw new Error(`invalid thing name "${thing}": use 1 to 128 letters, digits, ':', '_' or '-'`);
+}
+
+/**
+ * The local twin's certificate authority: it signs the local IoT Core's server certificate and
+ * every simulated board's client certificate, as AWS IoT Core's CA and a registered CA do in the
+ * cloud. Created in the state folder on first run and reused after, so board identities stay valid.
+ */
+export class LocalCa {
+  readonly #certificate: x509.X509Certificate;
+  readonly #key: CryptoKey;
+
+  private constructor(certificate: x509.X509Certificate, key: CryptoKey) {
+    this.#certificate = certificate;
+    this.#key = key;
+  }
+
+  static async openOrCreate(stateDir: string): Promise<LocalCa> {
+    const dir = path.join(stateDir, "ca");
+    const certFile = path.join(dir, "ca.cert.pem");
+    const keyFile = path.join(dir, "ca.key.pem");
+    if (existsSync(certFile) && existsSync(keyFile)) {
+      const certificate = new x509.X509Certificate(readFileSync(certFile, "utf8"));
+      const keyDer = x509.PemConverter.decodeFirst(readFileSync(keyFile, "utf8"));
+      const key = (await webcrypto.subtle.importKey("pkcs8", keyDer, ALGORITHM, true, ["sign"])) as CryptoKey;
+      return new LocalCa(certificate, key);
+    }
+    const ca = await LocalCa.createEphemeral("aqm local CA");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(keyFile, (await exportKey(ca.#key)).pem, { mode: 0o600 });
+    writeFileSync(certFile, ca.certPem);
+    return ca;
+  }
+
+  /** A CA kept only in memory: for tests, and to stand for "some other CA" the broker must not trust. */
+  static async createEphemeral(name: string): Promise<LocalCa> {
+    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+    const now = Date.now();
+    const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serialNumber(),
+      name: `CN=${name}, O=aqm`,
+      notBefore: new Date(now - DAY_MS),
+      notAfter: new Date(now + 10 * 365 * DAY_MS),
+      signingAlgorithm: ALGORITHM,
+      keys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    return new LocalCa(certificate, keys.privateKey);
+  }
+
+  get certPem(): string {
+    return this.#certificate.toString("pem");
+  }
+
+  get certDer(): Uint8Array {
+    return new Uint8Array(this.#certificate.rawData);
+  }
+
+  issueServerCertificate(names: { hostnames: readonly string[]; ips: readonly string[] }): Promise<IssuedCertificate> {
+    const altNames = [...names.hostnames.map((value) => ({ type: "dns" as const, value })), ...names.ips.map((value) => ({ type: "ip" as const, value }))];
+    return this.#issue(names.hostnames[0] ?? names.ips[0] ?? "aqm", [
+      new x509.SubjectAlternativeNameExtension(altNames),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    ]);
+  }
+
+  /** A board's client certificate: subject CN = thing name, as the IoT Core's policy variables expect. */
+  issueDeviceCertificate(thing: string, validity: Validity = {}): Promise<IssuedCertificate> {
+    checkThingName(thing);
+    return this.#issue(thing, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])], validity);
+  }
+
+  /** The board's identity from `<stateDir>/things/<thing>/`, issued on first use and reused after. */
+  async deviceIdentity(stateDir: string, thing: string): Promise<IssuedCertificate> {
+    checkThingName(thing);
+    const dir = path.join(stateDir, "things", thing);
+    const certFile = path.join(dir, "cert.pem");
+    const keyFile = path.join(dir, "key.pem");
+    if (existsSync(certFile) && existsSync(keyFile)) {
+      const certPem = readFileSync(certFile, "utf8");
+      const keyPem = readFileSync(keyFile, "utf8");
+      const certificate = new x509.X509Certificate(certPem);
+      if (await certificate.verify({ publicKey: this.#certificate.publicKey, signatureOnly: true })) {
+        return { certPem, keyPem, certDer: new Uint8Array(certificate.rawData), keyDer: new Uint8Array(x509.PemConverter.decodeFirst(keyPem)) };
+      }
+    }
+    const issued = await this.issueDeviceCertificate(thing);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(keyFile, issued.keyPem, { mode: 0o600 });
+    writeFileSync(certFile, issued.certPem);
+    return issued;
+  }
+
+  async #issue(commonName: string, extensions: x509.Extension[], validity: Validity = {}): Promise<IssuedCertificate> {
+    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+    const now = Date.now();
+    const certificate = await x509.X509CertificateGenerator.create({
+      serialNumber: serialNumber(),
+      subject: `CN=${commonName}`,
+      issuer: this.#certificate.subject,
+      notBefore: validity.notBefore ?? new Date(now - DAY_MS),
+      notAfter: validity.notAfter ?? new Date(now + 2 * 365 * DAY_MS),
+      signingAlgorithm: ALGORITHM,
+      publicKey: keys.publicKey,
+      signingKey: this.#key,
+      extensions: [new x509.BasicConstraintsExtension(false, undefined, true), ...extensions, await x509.AuthorityKeyIdentifierExtension.create(this.#certificate)],
+    });
+    const key = await exportKey(keys.privateKey);
+    return { certPem: certificate.toString("pem"), keyPem: key.pem, certDer: new Uint8Array(certificate.rawData), keyDer: key.der };
+  }
+}
