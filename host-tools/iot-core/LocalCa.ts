@@ -116,7 +116,7 @@ export class LocalCa {
   }
 
   /** A board's client certificate: subject CN = thing name, as the IoT Core's policy variables expect. */
-  issueDeviceCertificate(thing: string, validity: Validity = {}): Promise<IssuedCertificate> {
+  async issueDeviceCertificate(thing: string, validity: Validity = {}): Promise<IssuedCertificate> {
     checkThingName(thing);
     return this.#issue(thing, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])], validity);
   }

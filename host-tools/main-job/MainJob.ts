@@ -45,10 +45,13 @@ export class MainJob {
   readonly #boards: RunningBoard[];
   readonly #lakeDir: string;
   readonly #driver: NodeJS.Timeout;
+  /** The port the local IoT Core listens on (the one asked for, or the free one picked for 0). */
+  readonly port: number;
   #messages = 0;
 
-  private constructor(options: MainJobOptions, core: LocalIotCore, firehose: LocalFirehose, boards: RunningBoard[], lakeDir: string) {
+  private constructor(options: MainJobOptions, core: LocalIotCore, firehose: LocalFirehose, boards: RunningBoard[], lakeDir: string, port: number) {
     this.#options = options;
+    this.port = port;
     this.#core = core;
     this.#firehose = firehose;
     this.#boards = boards;
@@ -63,7 +66,7 @@ export class MainJob {
     const ca = await LocalCa.openOrCreate(stateDir);
     const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
     const core = new LocalIotCore({ host: "127.0.0.1", port: options.port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
-    const firehose = new LocalFirehose({ lakeDir, prefix: "raw/", streamName: "aqm-telemetry", bufferMs: 10_000 });
+    const firehose = new LocalFirehose({ lakeDir, prefix: "raw/", streamName: "aqm-telemetry", bufferMs: 5_000 });
     let job: MainJob | undefined;
     core.onEvent((event) => {
       if (event.kind === "message" && TELEMETRY_TOPIC.test(event.topic)) {
@@ -123,7 +126,7 @@ export class MainJob {
           : await (await LocalCa.createEphemeral("a CA the IoT Core does not trust")).issueDeviceCertificate(thing);
       await launch(thing, 1000 + boards.length, identity, true);
     }
-    job = new MainJob(options, core, firehose, boards, lakeDir);
+    job = new MainJob(options, core, firehose, boards, lakeDir, port);
     return job;
   }
 

@@ -25,7 +25,8 @@ Options:
   --interval S       each board's sampling interval in seconds (1–3600, default 5)
   --state DIR        state folder: the local CA and board identities (kept between runs),
                      each board's preferences, and the lake under DIR/lake (default ./state)
-  --port N           port of the local IoT Core on 127.0.0.1 (default 8883, as AWS IoT Core)
+  --port N           port of the local IoT Core on 127.0.0.1 (default 8883, as AWS IoT Core;
+                     0 picks a free one)
   --duration S       stop by itself after S seconds (default: run until Ctrl-C)
   --rogue-board K    also run a board whose certificate the IoT Core must refuse: K is "other-ca"
                      (signed by a CA it does not trust) or "expired"; repeatable
@@ -78,7 +79,7 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
     boards: whole("boards", v.boards, 3, 1, 50),
     intervalMs: whole("interval", v.interval, 5, 1, 3600) * 1000,
     stateDir: v.state ?? "state",
-    port: whole("port", v.port, 8883, 1, 65535),
+    port: whole("port", v.port, 8883, 0, 65535),
     durationMs: duration,
     live: isTty && !v["no-live"],
     rogueBoards,

@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     notices.push(line);
     if (!options.live) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   });
-  process.stdout.write(`local IoT Core listening on 127.0.0.1:${options.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}\n`);
+  process.stdout.write(`local IoT Core listening on 127.0.0.1:${job.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}\n`);
 
   const draw = (): void => {
     if (options.live) {

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { LocalCa } from "../../host-tools/iot-core/LocalCa.ts";
+import { connectBoard, recorder, startIotCore, until } from "./iot-core-fixture.ts";
+
+let fixture: Awaited<ReturnType<typeof startIotCore>>;
+before(async () => {
+  fixture = await startIotCore();
+});
+after(async () => {
+  await fixture.core.stop();
+});
+
+const CONNACK = 2;
+const PUBLISH = 3;
+const PUBACK = 4;
+
+test("a board with a certificate from the local CA connects over mutual TLS, publishes at QoS 1 and gets its PUBACK", async () => {
+  const { ca, port, events } = fixture;
+  const identity = await ca.issueDeviceCertificate("aqm-good");
+  const board = recorder();
+  const connection = connectBoard(port, ca, identity, "aqm-good", board);
+  await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
+  connection.write(new TextEncoder().encode('{"seq":1}'), { operation: PUBLISH, topic: "dt/aqm/aqm-good/telemetry", QoS: 1, id: 7 });
+  await until(() => board.controls.some((c) => c.operation === PUBACK), "PUBACK");
+  assert.deepEqual(board.controls, [{ operation: CONNACK, id: 0 }, { operation: PUBACK, id: 7 }]);
+  const message = events.find((e) => e.kind === "message");
+  assert.ok(message && message.kind === "message");
+  assert.equal(message.thing, "aqm-good");
+  assert.equal(message.topic, "dt/aqm/aqm-good/telemetry");
+  assert.equal(Buffer.from(message.payload).toString(), '{"seq":1}');
+  assert.ok(events.some((e) => e.kind === "connected" && e.thing === "aqm-good"));
+  connection.close();
+});
+
+test("a certificate signed by another CA is refused in the handshake: the board hears tls-rejected, the core logs why", async () => {
+  const { ca, port, events } = fixture;
+  const stranger = await (await LocalCa.createEphemeral("some other CA")).issueDeviceCertificate("aqm-stranger");
+  const board = recorder();
+  connectBoard(port, ca, stranger, "aqm-stranger", board);
+  await until(() => board.closes === 1, "the refusal");
+  assert.equal(board.errors.length, 1, "one failure, reported once");
+  assert.equal(board.errors[0]!.code, "tls-rejected");
+  assert.match(board.errors[0]!.message, /refused this board's certificate/);
+  await until(() => events.some((e) => e.kind === "refused" && /UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(e.detail)), "the core's refusal event");
+});
+
+test("an expired certificate is refused, and the core names the expiry", async () => {
+  const { ca, port, events } = fixture;
+  const day = 86_400_000;
+  const expired = await ca.issueDeviceCertificate("aqm-expired", { notBefore: new Date(Date.now() - 30 * day), notAfter: new Date(Date.now() - day) });
+  const board = recorder();
+  connectBoard(port, ca, expired, "aqm-expired", board);
+  await until(() => board.closes === 1, "the refusal");
+  assert.deepEqual(board.errors.map((e) => e.code), ["tls-rejected"]);
+  await until(() => events.some((e) => e.kind === "refused" && e.reason === "tls" && /CERT_HAS_EXPIRED/.test(e.detail)), "CERT_HAS_EXPIRED");
+});
+
+test("a client ID other than the certificate's thing is not authorised (CONNACK 5)", async () => {
+  const { ca, port, events } = fixture;
+  const identity = await ca.issueDeviceCertificate("aqm-honest");
+  const board = recorder();
+  connectBoard(port, ca, identity, "aqm-impostor", board);
+  await until(() => board.closes === 1, "the refusal");
+  assert.equal(board.errors[0]!.code, "not-authorised");
+  assert.match(board.errors[0]!.message, /CONNACK return code 5/);
+  assert.ok(events.some((e) => e.kind === "refused" && e.reason === "client-id" && e.thing === "aqm-honest"));
+});
+
+test("publishing to another thing's topic is refused and never reaches the lake's message events", async () => {
+  const { ca, port, events } = fixture;
+  const identity = await ca.issueDeviceCertificate("aqm-nosy");
+  const board = recorder();
+  const connection = connectBoard(port, ca, identity, "aqm-nosy", board);
+  await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
+  connection.write(new TextEncoder().encode("{}"), { operation: PUBLISH, topic: "dt/aqm/aqm-good/telemetry", QoS: 1, id: 1 });
+  await until(() => events.some((e) => e.kind === "refused" && e.reason === "publish" && e.thing === "aqm-nosy"), "the refusal");
+  // aedes answers an unauthorised publish by closing the connection: the board sees it as a lost connection.
+  await until(() => board.closes === 1, "the close");
+  assert.ok(!events.some((e) => e.kind === "message" && e.thing === "aqm-nosy"));
+  assert.ok(!board.controls.some((c) => c.operation === PUBACK), "no PUBACK for a refused publish");
+});
+
+test("subscribing only to its own command topics is allowed; another thing's, or a wildcard over things, is refused", async () => {
+  const { ca, port, events } = fixture;
+  const identity = await ca.issueDeviceCertificate("aqm-listener");
+  const board = recorder();
+  const connection = connectBoard(port, ca, identity, "aqm-listener", board);
+  await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
+  connection.write(new Uint8Array(0), { operation: 8, id: 3, items: [{ topic: "cmd/aqm/aqm-listener/#", QoS: 1 }] });
+  await until(() => board.controls.some((c) => c.operation === 9), "SUBACK");
+  assert.deepEqual(board.controls.find((c) => c.operation === 9), { operation: 9, id: 3, payload: [1] });
+  connection.write(new Uint8Array(0), { operation: 8, id: 4, items: [{ topic: "cmd/aqm/+/#", QoS: 1 }] });
+  await until(() => events.some((e) => e.kind === "refused" && e.reason === "subscribe"), "the refusal");
+  connection.close();
+});
+
+test("nothing listening on the port is broker-unreachable", async () => {
+  const { ca } = fixture;
+  const identity = await ca.issueDeviceCertificate("aqm-lonely");
+  const board = recorder();
+  connectBoard(1, ca, identity, "aqm-lonely", board);
+  await until(() => board.closes === 1, "the failure");
+  assert.deepEqual(board.errors.map((e) => e.code), ["broker-unreachable"]);
+});

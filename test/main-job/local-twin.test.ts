@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { MainJob } from "../../host-tools/main-job/MainJob.ts";
+import { parseMainJobOptions } from "../../host-tools/main-job/MainJobOptions.ts";
+
+interface LakeRecord {
+  thing: string;
+  boot: number;
+  seq: number;
+}
+
+function lakeRecords(lake: string): LakeRecord[] {
+  return readdirSync(path.join(lake, "raw"), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .flatMap((entry) => readFileSync(path.join(entry.parentPath, entry.name), "utf8").split("\n").filter(Boolean))
+    .map((line) => JSON.parse(line) as LakeRecord);
+}
+
+async function until(condition: () => boolean, what: string, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("the local twin: boards publish over mutual TLS, every reading they took lands in the lake once, a rogue board is refused and says why", { timeout: 90_000 }, async () => {
+  const state = mkdtempSync(path.join(os.tmpdir(), "aqm-twin-"));
+  try {
+    const options = parseMainJobOptions(["--boards", "2", "--interval", "1", "--state", state, "--port", "0", "--rogue-board", "expired"], false)!;
+    const notices: string[] = [];
+    const job = await MainJob.start(options, (line) => notices.push(line));
+    const [first, second, rogue] = job.statuses;
+    await until(() => first!.readings >= 3 && second!.readings >= 3 && rogue!.led === "tls-rejected", "readings and the rogue's refusal", 20_000);
+    assert.equal(first!.led, "online");
+    assert.equal(first!.connection, "online");
+    assert.match(rogue!.lastProblem ?? "", /^MQ412 TLS rejected/);
+    assert.ok(notices.some((n) => /client certificate refused: CERT_HAS_EXPIRED/.test(n)), `the core said why: ${notices.join(" | ")}`);
+
+    const summary = await job.stop();
+    const records = lakeRecords(path.join(state, "lake"));
+    for (const board of summary.boards.filter((b) => !b.rogue)) {
+      assert.equal(board.drained, true, `${board.thing} drained`);
+      const mine = records.filter((r) => r.thing === board.thing);
+      assert.deepEqual(mine.map((r) => r.seq).sort((a, b) => a - b), Array.from({ length: board.readings }, (_, i) => i + 1), `${board.thing}: every reading, once`);
+    }
+    assert.equal(records.filter((r) => r.thing === "aqm-rogue-expired").length, 0, "nothing from the refused board");
+    assert.equal(summary.lakeRecords, records.length);
+
+    const caBefore = readFileSync(path.join(state, "ca", "ca.cert.pem"), "utf8");
+    const again = await MainJob.start({ ...options, boards: 1, rogueBoards: [] }, () => undefined);
+    await until(() => again.statuses[0]!.readings >= 1, "a reading after restart", 20_000);
+    await again.stop();
+    assert.equal(readFileSync(path.join(state, "ca", "ca.cert.pem"), "utf8"), caBefore, "the CA is reused");
+    const boots = new Set(lakeRecords(path.join(state, "lake")).filter((r) => r.thing === "aqm-sim-001").map((r) => r.boot));
+    assert.deepEqual([...boots].sort(), [1, 2], "the second run is a new boot of the same board, so (thing, boot, seq) stays unique");
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
+});
