@@ -124,6 +124,9 @@ export class Board {
     };
     const dropped = session.publish(this.#topic, encode(encodeTelemetry(record)));
     if (dropped) log.event("SM310", { seq: record.seq });
+    // A sensor that is not ok says so on the same line, so a missing value is never a mystery.
+    const notOk: Record<string, string> = {};
+    for (const sensor of Object.keys(channels)) if (channels[sensor] !== "ok") notOk[sensor] = channels[sensor]!;
     log.event("SM300", {
       seq: record.seq,
       t: record.temperature_c,
@@ -131,6 +134,7 @@ export class Board {
       pm1: record.pm1_ugm3,
       pm2_5: record.pm2_5_ugm3,
       pm10: record.pm10_ugm3,
+      ...notOk,
     });
     this.#updateLed();
   }

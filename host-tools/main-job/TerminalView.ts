@@ -23,17 +23,21 @@ const RESET = "\x1b[0m";
 function reading(status: BoardStatus): string {
   const r = status.lastReading;
   if (!r) return "no reading yet";
-  const part = (label: string, value: string | undefined, unit: string) => `${label} ${value ?? "—"}${value === undefined ? "" : unit}`;
-  return [part("T", r.t, "°C"), part("RH", r.rh, "%"), part("PM1", r.pm1, ""), part("PM2.5", r.pm2_5, ""), part("PM10", r.pm10, " µg/m³")].join("  ");
+  const value = (label: string, v: string | undefined, unit: string) => `${label} ${v === undefined ? "—" : `${v}${unit}`}`;
+  const climate = r.sht4x ? `T/RH ${r.sht4x}` : `${value("T", r.t, "°C")}  ${value("RH", r.rh, "%")}`;
+  const particulates = r.pms5003 ? `PM ${r.pms5003}` : `${value("PM1", r.pm1, "")}  ${value("PM2.5", r.pm2_5, "")}  ${value("PM10", r.pm10, " µg/m³")}`;
+  return `${climate}  ${particulates}`;
 }
 
-/** One screen of board status; the LED state is spelled out in words as well as coloured. */
-export function renderView(boards: readonly BoardStatus[], lake: LakeFigures, colour: boolean): string {
-  const paint = (state: string) => (colour ? `${LED_COLOURS[state] ?? ""}● ${state}${RESET}` : `[${state}]`);
+/** One screen of board status, cut to `width` columns; the LED state is spelled out in words as well as coloured. */
+export function renderView(boards: readonly BoardStatus[], lake: LakeFigures, colour: boolean, width = 160): string {
+  const paint = (state: string) => (colour ? `${LED_COLOURS[state] ?? ""}● ${state.padEnd(18)}${RESET}` : `[${state}]`.padEnd(21));
+  const nameWidth = Math.max(...boards.map((board) => board.thing.length)) + 1;
+  const cut = (line: string) => (line.length > width ? `${line.slice(0, width - 1)}…` : line);
   const lines = [`aqm local twin — ${boards.length} boards → IoT Core on 127.0.0.1 → lake ${lake.lakeDir}`, ""];
   for (const board of boards) {
-    lines.push(`${board.thing.padEnd(14)} LED ${paint(board.led).padEnd(colour ? 30 : 22)} ${board.connection.padEnd(10)} readings ${String(board.readings).padStart(5)}  ${reading(board)}`);
-    if (board.lastProblem) lines.push(`${"".padEnd(14)} last problem: ${board.lastProblem}`);
+    lines.push(`${board.thing.padEnd(nameWidth)} LED ${paint(board.led)} ${board.connection.padEnd(10)} readings ${String(board.readings).padStart(5)}  ${reading(board)}`);
+    if (board.lastProblem) lines.push(cut(`${"".padEnd(nameWidth)} last problem: ${board.lastProblem}`));
   }
   lines.push("", `lake: ${lake.records} records in ${lake.objects} objects (${lake.messages} messages received)   Ctrl-C stops cleanly`);
   return lines.join("\n");

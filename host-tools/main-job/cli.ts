@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const draw = (): void => {
     if (options.live) {
       const recent = notices.slice(-3).map((n) => `notice: ${n}`).join("\n");
-      process.stdout.write(`\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true)}${recent ? `\n\n${recent}` : ""}\n`);
+      process.stdout.write(`\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true, process.stdout.columns || 160)}${recent ? `\n\n${recent}` : ""}\n`);
     } else {
       const boards = job.statuses.map((s) => `${s.thing}=${s.led}/${s.readings}`).join(" ");
       process.stdout.write(`${new Date().toISOString()} boards ${boards} lake records=${job.lake.records} objects=${job.lake.objects}\n`);

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+
+function run(args: string[]): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "host-tools/main-job/cli.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+test("npm start's command: boards publish, Ctrl-C (SIGINT) stops cleanly, and the summary matches the lake", { timeout: 60_000 }, async () => {
+  const state = mkdtempSync(path.join(os.tmpdir(), "aqm-cli-"));
+  try {
+    const job = run(["--boards", "2", "--interval", "1", "--port", "0", "--state", state, "--no-live"]);
+    const deadline = Date.now() + 30_000;
+    while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
+      assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    job.child.kill("SIGINT");
+    assert.equal(await job.exited, 0, job.output());
+    const out = job.output();
+    assert.match(out, /local IoT Core listening on 127\.0\.0\.1:\d+ \(mutual TLS\)/);
+    assert.match(out, /stopping \(SIGINT\)/);
+    const readings = [...out.matchAll(/aqm-sim-00\d: (\d+) readings, all acknowledged/g)].map((m) => Number(m[1]));
+    assert.equal(readings.length, 2, out);
+    const lakeLines = readdirSync(path.join(state, "lake", "raw"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .flatMap((e) => readFileSync(path.join(e.parentPath, e.name), "utf8").split("\n").filter(Boolean));
+    assert.equal(lakeLines.length, readings[0]! + readings[1]!, "every reading the boards took is in the lake");
+    assert.match(out, new RegExp(`lake: ${lakeLines.length} records`));
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
+});
+
+test("--help explains the options; a bad option exits 2 with the reason and the help", async () => {
+  const help = run(["--help"]);
+  assert.equal(await help.exited, 0);
+  for (const option of ["--boards", "--interval", "--state", "--port", "--duration", "--rogue-board", "--no-live"]) assert.ok(help.output().includes(option), option);
+  const bad = run(["--boards", "many"]);
+  assert.equal(await bad.exited, 2);
+  assert.match(bad.output(), /--boards must be a whole number from 1 to 50, not "many"/);
+});
