@@ -3,12 +3,12 @@ import config from "mc/config";
 import Preference from "preference";
 import Timer from "timer";
 import { Board } from "./board/Board";
-import { parseBoardConfig } from "./board/BoardConfig";
+import { ConfigError, parseBoardConfig, type BoardConfig } from "./board/BoardConfig";
 import { nextBootId } from "./board/BootCounter";
 import { SensorHealth } from "./board/SensorHealth";
 import Pms5003 from "./drivers/Pms5003";
 import Sht4x from "./drivers/Sht4x";
-import { formatLogLine, SerialLog } from "./log/SerialLog";
+import { SerialLog } from "./log/SerialLog";
 import { Backoff } from "./session/Backoff";
 import { MqttSession } from "./session/MqttSession";
 import { OutboundQueue } from "./session/OutboundQueue";
@@ -23,8 +23,19 @@ import type { NetworkProvider } from "./types/NetworkProvider";
  */
 export const FIRMWARE_VERSION = "0.1.0";
 
-const settings = parseBoardConfig(config as Record<string, unknown>);
 const log = new SerialLog({ write: (text) => trace(text), now: () => Date.now() });
+
+function loadSettings(): BoardConfig {
+  try {
+    return parseBoardConfig(config as Record<string, unknown>);
+  } catch (error) {
+    // Say which setting is wrong on the serial log before the boot stops: nothing below can run without it.
+    if (error instanceof ConfigError) log.event("CF120", { setting: error.setting, problem: error.message });
+    throw error;
+  }
+}
+
+const settings = loadSettings();
 const bootId = nextBootId(Preference);
 const health = new SensorHealth();
 
@@ -109,5 +120,5 @@ export const board = new Board({
 if (ca && certificate && key) board.start(FIRMWARE_VERSION);
 else {
   led.show("not-provisioned");
-  trace(formatLogLine(Date.now(), "BT110", { thing: settings.thing, ca: Boolean(ca), cert: Boolean(certificate), key: Boolean(key) }) + "\n");
+  log.event("BT110", { thing: settings.thing, ca: Boolean(ca), cert: Boolean(certificate), key: Boolean(key) });
 }

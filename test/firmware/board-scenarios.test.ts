@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { VmBoard } from "../../host-tools/platform/VmBoard.ts";
+import { LoopbackBroker } from "../../host-tools/sim/LoopbackBroker.ts";
+import { SyntheticAir } from "../../host-tools/sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard, type SimulatedBoardOptions } from "../../host-tools/sim/SimulatedBoard.ts";
+
+const IDENTITY = { ca: Uint8Array.of(0x30, 1), certificate: Uint8Array.of(0x30, 2), key: Uint8Array.of(0x30, 3) };
+const LED = { red: 25, green: 26, blue: 27 };
+
+function build(overrides: Partial<SimulatedBoardOptions> = {}) {
+  const air = new SyntheticAir(5);
+  const broker = new LoopbackBroker();
+  const board = simulatedBoard({ thing: "aqm-scenario", epochAtBoot: Date.UTC(2026, 10, 22), identity: IDENTITY, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: 10_000 }, ...overrides });
+  return { broker, ...board };
+}
+
+const records = (broker: LoopbackBroker) => broker.publishes.map((p) => JSON.parse(Buffer.from(p.payload).toString("utf8")) as Record<string, unknown> & { seq: number; health: Record<string, string> });
+const events = (lines: readonly string[], code: string) => lines.filter((line) => line.split(" ")[3] === code);
+
+test("a board with no stored identity does not try to connect: it says so on the log and blinks blue slowly", async () => {
+  const { sim, broker } = build({ identity: undefined });
+  const board = await VmBoard.boot(sim);
+  board.advance(10_000);
+  assert.equal(broker.connections, 0);
+  assert.match(events(sim.console, "BT110")[0] ?? "", /thing=aqm-scenario ca=false cert=false key=false$/);
+  const blue = sim.pins.changes.filter((c) => c.pin === LED.blue).map((c) => [c.at, c.value]);
+  assert.deepEqual(blue.slice(0, 4), [[0, 1], [1000, 0], [2000, 1], [3000, 0]], "1 s on, 1 s off");
+  assert.ok(sim.pins.changes.every((c) => c.pin === LED.blue || c.value === 0), "no other colour lights");
+});
+
+test("a bad build setting stops the boot with a CF120 line naming the setting", async () => {
+  const { sim } = build({ config: { sampleIntervalMs: 5 } });
+  await assert.rejects(VmBoard.boot(sim), /config\.sampleIntervalMs: expected an integer from 1000 to 3600000, got 5/);
+  assert.match(events(sim.console, "CF120")[0] ?? "", /setting=sampleIntervalMs/);
+});
+
+test("online, the LED gives a short green flash every 3 s", async () => {
+  const { sim } = build();
+  const board = await VmBoard.boot(sim);
+  board.advance(20_000);
+  const green = sim.pins.changes.filter((c) => c.pin === LED.green && c.at >= 10_000);
+  const rises = green.filter((c) => c.value === 1).map((c) => c.at);
+  const falls = green.filter((c) => c.value === 0).map((c) => c.at);
+  assert.ok(rises.length >= 3);
+  rises.slice(1).forEach((at, i) => assert.equal(at - rises[i]!, 3000, "one flash every 3 s"));
+  assert.equal(falls.find((at) => at > rises[0]!)! - rises[0]!, 100, "each flash lasts 100 ms");
+});
+
+test("an unplugged SHT4x leaves temperature and humidity out and says why, once; plugged back, it reads again", async () => {
+  const { sim, broker, climate } = build();
+  const board = await VmBoard.boot(sim);
+  board.advance(35_000);
+  sim.i2c(0).detach(0x44);
+  board.advance(30_000);
+  sim.i2c(0).attach(climate);
+  board.advance(20_000);
+  const all = records(broker);
+  const unplugged = all.filter((r) => r.health.sht4x !== "ok");
+  assert.deepEqual(unplugged.map((r) => r.seq), [4, 5, 6]);
+  for (const r of unplugged) {
+    assert.equal(r.temperature_c, undefined, "never a zero for a sensor that did not answer");
+    assert.equal(r.humidity_pct, undefined);
+    assert.equal(r.health.sht4x, "fault:read");
+  }
+  assert.equal(all.at(-1)!.health.sht4x, "ok");
+  assert.equal(typeof all.at(-1)!.temperature_c, "number");
+  const faults = events(sim.console, "SN200");
+  assert.equal(faults.length, 1, "reported when it fails, not every cycle");
+  assert.match(faults[0]!, /sensor=sht4x reason="SHT4x measurement failed: I2C write to 0x44: no acknowledge from 0x44"/);
+  assert.equal(events(sim.console, "SN210").length, 1);
+  const ledStates = events(sim.console, "LD500").map((line) => line.split("state=")[1]);
+  assert.deepEqual(ledStates.slice(-2), ["sensor-fault", "online"]);
+});
+
+test("a rejected certificate gets one attempt, then the longest wait; readings queue meanwhile and all arrive, in order, once it is fixed", async () => {
+  const { sim, broker } = build();
+  broker.refuse = { code: "tls-rejected", message: "alert unknown ca" };
+  const board = await VmBoard.boot(sim);
+  board.advance(600_000);
+  assert.equal(broker.connections, 1, "no tight retry loop on a rejected certificate");
+  assert.match(events(sim.console, "MQ412")[0] ?? "", /reason="alert unknown ca"/);
+  assert.match(events(sim.console, "MQ420")[0] ?? "", /retry_ms=900000/);
+  assert.equal(events(sim.console, "LD500").map((line) => line.split("state=")[1]).at(-1), "tls-rejected");
+  broker.refuse = undefined;
+  board.advance(310_000);
+  assert.equal(broker.connections, 2);
+  const seqs = records(broker).map((r) => r.seq);
+  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "every reading, in order, none lost");
+  assert.ok(seqs.length >= 90);
+});
+
+test("a day of board time: 1,440 readings at the one-minute interval, every one delivered", async () => {
+  const { sim, broker } = build({ config: { sampleIntervalMs: 60_000 } });
+  const board = await VmBoard.boot(sim);
+  board.advance(86_400_000);
+  const seqs = records(broker).map((r) => r.seq);
+  assert.equal(seqs.length, 1440);
+  assert.equal(new Set(seqs).size, 1440);
+  assert.equal(board.firmware.board.sequence, 1440);
+});
