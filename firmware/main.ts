@@ -11,7 +11,11 @@ import Sht4x from "./drivers/Sht4x";
 import { SerialLog } from "./log/SerialLog";
 import { Backoff } from "./session/Backoff";
 import { MqttSession } from "./session/MqttSession";
+import Flash from "flash";
+import { FlashOutbox } from "./session/FlashOutbox";
+import type { Outbox } from "./session/Outbox";
 import { OutboundQueue } from "./session/OutboundQueue";
+import { StoreAndForward } from "./session/StoreAndForward";
 import { hashString, SeededRandom } from "./session/SeededRandom";
 import { StatusLed } from "./status/StatusLed";
 import type { NetworkProvider } from "./types/NetworkProvider";
@@ -79,6 +83,24 @@ const key = storedDer("key");
 const random = new SeededRandom(hashString(settings.thing) ^ bootId);
 const network = (device as typeof device & { network: NetworkProvider }).network;
 
+/** The flash partition (manifests/partitions.csv) that keeps unsent readings across restarts. */
+const OUTBOX_PARTITION = "aqmlog";
+const TELEMETRY_TOPIC = `dt/aqm/${settings.thing}/telemetry`;
+
+function openOutbox(): Outbox {
+  let store: StoreAndForward;
+  try {
+    store = new StoreAndForward({ flash: new Flash(OUTBOX_PARTITION) });
+  } catch (error) {
+    log.event("SF610", { partition: OUTBOX_PARTITION, reason: String(error) });
+    return new OutboundQueue(settings.queueCapacity);
+  }
+  const recovered = store.recover();
+  if (recovered.pending > 0) log.event("SF600", { pending: recovered.pending, torn: recovered.torn });
+  if (recovered.corrupt > 0) log.event("SF620", { corrupt: recovered.corrupt });
+  return new FlashOutbox({ store, topic: TELEMETRY_TOPIC });
+}
+
 const session = new MqttSession({
   connect: (handlers) =>
     new network.mqtts.io({
@@ -96,7 +118,7 @@ const session = new MqttSession({
     }),
   timer: timerAdapter,
   backoff: new Backoff({ baseMs: 2_000, maxMs: 900_000, floorMs: 1_500, random: () => random.next() }),
-  queue: new OutboundQueue(settings.queueCapacity),
+  queue: openOutbox(),
   now: () => Date.now(),
   onChange: (change) => board.onSessionChange(change),
 });

@@ -6,7 +6,7 @@ export type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 export interface EventCode {
   readonly level: Level;
-  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config";
+  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store";
   /** What happened, in a technician's words. */
   readonly meaning: string;
   /** What to do about it; empty when nothing needs doing. */
@@ -30,6 +30,9 @@ export const eventCodes = {
   MQ414: { level: "WARN", subsystem: "mqtt", meaning: "Connection lost", action: "" },
   MQ415: { level: "ERROR", subsystem: "mqtt", meaning: "The broker sent something the board could not understand", action: "Report it with the log" },
   MQ420: { level: "INFO", subsystem: "mqtt", meaning: "Waiting before the next connection attempt", action: "" },
+  SF600: { level: "INFO", subsystem: "store", meaning: "Readings kept in flash from before the restart will be sent", action: "" },
+  SF610: { level: "WARN", subsystem: "store", meaning: "Flash store unavailable: readings are kept in RAM only and a restart loses unsent ones", action: "Check the partition table has the aqmlog partition" },
+  SF620: { level: "WARN", subsystem: "store", meaning: "Records in flash were damaged and left out", action: "If it repeats, the flash may be wearing out" },
   LD500: { level: "INFO", subsystem: "led", meaning: "The status LED changed state", action: "See the LED table" },
 } as const satisfies Record<string, EventCode>;
 

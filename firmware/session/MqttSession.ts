@@ -1,5 +1,5 @@
 import { Backoff } from "./Backoff";
-import { OutboundQueue } from "./OutboundQueue";
+import type { Outbox } from "./Outbox";
 
 /** Why a connection failed, as the board's LED and log tell it. */
 export type SessionFailure = "network-down" | "broker-unreachable" | "tls-rejected" | "not-authorised" | "protocol" | "closed";
@@ -55,7 +55,7 @@ export class MqttSession {
   readonly #connect: (options: MqttClientOptions) => MqttClientLike;
   readonly #timer: SessionTimer;
   readonly #backoff: Backoff;
-  readonly #queue: OutboundQueue;
+  readonly #queue: Outbox;
   readonly #onChange: (change: SessionChange) => void;
   readonly #maxInFlight: number;
   readonly #connectTimeoutMs: number;
@@ -73,7 +73,7 @@ export class MqttSession {
     connect: (options: MqttClientOptions) => MqttClientLike;
     timer: SessionTimer;
     backoff: Backoff;
-    queue: OutboundQueue;
+    queue: Outbox;
     now: () => number;
     onChange: (change: SessionChange) => void;
     maxInFlight?: number;

@@ -1,18 +1,11 @@
-/**
- * Messages waiting for the broker's PUBACK, in the order they were queued. A message leaves only
- * when acknowledged; when the queue is full the oldest is dropped and counted, never silently.
- * (Kept in RAM for now; the flash-backed store-and-forward replaces it.)
- */
-export interface OutboundMessage {
-  readonly topic: string;
-  readonly payload: ArrayBuffer;
-  /** Packet id while in flight on the current connection, 0 while waiting to be sent. */
-  packetId: number;
-  sentAt: number;
-  attempts: number;
-}
+import type { Outbox, OutboundMessage } from "./Outbox";
 
-export class OutboundQueue {
+/**
+ * Messages waiting for the broker's PUBACK, in RAM, in the order they were queued. A message
+ * leaves only when acknowledged; when the queue is full the oldest is dropped and counted, never
+ * silently. For a board without a flash partition; FlashOutbox keeps them across reboots.
+ */
+export class OutboundQueue implements Outbox {
   readonly #capacity: number;
   readonly #messages: OutboundMessage[] = [];
   #dropped = 0;

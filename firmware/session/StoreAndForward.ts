@@ -16,7 +16,8 @@
 export interface FlashLike {
   readonly byteLength: number;
   readonly blockSize: number;
-  read(offset: number, byteLength: number): ArrayBuffer;
+  /** Moddable's flash may answer with a HostBuffer, which XS's typings count as ArrayBufferLike. */
+  read(offset: number, byteLength: number): ArrayBufferLike;
   write(offset: number, byteLength: number, buffer: ArrayBuffer | Uint8Array): void;
   erase(sector: number): void;
 }
@@ -188,6 +189,11 @@ export class StoreAndForward {
     return this.#pending.slice(0, count).map((entry) => ({ id: entry.id, payload: this.#bytes(entry.offset + RECORD_HEADER, entry.length) }));
   }
 
+  /** Whether a record is still waiting (not acknowledged, not dropped), from the RAM index alone. */
+  isPending(id: number): boolean {
+    return this.#pending.some((entry) => entry.id === id);
+  }
+
   /** The broker has the record: mark it in flash so it is not sent again after a reboot. */
   acknowledge(id: number): boolean {
     const index = this.#pending.findIndex((entry) => entry.id === id);
@@ -225,6 +231,6 @@ export class StoreAndForward {
   }
 
   #bytes(offset: number, length: number): Uint8Array {
-    return new Uint8Array(this.#flash.read(offset, length));
+    return new Uint8Array(this.#flash.read(offset, length) as ArrayBuffer);
   }
 }

@@ -95,6 +95,7 @@ export class MainJob {
         epochAtBoot: Date.now(),
         identity: { ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer },
         preferences: new PreferenceStore(rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
+        ...(rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
         config: { endpoint: "localhost", port, sampleIntervalMs: options.intervalMs },
         // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
         mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),

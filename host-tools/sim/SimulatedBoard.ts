@@ -2,10 +2,14 @@ import type { MqttConnector } from "../platform/MqttConnector.ts";
 import { resolveManifest, SIMULATED_BOARD_MANIFEST } from "../platform/BoardManifest.ts";
 import { Pms5003Model } from "./models/Pms5003Model.ts";
 import { Sht4xModel } from "./models/Sht4xModel.ts";
+import { FlashPartition } from "./FlashPartition.ts";
 import { PreferenceStore } from "./PreferenceStore.ts";
 import type { AirSample } from "./scenarios/SyntheticAir.ts";
 import { SimBoard } from "./SimBoard.ts";
 import { UartLink } from "./UartLink.ts";
+
+/** Size of the aqmlog partition in manifests/partitions.csv (0x10000). */
+const OUTBOX_PARTITION_BYTES = 0x10000;
 
 /** A board's identity as the firmware stores it: DER CA certificate, DER client certificate, PKCS#8 DER key. */
 export interface BoardIdentity {
@@ -22,6 +26,10 @@ export interface SimulatedBoardOptions {
   /** Installed in the board's preferences before boot, as `aqm provision` does over the console. */
   readonly identity?: BoardIdentity;
   readonly preferences?: PreferenceStore;
+  /** Where the board's flash partition for unsent readings lives between runs; in memory when left out. */
+  readonly outboxFlashFile?: string;
+  /** The same partition again, for a restart of the same board in one process. */
+  readonly outboxFlash?: FlashPartition;
   readonly mqtt?: MqttConnector;
   /** The air the sensors measure, by wall time. */
   readonly air: (epochMs: number) => AirSample;
@@ -30,6 +38,8 @@ export interface SimulatedBoardOptions {
 
 export interface SimulatedBoard {
   readonly sim: SimBoard;
+  /** The `aqmlog` partition of manifests/partitions.csv, where the firmware keeps unsent readings. */
+  readonly outboxFlash: FlashPartition;
   readonly climate: Sht4xModel;
   readonly particulates: Pms5003Model;
 }
@@ -50,8 +60,10 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
     preferences.set("tls", "cert", { bytes: options.identity.certificate });
     preferences.set("tls", "key", { bytes: options.identity.key });
   }
+  const outboxFlash = options.outboxFlash ?? new FlashPartition({ name: "aqmlog", size: OUTBOX_PARTITION_BYTES, ...(options.outboxFlashFile ? { file: options.outboxFlashFile } : {}) });
   const sim = new SimBoard({
     config,
+    flash: [outboxFlash],
     epochAtBoot: options.epochAtBoot,
     preferences,
     ...(options.mqtt ? { mqtt: options.mqtt } : {}),
@@ -64,5 +76,5 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   });
   sim.i2c(0).attach(climate);
   sim.attachUart(pms.port, new UartLink(particulates, { baud: 9600 }));
-  return { sim, climate, particulates };
+  return { sim, outboxFlash, climate, particulates };
 }

@@ -99,3 +99,26 @@ test("a day of board time: 1,440 readings at the one-minute interval, every one 
   assert.equal(new Set(seqs).size, 1440);
   assert.equal(board.firmware.board.sequence, 1440);
 });
+
+test("readings queued while the broker is unreachable survive a restart and are all delivered after it, in order", async () => {
+  const air = new SyntheticAir(9);
+  const broker = new LoopbackBroker();
+  broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
+  const first = build({ mqtt: broker.connect, air: (t) => air.at(t) });
+  const before = await VmBoard.boot(first.sim);
+  before.advance(60_000);
+  assert.equal(broker.publishes.length, 0, "nothing got through");
+  assert.equal(before.firmware.board.sequence, 6);
+
+  // Power cycle: a new boot of the same board, on the same preferences and the same flash partition.
+  broker.refuse = undefined;
+  const second = build({ mqtt: broker.connect, air: (t) => air.at(t), preferences: first.sim.preferences, outboxFlash: first.outboxFlash, epochAtBoot: Date.UTC(2026, 10, 22, 0, 5) });
+  const after = await VmBoard.boot(second.sim);
+  after.advance(30_000);
+  assert.match(events(second.sim.console, "SF600")[0] ?? "", /pending=6 torn=0/);
+  const delivered = records(broker).map((r) => `${r.boot}/${r.seq}`);
+  assert.deepEqual(delivered, ["1/1", "1/2", "1/3", "1/4", "1/5", "1/6", "2/1", "2/2", "2/3"], "the first boot's readings first, then the new ones");
+  const third = build({ mqtt: broker.connect, air: (t) => air.at(t), preferences: first.sim.preferences, outboxFlash: first.outboxFlash });
+  await VmBoard.boot(third.sim);
+  assert.equal(events(third.sim.console, "SF600").length, 0, "acknowledged readings are not sent again after the next restart");
+});

@@ -1,0 +1,73 @@
+import type { Outbox, OutboundMessage } from "./Outbox";
+import type { StoreAndForward } from "./StoreAndForward";
+
+interface WindowMessage extends OutboundMessage {
+  readonly recordId: number;
+}
+
+/**
+ * The outbox for one topic, kept in flash through StoreAndForward so readings survive reboots and
+ * power cuts. Only the messages being sent are held in RAM (a window as long as the session's
+ * in-flight limit); the rest stay in flash until their turn.
+ */
+export class FlashOutbox implements Outbox {
+  readonly #store: StoreAndForward;
+  readonly #topic: string;
+  #window: WindowMessage[] = [];
+
+  constructor(options: { store: StoreAndForward; topic: string }) {
+    this.#store = options.store;
+    this.#topic = options.topic;
+  }
+
+  get length(): number {
+    return this.#store.pending;
+  }
+
+  get inFlight(): number {
+    return this.#window.filter((message) => message.packetId !== 0).length;
+  }
+
+  get dropped(): number {
+    return this.#store.dropped;
+  }
+
+  push(topic: string, payload: ArrayBuffer): boolean {
+    if (topic !== this.#topic) throw new RangeError(`this outbox holds "${this.#topic}" messages, not "${topic}"`);
+    const droppedBefore = this.#store.dropped;
+    this.#store.append(new Uint8Array(payload));
+    return this.#store.dropped > droppedBefore;
+  }
+
+  nextUnsent(): OutboundMessage | undefined {
+    this.#forgetDropped();
+    const waiting = this.#window.find((message) => message.packetId === 0);
+    if (waiting) return waiting;
+    const inWindow = new Set(this.#window.map((message) => message.recordId));
+    const record = this.#store.oldest(this.#window.length + 1).find((candidate) => !inWindow.has(candidate.id));
+    if (!record) return undefined;
+    const message: WindowMessage = { recordId: record.id, topic: this.#topic, payload: record.payload.slice().buffer as ArrayBuffer, packetId: 0, sentAt: 0, attempts: 0 };
+    this.#window.push(message);
+    return message;
+  }
+
+  oldestInFlight(): OutboundMessage | undefined {
+    return this.#window.find((message) => message.packetId !== 0);
+  }
+
+  acknowledge(packetId: number): boolean {
+    const index = this.#window.findIndex((message) => message.packetId === packetId);
+    if (index < 0) return false;
+    const [message] = this.#window.splice(index, 1);
+    return this.#store.acknowledge(message!.recordId);
+  }
+
+  requeueInFlight(): void {
+    for (const message of this.#window) message.packetId = 0;
+  }
+
+  /** A message whose record the store dropped to make room cannot be acknowledged any more. */
+  #forgetDropped(): void {
+    this.#window = this.#window.filter((message) => this.#store.isPending(message.recordId));
+  }
+}

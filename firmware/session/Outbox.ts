@@ -1,0 +1,26 @@
+/** A message waiting for the broker's PUBACK. */
+export interface OutboundMessage {
+  readonly topic: string;
+  readonly payload: ArrayBuffer;
+  /** Packet id while in flight on the current connection, 0 while waiting to be sent. */
+  packetId: number;
+  sentAt: number;
+  attempts: number;
+}
+
+/**
+ * Where the MQTT session keeps what it must deliver: oldest first, each message leaving only on
+ * its PUBACK, losses only by a counted drop of the oldest.
+ */
+export interface Outbox {
+  readonly length: number;
+  readonly inFlight: number;
+  readonly dropped: number;
+  /** Queues a message; true when older messages had to be dropped to make room. */
+  push(topic: string, payload: ArrayBuffer): boolean;
+  nextUnsent(): OutboundMessage | undefined;
+  oldestInFlight(): OutboundMessage | undefined;
+  acknowledge(packetId: number): boolean;
+  /** After a connection ends nothing is in flight: everything unacknowledged goes again. */
+  requeueInFlight(): void;
+}
