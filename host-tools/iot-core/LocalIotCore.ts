@@ -32,7 +32,6 @@ export class LocalIotCore {
   readonly #authorizer: TopicAuthorizer;
   readonly #listeners: ((event: IotCoreEvent) => void)[] = [];
   readonly #thingOfSocket = new WeakMap<object, string>();
-  readonly messagesPerThing = new Map<string, number>();
   #broker: Aedes | undefined;
   #server: tls.Server | undefined;
   readonly #sockets = new Set<tls.TLSSocket>();
@@ -82,7 +81,6 @@ export class LocalIotCore {
     broker.on("clientDisconnect", (client: Client) => this.#emit({ kind: "disconnected", thing: client.id }));
     broker.on("publish", (packet, client) => {
       if (!client) return;
-      this.messagesPerThing.set(client.id, (this.messagesPerThing.get(client.id) ?? 0) + 1);
       this.#emit({ kind: "message", thing: client.id, topic: packet.topic, payload: new Uint8Array(packet.payload as Buffer), qos: packet.qos });
     });
     const server = tls.createServer({

@@ -39,7 +39,6 @@ export interface StopSummary {
  * writes the telemetry the broker receives into the lake.
  */
 export class MainJob {
-  readonly #options: MainJobOptions;
   readonly #core: LocalIotCore;
   readonly #firehose: LocalFirehose;
   readonly #boards: RunningBoard[];
@@ -49,8 +48,7 @@ export class MainJob {
   readonly port: number;
   #messages = 0;
 
-  private constructor(options: MainJobOptions, core: LocalIotCore, firehose: LocalFirehose, boards: RunningBoard[], lakeDir: string, port: number) {
-    this.#options = options;
+  private constructor(core: LocalIotCore, firehose: LocalFirehose, boards: RunningBoard[], lakeDir: string, port: number) {
     this.port = port;
     this.#core = core;
     this.#firehose = firehose;
@@ -127,7 +125,7 @@ export class MainJob {
           : await (await LocalCa.createEphemeral("a CA the IoT Core does not trust")).issueDeviceCertificate(thing);
       await launch(thing, 1000 + boards.length, identity, true);
     }
-    job = new MainJob(options, core, firehose, boards, lakeDir, port);
+    job = new MainJob(core, firehose, boards, lakeDir, port);
     return job;
   }
 
@@ -137,10 +135,6 @@ export class MainJob {
 
   get lake(): LakeFigures {
     return { messages: this.#messages, records: this.#firehose.recordsWritten, objects: this.#firehose.objectsWritten, lakeDir: this.#lakeDir };
-  }
-
-  get options(): MainJobOptions {
-    return this.#options;
   }
 
   /**

@@ -42,14 +42,4 @@ export class VmBoard {
   get now(): number {
     return this.#firmware.now();
   }
-
-  /** Stops sampling and resolves once every queued reading has been acknowledged; advances time by `stepMs` until then, at most `limitMs`. */
-  drain(stepMs: number, limitMs: number): boolean {
-    let drained = false;
-    this.#firmware.board.stop(() => {
-      drained = true;
-    });
-    for (let waited = 0; !drained && waited < limitMs; waited += stepMs) this.#firmware.advance(stepMs);
-    return drained;
-  }
 }

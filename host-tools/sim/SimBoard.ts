@@ -84,12 +84,6 @@ export class SimBoard implements HostPort {
     }
   }
 
-  /** Closes host-side connections, as pulling the plug would. */
-  shutdown(): void {
-    for (const connection of this.#connections.values()) connection.close();
-    this.#connections.clear();
-  }
-
   #handle(request: PortRequest): PortReply {
     switch (request.op) {
       case "tick":
