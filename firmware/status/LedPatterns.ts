@@ -29,9 +29,9 @@ export const ledPatterns: Readonly<Record<LedState, LedPattern>> = {
   "not-provisioned": { colour: "blue", rhythm: [1000, 1000], looks: "slow blink (1 s on, 1 s off)" },
   connecting: { colour: "cyan", rhythm: [100, 100], looks: "fast flicker (5 per second)" },
   online: { colour: "green", rhythm: [100, 2900], looks: "short flash every 3 s" },
-  "network-down": { colour: "yellow", rhythm: [1000, 1000], looks: "slow blink (1 s on, 1 s off)" },
+  "network-down": { colour: "yellow", rhythm: [2000, 500], looks: "long on, short off (2 s on, ½ s off)" },
   "broker-unreachable": { colour: "yellow", rhythm: [200, 200, 200, 1400], looks: "two flashes, pause" },
-  "tls-rejected": { colour: "red", rhythm: [1000], looks: "steady" },
+  "tls-rejected": { colour: "red", rhythm: [200, 200, 200, 200, 200, 200, 200, 1400], looks: "four flashes, pause" },
   "not-authorised": { colour: "red", rhythm: [200, 200, 200, 200, 200, 1000], looks: "three flashes, pause" },
   "sensor-fault": { colour: "magenta", rhythm: [600, 200, 100, 1100], looks: "long and short flash, pause" },
 };

@@ -1,0 +1,48 @@
+import { eventCodes } from "../../firmware/log/EventCodes";
+import { ledPatterns } from "../../firmware/status/LedPatterns";
+
+/** What each LED state means and what a technician does about it. */
+const ledMeaning: Readonly<Record<keyof typeof ledPatterns, { meaning: string; action: string }>> = {
+  booting: { meaning: "Starting up", action: "Wait a few seconds" },
+  "not-provisioned": { meaning: "No certificate or key stored", action: "Provision the board (aqm provision)" },
+  connecting: { meaning: "Connecting to IoT Core", action: "Wait; if it lasts over a minute, check the network" },
+  online: { meaning: "Connected; readings are being delivered", action: "None" },
+  "network-down": { meaning: "No network route to IoT Core; readings are kept in flash", action: "Check Wi-Fi and the router" },
+  "broker-unreachable": { meaning: "IoT Core refused or did not answer; readings are kept in flash", action: "Check the endpoint setting and the service" },
+  "tls-rejected": { meaning: "The certificate was refused (expired, revoked, or from an untrusted CA)", action: "Re-provision the certificate" },
+  "not-authorised": { meaning: "Connected, but the policy does not allow this thing", action: "Check the IoT policy and the thing name" },
+  "sensor-fault": { meaning: "A sensor is not answering or sends bad data; its values are left out", action: "Check the sensor's cable and power; see the SN200 log line" },
+};
+
+/** The one-page sheet in docs/technician-sheet.md, made from the firmware's own tables so it cannot drift. */
+export function technicianSheet(): string {
+  const lines = [
+    "# Status LED and serial log: technician's sheet",
+    "",
+    "Generated from `firmware/status/LedPatterns.ts` and `firmware/log/EventCodes.ts` by `npm run docs`. Do not edit by hand.",
+    "",
+    "## Status LED",
+    "",
+    "Each state has its own rhythm as well as its own colour, so the rhythm alone tells the states apart.",
+    "",
+    "| LED | rhythm | state | what it means | what to do |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  for (const [state, pattern] of Object.entries(ledPatterns) as [keyof typeof ledPatterns, (typeof ledPatterns)[keyof typeof ledPatterns]][]) {
+    lines.push(`| ${pattern.colour} | ${pattern.looks} | \`${state}\` | ${ledMeaning[state].meaning} | ${ledMeaning[state].action} |`);
+  }
+  lines.push(
+    "",
+    "## Serial log",
+    "",
+    "One line per event: `time level subsystem CODE message key=value …`, for example",
+    "`2026-11-22T22:41:03.123Z WARN mqtt MQ411 Broker unreachable: it refused or did not answer reason=ECONNREFUSED`.",
+    "",
+    "| code | level | subsystem | what it means | what to do |",
+    "| --- | --- | --- | --- | --- |",
+  );
+  for (const [code, event] of Object.entries(eventCodes)) {
+    lines.push(`| ${code} | ${event.level} | ${event.subsystem} | ${event.meaning} | ${event.action || "—"} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
