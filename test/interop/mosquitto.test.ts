@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import type { IssuedCertificate } from "../../host-tools/iot-core/LocalCa.ts";
+import { TlsMqttConnection } from "../../host-tools/platform/node/TlsMqttConnection.ts";
+import { VmBoard } from "../../host-tools/platform/VmBoard.ts";
+import { SyntheticAir } from "../../host-tools/sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard } from "../../host-tools/sim/SimulatedBoard.ts";
+import { startIotCore, until } from "../iot-core/iot-core-fixture.ts";
+
+const run = promisify(execFile);
+const installed = spawnSync("mosquitto_pub", ["--help"]).error === undefined && spawnSync("mosquitto", ["-h"]).error === undefined;
+// On CI the packages are installed by .ci/run; a missing one there is a failure, not a reason to skip.
+const skip = installed ? false : process.env.CI ? false : "mosquitto and mosquitto-clients are not installed (apt-get install mosquitto mosquitto-clients)";
+
+let fixture: Awaited<ReturnType<typeof startIotCore>>;
+let dir: string;
+before(async () => {
+  fixture = await startIotCore();
+  dir = mkdtempSync(path.join(os.tmpdir(), "aqm-mosquitto-"));
+  writeFileSync(path.join(dir, "ca.pem"), fixture.ca.certPem);
+});
+after(async () => {
+  await fixture.core.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function files(name: string, identity: IssuedCertificate): string[] {
+  writeFileSync(path.join(dir, `${name}.cert.pem`), identity.certPem);
+  writeFileSync(path.join(dir, `${name}.key.pem`), identity.keyPem, { mode: 0o600 });
+  return ["--cafile", path.join(dir, "ca.pem"), "--cert", path.join(dir, `${name}.cert.pem`), "--key", path.join(dir, `${name}.key.pem`), "--tls-version", "tlsv1.2"];
+}
+
+async function publish(args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run("mosquitto_pub", ["-h", "localhost", "-p", String(fixture.port), "-q", "1", ...args], { timeout: 10_000 });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+  }
+}
+
+test("mosquitto_pub, a client no one here wrote, is allowed and refused by the local IoT Core exactly as the policy says", { skip, timeout: 60_000 }, async () => {
+  const identity = await fixture.ca.issueDeviceCertificate("aqm-mosq");
+  const tls = files("aqm-mosq", identity);
+
+  const own = await publish([...tls, "-i", "aqm-mosq", "-t", "dt/aqm/aqm-mosq/telemetry", "-m", '{"seq":1}']);
+  assert.equal(own.code, 0, own.output);
+  await until(() => fixture.events.some((e) => e.kind === "message" && e.thing === "aqm-mosq"), "the message");
+
+  const impostor = await publish([...tls, "-i", "aqm-someone-else", "-t", "dt/aqm/aqm-someone-else/telemetry", "-m", "{}"]);
+  assert.notEqual(impostor.code, 0);
+  assert.match(impostor.output, /not authori[sz]ed/i);
+
+  await publish([...tls, "-i", "aqm-mosq", "-t", "dt/aqm/aqm-other/telemetry", "-m", '{"seq":2}']);
+  await until(() => fixture.events.some((e) => e.kind === "refused" && e.reason === "publish" && e.thing === "aqm-mosq"), "the publish refusal");
+  assert.ok(!fixture.events.some((e) => e.kind === "message" && e.topic === "dt/aqm/aqm-other/telemetry"));
+
+  const { LocalCa } = await import("../../host-tools/iot-core/LocalCa.ts");
+  const stranger = await (await LocalCa.createEphemeral("another CA")).issueDeviceCertificate("aqm-stranger");
+  const refused = await publish([...files("aqm-stranger", stranger), "-i", "aqm-stranger", "-t", "dt/aqm/aqm-stranger/telemetry", "-m", "{}"]);
+  assert.notEqual(refused.code, 0);
+  await until(() => fixture.events.some((e) => e.kind === "refused" && e.reason === "tls" && /UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(e.detail)), "the TLS refusal");
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test("the board's MQTT session works against a real Debian mosquitto broker that requires client certificates", { skip, timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const server = await fixture.ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  writeFileSync(path.join(dir, "server.cert.pem"), server.certPem);
+  writeFileSync(path.join(dir, "server.key.pem"), server.keyPem, { mode: 0o600 });
+  writeFileSync(
+    path.join(dir, "mosquitto.conf"),
+    [
+      // Started as root, mosquitto would switch to its own user and lose access to this test's private files.
+      `user ${os.userInfo().username}`,
+      "per_listener_settings true",
+      `listener ${port} 127.0.0.1`,
+      `cafile ${path.join(dir, "ca.pem")}`,
+      `certfile ${path.join(dir, "server.cert.pem")}`,
+      `keyfile ${path.join(dir, "server.key.pem")}`,
+      "require_certificate true",
+      "use_identity_as_username true",
+      "tls_version tlsv1.2",
+      "persistence false",
+      "log_dest stderr",
+      "",
+    ].join("\n"),
+  );
+  const broker = spawn("mosquitto", ["-c", path.join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "pipe"] });
+  let brokerLog = "";
+  broker.stderr!.on("data", (chunk: Buffer) => (brokerLog += chunk.toString()));
+  try {
+    await until(() => /Opening ipv4 listen socket/.test(brokerLog), "mosquitto to listen", 10_000);
+    const listener = await fixture.ca.issueDeviceCertificate("aqm-listener");
+    const sub = spawn("mosquitto_sub", ["-h", "localhost", "-p", String(port), ...files("aqm-listener", listener), "-i", "aqm-listener", "-t", "dt/aqm/aqm-real/telemetry", "-C", "3", "-q", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+    let received = "";
+    sub.stdout!.on("data", (chunk: Buffer) => (received += chunk.toString()));
+    let subErrors = "";
+    sub.stderr!.on("data", (chunk: Buffer) => (subErrors += chunk.toString()));
+    await until(() => /aqm-listener/.test(brokerLog), "the subscriber", 10_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nbroker: ${brokerLog}\nsubscriber: ${subErrors}`);
+    });
+
+    const identity = await fixture.ca.issueDeviceCertificate("aqm-real");
+    const air = new SyntheticAir(2);
+    const { sim } = simulatedBoard({
+      thing: "aqm-real",
+      epochAtBoot: Date.now(),
+      identity: { ca: fixture.ca.certDer, certificate: identity.certDer, key: identity.keyDer },
+      config: { endpoint: "localhost", port, sampleIntervalMs: 1000 },
+      mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),
+      air: (t) => air.at(t),
+    });
+    const board = await VmBoard.boot(sim);
+    const deadline = Date.now() + 20_000;
+    while (received.trim().split("\n").filter(Boolean).length < 3) {
+      assert.ok(Date.now() < deadline, `no telemetry through mosquitto; broker log:\n${brokerLog}\nboard log:\n${sim.console.join("\n")}`);
+      board.advance(50);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const seqs = received.trim().split("\n").map((line) => (JSON.parse(line) as { seq: number }).seq);
+    assert.deepEqual(seqs, [1, 2, 3]);
+    assert.ok(sim.console.some((line) => line.includes(" MQ401 ")), "the board logged its connection");
+    sub.kill();
+  } finally {
+    broker.kill();
+  }
+});
