@@ -106,9 +106,18 @@ export class LocalIotCore {
       const detail = verification ? `client certificate refused: ${verification}` : `TLS handshake failed: ${error.code ?? ""} ${error.message}`.trim();
       this.#emit({ kind: "refused", reason: "tls", detail });
     });
+    const host = this.#options.host ?? "127.0.0.1";
+    const port = this.#options.port ?? 8883;
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.#options.port ?? 8883, this.#options.host ?? "127.0.0.1", () => resolve());
+      server.once("error", (error: NodeJS.ErrnoException) => {
+        void broker.close();
+        reject(
+          error.code === "EADDRINUSE"
+            ? new Error(`${host}:${port} is already in use (another local IoT Core or MQTT broker?); choose another port with --port`)
+            : error,
+        );
+      });
+      server.listen(port, host, () => resolve());
     });
     this.#broker = broker;
     this.#server = server;

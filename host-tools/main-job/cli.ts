@@ -62,7 +62,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`aqm: ${(error as Error).stack ?? String(error)}\n`);
+    const detail = process.env.AQM_DEBUG ? ((error as Error).stack ?? String(error)) : `${(error as Error).message ?? String(error)} (AQM_DEBUG=1 shows where)`;
+    process.stderr.write(`aqm: ${detail}\n`);
     process.exit(EXIT_FAILED);
   },
 );

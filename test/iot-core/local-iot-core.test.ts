@@ -103,3 +103,11 @@ test("nothing listening on the port is broker-unreachable", async () => {
   await until(() => board.closes === 1, "the failure");
   assert.deepEqual(board.errors.map((e) => e.code), ["broker-unreachable"]);
 });
+
+test("a port that is already taken is a clear error that says what to do", async () => {
+  const { ca, port } = fixture;
+  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  const { LocalIotCore } = await import("../../host-tools/iot-core/LocalIotCore.ts");
+  const second = new LocalIotCore({ port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+  await assert.rejects(second.start(), new RegExp(`127\\.0\\.0\\.1:${port} is already in use .*choose another port with --port`));
+});
