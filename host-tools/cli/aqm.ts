@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --import tsx
 import { createReadStream, createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { explainLogLine } from "../monitor/LogExplainer.ts";
