@@ -9,6 +9,8 @@ export type Pms5003Mode = "active" | "passive";
 
 /** "Stable data should be got at least 30 seconds after the sensor wakeup from the sleep mode because of the fan's performance." */
 const WARM_UP_MS = 30_000;
+/** How long a frame stays the current reading: two active-mode intervals (2 × 2.3 s) and a margin. */
+const FRESH_MS = 5_000;
 
 /** Command codes (datasheet appendix II); each goes out as 42 4D code 00 data, then the 16-bit sum of those five bytes. */
 const CHANGE_MODE = 0xe1;
@@ -72,6 +74,7 @@ export default class Pms5003 {
   readonly #parser: Pms5003FrameParser;
   readonly #command = new Uint8Array(7);
   #latest: Pms5003Sample | undefined;
+  #latestAt = 0;
   /** The sensor's fan starts at power-up as it does on wake, so construction counts as a wake. */
   #wokeAt: number;
 
@@ -119,10 +122,14 @@ export default class Pms5003 {
   }
 
   /** The latest good frame received since the previous call, or undefined if none came. */
+  /**
+   * The latest valid frame while it is fresh. In active mode a frame comes every 2.3 s, so a board
+   * sampling faster sees the same frame twice rather than a gap; only when frames stop for longer
+   * than FRESH_MS is there no sample, which the board reports as a fault.
+   */
   sample(): Pms5003Sample | undefined {
-    const latest = this.#latest;
-    this.#latest = undefined;
-    return latest;
+    if (!this.#latest || this.#now() - this.#latestAt > FRESH_MS) return undefined;
+    return this.#latest;
   }
 
   close(): void {
@@ -138,6 +145,7 @@ export default class Pms5003 {
     }
     const { pm1, pm2_5, pm10 } = frame.atmospheric;
     this.#latest = { pm1, pm2_5, pm10, counts: frame.counts, warming };
+    this.#latestAt = this.#now();
   }
 
   #send(code: number, data: number, what: string): void {

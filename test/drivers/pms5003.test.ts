@@ -46,8 +46,8 @@ test("the driver opens the UART at 9600 baud in buffer format, and sends nothing
   assert.deepEqual(sent(link), []);
 });
 
-test("active mode: a frame every 2.3 s; sample() gives the latest one's atmospheric values once, then undefined until the next", () => {
-  const { clock, link, pms, errors } = rig();
+test("active mode: a frame every 2.3 s; sample() gives the latest one while it is fresh (5 s), then nothing once frames stop", () => {
+  const { clock, link, model, pms, errors } = rig();
   clock.advance(35_000);
   // Frames went out at 2.3, 4.6, … 34.5 s: fifteen of them, 32 bytes each.
   assert.deepEqual(
@@ -55,9 +55,12 @@ test("active mode: a frame every 2.3 s; sample() gives the latest one's atmosphe
     Array<number>(15).fill(32),
   );
   assert.deepEqual(pms.sample(), settled);
-  assert.equal(pms.sample(), undefined);
+  assert.deepEqual(pms.sample(), settled, "sampling faster than the sensor repeats the fresh frame instead of a gap");
   clock.advance(2300);
   assert.deepEqual(pms.sample(), settled);
+  model.faults = { silent: true };
+  clock.advance(5100);
+  assert.equal(pms.sample(), undefined, "no frame for over 5 s: no sample");
   assert.deepEqual(errors, []);
 });
 
@@ -88,7 +91,8 @@ test("passive mode: the mode command is 42 4D E1 00 00 01 70; its reply is skipp
   assert.deepEqual(sent(link).at(-1), [0x42, 0x4d, 0xe2, 0x00, 0x00, 0x01, 0x71]);
   clock.advance(100);
   assert.deepEqual(pms.sample(), settled);
-  assert.equal(pms.sample(), undefined);
+  clock.advance(5100);
+  assert.equal(pms.sample(), undefined, "stale without another read");
   assert.deepEqual(errors, []);
 });
 
@@ -138,8 +142,9 @@ test("a frame with a bad checksum is reported and not sampled; the next good one
   pms.sample();
   model.faults = { checksum: true };
   clock.advance(2300);
-  assert.equal(pms.sample(), undefined);
   assert.equal(errors.length, 1);
+  clock.advance(3000);
+  assert.equal(pms.sample(), undefined, "bad frames never refresh the reading: the last good one went stale");
   assert.match(errors[0]!, /^PMS5003 data frame checksum 0x[0-9A-F]{4}, expected 0x[0-9A-F]{4}$/);
   model.faults = {};
   clock.advance(2300);
@@ -153,9 +158,8 @@ test("a truncated frame costs one report; the parser recovers the whole frame th
   model.faults = { truncated: true };
   clock.advance(2300);
   model.faults = {};
-  assert.equal(pms.sample(), undefined);
   clock.advance(2300);
-  assert.deepEqual(pms.sample(), settled);
+  assert.deepEqual(pms.sample(), settled, "the recovered frame: the one before the truncated frame is over 5 s old by now");
   assert.equal(errors.length, 1);
   assert.match(errors[0]!, /^PMS5003 data frame checksum /);
 });
