@@ -3,7 +3,7 @@ import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { webcrypto } from "node:crypto";
+import { createPrivateKey, X509Certificate, webcrypto } from "node:crypto";
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -66,11 +66,21 @@ export class LocalCa {
     const dir = path.join(stateDir, "ca");
     const certFile = path.join(dir, "ca.cert.pem");
     const keyFile = path.join(dir, "ca.key.pem");
-    if (existsSync(certFile) && existsSync(keyFile)) {
-      const certificate = new x509.X509Certificate(readFileSync(certFile, "utf8"));
-      const keyDer = x509.PemConverter.decodeFirst(readFileSync(keyFile, "utf8"));
-      const key = (await webcrypto.subtle.importKey("pkcs8", keyDer, ALGORITHM, true, ["sign"])) as CryptoKey;
-      return new LocalCa(certificate, key);
+    const found = [certFile, keyFile].filter((file) => existsSync(file));
+    if (found.length === 2) {
+      try {
+        const certificate = new x509.X509Certificate(readFileSync(certFile, "utf8"));
+        const keyDer = x509.PemConverter.decodeFirst(readFileSync(keyFile, "utf8"));
+        const key = (await webcrypto.subtle.importKey("pkcs8", keyDer, ALGORITHM, true, ["sign"])) as CryptoKey;
+        return new LocalCa(certificate, key);
+      } catch (error) {
+        throw new Error(`cannot read the local CA in ${dir} (${(error as Error).message}); restore ca.cert.pem and ca.key.pem, or delete ${dir} to create a new CA and new board identities`);
+      }
+    }
+    // Half a CA cannot sign anything, and replacing it would silently invalidate every board identity.
+    if (found.length === 1) {
+      const missing = found[0] === certFile ? keyFile : certFile;
+      throw new Error(`the local CA in ${dir} is incomplete: ${missing} is missing; restore it, or delete ${dir} to create a new CA and new board identities`);
     }
     const ca = await LocalCa.createEphemeral("aqm local CA");
     mkdirSync(dir, { recursive: true });
@@ -121,25 +131,40 @@ export class LocalCa {
     return this.#issue(thing, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])], validity);
   }
 
-  /** The board's identity from `<stateDir>/things/<thing>/`, issued on first use and reused after. */
+  /**
+   * The board's identity from `<stateDir>/things/<thing>/`, issued on first use and reused after.
+   * A stored identity this CA would refuse (another CA's, expired, or with a key that does not
+   * match) is replaced, so a rerun never starts a board that cannot connect.
+   */
   async deviceIdentity(stateDir: string, thing: string): Promise<IssuedCertificate> {
     checkThingName(thing);
     const dir = path.join(stateDir, "things", thing);
     const certFile = path.join(dir, "cert.pem");
     const keyFile = path.join(dir, "key.pem");
     if (existsSync(certFile) && existsSync(keyFile)) {
-      const certPem = readFileSync(certFile, "utf8");
-      const keyPem = readFileSync(keyFile, "utf8");
-      const certificate = new x509.X509Certificate(certPem);
-      if (await certificate.verify({ publicKey: this.#certificate.publicKey, signatureOnly: true })) {
-        return { certPem, keyPem, certDer: new Uint8Array(certificate.rawData), keyDer: new Uint8Array(x509.PemConverter.decodeFirst(keyPem)) };
-      }
+      const stored = this.#usable(readFileSync(certFile, "utf8"), readFileSync(keyFile, "utf8"));
+      if (stored) return stored;
     }
     const issued = await this.issueDeviceCertificate(thing);
     mkdirSync(dir, { recursive: true });
     writeFileSync(keyFile, issued.keyPem, { mode: 0o600 });
     writeFileSync(certFile, issued.certPem);
     return issued;
+  }
+
+  #usable(certPem: string, keyPem: string): IssuedCertificate | undefined {
+    try {
+      const certificate = new X509Certificate(certPem);
+      const now = Date.now();
+      const current = Date.parse(certificate.validFrom) <= now && now < Date.parse(certificate.validTo);
+      const ca = new X509Certificate(this.certPem);
+      const ours = certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
+      if (!current || !ours || !certificate.checkPrivateKey(createPrivateKey(keyPem))) return undefined;
+      return { certPem, keyPem, certDer: new Uint8Array(certificate.raw), keyDer: new Uint8Array(x509.PemConverter.decodeFirst(keyPem)) };
+    } catch {
+      // Unreadable files are replaced like any other identity this CA would refuse.
+      return undefined;
+    }
   }
 
   async #issue(commonName: string, extensions: x509.Extension[], validity: Validity = {}): Promise<IssuedCertificate> {

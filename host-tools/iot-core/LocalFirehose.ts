@@ -25,11 +25,32 @@ export function firehoseKey(prefix: string, streamName: string, epochMs: number,
 
 export class RecordRejected extends Error {}
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The record as one line of JSON text, or RecordRejected saying why it is not one. */
+function recordText(record: Uint8Array | string): string {
+  let text: string;
+  try {
+    text = typeof record === "string" ? record : utf8.decode(record);
+  } catch {
+    throw new RecordRejected(`record of ${record.length} bytes is not UTF-8 text`);
+  }
+  if (text.includes("\n")) throw new RecordRejected(`record contains a newline; each record must be one line of JSON: ${JSON.stringify(text.slice(0, 80))}`);
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new RecordRejected(`record is not valid JSON (${(error as Error).message}): ${JSON.stringify(text.slice(0, 80))}`);
+  }
+  return text;
+}
+
 /**
  * A local stand-in for Kinesis Data Firehose delivering to S3: buffers records by size and by
  * age, then writes one object of newline-delimited JSON under Firehose's time-based key layout
- * (UTC hour of the oldest record). Objects appear atomically (written aside, then renamed), so a
- * reader never sees half of one; `close()` writes out everything still buffered.
+ * (UTC time of the oldest record). Objects appear atomically (written to a hidden file beside
+ * them, then renamed), so a reader never sees half of one. Nothing accepted is dropped: records
+ * whose object could not be written stay buffered, and the next `flush()` or `close()` reports
+ * the failure and tries them again.
  */
 export class LocalFirehose {
   readonly #lakeDir: string;
@@ -42,10 +63,14 @@ export class LocalFirehose {
   #bufferedBytes = 0;
   #oldest = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Every object write, in order; it never rejects: a failure is kept in `#failure` instead. */
   #writing: Promise<void> = Promise.resolve();
-  recordsWritten = 0;
-  objectsWritten = 0;
-  rejected = 0;
+  /** Why records are back in the buffer after a failed write; cleared when they go out again. */
+  #failure: Error | undefined;
+  #closed = false;
+  #recordsWritten = 0;
+  #objectsWritten = 0;
+  #rejected = 0;
 
   constructor(options: LocalFirehoseOptions) {
     this.#lakeDir = options.lakeDir;
@@ -56,54 +81,79 @@ export class LocalFirehose {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Takes one JSON document. A record that is not one JSON document on one line is refused with the reason, and counted. */
+  get recordsWritten(): number {
+    return this.#recordsWritten;
+  }
+
+  get objectsWritten(): number {
+    return this.#objectsWritten;
+  }
+
+  /** Records refused by `put` as not being one line of JSON. */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  /** Takes one JSON document. A record that is not one JSON document on one line is refused with the reason (RecordRejected), and counted. */
   put(record: Uint8Array | string): void {
-    const text = typeof record === "string" ? record : Buffer.from(record).toString("utf8");
+    if (this.#closed) throw new Error(`the local Firehose for ${this.#stream} is closed; it takes no more records`);
+    let text: string;
     try {
-      if (text.includes("\n")) throw new RecordRejected("record contains a newline; each record must be one line of JSON");
-      try {
-        JSON.parse(text);
-      } catch (error) {
-        throw new RecordRejected(`record is not valid JSON (${(error as Error).message}): ${JSON.stringify(text.slice(0, 80))}`);
-      }
+      text = recordText(record);
     } catch (error) {
-      this.rejected++;
+      this.#rejected++;
       throw error;
     }
-    if (this.#buffer.length === 0) {
-      this.#oldest = this.#now();
-      this.#timer = setTimeout(() => void this.flush(), this.#bufferMs);
-    }
-    this.#buffer.push(text);
-    this.#bufferedBytes += Buffer.byteLength(text) + 1;
-    if (this.#bufferedBytes >= this.#bufferBytes) void this.flush();
+    this.#keep([text], this.#now());
+    if (this.#bufferedBytes >= this.#bufferBytes) this.#startWrite();
   }
 
-  /** Writes what is buffered as one object; resolves once it (and every earlier one) is on disk. */
-  flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#buffer.length > 0) {
-      const records = this.#buffer;
-      const oldest = this.#oldest;
-      this.#buffer = [];
-      this.#bufferedBytes = 0;
-      this.#writing = this.#writing.then(() => this.#write(records, oldest));
-    }
-    return this.#writing;
+  /** Writes what is buffered as one object; resolves once it (and every earlier one) is on disk, or rejects saying why some records are still buffered. */
+  async flush(): Promise<void> {
+    this.#startWrite();
+    await this.#writing;
+    if (this.#failure) throw this.#failure;
   }
 
+  /** Writes out everything still buffered; takes no records after. Rejects if that write fails, and can be called again to retry. */
   close(): Promise<void> {
+    this.#closed = true;
     return this.flush();
   }
 
+  #keep(records: string[], oldest: number): void {
+    this.#oldest = this.#buffer.length === 0 ? oldest : Math.min(this.#oldest, oldest);
+    this.#buffer.push(...records);
+    for (const record of records) this.#bufferedBytes += Buffer.byteLength(record) + 1;
+    if (this.#timer === undefined && !this.#closed) this.#timer = setTimeout(() => this.#startWrite(), this.#bufferMs);
+  }
+
+  #startWrite(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#buffer.length === 0) return;
+    const records = this.#buffer;
+    const oldest = this.#oldest;
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    this.#failure = undefined;
+    this.#writing = this.#writing.then(() => this.#write(records, oldest));
+  }
+
   async #write(records: string[], oldest: number): Promise<void> {
-    const key = firehoseKey(this.#prefix, this.#stream, oldest, randomUUID());
-    const file = path.join(this.#lakeDir, ...key.split("/"));
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(`${file}.tmp`, records.join("\n") + "\n");
-    await rename(`${file}.tmp`, file);
-    this.recordsWritten += records.length;
-    this.objectsWritten++;
+    const file = path.join(this.#lakeDir, ...firehoseKey(this.#prefix, this.#stream, oldest, randomUUID()).split("/"));
+    // Hidden, as readers of a lake (Athena, Glue, Spark) skip files whose names start with a dot.
+    const staging = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(staging, records.join("\n") + "\n");
+      await rename(staging, file);
+    } catch (error) {
+      this.#failure = new Error(`could not write ${records.length} record${records.length === 1 ? "" : "s"} to ${file} (${(error as Error).message}); they stay buffered for the next flush`);
+      this.#keep(records, oldest);
+      return;
+    }
+    this.#recordsWritten += records.length;
+    this.#objectsWritten++;
   }
 }

@@ -1,5 +1,5 @@
 import { Aedes, type AuthenticateError, type Client } from "aedes";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import tls from "node:tls";
 import { TopicAuthorizer } from "./TopicAuthorizer.ts";
 
@@ -21,6 +21,24 @@ export interface LocalIotCoreOptions {
 
 const NOT_AUTHORIZED = 5;
 
+/** OpenSSL's verification codes an operator meets most, in words; others are shown as they are. */
+const VERIFICATION_FAILURES = new Map([
+  ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "not signed by the CA this IoT Core trusts"],
+  ["UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "not signed by the CA this IoT Core trusts"],
+  ["DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed, not issued by the CA this IoT Core trusts"],
+  ["CERT_HAS_EXPIRED", "expired"],
+  ["CERT_NOT_YET_VALID", "not valid yet"],
+]);
+
+/** Why the TLS server dropped a client, for the refusal event. */
+function describeTlsRefusal(socket: tls.TLSSocket, error: NodeJS.ErrnoException): string {
+  // Node checks the client certificate only after the handshake and leaves its verdict here.
+  const verdict: unknown = socket.authorizationError;
+  if (!verdict) return `TLS handshake failed: ${error.code ? `${error.code} ` : ""}${error.message}`;
+  const words = VERIFICATION_FAILURES.get(String(verdict));
+  return `client certificate refused: ${String(verdict)}${words ? ` (${words})` : ""}`;
+}
+
 /**
  * A local stand-in for AWS IoT Core: an aedes MQTT broker behind a TLS server that requires a
  * client certificate signed by the local CA. As on AWS, the client ID must be the thing the
@@ -34,7 +52,8 @@ export class LocalIotCore {
   readonly #thingOfSocket = new WeakMap<object, string>();
   #broker: Aedes | undefined;
   #server: tls.Server | undefined;
-  readonly #sockets = new Set<tls.TLSSocket>();
+  /** Every TCP connection, including those still in the TLS handshake, so `stop()` need not wait for any. */
+  readonly #connections = new Set<Socket>();
 
   constructor(options: LocalIotCoreOptions) {
     this.#options = options;
@@ -46,6 +65,7 @@ export class LocalIotCore {
   }
 
   async start(): Promise<{ port: number }> {
+    if (this.#server) throw new Error("the local IoT Core is already started; stop() it before starting it again");
     const broker = await Aedes.createBroker({
       authenticate: (client, _username, _password, done) => {
         const thing = this.#thingOf(client);
@@ -91,20 +111,20 @@ export class LocalIotCore {
       rejectUnauthorized: true,
       minVersion: "TLSv1.2",
     });
+    server.on("connection", (connection: Socket) => {
+      this.#connections.add(connection);
+      connection.on("close", () => this.#connections.delete(connection));
+    });
     server.on("secureConnection", (socket) => {
       const subject = socket.getPeerCertificate().subject as { CN?: string | string[] } | undefined;
       const cn = Array.isArray(subject?.CN) ? subject.CN[0] : subject?.CN;
       if (cn) this.#thingOfSocket.set(socket, cn);
-      this.#sockets.add(socket);
-      socket.on("close", () => this.#sockets.delete(socket));
       broker.handle(socket);
     });
-    // Node drops a client whose certificate fails verification without a TLS alert; the reason is
-    // only on the socket, so it is reported here for the operator.
+    // Node drops a client whose certificate fails verification without sending a TLS alert, so
+    // the client cannot tell why; the reason is reported here for the operator.
     server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
-      const verification = (socket as tls.TLSSocket & { authorizationError?: string }).authorizationError;
-      const detail = verification ? `client certificate refused: ${verification}` : `TLS handshake failed: ${error.code ?? ""} ${error.message}`.trim();
-      this.#emit({ kind: "refused", reason: "tls", detail });
+      this.#emit({ kind: "refused", reason: "tls", detail: describeTlsRefusal(socket, error) });
     });
     const host = this.#options.host ?? "127.0.0.1";
     const port = this.#options.port ?? 8883;
@@ -129,7 +149,7 @@ export class LocalIotCore {
     const broker = this.#broker;
     this.#server = undefined;
     this.#broker = undefined;
-    for (const socket of this.#sockets) socket.destroy();
+    for (const connection of this.#connections) connection.destroy();
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

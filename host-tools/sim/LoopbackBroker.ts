@@ -1,5 +1,8 @@
 import type { MqttConnection, MqttConnectionEvents, MqttConnector } from "../platform/MqttConnector.ts";
 import type { MqttOpenOptions, MqttWriteOptions } from "../platform/portable/HostPort.ts";
+import { MqttOperation } from "../platform/portable/HostPort.ts";
+
+const { CONNACK, PUBLISH, PUBACK, SUBSCRIBE, SUBACK } = MqttOperation;
 
 export interface LoopbackPublish {
   readonly clientId: string;
@@ -9,11 +12,6 @@ export interface LoopbackPublish {
   readonly duplicate: boolean;
 }
 
-const CONNACK = 2;
-const PUBLISH = 3;
-const PUBACK = 4;
-const SUBSCRIBE = 8;
-const SUBACK = 9;
 
 /**
  * An in-process broker for runs that must not depend on sockets or wall time (the XS-versus-Node

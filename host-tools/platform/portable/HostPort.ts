@@ -52,6 +52,19 @@ export interface MqttOpenOptions {
   protocolVersion?: number;
 }
 
+/** MQTT control packet types, as the ECMA-419 client numbers its operations (`MqttWriteOptions.operation`, `onControl`). */
+export const MqttOperation = {
+  CONNECT: 1,
+  CONNACK: 2,
+  PUBLISH: 3,
+  PUBACK: 4,
+  SUBSCRIBE: 8,
+  SUBACK: 9,
+  PINGREQ: 12,
+  PINGRESP: 13,
+  DISCONNECT: 14,
+} as const;
+
 export interface MqttWriteOptions {
   operation: number;
   topic?: string;
