@@ -85,9 +85,9 @@ export class Board {
   /** Session changes arrive here (wired by main) so LED and log follow the connection. */
   onSessionChange(change: SessionChange): void {
     this.#connection = change;
-    const { log, parts } = { log: this.#parts.log, parts: this.#parts };
-    if (change.state === "connecting") log.event("MQ400", { thing: parts.thing });
-    else if (change.state === "online") log.event("MQ401", { thing: parts.thing });
+    const { log, thing } = this.#parts;
+    if (change.state === "connecting") log.event("MQ400", { thing });
+    else if (change.state === "online") log.event("MQ401", { thing });
     else if (change.state === "waiting" && change.failure) {
       log.event(failureEvents[change.failure], { reason: change.detail });
       log.event("MQ420", { retry_ms: change.retryInMs });

@@ -44,7 +44,7 @@ export class FlashOutbox implements Outbox {
     const waiting = this.#window.find((message) => message.packetId === 0);
     if (waiting) return waiting;
     const inWindow = new Set(this.#window.map((message) => message.recordId));
-    const record = this.#store.oldest(this.#window.length + 1).find((candidate) => !inWindow.has(candidate.id));
+    const record = this.#store.oldestExcept(inWindow);
     if (!record) return undefined;
     const message: WindowMessage = { recordId: record.id, topic: this.#topic, payload: record.payload.slice().buffer as ArrayBuffer, packetId: 0, sentAt: 0, attempts: 0 };
     this.#window.push(message);

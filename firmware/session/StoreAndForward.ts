@@ -186,7 +186,13 @@ export class StoreAndForward {
 
   /** The oldest unacknowledged records, up to `count`, in the order they were stored. */
   oldest(count: number): StoredRecord[] {
-    return this.#pending.slice(0, count).map((entry) => ({ id: entry.id, payload: this.#bytes(entry.offset + RECORD_HEADER, entry.length) }));
+    return this.#pending.slice(0, count).map((entry) => ({ id: entry.id, payload: this.#payload(entry) }));
+  }
+
+  /** The oldest unacknowledged record that is not in `skip`, read from flash; only that one is read. */
+  oldestExcept(skip: ReadonlySet<number>): StoredRecord | undefined {
+    const entry = this.#pending.find((candidate) => !skip.has(candidate.id));
+    return entry && { id: entry.id, payload: this.#payload(entry) };
   }
 
   /** Whether a record is still waiting (not acknowledged, not dropped), from the RAM index alone. */
@@ -228,6 +234,10 @@ export class StoreAndForward {
   #writeState(recordOffset: number, state: number): void {
     this.#state[0] = state;
     this.#flash.write(recordOffset + 1, 1, this.#state);
+  }
+
+  #payload(entry: Entry): Uint8Array {
+    return this.#bytes(entry.offset + RECORD_HEADER, entry.length);
   }
 
   #bytes(offset: number, length: number): Uint8Array {

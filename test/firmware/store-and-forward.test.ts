@@ -109,3 +109,17 @@ test("a power cut at any byte of any write loses no stored reading and invents n
     { numRuns: 150 },
   );
 });
+
+test("the next record to send is found without reading the ones already in flight from flash", () => {
+  const partition = new FlashPartition({ name: "log", size: 2 * 4096 });
+  const { store } = boot(partition);
+  for (const s of ["a", "b", "c"]) store.append(payload(s));
+  const reads: number[] = [];
+  const counting = new StoreAndForward({ flash: { ...flashOf(partition), read: (offset, length) => (reads.push(offset), partition.read(offset, length).buffer as ArrayBuffer) } });
+  counting.recover();
+  reads.length = 0;
+  const next = counting.oldestExcept(new Set([1, 2]));
+  assert.deepEqual(next && [next.id, text(next.payload)], [3, "c"]);
+  assert.equal(reads.length, 1, "one flash read, for the record returned");
+  assert.equal(counting.oldestExcept(new Set([1, 2, 3])), undefined);
+});
