@@ -5,9 +5,16 @@ import Timer from "timer";
 import { Board } from "./board/Board";
 import { ConfigError, parseBoardConfig, type BoardConfig } from "./board/BoardConfig";
 import { nextBootId } from "./board/BootCounter";
+import { CalibrationStore } from "./board/CalibrationStore";
 import { SensorHealth } from "./board/SensorHealth";
+import Ads1115 from "./drivers/Ads1115";
 import Pms5003 from "./drivers/Pms5003";
 import Sht4x from "./drivers/Sht4x";
+import { ClimateChannels } from "./sampling/ClimateChannels";
+import { FaultLatch } from "./sampling/FaultLatch";
+import { GasChannels } from "./sampling/GasChannels";
+import { ParticulateChannels } from "./sampling/ParticulateChannels";
+import { Sampler } from "./sampling/Sampler";
 import { SerialLog } from "./log/SerialLog";
 import { Backoff } from "./session/Backoff";
 import { MqttSession } from "./session/MqttSession";
@@ -61,16 +68,39 @@ const led = new StatusLed({
   onChange: (state) => log.event("LD500", { state }),
 });
 
-const climate = new Sht4x({
-  sensor: { ...device.I2C.default, io: device.io.I2C },
-  onError: (reason: string) => health.report("sht4x", reason),
-});
+const climateErrors = new FaultLatch();
+const climate = new Sht4x({ sensor: { ...device.I2C.default, io: device.io.I2C }, onError: climateErrors.note });
 
+const particulateErrors = new FaultLatch();
+const pms = settings.pms5003;
 const particulates = new Pms5003({
-  sensor: { io: device.io.Serial, port: settings.pms5003.port, receive: settings.pms5003.receive, transmit: settings.pms5003.transmit, baud: 9600 },
-  onError: (reason: string) => health.report("pms5003", reason),
+  sensor: { io: device.io.Serial, port: pms.port, receive: pms.receive, transmit: pms.transmit, baud: 9600 },
+  ...(pms.set === undefined ? {} : { set: outputPin(pms.set) }),
+  onError: particulateErrors.note,
 });
 particulates.configure({ mode: "active" });
+
+/** The two ADS1115s of the gas front end (docs/gas-sensors.md): ADDR tied to GND and to VDD. */
+const gasAdcErrors = [new FaultLatch(), new FaultLatch()] as const;
+const gasAdcs = [
+  new Ads1115({ sensor: { ...device.I2C.default, io: device.io.I2C }, address: 0x48, onError: gasAdcErrors[0].note }),
+  new Ads1115({ sensor: { ...device.I2C.default, io: device.io.I2C }, address: 0x49, onError: gasAdcErrors[1].note }),
+] as const;
+
+const calibration = new CalibrationStore(Preference);
+const loaded = calibration.load();
+if ("record" in loaded) log.event("CF130", { id: loaded.record.id });
+else if ("missing" in loaded) log.event("CF131");
+else log.event("CF132", { reason: loaded.invalid });
+
+const sampler = new Sampler({
+  climate: new ClimateChannels({ sensor: climate, errors: climateErrors }),
+  particulates: new ParticulateChannels({ sensor: particulates, errors: particulateErrors, sampleIntervalMs: settings.sampleIntervalMs, readIntervalMs: settings.readIntervalMs }),
+  gases: new GasChannels({ adcs: gasAdcs, errors: gasAdcErrors, ...(calibration.current ? { calibration: calibration.current } : {}) }),
+  readIntervalMs: settings.readIntervalMs,
+  sampleIntervalMs: settings.sampleIntervalMs,
+  timer: timerAdapter,
+});
 
 function storedDer(key: string): ArrayBuffer | undefined {
   const value = Preference.get("tls", key);
@@ -128,13 +158,11 @@ export const board = new Board({
   thing: settings.thing,
   bootId,
   sampleIntervalMs: settings.sampleIntervalMs,
-  climate,
-  particulates,
+  sampler,
   health,
   session,
   led,
   log,
-  timer: timerAdapter,
   now: () => Date.now(),
   encode: (text) => ArrayBuffer.fromString(text),
 });

@@ -1,36 +1,21 @@
 import type { SerialLog } from "../log/SerialLog";
+import { CHANNELS } from "../sampling/Channels";
+import type { IntervalReading, Sampler } from "../sampling/Sampler";
 import type { MqttSession, SessionChange, SessionFailure } from "../session/MqttSession";
 import type { LedState } from "../status/LedPatterns";
 import type { StatusLed } from "../status/StatusLed";
-import { encodeTelemetry, roundTo, type ChannelHealth, type TelemetryRecord } from "../telemetry/TelemetryRecord";
-import type { SensorHealth } from "./SensorHealth";
-
-/** The sample shape of an ECMA-419 temperature/humidity sensor. */
-export interface ClimateSensor {
-  sample(): { thermometer?: { temperature: number }; hygrometer?: { humidity: number } } | undefined;
-}
-
-/** The sample shape of the particulate matter sensor (atmospheric values, µg/m³). */
-export interface ParticulateSensor {
-  sample(): { pm1: number; pm2_5: number; pm10: number; warming: boolean } | undefined;
-}
-
-export interface BoardTimer {
-  repeat(callback: () => void, interval: number): unknown;
-  clear(timer: unknown): void;
-}
+import { encodeTelemetry, TELEMETRY_SCHEMA_VERSION, type ChannelHealth, type TelemetryRecord } from "../telemetry/TelemetryRecord";
+import type { HealthChange, SensorHealth } from "./SensorHealth";
 
 export interface BoardParts {
   readonly thing: string;
   readonly bootId: number;
   readonly sampleIntervalMs: number;
-  readonly climate: ClimateSensor;
-  readonly particulates: ParticulateSensor;
+  readonly sampler: Sampler;
   readonly health: SensorHealth;
   readonly session: MqttSession;
   readonly led: StatusLed;
   readonly log: SerialLog;
-  readonly timer: BoardTimer;
   readonly now: () => number;
   readonly encode: (text: string) => ArrayBuffer;
 }
@@ -54,14 +39,12 @@ const failureEvents = {
 } as const;
 
 /**
- * The application: samples every sensor on a fixed interval, turns the samples into telemetry
- * records, hands them to the MQTT session, and keeps the status LED and the serial log telling
- * what is going on.
+ * The application: turns each interval's reading from the sampler into a telemetry record, hands
+ * it to the MQTT session, and keeps the status LED and the serial log telling what is going on.
  */
 export class Board {
   readonly #parts: BoardParts;
   readonly #topic: string;
-  #sampler: unknown;
   #seq = 0;
   #connection: SessionChange = { state: "idle" };
 
@@ -75,11 +58,11 @@ export class Board {
   }
 
   start(firmwareVersion: string): void {
-    const { log, led, session, timer } = this.#parts;
+    const { log, led, session, sampler } = this.#parts;
     led.show("booting");
     log.event("BT100", { fw: firmwareVersion, thing: this.#parts.thing, boot: this.#parts.bootId, interval_ms: this.#parts.sampleIntervalMs });
     session.start();
-    this.#sampler = timer.repeat(() => this.sampleOnce(), this.#parts.sampleIntervalMs);
+    sampler.start((reading) => this.report(reading));
   }
 
   /** Session changes arrive here (wired by main) so LED and log follow the connection. */
@@ -95,55 +78,42 @@ export class Board {
     this.#updateLed();
   }
 
-  sampleOnce(): void {
-    const { climate, particulates, health, log, session, now, encode, thing, bootId } = this.#parts;
-    const climateSample = climate.sample();
-    const pmSample = particulates.sample();
-    const temperature = climateSample?.thermometer?.temperature;
-    const humidity = climateSample?.hygrometer?.humidity;
-    const channels: Record<string, ChannelHealth> = {};
-    for (const [sensor, gotValues, warming] of [
-      ["sht4x", temperature !== undefined && humidity !== undefined, false],
-      ["pms5003", pmSample !== undefined, pmSample?.warming ?? false],
-    ] as const) {
-      const verdict = health.conclude(sensor, gotValues, warming);
-      channels[sensor] = verdict.health;
-      if (verdict.changed) log.event(verdict.health.startsWith("fault") ? "SN200" : "SN210", { sensor, reason: verdict.reason });
-    }
+  /** Publishes one interval's reading and logs it, with every channel that is not ok and why. */
+  report(reading: IntervalReading): void {
+    const { health, log, session, now, encode, thing, bootId, sampleIntervalMs } = this.#parts;
+    for (const change of health.update(reading)) this.#logChange(change);
     this.#seq++;
-    const record: TelemetryRecord = {
-      v: 1,
-      thing,
-      boot: bootId,
-      seq: this.#seq,
-      ts: now(),
-      ...(temperature === undefined ? {} : { temperature_c: roundTo(temperature, 2) }),
-      ...(humidity === undefined ? {} : { humidity_pct: roundTo(humidity, 2) }),
-      ...(pmSample === undefined || pmSample.warming ? {} : { pm1_ugm3: pmSample.pm1, pm2_5_ugm3: pmSample.pm2_5, pm10_ugm3: pmSample.pm10 }),
-      health: channels,
-    };
+    const values: Partial<Record<string, number>> = {};
+    const channels = {} as Record<string, ChannelHealth>;
+    const line: Record<string, string | number> = { seq: this.#seq };
+    for (const { name, logKey, decimals } of CHANNELS) {
+      const result = reading[name];
+      channels[name] = result.health;
+      if (result.value !== undefined) {
+        values[name] = result.value;
+        line[logKey] = Number(result.value.toFixed(decimals));
+      } else line[logKey] = result.health;
+    }
+    const record: TelemetryRecord = { v: TELEMETRY_SCHEMA_VERSION, thing, boot: bootId, seq: this.#seq, ts: now(), interval_s: sampleIntervalMs / 1000, values, health: channels as TelemetryRecord["health"] };
     const dropped = session.publish(this.#topic, encode(encodeTelemetry(record)));
     if (dropped) log.event("SM310", { seq: record.seq });
-    // A sensor that is not ok says so on the same line, so a missing value is never a mystery.
-    const notOk: Record<string, string> = {};
-    for (const sensor of Object.keys(channels)) if (channels[sensor] !== "ok") notOk[sensor] = channels[sensor]!;
-    log.event("SM300", {
-      seq: record.seq,
-      t: record.temperature_c,
-      rh: record.humidity_pct,
-      pm1: record.pm1_ugm3,
-      pm2_5: record.pm2_5_ugm3,
-      pm10: record.pm10_ugm3,
-      ...notOk,
-    });
+    log.event("SM300", line);
     this.#updateLed();
   }
 
   /** Stops sampling; calls back once every queued reading has been acknowledged by the broker. */
   stop(onStopped: () => void): void {
-    this.#parts.timer.clear(this.#sampler);
-    this.#sampler = undefined;
+    this.#parts.sampler.stop();
     this.#parts.session.drain(onStopped);
+  }
+
+  #logChange({ channel, from, to, reason }: HealthChange): void {
+    const { log } = this.#parts;
+    if (to.startsWith("fault:")) log.event("SN200", { channel, code: to.slice(6), reason });
+    else if (to === "warming") log.event("SN220", { channel });
+    else if (from === "warming") log.event("SN221", { channel });
+    // A channel that is ok from the first reading on needs no line; one that recovers does.
+    else if (from !== undefined) log.event("SN210", { channel, was: from });
   }
 
   #updateLed(): void {

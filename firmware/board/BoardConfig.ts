@@ -7,10 +7,13 @@ export interface BoardConfig {
   readonly endpoint: string;
   readonly port: number;
   readonly sampleIntervalMs: number;
+  /** How often every sensor is read; each reading averages the reads of its interval. */
+  readonly readIntervalMs: number;
   readonly keepAliveMs: number;
   readonly queueCapacity: number;
   readonly led: { readonly red: number; readonly green: number; readonly blue: number };
-  readonly pms5003: { readonly port: number; readonly receive: number; readonly transmit: number };
+  /** `set` is the GPIO wired to the sensor's SET pin, when there is one. */
+  readonly pms5003: { readonly port: number; readonly receive: number; readonly transmit: number; readonly set?: number };
 }
 
 export class ConfigError extends Error {
@@ -40,12 +43,27 @@ function text(source: Record<string, unknown>, key: string, pattern: RegExp, wha
 const KEEP_ALIVE_MIN_MS = 30_000;
 const KEEP_ALIVE_MAX_MS = 1_200_000;
 
+/** Five seconds gives a 60 s reading twelve reads to average, and keeps the SHT4x's self-heating negligible. */
+const DEFAULT_READ_INTERVAL_MS = 5_000;
+
+function readInterval(source: Record<string, unknown>, sampleIntervalMs: number): number {
+  if (source.readIntervalMs === undefined) return Math.min(DEFAULT_READ_INTERVAL_MS, sampleIntervalMs);
+  const readIntervalMs = integer(source, "readIntervalMs", 1000, sampleIntervalMs);
+  if (sampleIntervalMs % readIntervalMs !== 0) {
+    throw new ConfigError("readIntervalMs", `expected a whole divisor of sampleIntervalMs (${sampleIntervalMs}), got ${readIntervalMs}`);
+  }
+  return readIntervalMs;
+}
+
 export function parseBoardConfig(source: Record<string, unknown>): BoardConfig {
+  const sampleIntervalMs = integer(source, "sampleIntervalMs", 1000, 3_600_000);
+  const pms = source.pms5003 as Record<string, unknown> | undefined;
   return {
     thing: text(source, "thing", /^[a-zA-Z0-9:_-]{1,128}$/, "a thing name of 1 to 128 letters, digits, ':', '_' or '-'"),
     endpoint: text(source, "endpoint", /^[a-zA-Z0-9.-]{1,253}$/, "a host name"),
     port: integer(source, "port", 1, 65535),
-    sampleIntervalMs: integer(source, "sampleIntervalMs", 1000, 3_600_000),
+    sampleIntervalMs,
+    readIntervalMs: readInterval(source, sampleIntervalMs),
     keepAliveMs: integer(source, "keepAliveMs", KEEP_ALIVE_MIN_MS, KEEP_ALIVE_MAX_MS),
     queueCapacity: integer(source, "queueCapacity", 1, 100_000),
     led: { red: integer(source, "led.red", 0, 48), green: integer(source, "led.green", 0, 48), blue: integer(source, "led.blue", 0, 48) },
@@ -53,6 +71,7 @@ export function parseBoardConfig(source: Record<string, unknown>): BoardConfig {
       port: integer(source, "pms5003.port", 0, 2),
       receive: integer(source, "pms5003.receive", 0, 48),
       transmit: integer(source, "pms5003.transmit", 0, 48),
+      ...(pms && pms.set !== undefined ? { set: integer(source, "pms5003.set", 0, 48) } : {}),
     },
   };
 }

@@ -1,34 +1,36 @@
+import { CHANNELS, type Channel } from "../sampling/Channels";
+import type { IntervalReading } from "../sampling/Sampler";
 import type { ChannelHealth } from "../telemetry/TelemetryRecord";
 
+export interface HealthChange {
+  readonly channel: Channel;
+  readonly from: ChannelHealth | undefined;
+  readonly to: ChannelHealth;
+  readonly reason?: string;
+}
+
 /**
- * Collects what each sensor's driver reported during one sampling cycle, so the reading can say
- * per sensor whether its values are good, still warming up, or missing because of a fault.
+ * Remembers each channel's health from one reading to the next, so the log says when a channel
+ * starts failing, warms up or recovers once, not at every reading, and the LED knows if any is faulty.
  */
 export class SensorHealth {
-  readonly #errors = new Map<string, string>();
-  readonly #faulted = new Set<string>();
+  readonly #health = new Map<Channel, ChannelHealth>();
 
-  /** A driver's onError: remembered for this cycle. */
-  report(sensor: string, reason: string): void {
-    if (!this.#errors.has(sensor)) this.#errors.set(sensor, reason);
-  }
-
-  /**
-   * The sensor's health for this cycle and whether it changed between faulty and healthy since
-   * the last cycle (so the log says so once, not every cycle).
-   */
-  conclude(sensor: string, gotValues: boolean, warming: boolean): { health: ChannelHealth; reason?: string; changed: boolean } {
-    const reason = this.#errors.get(sensor) ?? (gotValues ? undefined : "no data");
-    this.#errors.delete(sensor);
-    const faulty = reason !== undefined;
-    const wasFaulty = this.#faulted.has(sensor);
-    if (faulty) this.#faulted.add(sensor);
-    else this.#faulted.delete(sensor);
-    const health: ChannelHealth = faulty ? "fault:read" : warming ? "warming" : "ok";
-    return reason === undefined ? { health, changed: faulty !== wasFaulty } : { health, reason, changed: faulty !== wasFaulty };
+  /** The channels whose health is not what it was at the previous reading. */
+  update(reading: IntervalReading): HealthChange[] {
+    const changes: HealthChange[] = [];
+    for (const { name } of CHANNELS) {
+      const result = reading[name];
+      const from = this.#health.get(name);
+      if (from === result.health) continue;
+      this.#health.set(name, result.health);
+      changes.push(result.reason === undefined ? { channel: name, from, to: result.health } : { channel: name, from, to: result.health, reason: result.reason });
+    }
+    return changes;
   }
 
   get anyFaulty(): boolean {
-    return this.#faulted.size > 0;
+    for (const health of this.#health.values()) if (health.startsWith("fault:")) return true;
+    return false;
   }
 }

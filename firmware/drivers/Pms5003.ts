@@ -35,8 +35,18 @@ export interface Pms5003Serial {
   close(): void;
 }
 
+/** The part of an ECMA-419 Digital output this driver uses for the SET pin. */
+export interface Pms5003SetPin {
+  write(value: 0 | 1): void;
+}
+
 export interface Pms5003Options {
   sensor: { io: new (options: Pms5003SerialOptions) => Pms5003Serial; port: number; receive: number; transmit: number; baud?: number };
+  /**
+   * The SET pin (data manual: high or floating works, low sleeps), when the board wires it. With it,
+   * sleep and wake do not depend on a command getting through; without it they go as commands.
+   */
+  set?: Pms5003SetPin;
   onError?: (error: string) => void;
   /**
    * Milliseconds from a clock that only moves forward, for the warm-up after power-up and wake.
@@ -53,6 +63,8 @@ export interface Pms5003Sample {
   counts: Pms5003Counts;
   /** The frame came within 30 s of power-up or wake: the fan was not yet at speed. */
   warming: boolean;
+  /** Counts the frames received, so a caller sampling faster than frames arrive can tell a new frame from the same one. */
+  frame: number;
 }
 
 function describe(error: unknown): string {
@@ -75,12 +87,16 @@ export default class Pms5003 {
   readonly #command = new Uint8Array(7);
   #latest: Pms5003Sample | undefined;
   #latestAt = 0;
+  #frames = 0;
+  readonly #set: Pms5003SetPin | undefined;
   /** The sensor's fan starts at power-up as it does on wake, so construction counts as a wake. */
   #wokeAt: number;
 
   constructor(options: Pms5003Options) {
     const { sensor } = options;
     this.#onError = options.onError;
+    this.#set = options.set;
+    this.#set?.write(1);
     this.#now = options.now ?? Date.now;
     this.#wokeAt = this.#now();
     this.#parser = new Pms5003FrameParser({
@@ -111,17 +127,20 @@ export default class Pms5003 {
     this.#send(READ_PASSIVE, 0, "read");
   }
 
-  /** Stops the fan and laser; the sensor sends nothing until wake(). */
+  /** Stops the fan and laser, which lasts longer the less it runs; the sensor sends nothing until wake(). */
   sleep(): void {
-    this.#send(SLEEP_SET, 0, "sleep");
+    this.#latest = undefined;
+    if (this.#set) this.#set.write(0);
+    else this.#send(SLEEP_SET, 0, "sleep");
   }
 
+  /** Starts the fan again; frames within 30 s of now come marked as warming. */
   wake(): void {
     this.#wokeAt = this.#now();
-    this.#send(SLEEP_SET, 1, "wake");
+    if (this.#set) this.#set.write(1);
+    else this.#send(SLEEP_SET, 1, "wake");
   }
 
-  /** The latest good frame received since the previous call, or undefined if none came. */
   /**
    * The latest valid frame while it is fresh. In active mode a frame comes every 2.3 s, so a board
    * sampling faster sees the same frame twice rather than a gap; only when frames stop for longer
@@ -132,19 +151,25 @@ export default class Pms5003 {
     return this.#latest;
   }
 
+  /** Within WARM_UP_MS of power-up or wake: frames, if any come, are not yet readings. */
+  get warming(): boolean {
+    return this.#now() - this.#wokeAt < WARM_UP_MS;
+  }
+
   close(): void {
     this.#io.close();
   }
 
   #onFrame(frame: Pms5003Frame): void {
-    const warming = this.#now() - this.#wokeAt < WARM_UP_MS;
+    const warming = this.warming;
     if (everyValueZero(frame)) {
       // While the fan spins up, zero frames are expected; afterwards they mean the sensor has failed. Either way they are not readings.
       if (!warming) this.#onError?.("PMS5003 frame has every value zero: its laser or fan has failed");
       return;
     }
     const { pm1, pm2_5, pm10 } = frame.atmospheric;
-    this.#latest = { pm1, pm2_5, pm10, counts: frame.counts, warming };
+    this.#frames++;
+    this.#latest = { pm1, pm2_5, pm10, counts: frame.counts, warming, frame: this.#frames };
     this.#latestAt = this.#now();
   }
 

@@ -140,16 +140,25 @@ export default class Sht4x {
     this.#io.close?.();
   }
 
-  /** Writes a one-byte command, waits, reads the 6-byte reply; false (reported) if the chip NACKed. */
+  /**
+   * Writes a one-byte command, waits, reads the 6-byte reply; false (reported) if the chip NACKed.
+   * A chip that took the command but still NACKs its read after the longest duration is a hung
+   * measurement, not a missing chip, and is reported as such.
+   */
   #transfer(command: number, waitMs: number, what: string): boolean {
     try {
       this.#command[0] = command;
       this.#io.write(this.#command);
-      this.#delay(waitMs);
+    } catch (error) {
+      this.#onError?.(`SHT4x ${what} failed: ${describe(error)}`);
+      return false;
+    }
+    this.#delay(waitMs);
+    try {
       this.#io.read(this.#reply);
       return true;
     } catch (error) {
-      this.#onError?.(`SHT4x ${what} failed: ${describe(error)}`);
+      this.#onError?.(`SHT4x ${what}: no answer after ${waitMs} ms (${describe(error)})`);
       return false;
     }
   }

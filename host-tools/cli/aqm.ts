@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { createReadStream, createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { CalibrationFileError, checkCalibrationFile, installCalibration } from "../calibration/CalibrationInstaller.ts";
 import { explainLogLine } from "../monitor/LogExplainer.ts";
 
 const HELP = `aqm: tools for aqm boards
@@ -10,6 +11,11 @@ Usage:
       Read a board's serial log (a file such as state/boards/<thing>/serial.log, or standard input),
       colour it by level, and explain every event code and LED state in words. --save also writes
       the raw lines to FILE.
+  aqm calibration check FILE
+      Check a gas-sensor calibration record (JSON, docs/gas-sensors.md) as the board would.
+  aqm calibration install FILE --board DIR
+      Check it, then store it in a simulated board's preferences (DIR is e.g. state/boards/<thing>);
+      the board loads it at its next start. A record that fails the check changes nothing.
   aqm --help
 
 Exit codes: 0 done, 1 failed, 2 bad usage.`;
@@ -38,6 +44,29 @@ async function monitor(args: string[]): Promise<number> {
   return 0;
 }
 
+async function calibration(args: string[]): Promise<number> {
+  const [action, file, ...rest] = args;
+  if ((action !== "check" && action !== "install") || !file) throw new UsageError("aqm calibration needs check FILE or install FILE --board DIR");
+  try {
+    if (action === "check") {
+      if (rest.length > 0) throw new UsageError(`unexpected ${rest.join(" ")} after aqm calibration check FILE`);
+      const { record } = checkCalibrationFile(file);
+      process.stdout.write(`${file}: valid calibration record ${record.id} (CO ${record.co.serial}, NO2 ${record.no2.serial}, SO2 ${record.so2.serial}, OX ${record.ox.serial})\n`);
+      return 0;
+    }
+    if (rest[0] !== "--board" || !rest[1] || rest.length > 2) throw new UsageError("aqm calibration install needs --board DIR");
+    const installed = installCalibration(file, rest[1]);
+    process.stdout.write(`installed calibration ${installed.id} in ${rest[1]}${installed.replaced ? ` (replacing ${installed.replaced})` : ""}; the board uses it from its next start\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof CalibrationFileError) {
+      process.stderr.write(`aqm: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -47,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (command === "monitor") return monitor(rest);
+  if (command === "calibration") return calibration(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 

@@ -1,4 +1,5 @@
 import { eventCodes } from "../../firmware/log/EventCodes";
+import { FAULT_MEANINGS } from "../../firmware/sampling/FaultCode";
 import { ledPatterns } from "../../firmware/status/LedPatterns";
 
 /** What each LED state means and what a technician does about it. */
@@ -11,7 +12,7 @@ const ledMeaning: Readonly<Record<keyof typeof ledPatterns, { meaning: string; a
   "broker-unreachable": { meaning: "IoT Core refused or did not answer; readings are kept in flash", action: "Check the endpoint setting and the service" },
   "tls-rejected": { meaning: "The certificate was refused (expired, revoked, or from an untrusted CA)", action: "Re-provision the certificate" },
   "not-authorised": { meaning: "Connected, but the policy does not allow this thing", action: "Check the IoT policy and the thing name" },
-  "sensor-fault": { meaning: "A sensor is not answering or sends bad data; its values are left out", action: "Check the sensor's cable and power; see the SN200 log line" },
+  "sensor-fault": { meaning: "A channel is faulty (no answer, bad data, frozen, out of range); its values are left out", action: "Find the SN200 log line: its code is in the fault table below" },
 };
 
 /** The one-page sheet in docs/technician-sheet.md, made from the firmware's own tables so it cannot drift. */
@@ -19,7 +20,7 @@ export function technicianSheet(): string {
   const lines = [
     "# Status LED and serial log: technician's sheet",
     "",
-    "Generated from `firmware/status/LedPatterns.ts` and `firmware/log/EventCodes.ts` by `npm run docs`. Do not edit by hand.",
+    "Generated from `firmware/status/LedPatterns.ts`, `firmware/log/EventCodes.ts` and `firmware/sampling/FaultCode.ts` by `npm run docs`. Do not edit by hand.",
     "",
     "## Status LED",
     "",
@@ -44,5 +45,16 @@ export function technicianSheet(): string {
   for (const [code, event] of Object.entries(eventCodes)) {
     lines.push(`| ${code} | ${event.level} | ${event.subsystem} | ${event.meaning} | ${event.action || "—"} |`);
   }
+  lines.push(
+    "",
+    "## Channel fault codes",
+    "",
+    "A reading's `health` and the SN200 log line give each failed channel a code, for example",
+    "`WARN sensor SN200 … channel=pm2_5_ugm3 code=checksum reason=\"PMS5003 frame checksum 0x0A12, expected 0x0A13\"`.",
+    "",
+    "| code | what it means | what to do |",
+    "| --- | --- | --- |",
+  );
+  for (const [code, fault] of Object.entries(FAULT_MEANINGS)) lines.push(`| \`${code}\` | ${fault.meaning} | ${fault.action} |`);
   return `${lines.join("\n")}\n`;
 }

@@ -94,7 +94,7 @@ export class MainJob {
         identity: { ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer },
         preferences: new PreferenceStore(rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
         ...(rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
-        config: { endpoint: "localhost", port, sampleIntervalMs: options.intervalMs },
+        config: { endpoint: "localhost", port, sampleIntervalMs: options.intervalMs, readIntervalMs: readIntervalFor(options.intervalMs) },
         // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
         mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),
         air: (t) => air.at(t),
@@ -168,4 +168,9 @@ export class MainJob {
       board.vm.advance(elapsed);
     }
   }
+}
+
+/** The manifest's 5 s read interval where it divides the sampling interval; otherwise one read per reading. */
+function readIntervalFor(sampleIntervalMs: number): number {
+  return sampleIntervalMs % 5_000 === 0 ? 5_000 : sampleIntervalMs;
 }

@@ -1,5 +1,8 @@
 import type { MqttConnector } from "../platform/MqttConnector.ts";
 import { resolveManifest, SIMULATED_BOARD_MANIFEST } from "../platform/BoardManifest.ts";
+import type { CalibrationRecord } from "../../firmware/gas/GasCalibration";
+import { Ads1115Model } from "./models/Ads1115Model.ts";
+import { AlphasenseB4Model, SIMULATED_CALIBRATION } from "./models/AlphasenseB4Model.ts";
 import { Pms5003Model } from "./models/Pms5003Model.ts";
 import { Sht4xModel } from "./models/Sht4xModel.ts";
 import { FlashPartition } from "./FlashPartition.ts";
@@ -25,6 +28,14 @@ export interface SimulatedBoardOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Installed in the board's preferences before boot, as `aqm provision` does over the console. */
   readonly identity?: BoardIdentity;
+  /**
+   * The gas sensors' calibration record: the simulated cells answer with these zeros and
+   * sensitivities, and it is stored in the board's preferences as `aqm calibration install` does.
+   * `null` stores none (the cells still use the simulated sheet). Default: SIMULATED_CALIBRATION.
+   */
+  readonly calibration?: CalibrationRecord | null;
+  /** Seeds the sensors' noise, so two boards in one room still differ; default from the thing name. */
+  readonly noiseSeed?: number;
   readonly preferences?: PreferenceStore;
   /** Where the board's flash partition for unsent readings lives between runs; in memory when left out. */
   readonly outboxFlashFile?: string;
@@ -42,19 +53,73 @@ export interface SimulatedBoard {
   readonly outboxFlash: FlashPartition;
   readonly climate: Sht4xModel;
   readonly particulates: Pms5003Model;
+  /** The gas front end's two ADCs, at 0x48 (CO, NO2) and 0x49 (SO2, OX). */
+  readonly gasAdcs: readonly [Ads1115Model, Ads1115Model];
+  readonly gasCells: { readonly co: AlphasenseB4Model; readonly no2: AlphasenseB4Model; readonly so2: AlphasenseB4Model; readonly ox: AlphasenseB4Model };
+  /** The air the sensors were last given, noise included. */
+  readonly air: () => AirSample;
 }
 
 /**
- * The ESP32 DevKitC board of manifests/esp32-devkitc.json, simulated: an SHT4x on I2C bus 0 and a
- * PMS5003 on the UART the manifest names, both measuring the scenario's air as board time passes.
+ * Noise a live part shows between two reads (SHT4x repeatability at high precision; about one
+ * µg/m³ on a PMS5003; a few ADS1115 counts on the gas front end). Without it a steady simulated
+ * room would look like a frozen sensor to the firmware's stuck detection.
+ */
+const NOISE = { temperature: 0.02, humidity: 0.06, pm: 0.8, electrodeMv: 0.4 } as const;
+
+/**
+ * Noise in −1…1 as a pure function of (seed, board time, stream): the same board time gives the
+ * same noise however often the host ticks, so the XS and Node runs of one scenario, which tick at
+ * different moments, measure the same air.
+ */
+function noiseAt(seed: number, at: number, stream: number): number {
+  let h = Math.imul(seed ^ Math.imul(stream + 1, 0x9e3779b1), 0x85ebca6b) ^ Math.round(at * 1000);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  h ^= h >>> 16;
+  return ((h >>> 0) / 0xffff_ffff) * 2 - 1;
+}
+
+function stringHash(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+/**
+ * The ESP32 DevKitC board of manifests/esp32-devkitc.json, simulated: an SHT4x and the gas front
+ * end's two ADS1115s on I2C bus 0, and a PMS5003 on the UART the manifest names (its SET pin on the
+ * GPIO the manifest names), all measuring the scenario's air as board time passes.
  */
 export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   const config: Record<string, unknown> = { ...resolveManifest(SIMULATED_BOARD_MANIFEST).config, ...options.config, thing: options.thing };
-  const pms = config.pms5003 as { port: number } | undefined;
+  const pms = config.pms5003 as { port: number; set?: number } | undefined;
   if (!pms || !Number.isInteger(pms.port)) throw new Error(`${SIMULATED_BOARD_MANIFEST}: config.pms5003.port is missing`);
   const climate = new Sht4xModel();
   const particulates = new Pms5003Model();
+  const sheet = options.calibration ?? SIMULATED_CALIBRATION;
+  const gasCells = {
+    co: new AlphasenseB4Model({ calibration: sheet.co }),
+    no2: new AlphasenseB4Model({ calibration: sheet.no2 }),
+    so2: new AlphasenseB4Model({ calibration: sheet.so2 }),
+    ox: new AlphasenseB4Model({ calibration: sheet.ox }),
+  };
+  const seed = options.noiseSeed ?? stringHash(options.thing);
+  const jitter = (at: number, stream: number, amplitude: number): number => noiseAt(seed, at, stream) * amplitude;
+  let air = options.air(options.epochAtBoot);
+  /** Noise streams: 0–4 climate and PM, then two per gas cell. */
+  const electrodes = (cell: AlphasenseB4Model, stream: number, ppb: number, at: number, no2Ppb?: number): [number, number] => {
+    const { weMv, aeMv } = cell.electrodes(ppb, air.temperature, at, no2Ppb);
+    return [weMv + jitter(at, stream, NOISE.electrodeMv), aeMv + jitter(at, stream + 1, NOISE.electrodeMv)];
+  };
+  const gasAdcs = [
+    new Ads1115Model({ address: 0x48, inputs: (at) => [...electrodes(gasCells.co, 5, air.co, at), ...electrodes(gasCells.no2, 7, air.no2, at)] }),
+    new Ads1115Model({ address: 0x49, inputs: (at) => [...electrodes(gasCells.so2, 9, air.so2, at), ...electrodes(gasCells.ox, 11, air.o3, at, air.no2)] }),
+  ] as const;
   const preferences = options.preferences ?? new PreferenceStore();
+  if (options.calibration !== null && preferences.get("aqm", "calibration") === undefined) {
+    preferences.set("aqm", "calibration", JSON.stringify(sheet));
+  }
   if (options.identity) {
     preferences.set("tls", "ca", { bytes: options.identity.ca });
     preferences.set("tls", "cert", { bytes: options.identity.certificate });
@@ -68,13 +133,23 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
     preferences,
     ...(options.mqtt ? { mqtt: options.mqtt } : {}),
     ...(options.onConsole ? { onConsole: options.onConsole } : {}),
-    onTick: (now) => {
-      const air = options.air(options.epochAtBoot + now);
+    onTick: (tickAt) => {
+      const truth = options.air(options.epochAtBoot + tickAt);
+      air = {
+        ...truth,
+        temperature: truth.temperature + jitter(tickAt, 0, NOISE.temperature),
+        humidity: Math.min(100, Math.max(0, truth.humidity + jitter(tickAt, 1, NOISE.humidity))),
+        pm1: Math.max(0, truth.pm1 + jitter(tickAt, 2, NOISE.pm)),
+        pm2_5: Math.max(0, truth.pm2_5 + jitter(tickAt, 3, NOISE.pm)),
+        pm10: Math.max(0, truth.pm10 + jitter(tickAt, 4, NOISE.pm)),
+      };
       climate.set({ temperature: air.temperature, humidity: air.humidity });
       particulates.set({ pm1: air.pm1, pm2_5: air.pm2_5, pm10: air.pm10 });
     },
   });
   sim.i2c(0).attach(climate);
+  for (const adc of gasAdcs) sim.i2c(0).attach(adc);
   sim.attachUart(pms.port, new UartLink(particulates, { baud: 9600 }));
-  return { sim, outboxFlash, climate, particulates };
+  if (Number.isInteger(pms.set)) sim.pins.onChange(pms.set!, (level, at) => particulates.setPin(level, at));
+  return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air };
 }

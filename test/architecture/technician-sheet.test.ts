@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { eventCodes } from "../../firmware/log/EventCodes";
+import { FAULT_MEANINGS } from "../../firmware/sampling/FaultCode";
 import { ledPatterns } from "../../firmware/status/LedPatterns";
 import { technicianSheet } from "../../host-tools/docs/TechnicianSheet.ts";
 
@@ -9,8 +10,9 @@ test("docs/technician-sheet.md is what the firmware's tables say (run `npm run d
   assert.equal(readFileSync("docs/technician-sheet.md", "utf8"), technicianSheet());
 });
 
-test("the sheet lists every LED state and every log code", () => {
+test("the sheet lists every LED state, every log code and every channel fault code", () => {
   const sheet = technicianSheet();
+  for (const code of Object.keys(FAULT_MEANINGS)) assert.ok(sheet.includes(`| \`${code}\` |`), code);
   for (const state of Object.keys(ledPatterns)) assert.ok(sheet.includes(`\`${state}\``), state);
   for (const code of Object.keys(eventCodes)) assert.ok(sheet.includes(`| ${code} |`), code);
 });

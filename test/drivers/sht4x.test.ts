@@ -234,3 +234,24 @@ test("configure rejects an unknown repeatability; close closes the I2C instance"
   sht.close();
   assert.equal(instance?.closed, true);
 });
+
+test("a chip that never finishes its measurement acknowledges the command, NACKs the read, and the driver reports a timeout with no values", () => {
+  const { sht, model, errors, bus } = rig();
+  model.faults = { timeout: true };
+  assert.equal(sht.sample(), undefined);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /^SHT4x measurement: no answer after 9 ms/);
+  const last = wire(bus).slice(-2);
+  assert.deepEqual(last.map((t) => [t.write ?? t.read, t.acked]), [[[0xfd], true], [[], false]], "0xFD acknowledged, the read refused");
+  model.faults = {};
+  assert.equal(typeof sht.sample()?.thermometer?.temperature, "number", "it measures again once the fault clears");
+});
+
+test("a forced temperature word 0xFFFF arrives with a correct CRC and converts to the datasheet's 130 °C, beyond the part's range, so the sampler (not the driver) must catch it", () => {
+  const { sht, model, errors } = rig();
+  model.faults = { temperatureWord: 0xffff };
+  const sample = sht.sample();
+  assert.deepEqual(errors, []);
+  assert.equal(sample?.thermometer?.temperature, 130);
+  assert.ok(Math.abs(sample!.hygrometer!.humidity - 45) < 0.002, "humidity is still measured (45 %RH within one word's step)");
+});

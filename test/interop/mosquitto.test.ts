@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -103,10 +103,11 @@ test("the board's MQTT session works against a real Debian mosquitto broker that
   const broker = spawn("mosquitto", ["-c", path.join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "pipe"] });
   let brokerLog = "";
   broker.stderr!.on("data", (chunk: Buffer) => (brokerLog += chunk.toString()));
+  let sub: ChildProcess | undefined;
   try {
     await until(() => /Opening ipv4 listen socket/.test(brokerLog), "mosquitto to listen", 10_000);
     const listener = await fixture.ca.issueDeviceCertificate("aqm-listener");
-    const sub = spawn("mosquitto_sub", ["-h", "localhost", "-p", String(port), ...files("aqm-listener", listener), "-i", "aqm-listener", "-t", "dt/aqm/aqm-real/telemetry", "-C", "3", "-q", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+    sub = spawn("mosquitto_sub", ["-h", "localhost", "-p", String(port), ...files("aqm-listener", listener), "-i", "aqm-listener", "-t", "dt/aqm/aqm-real/telemetry", "-C", "3", "-q", "1"], { stdio: ["ignore", "pipe", "pipe"] });
     let received = "";
     sub.stdout!.on("data", (chunk: Buffer) => (received += chunk.toString()));
     let subErrors = "";
@@ -121,7 +122,7 @@ test("the board's MQTT session works against a real Debian mosquitto broker that
       thing: "aqm-real",
       epochAtBoot: Date.now(),
       identity: { ca: fixture.ca.certDer, certificate: identity.certDer, key: identity.keyDer },
-      config: { endpoint: "localhost", port, sampleIntervalMs: 1000 },
+      config: { endpoint: "localhost", port, sampleIntervalMs: 1000, readIntervalMs: 1000 },
       mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),
       air: (t) => air.at(t),
     });
@@ -135,8 +136,9 @@ test("the board's MQTT session works against a real Debian mosquitto broker that
     const seqs = received.trim().split("\n").map((line) => (JSON.parse(line) as { seq: number }).seq);
     assert.deepEqual(seqs, [1, 2, 3]);
     assert.ok(sim.console.some((line) => line.includes(" MQ401 ")), "the board logged its connection");
-    sub.kill();
   } finally {
+    // A subscriber still waiting for its messages would keep the test process alive after a failure.
+    sub?.kill();
     broker.kill();
   }
 });

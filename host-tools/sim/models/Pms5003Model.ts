@@ -12,6 +12,8 @@ import type { UartPeer } from "../UartLink.ts";
  *   one frame. 42 4D E1 00 01 (active) restarts it.
  * - 42 4D E4 00 00 (sleep) stops the fan and all output; 42 4D E4 00 01 (wake) restarts them.
  *   While asleep the part ignores every other command.
+ * - The SET pin (`setPin`) does the same as the sleep command: low sleeps, high wakes. A pin
+ *   driven low overrides any wake command, as on the part.
  * - For 30 s after power-up or wake the fan is not at speed. The manual says data is not stable
  *   then, so this model under-reads in proportion to the time since the fan started.
  *
@@ -38,6 +40,10 @@ export interface Pms5003Faults {
   zeros?: boolean;
   /** The cable is unplugged: nothing goes out and commands never arrive. */
   silent?: boolean;
+  /** Every data frame repeats the measurement words of the last frame sent before the fault, with a fresh checksum: a frozen sensor. */
+  stuck?: boolean;
+  /** Frames carry this PM2.5 (and PM1, PM10 scaled alike) in µg/m³, beyond the part's 0–1000 range: a failing photodiode. */
+  outOfRange?: number;
 }
 
 export interface Pms5003ModelOptions {
@@ -116,6 +122,8 @@ export class Pms5003Model implements UartPeer {
   source: (now: number) => ParticulateReading;
   #mode: "active" | "passive" = "active";
   #asleep = false;
+  #pinLow = false;
+  #lastWords: Uint8Array | undefined;
   #fanStartedAt: number;
   #nextFrameAt: number;
   #outbox: { at: number; bytes: Uint8Array }[] = [];
@@ -145,6 +153,16 @@ export class Pms5003Model implements UartPeer {
   /** The fan started less than 30 s ago, so readings are low. */
   warming(now: number): boolean {
     return now - this.#fanStartedAt < WARM_UP_MS;
+  }
+
+  /** The board drove the SET pin to `level` at `now`. */
+  setPin(level: number, now: number): void {
+    const low = level === 0;
+    if (low === this.#pinLow) return;
+    this.#produceUntil(now);
+    this.#pinLow = low;
+    if (low) this.#asleep = true;
+    else this.#wake(now);
   }
 
   receive(bytes: Uint8Array, now: number): void {
@@ -184,7 +202,7 @@ export class Pms5003Model implements UartPeer {
   }
 
   #command(code: number, data: number, now: number): void {
-    if (this.#asleep && !(code === SLEEP_SET && data === 1)) return;
+    if (this.#asleep && !(code === SLEEP_SET && data === 1 && !this.#pinLow)) return;
     // Frames due before the command went out under the old state.
     this.#produceUntil(now);
     if (code === CHANGE_MODE && (data === 0 || data === 1)) {
@@ -197,10 +215,14 @@ export class Pms5003Model implements UartPeer {
       this.#asleep = true;
       this.#queue(now + REPLY_DELAY_MS, encodePms5003Reply(code, data));
     } else if (code === SLEEP_SET && data === 1 && this.#asleep) {
-      this.#asleep = false;
-      this.#fanStartedAt = now;
-      this.#nextFrameAt = now + this.intervalMs;
+      this.#wake(now);
     }
+  }
+
+  #wake(now: number): void {
+    this.#asleep = false;
+    this.#fanStartedAt = now;
+    this.#nextFrameAt = now + this.intervalMs;
   }
 
   #produceUntil(now: number): void {
@@ -217,7 +239,16 @@ export class Pms5003Model implements UartPeer {
   }
 
   #dataFrame(at: number): Uint8Array {
-    const reading = this.source(at);
+    const bytes = this.#measuredFrame(at);
+    if (this.faults.checksum) bytes[31] = (bytes[31]! + 1) & 0xff;
+    return this.faults.truncated ? bytes.subarray(0, TRUNCATED_FRAME_BYTES) : bytes;
+  }
+
+  /** A correct frame of what the part measures now, or of what it measured last when stuck. */
+  #measuredFrame(at: number): Uint8Array {
+    if (this.faults.stuck && this.#lastWords) return withChecksum(this.#lastWords.slice());
+    const measured = this.source(at);
+    const reading = this.faults.outOfRange === undefined ? measured : { pm1: this.faults.outOfRange * 0.7, pm2_5: this.faults.outOfRange, pm10: this.faults.outOfRange * 1.3 };
     const spinUp = this.faults.zeros ? 0 : Math.min(1, (at - this.#fanStartedAt) / WARM_UP_MS);
     const atmospheric: Pms5003Concentrations = scaled({ pm1: reading.pm1, pm2_5: reading.pm2_5, pm10: reading.pm10 }, spinUp);
     const bytes = encodePms5003Frame({
@@ -227,7 +258,7 @@ export class Pms5003Model implements UartPeer {
       counts: scaled(reading.counts ?? madeUpCounts(reading), spinUp),
       reserved: RESERVED_WORD,
     });
-    if (this.faults.checksum) bytes[31] = (bytes[31]! + 1) & 0xff;
-    return this.faults.truncated ? bytes.subarray(0, TRUNCATED_FRAME_BYTES) : bytes;
+    this.#lastWords = bytes;
+    return bytes;
   }
 }

@@ -29,6 +29,10 @@ export interface Sht4xFaults {
   nack?: boolean;
   /** Keep answering with the words of the last measurement made before the fault (correct CRCs): a frozen sensor. */
   stuck?: boolean;
+  /** Accept the measurement command, then never finish it: every read NACKs, as a chip stuck mid-conversion does. */
+  timeout?: boolean;
+  /** Report this temperature word (correct CRC) instead of the measured one, e.g. 0xFFFF = 130 °C, beyond the part's −40…125 °C. */
+  temperatureWord?: number;
 }
 
 export interface Sht4xModelOptions {
@@ -102,7 +106,7 @@ export class Sht4xModel implements I2cTarget {
     if (duration !== undefined) {
       const measured = this.faults.stuck && this.#lastMeasurement ? this.#lastMeasurement : this.#measure(now);
       this.#lastMeasurement = measured;
-      this.#pending = { bytes: this.#withCrcFault(measured), readyAt: now + duration };
+      this.#pending = { bytes: this.#withCrcFault(measured), readyAt: this.faults.timeout ? Infinity : now + duration };
       this.#busyUntil = now + duration;
       return "ack";
     }
@@ -139,6 +143,6 @@ export class Sht4xModel implements I2cTarget {
 
   #measure(now: number): Uint8Array {
     const { temperature, humidity } = this.source(now);
-    return reply(sht4xTemperatureWord(temperature), sht4xHumidityWord(humidity));
+    return reply(this.faults.temperatureWord ?? sht4xTemperatureWord(temperature), sht4xHumidityWord(humidity));
   }
 }

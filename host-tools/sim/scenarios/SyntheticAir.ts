@@ -10,6 +10,11 @@ export interface AirSample {
   readonly pm1: number;
   readonly pm2_5: number;
   readonly pm10: number;
+  /** Gas mixing ratios, ppb. */
+  readonly co: number;
+  readonly no2: number;
+  readonly so2: number;
+  readonly o3: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -35,6 +40,11 @@ export class SyntheticAir {
       pm1: Math.round(pm2_5 * 0.65),
       pm2_5: Math.round(pm2_5),
       pm10: Math.round(pm2_5 * 1.6 + 2),
+      // Traffic brings CO and NO2; ozone builds in the afternoon sun and is eaten by fresh NO at the rush hours.
+      co: Math.max(0, 250 + 60 * this.#offset + 600 * traffic + 20 * wobble),
+      no2: Math.max(0, 12 + 2 * this.#offset + 25 * traffic + wobble),
+      so2: Math.max(0, 3 + 0.5 * this.#offset + 2 * traffic + 0.2 * wobble),
+      o3: Math.max(0, 28 + 18 * daily - 10 * traffic + 2 * wobble),
     };
   }
 }
