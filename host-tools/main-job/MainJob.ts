@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LocalCa, type IssuedCertificate } from "../iot-core/LocalCa.ts";
 import { LocalFirehose } from "../iot-core/LocalFirehose.ts";
@@ -7,6 +7,7 @@ import { parseLogLine } from "../monitor/LogLineParser.ts";
 import { TlsMqttConnection } from "../platform/node/TlsMqttConnection.ts";
 import { VmBoard } from "../platform/VmBoard.ts";
 import { PreferenceStore } from "../sim/PreferenceStore.ts";
+import { AirReplay, parseStationCsv, type StationRecord } from "../sim/scenarios/AirReplay.ts";
 import { SyntheticAir } from "../sim/scenarios/SyntheticAir.ts";
 import { simulatedBoard } from "../sim/SimulatedBoard.ts";
 import { BoardStatus } from "./BoardStatus.ts";
@@ -17,6 +18,18 @@ import type { LakeFigures } from "./TerminalView.ts";
 const DRIVE_EVERY_MS = 50;
 const TELEMETRY_TOPIC = /^dt\/aqm\/([^/]+)\/telemetry$/;
 const DAY_MS = 86_400_000;
+/** Replaying boards start this far apart in the records, so each breathes different air. */
+const REPLAY_OFFSET_MS = 5 * 3_600_000;
+
+function readStationFile(file: string): StationRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`--replay ${file}: ${(error as Error).message}`);
+  }
+  return parseStationCsv(text, file);
+}
 
 interface RunningBoard {
   readonly thing: string;
@@ -58,6 +71,7 @@ export class MainJob {
   }
 
   static async start(options: MainJobOptions, onNotice: (line: string) => void): Promise<MainJob> {
+    const stationRecords = options.replayFile === undefined ? undefined : readStationFile(options.replayFile);
     const stateDir = path.resolve(options.stateDir);
     const lakeDir = path.join(stateDir, "lake");
     mkdirSync(lakeDir, { recursive: true });
@@ -87,7 +101,7 @@ export class MainJob {
       const status = new BoardStatus(thing);
       const serialLog = path.join(boardDir, "serial.log");
       let partial = "";
-      const air = new SyntheticAir(seed);
+      const air = stationRecords ? new AirReplay(stationRecords, { startAt: Date.now() - seed * REPLAY_OFFSET_MS }) : new SyntheticAir(seed);
       const { sim } = simulatedBoard({
         thing,
         epochAtBoot: Date.now(),

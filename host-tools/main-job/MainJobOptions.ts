@@ -11,6 +11,8 @@ export interface MainJobOptions {
   readonly live: boolean;
   /** Extra boards whose certificate the IoT Core must refuse, to see what a technician sees then. */
   readonly rogueBoards: readonly RogueKind[];
+  /** A Beijing multi-site station CSV the boards breathe instead of synthetic air. */
+  readonly replayFile: string | undefined;
 }
 
 export const ROGUE_KINDS = ["other-ca", "expired"] as const;
@@ -30,6 +32,9 @@ Options:
   --duration S       stop by itself after S seconds (default: run until Ctrl-C)
   --rogue-board K    also run a board whose certificate the IoT Core must refuse: K is "other-ca"
                      (signed by a CA it does not trust) or "expired"; repeatable
+  --replay FILE      the boards breathe hourly station records replayed from FILE (a Beijing
+                     multi-site CSV, e.g. test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv),
+                     each board a few hours apart, instead of synthetic air
   --no-live          print a status line every few seconds instead of redrawing a table
   --help             show this text
 
@@ -60,6 +65,7 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
         duration: { type: "string" },
         "no-live": { type: "boolean" },
         "rogue-board": { type: "string", multiple: true },
+        replay: { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -83,5 +89,6 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
     durationMs: duration,
     live: isTty && !v["no-live"],
     rogueBoards,
+    replayFile: v.replay,
   };
 }

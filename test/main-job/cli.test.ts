@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -47,4 +47,28 @@ test("--help explains the options; a bad option exits 2 with the reason and the 
   const bad = run(["--boards", "many"]);
   assert.equal(await bad.exited, 2);
   assert.match(bad.output(), /--boards must be a whole number from 1 to 50, not "many"/);
+});
+
+test("npm start --replay: the boards breathe replayed station records; a bad file is refused with its line and column before anything starts", { timeout: 60_000 }, async () => {
+  const state = mkdtempSync(path.join(os.tmpdir(), "aqm-replay-"));
+  try {
+    const fixture = "test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv";
+    const job = run(["--boards", "1", "--interval", "1", "--port", "0", "--state", state, "--no-live", "--replay", fixture]);
+    const deadline = Date.now() + 30_000;
+    while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
+      assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    job.child.kill("SIGINT");
+    assert.equal(await job.exited, 0, job.output());
+
+    const broken = path.join(state, "broken.csv");
+    writeFileSync(broken, readFileSync(fixture, "utf8").replace("\n3,2013,3,1,2,7,7,", "\n3,2013,3,1,2,7,seven,"));
+    const bad = run(["--boards", "1", "--port", "0", "--state", state, "--no-live", "--replay", broken]);
+    assert.notEqual(await bad.exited, 0);
+    assert.match(bad.output(), /broken\.csv line 4, column "PM10": "seven" is neither a number nor NA/);
+    assert.doesNotMatch(bad.output(), /listening/, "nothing started");
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
 });

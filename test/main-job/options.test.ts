@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { parseMainJobOptions, UsageError } from "../../host-tools/main-job/MainJobOptions.ts";
 
 test("defaults: three boards every five seconds into ./state on port 8883, live view only on a terminal", () => {
-  assert.deepEqual(parseMainJobOptions([], true), { boards: 3, intervalMs: 5000, stateDir: "state", port: 8883, durationMs: undefined, live: true, rogueBoards: [] });
+  assert.deepEqual(parseMainJobOptions([], true), { boards: 3, intervalMs: 5000, stateDir: "state", port: 8883, durationMs: undefined, live: true, rogueBoards: [], replayFile: undefined });
   assert.equal(parseMainJobOptions([], false)!.live, false);
   assert.equal(parseMainJobOptions(["--no-live"], true)!.live, false);
 });
@@ -17,7 +17,9 @@ test("options are read and --help asks for the help text", () => {
     durationMs: 30_000,
     live: false,
     rogueBoards: [],
+    replayFile: undefined,
   });
+  assert.equal(parseMainJobOptions(["--replay", "station.csv"], false)!.replayFile, "station.csv");
   assert.deepEqual(parseMainJobOptions(["--rogue-board", "expired", "--rogue-board", "other-ca"], false)!.rogueBoards, ["expired", "other-ca"]);
   assert.equal(parseMainJobOptions(["--help"], true), undefined);
 });
