@@ -25,6 +25,9 @@ import { OutboundQueue } from "./session/OutboundQueue";
 import { StoreAndForward } from "./session/StoreAndForward";
 import { hashString, SeededRandom } from "./session/SeededRandom";
 import { StatusLed } from "./status/StatusLed";
+import { DEFAULT_SCORER_CONFIG } from "./anomaly/ScorerConfig";
+import { DeviceShadow } from "./shadow/DeviceShadow";
+import { loadSettings as loadRuntimeSettings } from "./shadow/RuntimeSettings";
 import type { NetworkProvider } from "./types/NetworkProvider";
 
 /**
@@ -93,12 +96,18 @@ if ("record" in loaded) log.event("CF130", { id: loaded.record.id });
 else if ("missing" in loaded) log.event("CF131");
 else log.event("CF132", { reason: loaded.invalid });
 
+/** What the cloud set through the Device Shadow before this boot, over the build's settings. */
+const stored = loadRuntimeSettings(Preference, { sampleIntervalMs: settings.sampleIntervalMs, readIntervalMs: settings.readIntervalMs, anomaly: DEFAULT_SCORER_CONFIG });
+for (const field of Object.keys(stored.ignored)) log.event("SH710", { field, reason: `stored value ignored: ${stored.ignored[field]}` });
+const runtime = stored.settings;
+
+const gases = new GasChannels({ adcs: gasAdcs, errors: gasAdcErrors, ...(calibration.current ? { calibration: calibration.current } : {}) });
 const sampler = new Sampler({
   climate: new ClimateChannels({ sensor: climate, errors: climateErrors }),
-  particulates: new ParticulateChannels({ sensor: particulates, errors: particulateErrors, sampleIntervalMs: settings.sampleIntervalMs, readIntervalMs: settings.readIntervalMs }),
-  gases: new GasChannels({ adcs: gasAdcs, errors: gasAdcErrors, ...(calibration.current ? { calibration: calibration.current } : {}) }),
-  readIntervalMs: settings.readIntervalMs,
-  sampleIntervalMs: settings.sampleIntervalMs,
+  particulates: new ParticulateChannels({ sensor: particulates, errors: particulateErrors, sampleIntervalMs: runtime.sampleIntervalMs, readIntervalMs: runtime.readIntervalMs }),
+  gases,
+  readIntervalMs: runtime.readIntervalMs,
+  sampleIntervalMs: runtime.sampleIntervalMs,
   timer: timerAdapter,
 });
 
@@ -131,7 +140,27 @@ function openOutbox(): Outbox {
   return new FlashOutbox({ store, topic: TELEMETRY_TOPIC });
 }
 
-const session = new MqttSession({
+const shadow: DeviceShadow = new DeviceShadow({
+  thing: settings.thing,
+  firmwareVersion: FIRMWARE_VERSION,
+  bootId,
+  settings: runtime,
+  calibration,
+  preferences: Preference,
+  transport: { send: (topic: string, payload: ArrayBuffer): boolean => session.send(topic, payload) },
+  events: {
+    onApplied: (outcome) => {
+      if (outcome.calibration) gases.calibration = outcome.calibration;
+      board.applySettings(outcome);
+    },
+    onServiceError: (operation, code, message) => log.event("SH720", { operation, code, message }),
+  },
+  encode: (text) => ArrayBuffer.fromString(text),
+  // The copy gives String.fromArrayBuffer a buffer of exactly the payload.
+  decode: (bytes) => String.fromArrayBuffer(new Uint8Array(bytes).buffer as ArrayBuffer),
+});
+
+const session: MqttSession = new MqttSession({
   connect: (handlers) =>
     new network.mqtts.io({
       ...network.mqtts,
@@ -142,7 +171,8 @@ const session = new MqttSession({
       keepAlive: settings.keepAliveMs,
       socket: { ...network.mqtts.socket, secure: { protocolVersion: 0x303, certificate: ca, clientCertificates: [certificate], clientKey: key } },
       dns: network.mqtts.dns,
-      onControl: (operation: number, message: { id: number }) => handlers.onControl(operation, message),
+      onControl: (operation: number, message: { id: number; payload?: ArrayBufferLike | ArrayBufferView }) => handlers.onControl(operation, message),
+      onReadable: (count: number, options: { more: boolean; topic?: string }) => handlers.onReadable(count, options),
       onError: (error: { code?: string; message?: string }) => handlers.onError(error),
       onClose: () => handlers.onClose(),
     }),
@@ -151,14 +181,17 @@ const session = new MqttSession({
   queue: openOutbox(),
   now: () => Date.now(),
   onChange: (change) => board.onSessionChange(change),
+  subscriptions: shadow.subscriptions,
+  onMessage: (topic, payload) => shadow.receive(topic, payload),
+  onSubscribed: (refused) => board.onSubscribed(refused),
 });
 
 
 export const board = new Board({
   thing: settings.thing,
   bootId,
-  sampleIntervalMs: settings.sampleIntervalMs,
   sampler,
+  shadow,
   health,
   session,
   led,

@@ -5,13 +5,20 @@ import type { MqttSession, SessionChange, SessionFailure } from "../session/Mqtt
 import type { LedState } from "../status/LedPatterns";
 import type { StatusLed } from "../status/StatusLed";
 import { encodeTelemetry, TELEMETRY_SCHEMA_VERSION, type ChannelHealth, type TelemetryRecord } from "../telemetry/TelemetryRecord";
+import type { DesiredOutcome } from "../shadow/RuntimeSettings";
 import type { HealthChange, SensorHealth } from "./SensorHealth";
+
+/** The part of the Device Shadow client the board drives. */
+export interface BoardShadow {
+  connected(): void;
+  healthChanged(health: Readonly<Record<string, string>>): void;
+}
 
 export interface BoardParts {
   readonly thing: string;
   readonly bootId: number;
-  readonly sampleIntervalMs: number;
   readonly sampler: Sampler;
+  readonly shadow?: BoardShadow;
   readonly health: SensorHealth;
   readonly session: MqttSession;
   readonly led: StatusLed;
@@ -60,9 +67,9 @@ export class Board {
   start(firmwareVersion: string): void {
     const { log, led, session, sampler } = this.#parts;
     led.show("booting");
-    log.event("BT100", { fw: firmwareVersion, thing: this.#parts.thing, boot: this.#parts.bootId, interval_ms: this.#parts.sampleIntervalMs });
+    log.event("BT100", { fw: firmwareVersion, thing: this.#parts.thing, boot: this.#parts.bootId, interval_ms: sampler.sampleIntervalMs });
     session.start();
-    sampler.start((reading) => this.report(reading));
+    sampler.start((reading, intervalMs) => this.report(reading, intervalMs));
   }
 
   /** Session changes arrive here (wired by main) so LED and log follow the connection. */
@@ -78,10 +85,31 @@ export class Board {
     this.#updateLed();
   }
 
+  /** The session subscribed (or found its subscriptions refused) on a new connection. */
+  onSubscribed(refused: readonly string[]): void {
+    if (refused.length > 0) this.#parts.log.event("SH730", { topics: refused.join(",") });
+    else this.#parts.shadow?.connected();
+  }
+
+  /** Settings came from the cloud: log each outcome and retime the sampler if the timing changed. */
+  applySettings(outcome: DesiredOutcome): void {
+    const { log, sampler } = this.#parts;
+    const { settings, applied, rejected } = outcome;
+    if (applied.includes("sampleIntervalMs") || applied.includes("readIntervalMs")) sampler.retime(settings.readIntervalMs, settings.sampleIntervalMs);
+    if (outcome.calibration) log.event("CF134", { id: outcome.calibration.id });
+    if (applied.length > 0) log.event("SH700", { fields: applied.join(",") });
+    for (const field of Object.keys(rejected)) {
+      if (field === "calibration") log.event("CF133", { reason: rejected[field] });
+      else log.event("SH710", { field, reason: rejected[field] });
+    }
+  }
+
   /** Publishes one interval's reading and logs it, with every channel that is not ok and why. */
-  report(reading: IntervalReading): void {
-    const { health, log, session, now, encode, thing, bootId, sampleIntervalMs } = this.#parts;
-    for (const change of health.update(reading)) this.#logChange(change);
+  report(reading: IntervalReading, intervalMs: number): void {
+    const { health, log, session, now, encode, thing, bootId, shadow } = this.#parts;
+    const changes = health.update(reading);
+    for (const change of changes) this.#logChange(change);
+    if (changes.length > 0) shadow?.healthChanged(health.snapshot());
     this.#seq++;
     const values: Partial<Record<string, number>> = {};
     const channels = {} as Record<string, ChannelHealth>;
@@ -94,7 +122,7 @@ export class Board {
         line[logKey] = Number(result.value.toFixed(decimals));
       } else line[logKey] = result.health;
     }
-    const record: TelemetryRecord = { v: TELEMETRY_SCHEMA_VERSION, thing, boot: bootId, seq: this.#seq, ts: now(), interval_s: sampleIntervalMs / 1000, values, health: channels as TelemetryRecord["health"] };
+    const record: TelemetryRecord = { v: TELEMETRY_SCHEMA_VERSION, thing, boot: bootId, seq: this.#seq, ts: now(), interval_s: intervalMs / 1000, values, health: channels as TelemetryRecord["health"] };
     const dropped = session.publish(this.#topic, encode(encodeTelemetry(record)));
     if (dropped) log.event("SM310", { seq: record.seq });
     log.event("SM300", line);

@@ -29,6 +29,13 @@ export class SensorHealth {
     return changes;
   }
 
+  /** Every channel's health as of the last reading. */
+  snapshot(): Record<string, ChannelHealth> {
+    const health: Record<string, ChannelHealth> = {};
+    for (const [channel, value] of this.#health) health[channel] = value;
+    return health;
+  }
+
   get anyFaulty(): boolean {
     for (const health of this.#health.values()) if (health.startsWith("fault:")) return true;
     return false;

@@ -6,7 +6,7 @@ export type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 export interface EventCode {
   readonly level: Level;
-  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store";
+  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow";
   /** What happened, in a technician's words. */
   readonly meaning: string;
   /** What to do about it; empty when nothing needs doing. */
@@ -40,6 +40,10 @@ export const eventCodes = {
   SF600: { level: "INFO", subsystem: "store", meaning: "Readings kept in flash from before the restart will be sent", action: "" },
   SF610: { level: "WARN", subsystem: "store", meaning: "Flash store unavailable: readings are kept in RAM only and a restart loses unsent ones", action: "Check the partition table has the aqmlog partition" },
   SF620: { level: "WARN", subsystem: "store", meaning: "Records in flash were damaged and left out", action: "If it repeats, the flash may be wearing out" },
+  SH700: { level: "INFO", subsystem: "shadow", meaning: "Settings from the cloud (Device Shadow) were applied", action: "" },
+  SH710: { level: "WARN", subsystem: "shadow", meaning: "A setting from the cloud was rejected; the board keeps its current value", action: "Fix the desired value in the shadow; the reason is here and in the shadow's reported.rejected" },
+  SH720: { level: "WARN", subsystem: "shadow", meaning: "The Device Shadow service refused the board's request", action: "Check the IoT policy allows the thing's shadow topics" },
+  SH730: { level: "ERROR", subsystem: "shadow", meaning: "The broker refused the board's subscriptions: it cannot receive settings from the cloud", action: "Check the IoT policy's iot:Subscribe and iot:Receive for the thing's shadow topics" },
   LD500: { level: "INFO", subsystem: "led", meaning: "The status LED changed state", action: "See the LED table" },
 } as const satisfies Record<string, EventCode>;
 

@@ -33,6 +33,10 @@ export const PMS_DUTY_CYCLE_MAX_READ_INTERVAL_MS = 15_000;
  */
 const STUCK_FRAMES = 20;
 
+function dutyCycles(readIntervalMs: number, sampleIntervalMs: number): boolean {
+  return sampleIntervalMs >= PMS_DUTY_CYCLE_MIN_INTERVAL_MS && readIntervalMs <= PMS_DUTY_CYCLE_MAX_READ_INTERVAL_MS;
+}
+
 function frameSignature(sample: NonNullable<ReturnType<ParticulateSensor["sample"]>>): number {
   const { counts: c } = sample;
   let signature = 0;
@@ -49,7 +53,7 @@ function frameSignature(sample: NonNullable<ReturnType<ParticulateSensor["sample
 export class ParticulateChannels {
   readonly #sensor: ParticulateSensor;
   readonly #errors: FaultLatch;
-  readonly #dutyCycle: boolean;
+  #dutyCycle: boolean;
   readonly #stuck = new StuckDetector(STUCK_FRAMES);
   #asleep = false;
   #lastFrame = -1;
@@ -58,7 +62,12 @@ export class ParticulateChannels {
   constructor(options: { sensor: ParticulateSensor; errors: FaultLatch; sampleIntervalMs: number; readIntervalMs: number }) {
     this.#sensor = options.sensor;
     this.#errors = options.errors;
-    this.#dutyCycle = options.sampleIntervalMs >= PMS_DUTY_CYCLE_MIN_INTERVAL_MS && options.readIntervalMs <= PMS_DUTY_CYCLE_MAX_READ_INTERVAL_MS;
+    this.#dutyCycle = dutyCycles(options.readIntervalMs, options.sampleIntervalMs);
+  }
+
+  /** New timing: the duty cycle is decided again; a sleeping sensor wakes at the next read if it no longer should sleep. */
+  retime(readIntervalMs: number, sampleIntervalMs: number): void {
+    this.#dutyCycle = dutyCycles(readIntervalMs, sampleIntervalMs);
   }
 
   get asleep(): boolean {

@@ -12,7 +12,7 @@ export interface SamplerTimer {
 export interface SamplerOptions {
   readonly climate: { read(): ClimateReads };
   /** `msToReport`: how long until this interval's reading, so the PM sensor can sleep until it is needed. */
-  readonly particulates: { read(msToReport: number): ParticulateReads };
+  readonly particulates: { read(msToReport: number): ParticulateReads; retime(readIntervalMs: number, sampleIntervalMs: number): void };
   /** `uptimeMs` since the cells were powered (the board's start), for their warm-up. */
   readonly gases: { read(uptimeMs: number, temperatureC: number | undefined): GasReads };
   /** How often every part is read. */
@@ -36,27 +36,33 @@ export const TEMPERATURE_HOLD_MS = 600_000;
  * part is read on its own: one that throws, NACKs or sends garbage costs only its own channels.
  */
 export class Sampler {
-  readonly #options: SamplerOptions;
-  readonly #readsPerReading: number;
+  #options: SamplerOptions;
+  #readsPerReading: number;
   readonly #averages = {} as Record<Channel, IntervalAverage>;
-  #reads = 0;
+  /** Since the parts were powered: the gas cells' warm-up counts from it. */
+  #uptimeMs = 0;
+  #readsInInterval = 0;
   #timer: unknown;
+  #onReading: ((reading: IntervalReading, intervalMs: number) => void) | undefined;
   #lastTemperature: { readonly celsius: number; readonly atMs: number } | undefined;
 
   constructor(options: SamplerOptions) {
-    const { readIntervalMs, sampleIntervalMs } = options;
-    if (!Number.isInteger(readIntervalMs) || readIntervalMs <= 0 || sampleIntervalMs % readIntervalMs !== 0) {
-      throw new RangeError(`the sample interval (${sampleIntervalMs} ms) must be a whole multiple of the read interval (${readIntervalMs} ms)`);
-    }
+    checkTiming(options.readIntervalMs, options.sampleIntervalMs);
     this.#options = options;
-    this.#readsPerReading = sampleIntervalMs / readIntervalMs;
+    this.#readsPerReading = options.sampleIntervalMs / options.readIntervalMs;
     for (const channel of CHANNELS) this.#averages[channel.name] = new IntervalAverage();
   }
 
-  start(onReading: (reading: IntervalReading) => void): void {
+  get sampleIntervalMs(): number {
+    return this.#options.sampleIntervalMs;
+  }
+
+  /** `onReading` gets each interval's reading and the interval's length, which is shorter for one cut by `retime`. */
+  start(onReading: (reading: IntervalReading, intervalMs: number) => void): void {
+    this.#onReading = onReading;
     this.#timer = this.#options.timer.repeat(() => {
       const reading = this.readOnce();
-      if (reading) onReading(reading);
+      if (reading) onReading(reading, this.#options.sampleIntervalMs);
     }, this.#options.readIntervalMs);
   }
 
@@ -65,18 +71,46 @@ export class Sampler {
     this.#timer = undefined;
   }
 
+  /**
+   * New timing from now on. The interval under way ends here and is reported with its true
+   * length, so the reads already taken are not lost; the next interval starts with the next read.
+   */
+  retime(readIntervalMs: number, sampleIntervalMs: number): void {
+    checkTiming(readIntervalMs, sampleIntervalMs);
+    const { readIntervalMs: oldRead } = this.#options;
+    const partial = this.#readsInInterval;
+    this.#readsInInterval = 0;
+    if (partial > 0) {
+      const reading = this.#conclude();
+      this.#onReading?.(reading, partial * oldRead);
+    }
+    this.#options = { ...this.#options, readIntervalMs, sampleIntervalMs };
+    this.#options.particulates.retime(readIntervalMs, sampleIntervalMs);
+    this.#readsPerReading = sampleIntervalMs / readIntervalMs;
+    if (this.#timer !== undefined && this.#onReading) {
+      this.stop();
+      this.start(this.#onReading);
+    }
+  }
+
   /** One read of every part; at the end of an interval, the interval's reading. */
   readOnce(): IntervalReading | undefined {
     const { readIntervalMs, climate, particulates, gases } = this.#options;
-    this.#reads++;
-    const uptimeMs = this.#reads * readIntervalMs;
-    const msToReport = ((this.#readsPerReading - (this.#reads % this.#readsPerReading)) % this.#readsPerReading) * readIntervalMs;
+    this.#uptimeMs += readIntervalMs;
+    this.#readsInInterval++;
+    const uptimeMs = this.#uptimeMs;
+    const msToReport = (this.#readsPerReading - this.#readsInInterval) * readIntervalMs;
     const climateReads = guarded("SHT4x", () => climate.read(), ["temperature_c", "humidity_pct"]);
     this.#add(climateReads);
     this.#add(guarded("PMS5003", () => particulates.read(msToReport), ["pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3"]));
     const temperatureC = this.#temperatureFor(climateReads.temperature_c, uptimeMs);
     this.#add(guarded("gas sensors", () => gases.read(uptimeMs, temperatureC), ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"]));
     if (msToReport !== 0) return undefined;
+    this.#readsInInterval = 0;
+    return this.#conclude();
+  }
+
+  #conclude(): IntervalReading {
     const reading = {} as Record<Channel, IntervalResult>;
     for (const channel of CHANNELS) reading[channel.name] = this.#averages[channel.name].conclude();
     return reading;
@@ -91,6 +125,12 @@ export class Sampler {
 
   #add(reads: Partial<Record<Channel, ChannelRead>>): void {
     for (const channel of Object.keys(reads) as Channel[]) this.#averages[channel].add(reads[channel]!);
+  }
+}
+
+function checkTiming(readIntervalMs: number, sampleIntervalMs: number): void {
+  if (!Number.isInteger(readIntervalMs) || readIntervalMs <= 0 || sampleIntervalMs % readIntervalMs !== 0) {
+    throw new RangeError(`the sample interval (${sampleIntervalMs} ms) must be a whole multiple of the read interval (${readIntervalMs} ms)`);
   }
 }
 

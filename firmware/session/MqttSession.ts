@@ -10,16 +10,23 @@ export type SessionState = "idle" | "connecting" | "online" | "waiting" | "stopp
 const CONNACK = 2;
 const PUBLISH = 3;
 const PUBACK = 4;
+const SUBSCRIBE = 8;
+const SUBACK = 9;
 const DISCONNECT = 14;
+/** The SUBACK return code for a refused subscription (MQTT 3.1.1, 3.9.3). */
+const SUBACK_FAILURE = 0x80;
 
 /** The part of the ECMA-419 MQTT client the session uses. */
 export interface MqttClientLike {
-  write(data: ArrayBuffer, options: { operation?: number; topic?: string; QoS?: number; id?: number; duplicate?: boolean }): number;
+  write(data: ArrayBuffer, options: { operation?: number; topic?: string; QoS?: number; id?: number; duplicate?: boolean; items?: { topic: string; QoS: number }[] }): number;
+  read(count: number): ArrayBuffer;
   close(): void;
 }
 
 export interface MqttClientOptions {
-  onControl: (operation: number, message: { id: number }) => void;
+  onControl: (operation: number, message: { id: number; payload?: ArrayBufferLike | ArrayBufferView }) => void;
+  /** A received message, or the next part of one: `topic` comes with its first part, `more` is false on its last. */
+  onReadable: (count: number, options: { more: boolean; topic?: string }) => void;
   onError: (error: { code?: string; message?: string }) => void;
   onClose: () => void;
 }
@@ -68,6 +75,11 @@ export class MqttSession {
   #retry: unknown;
   #nextPacketId = 1;
   #onDrained: (() => void) | undefined;
+  readonly #subscriptions: readonly string[];
+  readonly #onMessage: (topic: string, payload: Uint8Array) => void;
+  readonly #onSubscribed: (refused: readonly string[]) => void;
+  #subscribeId = 0;
+  #incoming: { topic: string; parts: Uint8Array[] } | undefined;
 
   constructor(options: {
     connect: (options: MqttClientOptions) => MqttClientLike;
@@ -79,6 +91,11 @@ export class MqttSession {
     maxInFlight?: number;
     connectTimeoutMs?: number;
     ackTimeoutMs?: number;
+    /** Topic filters subscribed at QoS 1 on every connection (clean sessions keep none). */
+    subscriptions?: readonly string[];
+    onMessage?: (topic: string, payload: Uint8Array) => void;
+    /** After each connection's SUBACK, with the filters the broker refused. */
+    onSubscribed?: (refused: readonly string[]) => void;
   }) {
     this.#connect = options.connect;
     this.#timer = options.timer;
@@ -89,6 +106,9 @@ export class MqttSession {
     this.#maxInFlight = options.maxInFlight ?? 10;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+    this.#subscriptions = options.subscriptions ?? [];
+    this.#onMessage = options.onMessage ?? (() => {});
+    this.#onSubscribed = options.onSubscribed ?? (() => {});
   }
 
   get state(): SessionState {
@@ -103,6 +123,17 @@ export class MqttSession {
     const dropped = this.#queue.push(topic, payload);
     this.#pump();
     return dropped;
+  }
+
+  /**
+   * Sends a message at QoS 0, outside the outbox, when online; false when not. For state that is
+   * sent again in full on every connection (the shadow's reported state), so a copy lost with a
+   * connection costs nothing and never waits behind queued readings.
+   */
+  send(topic: string, payload: ArrayBuffer): boolean {
+    if (this.#state !== "online" || !this.#client) return false;
+    this.#client.write(payload, { operation: PUBLISH, topic, QoS: 0 });
+    return true;
   }
 
   /** Stops taking new work once everything queued is acknowledged, then disconnects and calls `onDrained`. */
@@ -122,7 +153,8 @@ export class MqttSession {
     this.#watchdog = this.#timer.set(() => this.#fail("broker-unreachable", "no CONNACK in time"), this.#connectTimeoutMs);
     try {
       this.#client = this.#connect({
-        onControl: (operation, message) => this.#onControl(operation, message.id),
+        onControl: (operation, message) => this.#onControl(operation, message.id, message.payload),
+        onReadable: (count, options) => this.#onReadable(count, options),
         onError: (error) => this.#noteFailure(failureCodes[error.code ?? ""] ?? "closed", error.message ?? String(error.code)),
         onClose: () => this.#onClosed(),
       });
@@ -131,17 +163,48 @@ export class MqttSession {
     }
   }
 
-  #onControl(operation: number, id: number): void {
+  #onControl(operation: number, id: number, payload: ArrayBufferLike | ArrayBufferView | undefined): void {
     if (operation === CONNACK && this.#state === "connecting") {
       this.#timer.clear(this.#watchdog);
       this.#watchdog = undefined;
       this.#backoff.reset();
       this.#enter({ state: "online" });
+      this.#subscribe();
       this.#pump();
     } else if (operation === PUBACK) {
       this.#queue.acknowledge(id);
       this.#pump();
+    } else if (operation === SUBACK && id === this.#subscribeId && this.#subscribeId !== 0) {
+      this.#subscribeId = 0;
+      const codes = payload === undefined ? new Uint8Array(0) : ArrayBuffer.isView(payload) ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength) : new Uint8Array(payload);
+      this.#onSubscribed(this.#subscriptions.filter((_, i) => codes[i] === undefined || codes[i] === SUBACK_FAILURE));
     }
+  }
+
+  #subscribe(): void {
+    if (this.#subscriptions.length === 0 || !this.#client) return;
+    this.#subscribeId = this.#allocatePacketId();
+    this.#client.write(new ArrayBuffer(0), { operation: SUBSCRIBE, id: this.#subscribeId, items: this.#subscriptions.map((topic) => ({ topic, QoS: 1 })) });
+  }
+
+  #onReadable(count: number, options: { more: boolean; topic?: string }): void {
+    if (!this.#client) return;
+    const part = new Uint8Array(this.#client.read(count));
+    if (options.topic !== undefined) this.#incoming = { topic: options.topic, parts: [] };
+    const incoming = this.#incoming;
+    if (!incoming) return;
+    incoming.parts.push(part);
+    if (options.more) return;
+    this.#incoming = undefined;
+    let length = 0;
+    for (const p of incoming.parts) length += p.length;
+    const payload = new Uint8Array(length);
+    let offset = 0;
+    for (const p of incoming.parts) {
+      payload.set(p, offset);
+      offset += p.length;
+    }
+    this.#onMessage(incoming.topic, payload);
   }
 
   #pump(): void {
@@ -210,6 +273,8 @@ export class MqttSession {
     this.#watchdog = undefined;
     const client = this.#client;
     this.#client = undefined;
+    this.#subscribeId = 0;
+    this.#incoming = undefined;
     client?.close();
     this.#queue.requeueInFlight();
     const permanent = failure === "tls-rejected" || failure === "not-authorised";

@@ -13,7 +13,9 @@ interface Written {
   operation?: number;
   topic?: string;
   id?: number;
+  QoS?: number;
   duplicate?: boolean;
+  items?: { topic: string; QoS: number }[];
   payload: string;
 }
 
@@ -21,10 +23,27 @@ interface Written {
 class FakeClient {
   readonly written: Written[] = [];
   closed = false;
+  /** What the broker is delivering now, read by the session through read(). */
+  pending = new Uint8Array(0);
   constructor(readonly handlers: MqttClientOptions) {}
-  write(data: ArrayBuffer, options: { operation?: number; topic?: string; id?: number; duplicate?: boolean }): number {
+  write(data: ArrayBuffer, options: Omit<Written, "payload">): number {
     this.written.push({ ...options, payload: new TextDecoder().decode(data) });
     return options.id ?? 0;
+  }
+  read(count: number): ArrayBuffer {
+    const taken = this.pending.slice(0, count);
+    this.pending = this.pending.subarray(taken.length);
+    return taken.buffer;
+  }
+  /** Delivers a message in parts, as the ECMA-419 client does for one larger than its buffer. */
+  deliver(topic: string, text: string, partSize = Infinity): void {
+    const all = new TextEncoder().encode(text);
+    for (let at = 0; at < all.length || at === 0; at += partSize) {
+      this.pending = all.slice(at, Math.min(all.length, at + partSize));
+      const more = at + partSize < all.length;
+      this.handlers.onReadable(this.pending.length, at === 0 ? { more, topic } : { more });
+      if (!more) break;
+    }
   }
   close(): void {
     this.closed = true;
@@ -35,8 +54,9 @@ let clock: VirtualClock;
 let clients: FakeClient[];
 let changes: SessionChange[];
 
-function makeSession(capacity = 100): MqttSession {
+function makeSession(capacity = 100, extra: Partial<ConstructorParameters<typeof MqttSession>[0]> = {}): MqttSession {
   return new MqttSession({
+    ...extra,
     connect: (handlers) => {
       const client = new FakeClient(handlers);
       clients.push(client);
@@ -158,4 +178,44 @@ test("a full queue drops the oldest reading and says so", () => {
   session.start();
   clients[0]!.handlers.onControl(2, { id: 0 });
   assert.deepEqual(clients[0]!.written.map((w) => w.payload), ["2", "3"]);
+});
+
+test("on every connection it subscribes at QoS 1 after CONNACK, reports the filters a SUBACK refuses, and reassembles messages delivered in parts", () => {
+  const received: [string, string][] = [];
+  const subscribed: (readonly string[])[] = [];
+  const session = makeSession(100, {
+    subscriptions: ["$aws/things/b/shadow/update/delta", "$aws/things/b/shadow/get/accepted"],
+    onMessage: (topic, payload) => received.push([topic, new TextDecoder().decode(payload)]),
+    onSubscribed: (refused) => subscribed.push(refused),
+  });
+  session.start();
+  const client = clients[0]!;
+  client.handlers.onControl(2, { id: 0 });
+  const subscribe = client.written.find((w) => w.operation === 8)!;
+  assert.deepEqual(subscribe.items, [
+    { topic: "$aws/things/b/shadow/update/delta", QoS: 1 },
+    { topic: "$aws/things/b/shadow/get/accepted", QoS: 1 },
+  ]);
+  client.handlers.onControl(9, { id: subscribe.id!, payload: Uint8Array.of(1, 0x80) });
+  assert.deepEqual(subscribed, [["$aws/things/b/shadow/get/accepted"]], "0x80 is a refusal (MQTT 3.1.1, 3.9.3)");
+  client.deliver("$aws/things/b/shadow/update/delta", '{"state":{"sampleIntervalMs":120000}}', 7);
+  assert.deepEqual(received, [["$aws/things/b/shadow/update/delta", '{"state":{"sampleIntervalMs":120000}}']]);
+
+  client.handlers.onError({ code: "closed", message: "gone" });
+  client.handlers.onClose();
+  clock.advance(changes.at(-1)!.retryInMs!);
+  const again = clients.at(-1)!;
+  assert.notEqual(again, client);
+  again.handlers.onControl(2, { id: 0 });
+  assert.equal(again.written.filter((w) => w.operation === 8).length, 1, "a clean session keeps no subscriptions, so each connection subscribes again");
+});
+
+test("send() goes out at QoS 0 outside the outbox when online, and is refused (false) when not", () => {
+  const session = makeSession();
+  assert.equal(session.send("$aws/things/b/shadow/update", bytes("{}")), false);
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  assert.equal(session.send("$aws/things/b/shadow/update", bytes('{"state":{}}')), true);
+  const sent = clients[0]!.written.at(-1)!;
+  assert.deepEqual([sent.operation, sent.topic, sent.QoS, sent.payload], [3, "$aws/things/b/shadow/update", 0, '{"state":{}}']);
 });

@@ -26,6 +26,7 @@ function rig(overrides: Partial<SamplerOptions> = {}) {
         calls.push(`pm ${msToReport}`);
         return { pm1_ugm3: value(1), pm2_5_ugm3: value(2), pm10_ugm3: value(3) };
       },
+      retime: (read, sample) => calls.push(`pm retime ${read} ${sample}`),
     },
     gases: {
       read: (uptimeMs, temperatureC) => {
@@ -37,8 +38,12 @@ function rig(overrides: Partial<SamplerOptions> = {}) {
   };
   const sampler = new Sampler(options);
   const readings: IntervalReading[] = [];
-  sampler.start((reading) => readings.push(reading));
-  return { sampler, calls, readings, tick: () => callback!() };
+  const lengths: number[] = [];
+  sampler.start((reading, intervalMs) => {
+    readings.push(reading);
+    lengths.push(intervalMs);
+  });
+  return { sampler, calls, readings, lengths, tick: () => callback!() };
 }
 
 test("reads every part each read interval and reports the mean once per sampling interval", () => {
@@ -57,6 +62,7 @@ test("a part that throws costs its own channels (fault:internal), never the othe
       read: () => {
         throw new TypeError("boom");
       },
+      retime: () => {},
     },
   });
   for (let i = 0; i < 3; i++) tick();
@@ -81,6 +87,21 @@ test("when the SHT4x fails, the gases go on with its last good temperature for t
   for (let i = 0; i < readsInHold + 2; i++) tick();
   assert.deepEqual(seen.slice(0, readsInHold + 1), new Array(readsInHold + 1).fill(23), "the first read and the next ten minutes use 23 °C");
   assert.deepEqual(seen.slice(readsInHold + 1), [undefined], "after that, no temperature");
+});
+
+test("retime cuts the interval under way and reports it with its true length; the next ones follow the new timing and the gas uptime runs on", () => {
+  const { sampler, calls, readings, lengths, tick } = rig();
+  for (let i = 0; i < 4; i++) tick();
+  assert.equal(readings.length, 1);
+  sampler.retime(10_000, 30_000);
+  assert.deepEqual(lengths, [15_000, 5_000], "one read of the second interval made a 5 s reading");
+  assert.equal(readings[1]!.temperature_c.value, 23, "the read taken before the change is in it");
+  assert.ok(calls.includes("pm retime 10000 30000"), "the PM duty cycle is decided again");
+  assert.deepEqual(calls.slice(-2), ["clear", "repeat 10000"], "the timer restarts at the new read interval");
+  for (let i = 0; i < 3; i++) tick();
+  assert.deepEqual(lengths, [15_000, 5_000, 30_000]);
+  assert.deepEqual(calls.filter((c) => c.startsWith("gas")).slice(-3), ["gas 30000 24", "gas 40000 25", "gas 50000 26"], "uptime runs on: four 5 s reads, then 10 s reads");
+  assert.throws(() => sampler.retime(7_000, 30_000), /whole multiple/);
 });
 
 test("stop clears the timer; an interval that is not a whole number of reads is refused", () => {

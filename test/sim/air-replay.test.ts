@@ -61,7 +61,7 @@ test("a simulated board breathing the replayed Beijing air reports it: after the
   const board = simulatedBoard({ thing: "aqm-replay", epochAtBoot, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air: (t) => replay.at(t), config: { sampleIntervalMs: 60_000 } });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(90 * 60_000);
-  const readings = broker.publishes.map((p) => JSON.parse(Buffer.from(p.payload).toString("utf8")) as Record<string, number> & { ts: number; seq: number; health: Record<string, string> });
+  const readings = broker.json<Record<string, number> & { ts: number; seq: number; health: Record<string, string> }>(/\/telemetry$/);
   const late = readings.slice(-20);
   const tolerance: Record<string, [keyof ReturnType<AirReplay["at"]>, number]> = {
     temperature_c: ["temperature", 0.1],
