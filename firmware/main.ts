@@ -2,6 +2,7 @@ import device from "embedded:provider/builtin";
 import config from "mc/config";
 import Preference from "preference";
 import Timer from "timer";
+import { AnomalyWatch } from "./board/AnomalyWatch";
 import { Board } from "./board/Board";
 import { ConfigError, parseBoardConfig, type BoardConfig } from "./board/BoardConfig";
 import { nextBootId } from "./board/BootCounter";
@@ -192,6 +193,7 @@ export const board = new Board({
   bootId,
   sampler,
   shadow,
+  anomaly: new AnomalyWatch(runtime.anomaly),
   health,
   session,
   led,

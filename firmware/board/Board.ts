@@ -6,7 +6,11 @@ import type { LedState } from "../status/LedPatterns";
 import type { StatusLed } from "../status/StatusLed";
 import { encodeTelemetry, TELEMETRY_SCHEMA_VERSION, type ChannelHealth, type TelemetryRecord } from "../telemetry/TelemetryRecord";
 import type { DesiredOutcome } from "../shadow/RuntimeSettings";
+import type { AnomalyWatch } from "./AnomalyWatch";
 import type { HealthChange, SensorHealth } from "./SensorHealth";
+
+/** How long the LED keeps showing an anomaly after the last flagged reading. */
+export const ANOMALY_LED_HOLD_MS = 600_000;
 
 /** The part of the Device Shadow client the board drives. */
 export interface BoardShadow {
@@ -19,6 +23,7 @@ export interface BoardParts {
   readonly bootId: number;
   readonly sampler: Sampler;
   readonly shadow?: BoardShadow;
+  readonly anomaly?: AnomalyWatch;
   readonly health: SensorHealth;
   readonly session: MqttSession;
   readonly led: StatusLed;
@@ -54,6 +59,7 @@ export class Board {
   readonly #topic: string;
   #seq = 0;
   #connection: SessionChange = { state: "idle" };
+  #lastAnomalyAt: number | undefined;
 
   constructor(parts: BoardParts) {
     this.#parts = parts;
@@ -96,6 +102,7 @@ export class Board {
     const { log, sampler } = this.#parts;
     const { settings, applied, rejected } = outcome;
     if (applied.includes("sampleIntervalMs") || applied.includes("readIntervalMs")) sampler.retime(settings.readIntervalMs, settings.sampleIntervalMs);
+    if (applied.includes("anomaly")) this.#parts.anomaly?.reconfigure(settings.anomaly);
     if (outcome.calibration) log.event("CF134", { id: outcome.calibration.id });
     if (applied.length > 0) log.event("SH700", { fields: applied.join(",") });
     for (const field of Object.keys(rejected)) {
@@ -106,7 +113,7 @@ export class Board {
 
   /** Publishes one interval's reading and logs it, with every channel that is not ok and why. */
   report(reading: IntervalReading, intervalMs: number): void {
-    const { health, log, session, now, encode, thing, bootId, shadow } = this.#parts;
+    const { health, log, session, now, encode, thing, bootId, shadow, anomaly } = this.#parts;
     const changes = health.update(reading);
     for (const change of changes) this.#logChange(change);
     if (changes.length > 0) shadow?.healthChanged(health.snapshot());
@@ -122,10 +129,26 @@ export class Board {
         line[logKey] = Number(result.value.toFixed(decimals));
       } else line[logKey] = result.health;
     }
-    const record: TelemetryRecord = { v: TELEMETRY_SCHEMA_VERSION, thing, boot: bootId, seq: this.#seq, ts: now(), interval_s: intervalMs / 1000, values, health: channels as TelemetryRecord["health"] };
+    const ts = now();
+    const verdict = anomaly?.score(reading, ts);
+    const record: TelemetryRecord = {
+      v: TELEMETRY_SCHEMA_VERSION,
+      thing,
+      boot: bootId,
+      seq: this.#seq,
+      ts,
+      interval_s: intervalMs / 1000,
+      values,
+      health: channels as TelemetryRecord["health"],
+      ...(verdict ? { anomaly: verdict.score } : {}),
+    };
     const dropped = session.publish(this.#topic, encode(encodeTelemetry(record)));
     if (dropped) log.event("SM310", { seq: record.seq });
     log.event("SM300", line);
+    if (verdict?.flagged) {
+      this.#lastAnomalyAt = ts;
+      log.event("AN800", { seq: record.seq, channel: verdict.channel, score: Number(verdict.score.toFixed(3)) });
+    }
     this.#updateLed();
   }
 
@@ -149,6 +172,7 @@ export class Board {
     const connection = this.#connection;
     if (connection.state === "waiting" && connection.failure) led.show(failureLeds[connection.failure]);
     else if (health.anyFaulty) led.show("sensor-fault");
+    else if (this.#lastAnomalyAt !== undefined && this.#parts.now() - this.#lastAnomalyAt < ANOMALY_LED_HOLD_MS) led.show("anomaly");
     else if (connection.state === "online") led.show("online");
     else if (connection.state === "connecting") led.show("connecting");
   }

@@ -6,7 +6,7 @@ export type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 export interface EventCode {
   readonly level: Level;
-  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow";
+  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow" | "anomaly";
   /** What happened, in a technician's words. */
   readonly meaning: string;
   /** What to do about it; empty when nothing needs doing. */
@@ -44,6 +44,7 @@ export const eventCodes = {
   SH710: { level: "WARN", subsystem: "shadow", meaning: "A setting from the cloud was rejected; the board keeps its current value", action: "Fix the desired value in the shadow; the reason is here and in the shadow's reported.rejected" },
   SH720: { level: "WARN", subsystem: "shadow", meaning: "The Device Shadow service refused the board's request", action: "Check the IoT policy allows the thing's shadow topics" },
   SH730: { level: "ERROR", subsystem: "shadow", meaning: "The broker refused the board's subscriptions: it cannot receive settings from the cloud", action: "Check the IoT policy's iot:Subscribe and iot:Receive for the thing's shadow topics" },
+  AN800: { level: "WARN", subsystem: "anomaly", meaning: "The on-board scorer flagged a reading as anomalous; the channel is the one that scored highest", action: "Look at that channel's recent readings; check the sensor and its surroundings (a source nearby, a blocked inlet)" },
   LD500: { level: "INFO", subsystem: "led", meaning: "The status LED changed state", action: "See the LED table" },
 } as const satisfies Record<string, EventCode>;
 

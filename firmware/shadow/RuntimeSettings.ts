@@ -1,5 +1,6 @@
 import { parseScorerConfig, type ScorerConfig } from "../anomaly/ScorerConfig";
 import type { CalibrationRecord } from "../gas/GasCalibration";
+import { CHANNELS } from "../sampling/Channels";
 
 /**
  * The settings the cloud may change through the Device Shadow's desired state, each checked on
@@ -79,8 +80,12 @@ export function applyDesired(current: RuntimeSettings, desired: Record<string, u
       else {
         try {
           // Fields left out keep their current values, so the cloud can tune one threshold at a time.
-          anomaly = parseScorerConfig({ ...anomaly, ...value });
-          applied.push("anomaly");
+          const next = parseScorerConfig({ ...anomaly, ...value });
+          if (next.channels !== CHANNELS.length) rejected.anomaly = `anomaly scorer config.channels: this board scores ${CHANNELS.length} channels, got ${next.channels}`;
+          else {
+            anomaly = next;
+            applied.push("anomaly");
+          }
         } catch (error) {
           rejected.anomaly = error instanceof Error ? error.message : String(error);
         }

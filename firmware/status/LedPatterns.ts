@@ -12,7 +12,8 @@ export type LedState =
   | "broker-unreachable"
   | "tls-rejected"
   | "not-authorised"
-  | "sensor-fault";
+  | "sensor-fault"
+  | "anomaly";
 
 export type Colour = "white" | "blue" | "cyan" | "green" | "yellow" | "magenta" | "red";
 
@@ -34,6 +35,7 @@ export const ledPatterns: Readonly<Record<LedState, LedPattern>> = {
   "tls-rejected": { colour: "red", rhythm: [200, 200, 200, 200, 200, 200, 200, 1400], looks: "four flashes, pause" },
   "not-authorised": { colour: "red", rhythm: [200, 200, 200, 200, 200, 1000], looks: "three flashes, pause" },
   "sensor-fault": { colour: "magenta", rhythm: [600, 200, 100, 1100], looks: "long and short flash, pause" },
+  anomaly: { colour: "white", rhythm: [100, 200, 100, 200, 1000, 1400], looks: "two blips and a long flash, pause" },
 };
 
 export const colourChannels: Readonly<Record<Colour, readonly [0 | 1, 0 | 1, 0 | 1]>> = {

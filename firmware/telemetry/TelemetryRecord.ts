@@ -23,6 +23,8 @@ export interface TelemetryRecord {
   readonly values: Readonly<Partial<Record<Channel, number>>>;
   /** Every channel, always. */
   readonly health: Readonly<Record<Channel, ChannelHealth>>;
+  /** The on-board anomaly scorer's combined score, 0 … 1; left out when the board does not score. */
+  readonly anomaly?: number;
 }
 
 /** Rounds to a fixed number of decimals the same way on every engine. */
@@ -41,6 +43,7 @@ export function encodeTelemetry(record: TelemetryRecord): string {
     const value = record.values[channel.name];
     if (value !== undefined) ordered[channel.name] = roundTo(value, channel.decimals);
   }
+  if (record.anomaly !== undefined) ordered.anomaly = roundTo(record.anomaly, 3);
   const health: Record<string, ChannelHealth> = {};
   for (const channel of CHANNELS) health[channel.name] = record.health[channel.name];
   ordered.health = health;

@@ -13,6 +13,7 @@ const ledMeaning: Readonly<Record<keyof typeof ledPatterns, { meaning: string; a
   "tls-rejected": { meaning: "The certificate was refused (expired, revoked, or from an untrusted CA)", action: "Re-provision the certificate" },
   "not-authorised": { meaning: "Connected, but the policy does not allow this thing", action: "Check the IoT policy and the thing name" },
   "sensor-fault": { meaning: "A channel is faulty (no answer, bad data, frozen, out of range); its values are left out", action: "Find the SN200 log line: its code is in the fault table below" },
+  anomaly: { meaning: "The board's own scorer flagged a reading in the last 10 minutes; readings are still delivered", action: "Find the AN800 log line: it names the channel; check that sensor and what is near it" },
 };
 
 /** The one-page sheet in docs/technician-sheet.md, made from the firmware's own tables so it cannot drift. */

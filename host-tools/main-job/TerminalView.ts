@@ -12,6 +12,7 @@ const LED_COLOURS: Readonly<Record<string, string>> = {
   connecting: "\x1b[36m",
   booting: "\x1b[37m",
   "sensor-fault": "\x1b[35m",
+  anomaly: "\x1b[97m",
   "network-down": "\x1b[33m",
   "broker-unreachable": "\x1b[33m",
   "tls-rejected": "\x1b[31m",

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { VmBoard } from "../../host-tools/platform/VmBoard.ts";
+import { LoopbackBroker } from "../../host-tools/sim/LoopbackBroker.ts";
+import type { AirSample } from "../../host-tools/sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard } from "../../host-tools/sim/SimulatedBoard.ts";
+
+const EPOCH = Date.UTC(2026, 10, 22);
+const MINUTE = 60_000;
+/** The CO spike: a gas heater lit next to the board for ten minutes, five hours in. */
+const SPIKE_FROM = 300 * MINUTE;
+const SPIKE_TO = 310 * MINUTE;
+
+function air(epochMs: number): AirSample {
+  const t = epochMs - EPOCH;
+  const swing = Math.sin((2 * Math.PI * t) / (6 * 60 * MINUTE));
+  const spike = t >= SPIKE_FROM && t < SPIKE_TO ? 1200 : 0;
+  return { temperature: 21 + swing, humidity: 50 - 3 * swing, pm1: 8, pm2_5: 12 + swing, pm10: 20 + swing, co: 300 + 30 * swing + spike, no2: 20 + 3 * swing, so2: 5, o3: 30 + 4 * swing };
+}
+
+test("the board scores every reading on board: a CO spike after warm-up is flagged once on the log (AN800, channel co_ppb), carried in telemetry, and shown on the LED for ten minutes", async () => {
+  const broker = new LoopbackBroker();
+  const board = simulatedBoard({ thing: "aqm-anomaly", epochAtBoot: EPOCH, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air, config: { sampleIntervalMs: MINUTE } });
+  const vm = await VmBoard.boot(board.sim);
+  vm.advance(SPIKE_TO + 30 * MINUTE);
+  const readings = broker.json<{ seq: number; ts: number; anomaly?: number }>(/\/telemetry$/);
+  assert.ok(readings.every((r) => typeof r.anomaly === "number" && r.anomaly >= 0 && r.anomaly < 1), "every reading carries its score");
+  const flags = board.sim.console.filter((line) => line.split(" ")[3] === "AN800");
+  assert.ok(flags.length >= 1, "the spike is flagged");
+  const flaggedAt = (line: string) => Date.parse(line.split(" ")[0]!) - EPOCH;
+  assert.ok(flags.every((line) => flaggedAt(line) > SPIKE_FROM && flaggedAt(line) <= SPIKE_TO + MINUTE), `only the spike is flagged: ${flags.join("\n")}`);
+  assert.match(flags[0]!, /channel=co_ppb/);
+  const flaggedSeq = Number(/seq=(\d+)/.exec(flags[0]!)![1]);
+  assert.ok(readings.find((r) => r.seq === flaggedSeq)!.anomaly! >= 0.3, "the telemetry record carries the flagging score");
+  const led = board.sim.console.filter((line) => line.split(" ")[3] === "LD500").map((line) => [flaggedAt(line), line.split("state=")[1]] as const);
+  const shown = led.find(([, state]) => state === "anomaly");
+  assert.ok(shown && shown[0] > SPIKE_FROM, "the LED shows it");
+  const back = led.find(([at, state]) => at > shown[0] && state === "online");
+  assert.ok(back && back[0] - flaggedAt(flags.at(-1)!) >= 10 * MINUTE, "and goes back to online ten minutes after the last flag");
+});
