@@ -131,9 +131,8 @@ export class MqttSession {
    * connection costs nothing and never waits behind queued readings.
    */
   send(topic: string, payload: ArrayBuffer): boolean {
-    if (this.#state !== "online" || !this.#client) return false;
-    this.#client.write(payload, { operation: PUBLISH, topic, QoS: 0 });
-    return true;
+    if (this.#state !== "online") return false;
+    return this.#write(payload, { operation: PUBLISH, topic, QoS: 0 });
   }
 
   /** Stops taking new work once everything queued is acknowledged, then disconnects and calls `onDrained`. */
@@ -184,7 +183,7 @@ export class MqttSession {
   #subscribe(): void {
     if (this.#subscriptions.length === 0 || !this.#client) return;
     this.#subscribeId = this.#allocatePacketId();
-    this.#client.write(new ArrayBuffer(0), { operation: SUBSCRIBE, id: this.#subscribeId, items: this.#subscriptions.map((topic) => ({ topic, QoS: 1 })) });
+    this.#write(new ArrayBuffer(0), { operation: SUBSCRIBE, id: this.#subscribeId, items: this.#subscriptions.map((topic) => ({ topic, QoS: 1 })) });
   }
 
   #onReadable(count: number, options: { more: boolean; topic?: string }): void {
@@ -213,7 +212,7 @@ export class MqttSession {
       message.packetId = this.#allocatePacketId();
       message.sentAt = this.#now();
       message.attempts++;
-      this.#client.write(message.payload, { operation: PUBLISH, topic: message.topic, QoS: 1, id: message.packetId, duplicate: message.attempts > 1 });
+      if (!this.#write(message.payload, { operation: PUBLISH, topic: message.topic, QoS: 1, id: message.packetId, duplicate: message.attempts > 1 })) return;
     }
     this.#armAckWatchdog();
     this.#finishIfDrained();
@@ -244,8 +243,28 @@ export class MqttSession {
     this.#client = undefined;
     this.#enter({ state: "stopped" });
     if (client) {
-      client.write(new ArrayBuffer(0), { operation: DISCONNECT });
+      try {
+        client.write(new ArrayBuffer(0), { operation: DISCONNECT });
+      } catch {
+        // Already gone: there is nothing to say goodbye to.
+      }
       client.close();
+    }
+  }
+
+  /**
+   * Writes on the current connection. The connection may have dropped before its close event has
+   * reached the session; the client then throws, and that is one more way to fail, not a crash.
+   */
+  #write(data: ArrayBuffer, options: Parameters<MqttClientLike["write"]>[1]): boolean {
+    const client = this.#client;
+    if (!client) return false;
+    try {
+      client.write(data, options);
+      return true;
+    } catch (error) {
+      this.#fail("closed", `write failed: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
     }
   }
 

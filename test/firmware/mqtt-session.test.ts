@@ -219,3 +219,21 @@ test("send() goes out at QoS 0 outside the outbox when online, and is refused (f
   const sent = clients[0]!.written.at(-1)!;
   assert.deepEqual([sent.operation, sent.topic, sent.QoS, sent.payload], [3, "$aws/things/b/shadow/update", 0, '{"state":{}}']);
 });
+
+test("a write on a connection that dropped before its close event arrived is one more failure, not a crash: the reading waits for the next connection", () => {
+  const session = makeSession();
+  session.start();
+  const client = clients[0]!;
+  client.handlers.onControl(2, { id: 0 });
+  client.write = () => {
+    throw new Error("MQTT connection 1 is closed");
+  };
+  assert.doesNotThrow(() => session.publish("dt/aqm/b/telemetry", bytes("r1")));
+  assert.equal(changes.at(-1)!.state, "waiting");
+  assert.equal(changes.at(-1)!.failure, "closed");
+  assert.match(changes.at(-1)!.detail!, /write failed: MQTT connection 1 is closed/);
+  clock.advance(changes.at(-1)!.retryInMs!);
+  const next = clients.at(-1)!;
+  next.handlers.onControl(2, { id: 0 });
+  assert.deepEqual(next.written.filter((w) => w.operation === 3).map((w) => w.payload), ["r1"]);
+});
