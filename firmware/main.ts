@@ -1,7 +1,10 @@
 import device from "embedded:provider/builtin";
 import config from "mc/config";
 import Preference from "preference";
+import SNTP from "sntp";
+import Time from "time";
 import Timer from "timer";
+import WiFi from "wifi";
 import { AnomalyWatch } from "./board/AnomalyWatch";
 import { Board } from "./board/Board";
 import { ConfigError, parseBoardConfig, type BoardConfig } from "./board/BoardConfig";
@@ -26,6 +29,7 @@ import { OutboundQueue } from "./session/OutboundQueue";
 import { StoreAndForward } from "./session/StoreAndForward";
 import { hashString, SeededRandom } from "./session/SeededRandom";
 import { StatusLed } from "./status/StatusLed";
+import { NetworkLink, type WifiCredentials } from "./network/NetworkLink";
 import { DEFAULT_SCORER_CONFIG } from "./anomaly/ScorerConfig";
 import { DeviceShadow } from "./shadow/DeviceShadow";
 import { loadSettings as loadRuntimeSettings } from "./shadow/RuntimeSettings";
@@ -77,7 +81,11 @@ const climate = new Sht4x({ sensor: { ...device.I2C.default, io: device.io.I2C }
 
 const particulateErrors = new FaultLatch();
 const pms = settings.pms5003;
+/** Milliseconds that only move forward: SNTP steps Date.now() by decades when it first sets the clock. */
+const monotonicNow = (): number => Time.ticks;
+
 const particulates = new Pms5003({
+  now: monotonicNow,
   sensor: { io: device.io.Serial, port: pms.port, receive: pms.receive, transmit: pms.transmit, baud: 9600 },
   ...(pms.set === undefined ? {} : { set: outputPin(pms.set) }),
   onError: particulateErrors.note,
@@ -180,7 +188,8 @@ const session: MqttSession = new MqttSession({
   timer: timerAdapter,
   backoff: new Backoff({ baseMs: 2_000, maxMs: 900_000, floorMs: 1_500, random: () => random.next() }),
   queue: openOutbox(),
-  now: () => Date.now(),
+  // Timeouts need a clock that SNTP does not move.
+  now: monotonicNow,
   onChange: (change) => board.onSessionChange(change),
   subscriptions: shadow.subscriptions,
   onMessage: (topic, payload) => shadow.receive(topic, payload),
@@ -188,7 +197,30 @@ const session: MqttSession = new MqttSession({
 });
 
 
+/** Tried in turn when one does not answer. */
+const SNTP_HOSTS = ["pool.ntp.org", "time.google.com", "time.cloudflare.com"];
+
+function storedWifi(): WifiCredentials | undefined {
+  const ssid = Preference.get("wifi", "ssid");
+  const password = Preference.get("wifi", "password");
+  return typeof ssid === "string" && ssid !== "" ? { ssid, password: typeof password === "string" ? password : "" } : undefined;
+}
+
+const networkLink: NetworkLink = new NetworkLink({
+  credentials: storedWifi(),
+  sntpHosts: SNTP_HOSTS,
+  wifi: (credentials, onMessage) => new WiFi({ ssid: credentials.ssid, password: credentials.password }, onMessage),
+  sntp: (host, onAnswer) => {
+    new SNTP({ host }, (message, value) => onAnswer(message, value));
+  },
+  setTime: (seconds) => Time.set(seconds),
+  now: () => Date.now(),
+  timer: timerAdapter,
+  onChange: (change) => board.onNetworkChange(change),
+});
+
 export const board = new Board({
+  network: networkLink,
   thing: settings.thing,
   bootId,
   sampler,

@@ -5,12 +5,15 @@ import type { MqttSession, SessionChange, SessionFailure } from "../session/Mqtt
 import type { LedState } from "../status/LedPatterns";
 import type { StatusLed } from "../status/StatusLed";
 import { encodeTelemetry, TELEMETRY_SCHEMA_VERSION, type ChannelHealth, type TelemetryRecord } from "../telemetry/TelemetryRecord";
+import type { NetworkChange, NetworkState } from "../network/NetworkLink";
 import type { DesiredOutcome } from "../shadow/RuntimeSettings";
 import type { AnomalyWatch } from "./AnomalyWatch";
 import type { HealthChange, SensorHealth } from "./SensorHealth";
 
 /** How long the LED keeps showing an anomaly after the last flagged reading. */
 export const ANOMALY_LED_HOLD_MS = 600_000;
+/** Readings held while the clock is unset: an hour at the shortest usual interval (10 s). */
+export const HELD_READINGS_MAX = 360;
 
 /** The part of the Device Shadow client the board drives. */
 export interface BoardShadow {
@@ -19,6 +22,8 @@ export interface BoardShadow {
 }
 
 export interface BoardParts {
+  /** Joins Wi-Fi and sets the clock; its changes come back through onNetworkChange. */
+  readonly network: { start(): void };
   readonly thing: string;
   readonly bootId: number;
   readonly sampler: Sampler;
@@ -60,6 +65,11 @@ export class Board {
   #seq = 0;
   #connection: SessionChange = { state: "idle" };
   #lastAnomalyAt: number | undefined;
+  #network: NetworkState | undefined;
+  /** Until SNTP has set the clock, readings wait here with the timestamps of the unset clock. */
+  #held: TelemetryRecord[] | undefined = [];
+  /** A stop asked for while readings are held: it completes once they are out and acknowledged. */
+  #onStopped: (() => void) | undefined;
 
   constructor(parts: BoardParts) {
     this.#parts = parts;
@@ -74,8 +84,30 @@ export class Board {
     const { log, led, session, sampler } = this.#parts;
     led.show("booting");
     log.event("BT100", { fw: firmwareVersion, thing: this.#parts.thing, boot: this.#parts.bootId, interval_ms: sampler.sampleIntervalMs });
-    session.start();
     sampler.start((reading, intervalMs) => this.report(reading, intervalMs));
+    this.#parts.network.start();
+  }
+
+  /** Network changes arrive here: TLS starts only once Wi-Fi is up and the clock is set. */
+  onNetworkChange(change: NetworkChange): void {
+    const { log, session } = this.#parts;
+    this.#network = change.state;
+    if (change.state === "no-settings") log.event("NW140");
+    else if (change.state === "joining-wifi") {
+      if (change.retryInMs === undefined) log.event("NW100", { ssid: change.detail });
+      else log.event("NW110", { reason: change.detail, retry_ms: change.retryInMs });
+    } else if (change.state === "waiting-for-time") {
+      if (change.retryInMs === undefined) log.event("NW120", { host: change.host });
+      else log.event("NW130", { host: change.host, retry_ms: change.retryInMs });
+    } else {
+      if (change.clockStepMs !== undefined) {
+        log.event("NW121", { host: change.host, step_ms: change.clockStepMs });
+        this.#releaseHeld(change.clockStepMs);
+      } else log.event("NW101");
+      if (session.state === "idle") session.start();
+      else session.networkRestored();
+    }
+    this.#updateLed();
   }
 
   /** Session changes arrive here (wired by main) so LED and log follow the connection. */
@@ -142,8 +174,11 @@ export class Board {
       health: channels as TelemetryRecord["health"],
       ...(verdict ? { anomaly: verdict.score } : {}),
     };
-    const dropped = session.publish(this.#topic, encode(encodeTelemetry(record)));
-    if (dropped) log.event("SM310", { seq: record.seq });
+    if (this.#held) {
+      if (this.#held.length === 0) log.event("SM320");
+      this.#held.push(record);
+      if (this.#held.length > HELD_READINGS_MAX) log.event("SM310", { seq: this.#held.shift()!.seq });
+    } else this.#publish(record);
     log.event("SM300", line);
     if (verdict?.flagged) {
       this.#lastAnomalyAt = ts;
@@ -152,10 +187,27 @@ export class Board {
     this.#updateLed();
   }
 
+  #publish(record: TelemetryRecord): void {
+    const dropped = this.#parts.session.publish(this.#topic, this.#parts.encode(encodeTelemetry(record)));
+    if (dropped) this.#parts.log.event("SM310", { seq: record.seq });
+  }
+
+  /** The clock moved by `stepMs` when it was set: the held readings get their true times and go out, in order. */
+  #releaseHeld(stepMs: number): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const record of held) this.#publish({ ...record, ts: record.ts + stepMs });
+    const onStopped = this.#onStopped;
+    this.#onStopped = undefined;
+    if (onStopped) this.#parts.session.drain(onStopped);
+  }
+
   /** Stops sampling; calls back once every queued reading has been acknowledged by the broker. */
   stop(onStopped: () => void): void {
     this.#parts.sampler.stop();
-    this.#parts.session.drain(onStopped);
+    // Readings still waiting for the clock would be lost by draining now; the drain follows their release.
+    if (this.#held && this.#held.length > 0) this.#onStopped = onStopped;
+    else this.#parts.session.drain(onStopped);
   }
 
   #logChange({ channel, from, to, reason }: HealthChange): void {
@@ -170,7 +222,9 @@ export class Board {
   #updateLed(): void {
     const { led, health } = this.#parts;
     const connection = this.#connection;
-    if (connection.state === "waiting" && connection.failure) led.show(failureLeds[connection.failure]);
+    if (connection.state === "waiting" && connection.failure && this.#network === "ready") led.show(failureLeds[connection.failure]);
+    else if (this.#network === "no-settings") led.show("not-provisioned");
+    else if (this.#network === "joining-wifi" || this.#network === "waiting-for-time") led.show(this.#network);
     else if (health.anyFaulty) led.show("sensor-fault");
     else if (this.#lastAnomalyAt !== undefined && this.#parts.now() - this.#lastAnomalyAt < ANOMALY_LED_HOLD_MS) led.show("anomaly");
     else if (connection.state === "online") led.show("online");

@@ -6,7 +6,7 @@ export type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 export interface EventCode {
   readonly level: Level;
-  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow" | "anomaly";
+  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow" | "anomaly" | "network";
   /** What happened, in a technician's words. */
   readonly meaning: string;
   /** What to do about it; empty when nothing needs doing. */
@@ -28,6 +28,14 @@ export const eventCodes = {
   SN221: { level: "INFO", subsystem: "sensor", meaning: "A sensor finished warming up and is reporting", action: "" },
   SM300: { level: "INFO", subsystem: "sample", meaning: "A reading was taken and queued for sending", action: "" },
   SM310: { level: "WARN", subsystem: "sample", meaning: "The send buffer is full: the oldest reading was dropped", action: "Restore the connection; see the MQTT events before this one" },
+  NW100: { level: "INFO", subsystem: "network", meaning: "Joining Wi-Fi", action: "" },
+  NW101: { level: "INFO", subsystem: "network", meaning: "Wi-Fi joined; the network is ready", action: "" },
+  NW110: { level: "WARN", subsystem: "network", meaning: "Wi-Fi not joined (refused, out of range, or dropped); retrying", action: "Check the access point is on and in range, and the stored SSID and password (serial console)" },
+  NW120: { level: "INFO", subsystem: "network", meaning: "Asking a time server (SNTP) for the time; TLS waits for it", action: "" },
+  NW121: { level: "INFO", subsystem: "network", meaning: "Clock set from SNTP", action: "" },
+  NW130: { level: "WARN", subsystem: "network", meaning: "The time server did not answer; trying the next one", action: "Check the network lets SNTP (UDP 123) out" },
+  NW140: { level: "ERROR", subsystem: "network", meaning: "No Wi-Fi settings stored: the board cannot go online", action: "Set the Wi-Fi SSID and password over the serial console" },
+  SM320: { level: "INFO", subsystem: "sample", meaning: "The clock is not set yet: readings are held and sent with corrected times once it is", action: "" },
   MQ400: { level: "INFO", subsystem: "mqtt", meaning: "Connecting to the broker", action: "" },
   MQ401: { level: "INFO", subsystem: "mqtt", meaning: "Connected to the broker", action: "" },
   MQ410: { level: "WARN", subsystem: "mqtt", meaning: "Network down: no route to the broker", action: "Check Wi-Fi and the router" },

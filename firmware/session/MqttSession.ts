@@ -71,6 +71,7 @@ export class MqttSession {
   #state: SessionState = "idle";
   #client: MqttClientLike | undefined;
   #failure: { failure: SessionFailure; detail: string } | undefined;
+  #lastFailure: SessionFailure | undefined;
   #watchdog: unknown;
   #retry: unknown;
   #nextPacketId = 1;
@@ -117,6 +118,17 @@ export class MqttSession {
 
   start(): void {
     if (this.#state === "idle") this.#open();
+  }
+
+  /**
+   * The network just came back: a session waiting out its backoff for a network failure tries at
+   * once instead of sleeping on. A refused certificate or authorisation keeps its long wait.
+   */
+  networkRestored(): void {
+    if (this.#state !== "waiting" || this.#lastFailure === "tls-rejected" || this.#lastFailure === "not-authorised") return;
+    this.#timer.clear(this.#retry);
+    this.#retry = undefined;
+    this.#open();
   }
 
   publish(topic: string, payload: ArrayBuffer): boolean {
@@ -296,6 +308,7 @@ export class MqttSession {
     this.#incoming = undefined;
     client?.close();
     this.#queue.requeueInFlight();
+    this.#lastFailure = failure;
     const permanent = failure === "tls-rejected" || failure === "not-authorised";
     const retryInMs = permanent ? this.#backoff.longest() : this.#backoff.next();
     this.#enter({ state: "waiting", failure, detail, retryInMs });

@@ -6,6 +6,8 @@
 export type LedState =
   | "booting"
   | "not-provisioned"
+  | "joining-wifi"
+  | "waiting-for-time"
   | "connecting"
   | "online"
   | "network-down"
@@ -28,6 +30,8 @@ export interface LedPattern {
 export const ledPatterns: Readonly<Record<LedState, LedPattern>> = {
   booting: { colour: "white", rhythm: [1000], looks: "steady" },
   "not-provisioned": { colour: "blue", rhythm: [1000, 1000], looks: "slow blink (1 s on, 1 s off)" },
+  "joining-wifi": { colour: "blue", rhythm: [100, 100, 100, 700], looks: "two quick flashes, pause" },
+  "waiting-for-time": { colour: "white", rhythm: [500, 500], looks: "even blink, once a second" },
   connecting: { colour: "cyan", rhythm: [100, 100], looks: "fast flicker (5 per second)" },
   online: { colour: "green", rhythm: [100, 2900], looks: "short flash every 3 s" },
   "network-down": { colour: "yellow", rhythm: [2000, 500], looks: "long on, short off (2 s on, ½ s off)" },

@@ -6,6 +6,8 @@ import { ledPatterns } from "../../firmware/status/LedPatterns";
 const ledMeaning: Readonly<Record<keyof typeof ledPatterns, { meaning: string; action: string }>> = {
   booting: { meaning: "Starting up", action: "Wait a few seconds" },
   "not-provisioned": { meaning: "No certificate or key stored", action: "Provision the board (aqm provision)" },
+  "joining-wifi": { meaning: "Joining Wi-Fi", action: "Wait; if it lasts over a minute, check the access point and the stored Wi-Fi settings (log NW110)" },
+  "waiting-for-time": { meaning: "Joined Wi-Fi; asking a time server for the time before connecting", action: "Wait; if it lasts over a minute, check that the network lets SNTP (UDP 123) out" },
   connecting: { meaning: "Connecting to IoT Core", action: "Wait; if it lasts over a minute, check the network" },
   online: { meaning: "Connected; readings are being delivered", action: "None" },
   "network-down": { meaning: "No network route to IoT Core; readings are kept in flash", action: "Check Wi-Fi and the router" },

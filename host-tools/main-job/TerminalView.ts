@@ -10,6 +10,8 @@ export interface LakeFigures {
 const LED_COLOURS: Readonly<Record<string, string>> = {
   online: "\x1b[32m",
   connecting: "\x1b[36m",
+  "joining-wifi": "\x1b[34m",
+  "waiting-for-time": "\x1b[37m",
   booting: "\x1b[37m",
   "sensor-fault": "\x1b[35m",
   anomaly: "\x1b[97m",

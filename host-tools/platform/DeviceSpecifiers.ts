@@ -17,4 +17,7 @@ export const hostImplementations: Readonly<Record<string, string>> = {
   preference: portable("preference.ts"),
   flash: portable("flash.ts"),
   "mc/config": portable("config.ts"),
+  wifi: portable("wifi.ts"),
+  sntp: portable("sntp.ts"),
+  time: portable("time.ts"),
 };

@@ -4,13 +4,20 @@ import { DigitalPins } from "./DigitalPins.ts";
 import { FlashPartition, PowerLossError } from "./FlashPartition.ts";
 import { I2cBus } from "./I2cBus.ts";
 import { PreferenceStore } from "./PreferenceStore.ts";
+import type { SimNetwork } from "./SimNetwork.ts";
 import { UartLink } from "./UartLink.ts";
 
 export interface SimBoardOptions {
   /** The manifest `config` the firmware reads through `mc/config`. */
   readonly config: Record<string, unknown>;
-  /** Wall-clock time (Unix ms) at power-on; board time starts at 0 then. */
+  /**
+   * What the board's clock reads at power-on (Unix ms); board time starts at 0 then. An ESP32
+   * has no battery-backed clock, so a realistic board starts near 0 and learns the time from
+   * SNTP; `network.epochAtBoot` is the true time.
+   */
   readonly epochAtBoot: number;
+  /** Wi-Fi and time servers; without one the board has no network at all. */
+  readonly network?: SimNetwork;
   readonly preferences?: PreferenceStore;
   readonly flash?: readonly FlashPartition[];
   readonly mqtt?: MqttConnector;
@@ -37,6 +44,8 @@ export class SimBoard implements HostPort {
   readonly #connections = new Map<number, MqttConnection>();
   readonly #options: SimBoardOptions;
   #events: PortEvent[] = [];
+  /** Answers that arrive later in board time (SNTP). */
+  #scheduled: { at: number; event: PortEvent }[] = [];
   #now = 0;
   #consoleLine = "";
   #poweredOff: string | undefined;
@@ -155,6 +164,20 @@ export class SimBoard implements HostPort {
         this.#connections.get(request.handle)?.close();
         this.#connections.delete(request.handle);
         return { ok: true };
+      case "wifi.connect":
+        if (!this.#options.network) return { ok: false, code: "no-device", error: "this simulated board has no Wi-Fi" };
+        this.#options.network.join(request.ssid, request.password, this.#now);
+        return { ok: true };
+      case "wifi.close":
+        this.#options.network?.leave();
+        return { ok: true };
+      case "sntp.query": {
+        const network = this.#options.network;
+        if (!network) return { ok: false, code: "network-down", error: "this simulated board has no network" };
+        const { at, time } = network.answer(request.host, this.#now);
+        this.#scheduled.push({ at, event: { kind: "sntp", host: request.host, time } });
+        return { ok: true };
+      }
     }
   }
 
@@ -165,6 +188,14 @@ export class SimBoard implements HostPort {
     const events = this.#events;
     this.#events = [];
     let nextEventAt: number | undefined;
+    const network = this.#options.network;
+    if (network) {
+      for (const message of network.due(now)) events.push({ kind: "wifi", message });
+      nextEventAt = network.nextAt();
+    }
+    for (const { event } of this.#scheduled.filter((s) => s.at <= now)) events.push(event);
+    this.#scheduled = this.#scheduled.filter((s) => s.at > now);
+    for (const { at } of this.#scheduled) if (nextEventAt === undefined || at < nextEventAt) nextEventAt = at;
     for (const port of this.#openUarts) {
       const link = this.#uarts.get(port);
       if (!link) continue;
@@ -176,9 +207,27 @@ export class SimBoard implements HostPort {
     return { ok: true, events, nextEventAt: nextEventAt ?? null };
   }
 
+  /** Takes the access point off the air: the board loses its address, and its connections die with it. */
+  dropWifi(): void {
+    this.#options.network?.takeDown(this.#now);
+    for (const [handle, connection] of this.#connections) {
+      connection.close();
+      this.#events.push({ kind: "mqtt.error", handle, code: "network-down", message: "Wi-Fi lost" }, { kind: "mqtt.close", handle });
+    }
+    this.#connections.clear();
+  }
+
+  restoreWifi(): void {
+    this.#options.network?.bringUp();
+  }
+
   #openMqtt(handle: number, options: Parameters<MqttConnector>[0]): PortReply {
     const connector = this.#options.mqtt;
     if (!connector) return { ok: false, code: "network-down", error: "this simulated board has no network" };
+    if (this.#options.network && !this.#options.network.joined) {
+      this.#events.push({ kind: "mqtt.error", handle, code: "network-down", message: "no IP address: Wi-Fi is not joined" }, { kind: "mqtt.close", handle });
+      return { ok: true };
+    }
     let closed = false;
     const push = (event: PortEvent): void => {
       this.#events.push(event);

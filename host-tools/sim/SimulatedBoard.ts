@@ -9,6 +9,7 @@ import { FlashPartition } from "./FlashPartition.ts";
 import { PreferenceStore } from "./PreferenceStore.ts";
 import type { AirSample } from "./scenarios/SyntheticAir.ts";
 import { SimBoard } from "./SimBoard.ts";
+import { SimNetwork } from "./SimNetwork.ts";
 import { UartLink } from "./UartLink.ts";
 
 /** Size of the aqmlog partition in manifests/partitions.csv (0x10000). */
@@ -36,6 +37,13 @@ export interface SimulatedBoardOptions {
   readonly calibration?: CalibrationRecord | null;
   /** Seeds the sensors' noise, so two boards in one room still differ; default from the thing name. */
   readonly noiseSeed?: number;
+  /**
+   * Wi-Fi credentials stored in the board's preferences before boot, as the serial console does;
+   * the simulated access point accepts these. `null` stores none. Default: the lab network.
+   */
+  readonly wifi?: { readonly ssid: string; readonly password: string } | null;
+  /** The board's clock is right at power-on (a board with a battery-backed clock); default false: it starts at 0 and waits for SNTP, as an ESP32 does. */
+  readonly clockSetAtBoot?: boolean;
   readonly preferences?: PreferenceStore;
   /** Where the board's flash partition for unsent readings lives between runs; in memory when left out. */
   readonly outboxFlashFile?: string;
@@ -58,7 +66,12 @@ export interface SimulatedBoard {
   readonly gasCells: { readonly co: AlphasenseB4Model; readonly no2: AlphasenseB4Model; readonly so2: AlphasenseB4Model; readonly ox: AlphasenseB4Model };
   /** The air the sensors were last given, noise included. */
   readonly air: () => AirSample;
+  /** The access point and time servers around the board. */
+  readonly network: SimNetwork;
 }
+
+/** The simulated lab's access point. */
+export const LAB_WIFI = Object.freeze({ ssid: "aqm-lab", password: "sim-lab-passphrase" });
 
 /**
  * Noise a live part shows between two reads (SHT4x repeatability at high precision; about one
@@ -120,6 +133,12 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   if (options.calibration !== null && preferences.get("aqm", "calibration") === undefined) {
     preferences.set("aqm", "calibration", JSON.stringify(sheet));
   }
+  const network = new SimNetwork({ ...LAB_WIFI, epochAtBoot: options.epochAtBoot });
+  const wifi = options.wifi === undefined ? LAB_WIFI : options.wifi;
+  if (wifi && preferences.get("wifi", "ssid") === undefined) {
+    preferences.set("wifi", "ssid", wifi.ssid);
+    preferences.set("wifi", "password", wifi.password);
+  }
   if (options.identity) {
     preferences.set("tls", "ca", { bytes: options.identity.ca });
     preferences.set("tls", "cert", { bytes: options.identity.certificate });
@@ -129,7 +148,8 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   const sim = new SimBoard({
     config,
     flash: [outboxFlash],
-    epochAtBoot: options.epochAtBoot,
+    epochAtBoot: options.clockSetAtBoot ? options.epochAtBoot : 0,
+    network,
     preferences,
     ...(options.mqtt ? { mqtt: options.mqtt } : {}),
     ...(options.onConsole ? { onConsole: options.onConsole } : {}),
@@ -151,5 +171,5 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   for (const adc of gasAdcs) sim.i2c(0).attach(adc);
   sim.attachUart(pms.port, new UartLink(particulates, { baud: 9600 }));
   if (Number.isInteger(pms.set)) sim.pins.onChange(pms.set!, (level, at) => particulates.setPin(level, at));
-  return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air };
+  return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air, network };
 }

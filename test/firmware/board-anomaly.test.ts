@@ -18,7 +18,7 @@ function air(epochMs: number): AirSample {
   return { temperature: 21 + swing, humidity: 50 - 3 * swing, pm1: 8, pm2_5: 12 + swing, pm10: 20 + swing, co: 300 + 30 * swing + spike, no2: 20 + 3 * swing, so2: 5, o3: 30 + 4 * swing };
 }
 
-test("the board scores every reading on board: a CO spike after warm-up is flagged once on the log (AN800, channel co_ppb), carried in telemetry, and shown on the LED for ten minutes", async () => {
+test("the board scores every reading on board: a CO spike after warm-up is flagged on the log (AN800, channel co_ppb), carried in telemetry, and shown on the LED for ten minutes", async () => {
   const broker = new LoopbackBroker();
   const board = simulatedBoard({ thing: "aqm-anomaly", epochAtBoot: EPOCH, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air, config: { sampleIntervalMs: MINUTE } });
   const vm = await VmBoard.boot(board.sim);
@@ -28,13 +28,17 @@ test("the board scores every reading on board: a CO spike after warm-up is flagg
   const flags = board.sim.console.filter((line) => line.split(" ")[3] === "AN800");
   assert.ok(flags.length >= 1, "the spike is flagged");
   const flaggedAt = (line: string) => Date.parse(line.split(" ")[0]!) - EPOCH;
-  assert.ok(flags.every((line) => flaggedAt(line) > SPIKE_FROM && flaggedAt(line) <= SPIKE_TO + MINUTE), `only the spike is flagged: ${flags.join("\n")}`);
+  // The board's clock comes from SNTP in whole seconds, so its log times may run up to a second behind.
+  assert.ok(flags.every((line) => flaggedAt(line) > SPIKE_FROM - 1000 && flaggedAt(line) <= SPIKE_TO + MINUTE), `only the spike is flagged: ${flags.join("\n")}`);
   assert.match(flags[0]!, /channel=co_ppb/);
   const flaggedSeq = Number(/seq=(\d+)/.exec(flags[0]!)![1]);
   assert.ok(readings.find((r) => r.seq === flaggedSeq)!.anomaly! >= 0.3, "the telemetry record carries the flagging score");
   const led = board.sim.console.filter((line) => line.split(" ")[3] === "LD500").map((line) => [flaggedAt(line), line.split("state=")[1]] as const);
-  const shown = led.find(([, state]) => state === "anomaly");
-  assert.ok(shown && shown[0] > SPIKE_FROM, "the LED shows it");
-  const back = led.find(([at, state]) => at > shown[0] && state === "online");
-  assert.ok(back && back[0] - flaggedAt(flags.at(-1)!) >= 10 * MINUTE, "and goes back to online ten minutes after the last flag");
+  // The spike's start and its end are each a jump, so each may be flagged; every flag lights the LED for ten minutes.
+  for (const flag of flags) {
+    const shown = led.find(([at, state]) => state === "anomaly" && at === flaggedAt(flag));
+    assert.ok(shown, `the LED shows the flag at ${flag.split(" ")[0]}`);
+    const back = led.find(([at]) => at > shown[0]);
+    assert.ok(back && back[0] - shown[0] === 10 * MINUTE && back[1] === "online", "and goes back to online ten minutes later");
+  }
 });

@@ -43,7 +43,7 @@ function build(overrides: Partial<SimulatedBoardOptions> = {}) {
 test("on connecting, the board subscribes to its shadow's answers and deltas, asks for the document, and reports its whole state", async () => {
   const { broker, reports, sim } = build();
   const board = await VmBoard.boot(sim);
-  board.advance(100);
+  board.advance(3_000);
   assert.deepEqual(broker.subscriptions, [`${SHADOW}/get/accepted`, `${SHADOW}/get/rejected`, `${SHADOW}/update/delta`, `${SHADOW}/update/rejected`]);
   assert.equal(broker.publishes[0]?.topic, `${SHADOW}/get`);
   const first = reports()[0]!;
@@ -97,7 +97,7 @@ test("a delta is applied field by field: a valid interval retimes sampling, an u
 test("a new calibration record through the shadow replaces the stored one and takes effect; after a restart the cloud's interval and record are still in use", async () => {
   const first = build();
   const board = await VmBoard.boot(first.sim);
-  board.advance(100);
+  board.advance(3_000);
   const record = { ...SIMULATED_CALIBRATION, id: "isb-2026-12", co: { ...SIMULATED_CALIBRATION.co, sensitivityMvPerPpb: 0.4 } };
   first.broker.deliver(`${SHADOW}/update/delta`, JSON.stringify({ version: 3, state: { calibration: record, sampleIntervalMs: 20_000 } }));
   board.advance(1);
@@ -107,7 +107,7 @@ test("a new calibration record through the shadow replaces the stored one and ta
 
   const second = build({ preferences: first.sim.preferences, epochAtBoot: Date.UTC(2026, 10, 22, 1) });
   const rebooted = await VmBoard.boot(second.sim);
-  rebooted.advance(100);
+  rebooted.advance(3_000);
   const report = second.reports()[0]!;
   assert.equal(report.boot, 2);
   assert.equal(report.sampleIntervalMs, 20_000, "the interval the cloud set survives the restart");
@@ -125,7 +125,7 @@ test("when get/accepted carries a delta (set while the board was away), the boar
     }
   };
   const board = await VmBoard.boot(sim);
-  board.advance(100);
+  board.advance(3_000);
   assert.equal(reports().at(-1)!.sampleIntervalMs, 60_000);
 });
 
@@ -142,7 +142,7 @@ test("a broker that refuses the shadow subscriptions is logged once per connecti
 test("an update the service rejects, and a payload that is not JSON, are logged (SH720) and change nothing", async () => {
   const { broker, lines, reports, sim } = build();
   const board = await VmBoard.boot(sim);
-  board.advance(100);
+  board.advance(3_000);
   broker.deliver(`${SHADOW}/update/rejected`, JSON.stringify({ code: 400, message: "Payload contains invalid json" }));
   broker.deliver(`${SHADOW}/update/delta`, "{not json");
   board.advance(1);

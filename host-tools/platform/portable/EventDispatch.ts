@@ -14,6 +14,10 @@ export function eventKey(event: PortEvent): string {
       return `serial:${event.port}`;
     case "digital":
       return `digital:${event.pin}`;
+    case "wifi":
+      return "wifi";
+    case "sntp":
+      return `sntp:${event.host}`;
     default:
       return `mqtt:${event.handle}`;
   }

@@ -32,7 +32,10 @@ export type PortRequest =
   | { op: "flash.erase"; partition: string; sector: number }
   | { op: "mqtt.open"; handle: number; options: MqttOpenOptions }
   | { op: "mqtt.write"; handle: number; data: Bytes; options: MqttWriteOptions }
-  | { op: "mqtt.close"; handle: number };
+  | { op: "mqtt.close"; handle: number }
+  | { op: "wifi.connect"; ssid: string; password: string }
+  | { op: "wifi.close" }
+  | { op: "sntp.query"; host: string };
 
 /** A preference value as it crosses the port: ArrayBuffers travel as bytes. */
 export type PrefValue = string | number | boolean | { bytes: Bytes };
@@ -83,7 +86,13 @@ export type PortEvent =
   | { kind: "mqtt.control"; handle: number; operation: number; id: number; payload?: Bytes }
   | { kind: "mqtt.message"; handle: number; topic: string; QoS: number; payload: Bytes }
   | { kind: "mqtt.error"; handle: number; code: string; message: string }
-  | { kind: "mqtt.close"; handle: number };
+  | { kind: "mqtt.close"; handle: number }
+  | { kind: "wifi"; message: WifiMessage }
+  /** Seconds since the epoch, or null when the server did not answer. */
+  | { kind: "sntp"; host: string; time: number | null };
+
+/** What Moddable's `wifi` module reports to its callback. */
+export type WifiMessage = "connect" | "gotIP" | "lostIP" | "disconnect";
 
 export type PortReply =
   | { ok: true; data?: Bytes; value?: number | PrefValue | null; keys?: string[]; size?: number; blockSize?: number; events?: PortEvent[]; nextEventAt?: number | null }

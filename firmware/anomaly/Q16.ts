@@ -1,0 +1,65 @@
+/*
+ * Integer arithmetic for the anomaly scorer. Values are Q16.16 in a signed 32-bit integer:
+ * 16 integer bits (sign included) and 16 fraction bits, so the range is −32768 … 32767.99998
+ * with a step of 2^−16. Scores are Q0.16: 0 … 65535 stands for 0 … 0.99998.
+ *
+ * Nothing here wraps: every operation that could leave the int32 range saturates at its ends,
+ * because a wrapped mean or deviation would flip sign and poison the channel's state for good.
+ */
+
+export const Q16_ONE = 0x10000;
+export const INT32_MAX = 0x7fffffff;
+export const INT32_MIN = -0x80000000;
+/** The largest Q0.16 score; 65536 would not fit the fraction. */
+export const SCORE_MAX = 0xffff;
+
+function saturate(value: number): number {
+  return value > INT32_MAX ? INT32_MAX : value < INT32_MIN ? INT32_MIN : value;
+}
+
+/** a + b, saturating. Two int32 operands sum exactly below 2^33, so the check sees the true sum. */
+export function addSaturating(a: number, b: number): number {
+  return saturate(a + b);
+}
+
+/** a − b, saturating. */
+export function subtractSaturating(a: number, b: number): number {
+  return saturate(a - b);
+}
+
+/** |a|, saturating: |−2^31| does not fit, so it becomes 2^31 − 1. */
+export function absSaturating(a: number): number {
+  return a < 0 ? (a === INT32_MIN ? INT32_MAX : -a) : a;
+}
+
+/** a · k for a ≥ 0 and a small non-negative integer k, saturating. */
+export function multiplySaturating(a: number, k: number): number {
+  return k !== 0 && a > ((INT32_MAX / k) | 0) ? INT32_MAX : Math.imul(a, k);
+}
+
+/**
+ * numerator / denominator as a Q0.16 fraction, for 0 ≤ numerator ≤ denominator, by restoring
+ * division: 16 shift-and-subtract steps, so the same work for every input and no division
+ * instruction (the ESP32's Xtensa core has an integer divider, but XS would divide in doubles).
+ * The operands are first halved until the denominator is below 2^30, so the shifted remainder
+ * cannot overflow. A zero denominator means nothing deviated: the fraction is 0.
+ */
+export function fractionQ16(numerator: number, denominator: number): number {
+  let remainder = numerator;
+  let divisor = denominator;
+  while (divisor >= 0x40000000) {
+    remainder >>= 1;
+    divisor >>= 1;
+  }
+  if (divisor === 0) return 0;
+  let quotient = 0;
+  for (let bit = 0; bit < 16; bit++) {
+    remainder <<= 1;
+    quotient <<= 1;
+    if (remainder >= divisor) {
+      remainder -= divisor;
+      quotient |= 1;
+    }
+  }
+  return quotient > SCORE_MAX ? SCORE_MAX : quotient;
+}

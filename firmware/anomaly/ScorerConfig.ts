@@ -1,0 +1,105 @@
+/**
+ * The anomaly scorer's parameters. They arrive as plain JSON (the manifest's config today, the
+ * Device Shadow's desired state later), so every field is checked here and a bad one is refused
+ * with its name and value, before any state is touched.
+ */
+export interface ScorerConfig {
+  /** Channels scored side by side (ozone, PM2.5, …); each has its own state. */
+  readonly channels: number;
+  /** The mean follows each reading by 2^−meanShift: 6 averages over roughly the last 64 readings. */
+  readonly meanShift: number;
+  /** The mean absolute deviation, the channel's noise level, follows by 2^−deviationShift. */
+  readonly deviationShift: number;
+  /**
+   * z = |x − mean| / deviation becomes the score z / (z + knee): the knee is the z that scores 0.5.
+   * The score never saturates, so one threshold serves quiet and noisy channels alike.
+   */
+  readonly knee: number;
+  /**
+   * A score counts only when it beats the running peak of the channel's recent scores, which
+   * decays by 2^−peakDecayShift a reading: an anomaly alerts once, not on every reading it lasts.
+   */
+  readonly peakDecayShift: number;
+  /**
+   * Hour-of-day profile: the day is cut into this many equal bins (a divisor of 24), and a
+   * reading is compared with its bin's own average instead of the channel's overall mean.
+   * 0 turns it off. Pollution and the NAB series follow the clock; a level mean cannot.
+   */
+  readonly seasonalBins: number;
+  /** Each bin's average follows the readings that fall in it by 2^−seasonalShift. */
+  readonly seasonalShift: number;
+  /** Valid readings a channel learns from before it may score above 0. */
+  readonly warmupReadings: number;
+  /** This many identical readings in a row mark the sensor as stuck (score 1); 0 turns the check off. */
+  readonly stuckReadings: number;
+  /** A reading is flagged when its score reaches this, a fraction in (0, 1). */
+  readonly threshold: number;
+}
+
+export class ScorerConfigError extends Error {
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`anomaly scorer config.${field}: ${problem}`);
+    this.field = field;
+  }
+}
+
+export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
+  channels: 9,
+  meanShift: 6,
+  deviationShift: 9,
+  knee: 20,
+  peakDecayShift: 10,
+  seasonalBins: 24,
+  seasonalShift: 4,
+  warmupReadings: 150,
+  stuckReadings: 0,
+  threshold: 0.3,
+});
+
+/** The scorer's state budget: all channels together. */
+export const STATE_BUDGET_BYTES = 2048;
+
+/** Bytes of state FixedPointScorer keeps: 9 int32 slots a channel, one per seasonal bin, and the channel's last score. */
+export function scorerStateBytes(channels: number, seasonalBins: number): number {
+  return channels * (10 + seasonalBins) * 4;
+}
+
+function integer(source: Record<string, unknown>, field: keyof ScorerConfig, min: number, max: number): number {
+  const value = source[field] === undefined ? DEFAULT_SCORER_CONFIG[field] : source[field];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ScorerConfigError(field, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Missing fields take the defaults; unknown fields are refused, since a misspelt one would silently do nothing. */
+export function parseScorerConfig(source: Record<string, unknown>): ScorerConfig {
+  for (const key of Object.keys(source)) {
+    if (!(key in DEFAULT_SCORER_CONFIG)) throw new ScorerConfigError(key, `unknown setting, got ${JSON.stringify(source[key])}`);
+  }
+  const threshold = source.threshold === undefined ? DEFAULT_SCORER_CONFIG.threshold : source.threshold;
+  if (typeof threshold !== "number" || !(threshold > 0 && threshold < 1)) {
+    throw new ScorerConfigError("threshold", `expected a number between 0 and 1 (exclusive), got ${JSON.stringify(threshold)}`);
+  }
+  const seasonalBins = integer(source, "seasonalBins", 0, 24);
+  if (seasonalBins !== 0 && 24 % seasonalBins !== 0) throw new ScorerConfigError("seasonalBins", `expected 0 or a divisor of 24, got ${seasonalBins}`);
+  const channels = integer(source, "channels", 1, 56);
+  if (scorerStateBytes(channels, seasonalBins) > STATE_BUDGET_BYTES) {
+    throw new ScorerConfigError("channels", `${channels} channels with ${seasonalBins} seasonal bins need ${scorerStateBytes(channels, seasonalBins)} bytes of state, over the ${STATE_BUDGET_BYTES}-byte budget; got ${channels}`);
+  }
+  return {
+    channels,
+    seasonalBins,
+    seasonalShift: integer(source, "seasonalShift", 1, 15),
+    meanShift: integer(source, "meanShift", 1, 15),
+    deviationShift: integer(source, "deviationShift", 1, 15),
+    // knee · deviation must stay far inside int32; 255 keeps it 8 bits wide.
+    knee: integer(source, "knee", 1, 255),
+    peakDecayShift: integer(source, "peakDecayShift", 1, 16),
+    warmupReadings: integer(source, "warmupReadings", 0, 1_000_000),
+    stuckReadings: integer(source, "stuckReadings", 0, 1_000_000),
+    threshold,
+  };
+}
