@@ -61,6 +61,6 @@ console.log(`firmware sampling, after the gas cells' ${WARM_UP_MS / 60_000} min 
 console.log(`last reading: ${last.slice(last.indexOf("seq="))}`);
 console.log(`XS compute per read of all sensors (no report): median ${medianOf(readComputes)} operations, min ${Math.min(...readComputes)}, max ${Math.max(...readComputes)}`);
 console.log(`XS compute per full ${INTERVAL_MS / 1000} s cycle (${INTERVAL_MS / READ_MS} reads + average + telemetry record + publish + LED): median ${medianOf(computes)} operations over ${CYCLES} cycles, min ${sorted[0]}, max ${sorted.at(-1)}`);
-console.log(`XS heap after the last cycle: ${heaps.at(-1)} slots`);
+console.log(`XS heap: ${heaps[0]} slots after the first measured cycle, ${heaps.at(-1)} after the last (growth ${heaps.at(-1)! - heaps[0]!} over ${CYCLES - 1} cycles)`);
 console.log(`host-port requests per cycle: ${(requests / CYCLES).toFixed(1)} (each one's JSON marshalling inside XS is part of the compute count; a device pays none of it)`);
 console.log(`wall time: XS ${xsMs.toFixed(0)} ms, Node vm ${nodeMs.toFixed(0)} ms for the same cycles: XS/Node = ${(xsMs / nodeMs).toFixed(2)}`);
