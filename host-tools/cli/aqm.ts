@@ -1,7 +1,10 @@
 #!/usr/bin/env -S node --import tsx
+import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { CalibrationFileError, checkCalibrationFile, installCalibration } from "../calibration/CalibrationInstaller.ts";
+import { planBuild } from "../build/FirmwareBuild.ts";
 import { explainLogLine } from "../monitor/LogExplainer.ts";
 
 const HELP = `aqm: tools for aqm boards
@@ -16,9 +19,13 @@ Usage:
   aqm calibration install FILE --board DIR
       Check it, then store it in a simulated board's preferences (DIR is e.g. state/boards/<thing>);
       the board loads it at its next start. A record that fails the check changes nothing.
+  aqm build [--board NAME] [--flash] [--release] [key=value …]
+      Build the firmware with the Moddable SDK's mcconfig for a board manifest (default
+      esp32-devkitc), e.g. aqm build thing=my-board-01 endpoint=xxxx-ats.iot.eu-west-1.amazonaws.com.
+      --flash also writes it to the board over USB. Says what is missing (SDK, tools, ESP-IDF).
   aqm --help
 
-Exit codes: 0 done, 1 failed, 2 bad usage.`;
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 a required tool is missing.`;
 
 async function monitor(args: string[]): Promise<number> {
   let source = "-";
@@ -67,6 +74,36 @@ async function calibration(args: string[]): Promise<number> {
   }
 }
 
+async function build(args: string[]): Promise<number> {
+  let board = "esp32-devkitc";
+  let flash = false;
+  let debug = true;
+  const settings: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--board") {
+      board = args[++i] ?? "";
+      if (!board) throw new UsageError("--board needs a manifest name, e.g. esp32-devkitc");
+    } else if (arg === "--flash") flash = true;
+    else if (arg === "--release") debug = false;
+    else if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg} for aqm build`);
+    else settings.push(arg);
+  }
+  const manifestDir = fileURLToPath(new URL("../../manifests/", import.meta.url));
+  const plan = planBuild({ board, settings, flash, debug }, process.env, manifestDir);
+  if ("missing" in plan) {
+    process.stderr.write(`aqm build cannot run here:\n${plan.missing.map((m) => `  - ${m}`).join("\n")}\n`);
+    return 3;
+  }
+  process.stdout.write(`${plan.command} ${plan.args.join(" ")}   (in ${plan.cwd})\n`);
+  const result = spawnSync(plan.command, plan.args, { cwd: plan.cwd, stdio: "inherit" });
+  if (result.error) {
+    process.stderr.write(`aqm build: ${result.error.message}\n`);
+    return 1;
+  }
+  return result.status === 0 ? 0 : 1;
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -77,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "monitor") return monitor(rest);
   if (command === "calibration") return calibration(rest);
+  if (command === "build") return build(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 
