@@ -1,10 +1,14 @@
 #!/usr/bin/env -S node --import tsx
 import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { CalibrationFileError, checkCalibrationFile, installCalibration } from "../calibration/CalibrationInstaller.ts";
 import { planBuild } from "../build/FirmwareBuild.ts";
+import { runScenarios } from "../hil/HilRunner.ts";
+import { HilSession } from "../hil/HilSession.ts";
+import { junitReport, type ScenarioResult } from "../hil/JUnitReport.ts";
+import { HIL_SCENARIOS } from "../hil/scenarios.ts";
 import { explainLogLine } from "../monitor/LogExplainer.ts";
 
 const HELP = `aqm: tools for aqm boards
@@ -23,6 +27,13 @@ Usage:
       Build the firmware with the Moddable SDK's mcconfig for a board manifest (default
       esp32-devkitc), e.g. aqm build thing=my-board-01 endpoint=xxxx-ats.iot.eu-west-1.amazonaws.com.
       --flash also writes it to the board over USB. Says what is missing (SDK, tools, ESP-IDF).
+  aqm hil [--target sim|PORT] [--thing NAME] [--scenario NAME]… [--junit FILE]
+          [--state DIR] [--endpoint HOST] [--reset-command CMD]
+      Run the hardware-in-the-loop scenarios (boot, publishing, network loss, sensor fault, bad
+      certificate) against a simulated board on a pseudo-terminal (default), or a real board on a
+      serial port whose broker is this host's local IoT Core (--state: the local CA it trusts;
+      --endpoint: the name or address it connects to). Scenarios a real board cannot be put through
+      are skipped with the reason. --junit writes a JUnit XML report. Exit 0 only if none failed.
   aqm --help
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 a required tool is missing.`;
@@ -104,6 +115,43 @@ async function build(args: string[]): Promise<number> {
   return result.status === 0 ? 0 : 1;
 }
 
+async function hil(args: string[]): Promise<number> {
+  const options = { target: "sim", thing: "aqm-hil-001", scenarios: [] as string[], junit: undefined as string | undefined, stateDir: undefined as string | undefined, endpoint: undefined as string | undefined, resetCommand: undefined as string | undefined };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = (): string => {
+      const next = args[++i];
+      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === "--target") options.target = value();
+    else if (arg === "--thing") options.thing = value();
+    else if (arg === "--scenario") options.scenarios.push(value());
+    else if (arg === "--junit") options.junit = value();
+    else if (arg === "--state") options.stateDir = value();
+    else if (arg === "--endpoint") options.endpoint = value();
+    else if (arg === "--reset-command") options.resetCommand = value();
+    else throw new UsageError(`unknown option ${arg} for aqm hil`);
+  }
+  const known = HIL_SCENARIOS.map((s) => s.name);
+  const unknown = options.scenarios.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario ${unknown.join(", ")} (scenarios: ${known.join(", ")})`);
+  const chosen = options.scenarios.length === 0 ? HIL_SCENARIOS : HIL_SCENARIOS.filter((s) => options.scenarios.includes(s.name));
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const session = await HilSession.open({ target: options.target, thing: options.thing, say, ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.resetCommand ? { resetCommand: options.resetCommand } : {}) });
+  let results: ScenarioResult[];
+  try {
+    say(`aqm hil: ${chosen.length} scenarios on ${session.dut.description}`);
+    results = await runScenarios(chosen, session, (r) => say(`${r.outcome === "passed" ? "PASS" : r.outcome === "failed" ? "FAIL" : "SKIP"} ${r.name} (${r.seconds.toFixed(1)} s)${r.message ? `: ${r.message}` : ""}`));
+  } finally {
+    await session.close();
+  }
+  if (options.junit) writeFileSync(options.junit, junitReport("aqm-hil", session.dut.description, results));
+  const failed = results.filter((r) => r.outcome === "failed").length;
+  say(`${results.length - failed - results.filter((r) => r.outcome === "skipped").length} passed, ${failed} failed, ${results.filter((r) => r.outcome === "skipped").length} skipped`);
+  return failed === 0 ? 0 : 1;
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -115,6 +163,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "monitor") return monitor(rest);
   if (command === "calibration") return calibration(rest);
   if (command === "build") return build(rest);
+  if (command === "hil") return hil(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 

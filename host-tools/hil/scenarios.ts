@@ -1,0 +1,110 @@
+import { expect, type HilContext, type HilScenario } from "./HilScenario.ts";
+
+/** Real time on a real board: generous, since Wi-Fi, SNTP and TLS each take seconds. */
+const BOOT_MS = 30_000;
+const STEP_MS = 20_000;
+
+/** Powers the board on and waits for its start line; readings are told apart by the boot number it gives. */
+async function powerOn({ dut, serial }: HilContext, identity: "valid" | "untrusted" = "valid"): Promise<{ mark: number; boot: number }> {
+  const mark = serial.mark;
+  await dut.powerOn(identity);
+  const started = await serial.waitFor("BT100", { after: mark, timeoutMs: BOOT_MS, fields: { thing: dut.thing } });
+  return { mark, boot: Number(started.fields.boot) };
+}
+
+/** This boot's readings at the IoT Core: a board may still deliver an earlier boot's from its flash. */
+function readings({ mqtt, dut }: HilContext, boot: number): Record<string, unknown>[] {
+  return mqtt.telemetry(dut.thing).filter((r) => r.boot === boot);
+}
+
+const contiguous = (seqs: number[]): boolean => seqs.every((seq, i) => i === 0 || seq === seqs[i - 1]! + 1);
+
+export const HIL_SCENARIOS: readonly HilScenario[] = [
+  {
+    name: "boot",
+    summary: "the board starts, joins Wi-Fi, sets its clock from SNTP, connects over TLS, and the LED says so at each step",
+    needs: [],
+    async run(context) {
+      const { serial } = context;
+      const { mark } = await powerOn(context);
+      await serial.waitFor("NW121", { after: mark, timeoutMs: STEP_MS });
+      await serial.waitFor("MQ401", { after: mark, timeoutMs: STEP_MS });
+      await serial.waitFor("LD500", { after: mark, timeoutMs: STEP_MS, fields: { state: "online" } });
+      const leds = serial.events(mark).filter((e) => e.code === "LD500").map((e) => e.fields.state);
+      const order = ["joining-wifi", "waiting-for-time", "connecting", "online"].map((state) => leds.indexOf(state));
+      expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), `LED states in boot order, got ${leds.join(" → ")}`);
+    },
+  },
+  {
+    name: "publishing",
+    summary: "readings reach the IoT Core on the board's own topic, schema v2, numbered without gaps, stamped with the right time",
+    needs: [],
+    async run(context) {
+      const { mqtt, dut } = context;
+      const { boot } = await powerOn(context);
+      await mqtt.until(() => readings(context, boot).length >= 3, "three readings", STEP_MS * 2);
+      const seen = readings(context, boot);
+      expect(seen.every((r) => r.v === 2 && r.thing === dut.thing), "schema v2, from this thing");
+      const seqs = seen.map((r) => r.seq as number);
+      expect(contiguous(seqs) && seqs[0] === 1, `sequence numbers from 1 without gaps: ${seqs.join(",")}`);
+      expect(seen.every((r) => Object.keys(r.health as object).length === 9), "health for all nine channels");
+      const skew = Math.abs((seen.at(-1)!.ts as number) - Date.now());
+      expect(skew < 60_000, `the reading's time is the host's within a minute (off by ${skew} ms)`);
+    },
+  },
+  {
+    name: "network-loss",
+    summary: "with the access point gone the board logs network down and keeps sampling; back, it rejoins, reconnects and delivers every reading",
+    needs: ["network-control"],
+    async run(context) {
+      const { mqtt, dut, serial } = context;
+      const { mark, boot } = await powerOn(context);
+      await mqtt.until(() => readings(context, boot).length >= 2, "readings before the outage", STEP_MS);
+      const outage = serial.mark;
+      dut.dropNetwork();
+      await serial.waitFor("MQ410", { after: outage, timeoutMs: STEP_MS });
+      await serial.waitFor("LD500", { after: outage, timeoutMs: STEP_MS, fields: { state: "joining-wifi" } });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      const taken = serial.events(mark).filter((e) => e.code === "SM300").length;
+      dut.restoreNetwork();
+      await serial.waitFor("MQ401", { after: outage, timeoutMs: STEP_MS * 4 });
+      await mqtt.until(() => new Set(readings(context, boot).map((r) => r.seq)).size >= taken, `all ${taken} readings taken by the end of the outage`, STEP_MS);
+      const seqs = [...new Set(readings(context, boot).map((r) => r.seq as number))].sort((a, b) => a - b);
+      expect(contiguous(seqs) && seqs[0] === 1, `every reading of this boot arrived: ${seqs.join(",")}`);
+    },
+  },
+  {
+    name: "sensor-fault",
+    summary: "an SHT4x taken off the bus is reported once (SN200, code nack), its channels are left out, never zero, and it recovers when put back",
+    needs: ["sensor-control"],
+    async run(context) {
+      const { mqtt, dut, serial } = context;
+      const { boot } = await powerOn(context);
+      await mqtt.until(() => readings(context, boot).length >= 1, "a first reading", STEP_MS);
+      const fault = serial.mark;
+      dut.unplugClimateSensor();
+      await serial.waitFor("SN200", { after: fault, timeoutMs: STEP_MS, fields: { channel: "temperature_c", code: "nack" } });
+      const nack = (r: Record<string, unknown>): boolean => (r.health as Record<string, string>).temperature_c === "fault:nack";
+      await mqtt.until(() => readings(context, boot).some(nack), "a reading with fault:nack", STEP_MS);
+      const faulty = readings(context, boot).find(nack)!;
+      expect(!("temperature_c" in faulty) && !("humidity_pct" in faulty), "the failed channels are absent, not zero");
+      dut.plugClimateSensor();
+      await serial.waitFor("SN210", { after: fault, timeoutMs: STEP_MS, fields: { channel: "temperature_c" } });
+    },
+  },
+  {
+    name: "bad-certificate",
+    summary: "a certificate from a CA the IoT Core does not trust is refused in the handshake: the board says TLS rejected, shows it on the LED, and does not retry in a loop",
+    needs: ["identity-control"],
+    async run(context) {
+      const { mqtt, serial } = context;
+      const { mark, boot } = await powerOn(context, "untrusted");
+      await serial.waitFor("MQ412", { after: mark, timeoutMs: STEP_MS });
+      await serial.waitFor("LD500", { after: mark, timeoutMs: STEP_MS, fields: { state: "tls-rejected" } });
+      const wait = Number(serial.events(mark).find((e) => e.code === "MQ420")?.fields.retry_ms);
+      expect(wait >= 600_000, `the next attempt waits the long backoff, got ${wait} ms`);
+      expect(mqtt.refusals.some((r) => r.reason === "tls"), "the IoT Core refused the handshake");
+      expect(readings(context, boot).length === 0, "nothing of this boot got through");
+    },
+  },
+];
