@@ -12,6 +12,10 @@ import type { HealthChange, SensorHealth } from "./SensorHealth";
 
 /** How long the LED keeps showing an anomaly after the last flagged reading. */
 export const ANOMALY_LED_HOLD_MS = 600_000;
+/** Fill levels of the store of unsent readings that are logged when crossed while offline. */
+const FILL_WARNINGS = [0.5, 0.75, 0.9] as const;
+/** From this fill on, an offline board shows buffer-nearly-full instead of why it is offline. */
+export const BUFFER_LED_FILL = 0.75;
 /** Readings held while the clock is unset: an hour at the shortest usual interval (10 s). */
 export const HELD_READINGS_MAX = 360;
 
@@ -66,6 +70,8 @@ export class Board {
   #connection: SessionChange = { state: "idle" };
   #lastAnomalyAt: number | undefined;
   #network: NetworkState | undefined;
+  /** The highest fill warning logged since the board was last online. */
+  #fillWarned = 0;
   /** Until SNTP has set the clock, readings wait here with the timestamps of the unset clock. */
   #held: TelemetryRecord[] | undefined = [];
   /** A stop asked for while readings are held: it completes once they are out and acknowledged. */
@@ -177,9 +183,10 @@ export class Board {
     if (this.#held) {
       if (this.#held.length === 0) log.event("SM320");
       this.#held.push(record);
-      if (this.#held.length > HELD_READINGS_MAX) log.event("SM310", { seq: this.#held.shift()!.seq });
+      if (this.#held.length > HELD_READINGS_MAX) log.event("SM310", { seq: record.seq, count: 1, dropped_seq: this.#held.shift()!.seq });
     } else this.#publish(record);
     log.event("SM300", line);
+    this.#checkFill();
     if (verdict?.flagged) {
       this.#lastAnomalyAt = ts;
       log.event("AN800", { seq: record.seq, channel: verdict.channel, score: Number(verdict.score.toFixed(3)) });
@@ -187,9 +194,22 @@ export class Board {
     this.#updateLed();
   }
 
+  #checkFill(): void {
+    if (this.#connection.state === "online") {
+      this.#fillWarned = 0;
+      return;
+    }
+    const fill = this.#parts.session.bufferFill;
+    const crossed = FILL_WARNINGS.filter((level) => fill >= level && level > this.#fillWarned).at(-1);
+    if (crossed === undefined) return;
+    this.#fillWarned = crossed;
+    this.#parts.log.event("SF630", { percent: Math.floor(fill * 100) });
+  }
+
   #publish(record: TelemetryRecord): void {
-    const dropped = this.#parts.session.publish(this.#topic, this.#parts.encode(encodeTelemetry(record)));
-    if (dropped) this.#parts.log.event("SM310", { seq: record.seq });
+    const { session, log } = this.#parts;
+    const dropped = session.publish(this.#topic, this.#parts.encode(encodeTelemetry(record)));
+    if (dropped > 0) log.event("SM310", { seq: record.seq, count: dropped, total: session.dropped });
   }
 
   /** The clock moved by `stepMs` when it was set: the held readings get their true times and go out, in order. */
@@ -222,7 +242,9 @@ export class Board {
   #updateLed(): void {
     const { led, health } = this.#parts;
     const connection = this.#connection;
-    if (connection.state === "waiting" && connection.failure && this.#network === "ready") led.show(failureLeds[connection.failure]);
+    const offline = connection.state === "waiting" || this.#network === "joining-wifi";
+    if (offline && this.#parts.session.bufferFill >= BUFFER_LED_FILL) led.show("buffer-nearly-full");
+    else if (connection.state === "waiting" && connection.failure && this.#network === "ready") led.show(failureLeds[connection.failure]);
     else if (this.#network === "no-settings") led.show("not-provisioned");
     else if (this.#network === "joining-wifi" || this.#network === "waiting-for-time") led.show(this.#network);
     else if (health.anyFaulty) led.show("sensor-fault");

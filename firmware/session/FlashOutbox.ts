@@ -28,15 +28,20 @@ export class FlashOutbox implements Outbox {
     return this.#window.filter((message) => message.packetId !== 0).length;
   }
 
+  get fill(): number {
+    return this.#store.fill;
+  }
+
   get dropped(): number {
     return this.#store.dropped;
   }
 
-  push(topic: string, payload: ArrayBuffer): boolean {
+  push(topic: string, payload: ArrayBuffer): number {
     if (topic !== this.#topic) throw new RangeError(`this outbox holds "${this.#topic}" messages, not "${topic}"`);
     const droppedBefore = this.#store.dropped;
     this.#store.append(new Uint8Array(payload));
-    return this.#store.dropped > droppedBefore;
+    // Moving on to a new sector drops every waiting record in the one it erases, so this may be several.
+    return this.#store.dropped - droppedBefore;
   }
 
   nextUnsent(): OutboundMessage | undefined {

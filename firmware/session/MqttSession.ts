@@ -116,6 +116,16 @@ export class MqttSession {
     return this.#state;
   }
 
+  /** How full the store of unacknowledged readings is, 0 … 1. */
+  get bufferFill(): number {
+    return this.#queue.fill;
+  }
+
+  /** Messages dropped unsent since boot, to make room for newer ones. */
+  get dropped(): number {
+    return this.#queue.dropped;
+  }
+
   start(): void {
     if (this.#state === "idle") this.#open();
   }
@@ -131,7 +141,8 @@ export class MqttSession {
     this.#open();
   }
 
-  publish(topic: string, payload: ArrayBuffer): boolean {
+  /** Queues a message for delivery at QoS 1; returns how many of the oldest were dropped to make room. */
+  publish(topic: string, payload: ArrayBuffer): number {
     const dropped = this.#queue.push(topic, payload);
     this.#pump();
     return dropped;

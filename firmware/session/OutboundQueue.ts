@@ -19,6 +19,10 @@ export class OutboundQueue implements Outbox {
     return this.#messages.length;
   }
 
+  get fill(): number {
+    return this.length / this.#capacity;
+  }
+
   get dropped(): number {
     return this.#dropped;
   }
@@ -27,13 +31,13 @@ export class OutboundQueue implements Outbox {
     return this.#messages.filter((message) => message.packetId !== 0).length;
   }
 
-  /** Queues a message; returns true when the oldest had to be dropped to make room. */
-  push(topic: string, payload: ArrayBuffer): boolean {
-    let dropped = false;
+  /** Queues a message; returns how many (0 or 1) of the oldest had to be dropped to make room. */
+  push(topic: string, payload: ArrayBuffer): number {
+    let dropped = 0;
     if (this.#messages.length >= this.#capacity) {
       this.#messages.shift();
       this.#dropped++;
-      dropped = true;
+      dropped = 1;
     }
     this.#messages.push({ topic, payload, packetId: 0, sentAt: 0, attempts: 0 });
     return dropped;

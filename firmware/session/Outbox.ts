@@ -16,8 +16,10 @@ export interface Outbox {
   readonly length: number;
   readonly inFlight: number;
   readonly dropped: number;
-  /** Queues a message; true when older messages had to be dropped to make room. */
-  push(topic: string, payload: ArrayBuffer): boolean;
+  /** Share of the room in use, 0 … 1; at 1 the next message drops the oldest. */
+  readonly fill: number;
+  /** Queues a message; returns how many older messages had to be dropped to make room. */
+  push(topic: string, payload: ArrayBuffer): number;
   nextUnsent(): OutboundMessage | undefined;
   oldestInFlight(): OutboundMessage | undefined;
   acknowledge(packetId: number): boolean;

@@ -101,6 +101,19 @@ export class StoreAndForward {
     return this.#dropped;
   }
 
+  /**
+   * How much of the room before the oldest waiting record would be dropped is in use, 0 … 1:
+   * the sectors from the oldest pending record's to the one being written, over all but the
+   * one sector that must be erased to move on.
+   */
+  get fill(): number {
+    const oldest = this.#pending[0];
+    if (!oldest) return 0;
+    const oldestSector = Math.floor(oldest.offset / this.#sectorSize);
+    const span = ((this.#current - oldestSector + this.#sectors) % this.#sectors) + this.#writeOffset / this.#sectorSize;
+    return Math.min(1, span / (this.#sectors - 1));
+  }
+
   /** Scans the partition at boot and rebuilds the list of records still to send. */
   recover(): RecoveryReport {
     let torn = 0;

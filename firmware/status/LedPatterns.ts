@@ -14,6 +14,7 @@ export type LedState =
   | "broker-unreachable"
   | "tls-rejected"
   | "not-authorised"
+  | "buffer-nearly-full"
   | "sensor-fault"
   | "anomaly";
 
@@ -38,6 +39,7 @@ export const ledPatterns: Readonly<Record<LedState, LedPattern>> = {
   "broker-unreachable": { colour: "yellow", rhythm: [200, 200, 200, 1400], looks: "two flashes, pause" },
   "tls-rejected": { colour: "red", rhythm: [200, 200, 200, 200, 200, 200, 200, 1400], looks: "four flashes, pause" },
   "not-authorised": { colour: "red", rhythm: [200, 200, 200, 200, 200, 1000], looks: "three flashes, pause" },
+  "buffer-nearly-full": { colour: "yellow", rhythm: [1000, 300, 1000, 1700], looks: "two long flashes, pause" },
   "sensor-fault": { colour: "magenta", rhythm: [600, 200, 100, 1100], looks: "long and short flash, pause" },
   anomaly: { colour: "white", rhythm: [100, 200, 100, 200, 1000, 1400], looks: "two blips and a long flash, pause" },
 };

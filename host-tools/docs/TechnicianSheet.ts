@@ -14,6 +14,7 @@ const ledMeaning: Readonly<Record<keyof typeof ledPatterns, { meaning: string; a
   "broker-unreachable": { meaning: "IoT Core refused or did not answer; readings are kept in flash", action: "Check the endpoint setting and the service" },
   "tls-rejected": { meaning: "The certificate was refused (expired, revoked, or from an untrusted CA)", action: "Re-provision the certificate" },
   "not-authorised": { meaning: "Connected, but the policy does not allow this thing", action: "Check the IoT policy and the thing name" },
+  "buffer-nearly-full": { meaning: "Offline, and the store of unsent readings is over 75 % full; when it is full the oldest are dropped (counted, log SM310)", action: "Restore the connection soon: see the MQ4xx line before it for why the board is offline" },
   "sensor-fault": { meaning: "A channel is faulty (no answer, bad data, frozen, out of range); its values are left out", action: "Find the SN200 log line: its code is in the fault table below" },
   anomaly: { meaning: "The board's own scorer flagged a reading in the last 10 minutes; readings are still delivered", action: "Find the AN800 log line: it names the channel; check that sensor and what is near it" },
 };

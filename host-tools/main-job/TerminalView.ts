@@ -14,6 +14,7 @@ const LED_COLOURS: Readonly<Record<string, string>> = {
   "waiting-for-time": "\x1b[37m",
   booting: "\x1b[37m",
   "sensor-fault": "\x1b[35m",
+  "buffer-nearly-full": "\x1b[33m",
   anomaly: "\x1b[97m",
   "network-down": "\x1b[33m",
   "broker-unreachable": "\x1b[33m",

@@ -172,9 +172,10 @@ test("backoff grows (full jitter under a doubling cap) and never goes below the 
 
 test("a full queue drops the oldest reading and says so", () => {
   const session = makeSession(2);
-  assert.equal(session.publish("t", bytes("1")), false);
-  assert.equal(session.publish("t", bytes("2")), false);
-  assert.equal(session.publish("t", bytes("3")), true);
+  assert.equal(session.publish("t", bytes("1")), 0);
+  assert.equal(session.publish("t", bytes("2")), 0);
+  assert.equal(session.publish("t", bytes("3")), 1);
+  assert.equal(session.dropped, 1);
   session.start();
   clients[0]!.handlers.onControl(2, { id: 0 });
   assert.deepEqual(clients[0]!.written.map((w) => w.payload), ["2", "3"]);

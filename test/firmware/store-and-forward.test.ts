@@ -123,3 +123,23 @@ test("the next record to send is found without reading the ones already in fligh
   assert.equal(reads.length, 1, "one flash read, for the record returned");
   assert.equal(counting.oldestExcept(new Set([1, 2, 3])), undefined);
 });
+
+test("fill says how much of the room before a drop is used: 0 when all is acknowledged, 1 just before the oldest sector goes, and it survives a reboot", () => {
+  const partition = new FlashPartition({ name: "log", size: 4 * 4096 });
+  const { store } = boot(partition);
+  assert.equal(store.fill, 0);
+  const record = payload("x".repeat(1000));
+  const ids: number[] = [];
+  let last = 0;
+  // Three sectors of room (four, less the one erased to move on): about 12 records of 1 KB.
+  while (store.dropped === 0) {
+    ids.push(store.append(record));
+    assert.ok(store.fill >= last || store.dropped > 0, "fill only grows while nothing is acknowledged");
+    last = store.fill;
+  }
+  assert.ok(last > 0.9 && last <= 1, `fill ${last} just before the first drop`);
+  const before = store.fill;
+  assert.ok(Math.abs(boot(partition).store.fill - before) < 1e-9, "the same after a reboot");
+  for (const id of ids) store.acknowledge(id);
+  assert.equal(store.fill, 0);
+});
