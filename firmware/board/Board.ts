@@ -87,7 +87,7 @@ export class Board {
   }
 
   start(firmwareVersion: string): void {
-    const { log, led, session, sampler } = this.#parts;
+    const { log, led, sampler } = this.#parts;
     led.show("booting");
     log.event("BT100", { fw: firmwareVersion, thing: this.#parts.thing, boot: this.#parts.bootId, interval_ms: sampler.sampleIntervalMs });
     sampler.start((reading, intervalMs) => this.report(reading, intervalMs));
@@ -151,7 +151,7 @@ export class Board {
 
   /** Publishes one interval's reading and logs it, with every channel that is not ok and why. */
   report(reading: IntervalReading, intervalMs: number): void {
-    const { health, log, session, now, encode, thing, bootId, shadow, anomaly } = this.#parts;
+    const { health, log, now, thing, bootId, shadow, anomaly } = this.#parts;
     const changes = health.update(reading);
     for (const change of changes) this.#logChange(change);
     if (changes.length > 0) shadow?.healthChanged(health.snapshot());
