@@ -3,10 +3,11 @@
  *
  * Per channel: an expected value (the average of the reading's hour-of-day bin, or with the
  * seasonal profile off an exponentially weighted mean) and the mean absolute deviation from it
- * (the noise level), all updated by shifts. A reading scores z / (z + knee) with
- * z = |x − expected| / deviation, and the
- * score is passed on only when it beats the channel's decaying peak, so an anomaly alerts when it
- * starts rather than on every reading it lasts. The combined score is the highest channel's.
+ * (the noise level), all updated by shifts. A reading's surprise is z / (z + knee) with
+ * z = |x − expected| / deviation. The channel's score is how far the surprise rises above the
+ * channel's decaying peak of recent surprises, so an anomaly alerts when it starts rather than
+ * on every reading it lasts, and a channel that has just been through a big excursion needs a
+ * bigger one to alert again. The combined score is the highest channel's.
  * Why this detector and not another: docs/anomaly-scorer.md, with NAB figures for each.
  *
  * The only floating-point steps are at the boundary: each reading is converted once to Q16.16,
@@ -14,21 +15,38 @@
  */
 
 import { scorerStateBytes, type ScorerConfig } from "./ScorerConfig";
-import { absSaturating, addSaturating, fractionQ16, INT32_MAX, INT32_MIN, multiplySaturating, Q16_ONE, SCORE_MAX, subtractSaturating } from "./Q16";
+import { absSaturating, addSaturating, INT32_MAX, INT32_MIN, Q16_ONE, SCORE_MAX, subtractSaturating, surpriseQ16 } from "./Q16";
 
 const MEAN = 0;
 const DEVIATION = 1;
-const PEAK = 2;
-const VALID_READINGS = 3;
-const LAST_INPUT = 4;
-const STUCK_RUN = 5;
+/**
+ * What the deviation's last shift dropped, carried into the next update (error feedback), so
+ * the slow average neither floors towards 0 nor stalls in a dead band of 2^deviationShift LSB.
+ */
+const DEVIATION_CARRY = 2;
+/** The decaying peak of the channel's surprises, in Q0.30 so its slow decay is not lost to flooring. */
+const PEAK = 3;
+const VALID_READINGS = 4;
+const LAST_INPUT = 5;
+const STUCK_RUN = 6;
 /** x · 2^−exponent is what the channel holds in Q16.16. */
-const SCALE_EXPONENT = 6;
-const STATUS = 7;
+const SCALE_EXPONENT = 7;
+const STATUS = 8;
 /** Bit b set once seasonal bin b has its first reading. */
-const BINS_SEEN = 8;
+const BINS_SEEN = 9;
 /** Then one Q16.16 average per seasonal bin. */
-const FIRST_BIN = 9;
+const FIRST_BIN = 10;
+/** The slots besides the bins that hold values in the channel's scale. */
+const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT] as const;
+
+/** The peak is kept 14 bits finer than the Q0.16 scores: Q0.30. */
+const PEAK_EXTRA_BITS = 14;
+/**
+ * A reading that converts to 2^30 or more (Q16.16 16384, half the range) halves the channel's
+ * scale first, so differences from it stay inside int32 and a channel whose level outgrows its
+ * first reading is not held at the clamp.
+ */
+const RESCALE_READING = 1 << 30;
 
 /** Readings counted until the fastest-settling average uses its configured rate (shifts go up to 15). */
 const SETTLED_READINGS = 1 << 15;
@@ -39,8 +57,8 @@ const HAS_SCALE = 2;
 /**
  * A channel's scale is set by its first non-zero reading, placed in [16, 32): a board does not
  * know its range in advance (NAB hands detectors each file's min and max; we do not use them).
- * That leaves 2^11 of headroom above the first reading before the value saturates at 32768
- * (a reading that large still scores as an anomaly), and a resolution of 2^−20 of it.
+ * That leaves 2^10 of headroom above the first reading before the scale halves, and a
+ * resolution of 2^−20 of it.
  */
 const SCALE_TARGET_LOG2 = 4;
 
@@ -117,8 +135,26 @@ export class FixedPointScorer {
       state[base + SCALE_EXPONENT] = Math.floor(Math.log2(Math.abs(reading))) - SCALE_TARGET_LOG2;
       state[base + STATUS] = (state[base + STATUS] as number) | HAS_SCALE;
     }
-    const fixed = Math.round(reading * 2 ** (16 - (state[base + SCALE_EXPONENT] as number)));
+    let fixed = Math.round(reading * 2 ** (16 - (state[base + SCALE_EXPONENT] as number)));
+    if (fixed >= RESCALE_READING || fixed <= -RESCALE_READING) {
+      this.#halveScale(base);
+      fixed = Math.round(reading * 2 ** (16 - (state[base + SCALE_EXPONENT] as number)));
+    }
     return fixed > INT32_MAX ? INT32_MAX : fixed < INT32_MIN ? INT32_MIN : fixed;
+  }
+
+  /**
+   * Halves every Q16.16 value of the channel and doubles its unit: one bit of headroom back for
+   * one bit of resolution. At most once a reading, so a lone wild reading (1e12 on a channel of
+   * 20) costs one bit and is clamped, while a level that keeps growing is followed a bit a
+   * reading. The loop over the channel's slots is bounded, and runs only on such readings.
+   */
+  #halveScale(base: number): void {
+    const state = this.#state;
+    state[base + SCALE_EXPONENT] = (state[base + SCALE_EXPONENT] as number) + 1;
+    for (const slot of SCALED_SLOTS) state[base + slot] = (state[base + slot] as number) >> 1;
+    const lastBin = base + this.#slotsPerChannel;
+    for (let slot = base + FIRST_BIN; slot < lastBin; slot++) state[slot] = (state[slot] as number) >> 1;
   }
 
   #scoreChannel(channel: number, reading: number, bin: number): number {
@@ -161,15 +197,27 @@ export class FixedPointScorer {
     const deviation = state[base + DEVIATION] as number;
     const difference = subtractSaturating(x, expected);
     const distance = absSaturating(difference);
-    let score = fractionQ16(distance, addSaturating(distance, multiplySaturating(deviation, config.knee)));
+    const surprise = surpriseQ16(distance, deviation, config.knee);
     state[expectedSlot] = addSaturating(expected, difference >> shift);
-    state[base + DEVIATION] = deviation + ((distance - deviation) >> (settling < config.deviationShift ? settling : config.deviationShift));
+    const deviationShift = settling < config.deviationShift ? settling : config.deviationShift;
+    const step = addSaturating(subtractSaturating(distance, deviation), state[base + DEVIATION_CARRY] as number);
+    const change = step >> deviationShift;
+    state[base + DEVIATION] = addSaturating(deviation, change);
+    state[base + DEVIATION_CARRY] = step - (change << deviationShift);
 
-    if (valid < config.warmupReadings) score = 0;
-    if (stuck) score = SCORE_MAX;
+    // The peak learns during warm-up too, forgetting at the settling rate until warm-up ends, so
+    // the first readings after it are measured against the surprises the channel normally has,
+    // not against 0 (every reading would alert), nor against its first, unsettled readings.
+    const warming = valid < config.warmupReadings;
+    const peakShift = warming && settling < config.peakDecayShift ? settling : config.peakDecayShift;
     const previousPeak = state[base + PEAK] as number;
-    const decayed = previousPeak - (previousPeak >> config.peakDecayShift);
-    state[base + PEAK] = score > decayed ? score : decayed;
-    return score > previousPeak ? score : 0;
+    const decayed = previousPeak - (previousPeak >> peakShift);
+    const surprisePeak = surprise << PEAK_EXTRA_BITS;
+    state[base + PEAK] = surprisePeak > decayed ? surprisePeak : decayed;
+    if (warming) return 0;
+    // A stuck sensor is its own test: it scores 1 once, and leaves the peak to the readings.
+    if (stuck) return SCORE_MAX;
+    const excess = surprise - (previousPeak >> PEAK_EXTRA_BITS);
+    return excess > 0 ? excess : 0;
   }
 }

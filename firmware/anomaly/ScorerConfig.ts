@@ -11,13 +11,14 @@ export interface ScorerConfig {
   /** The mean absolute deviation, the channel's noise level, follows by 2^−deviationShift. */
   readonly deviationShift: number;
   /**
-   * z = |x − mean| / deviation becomes the score z / (z + knee): the knee is the z that scores 0.5.
-   * The score never saturates, so one threshold serves quiet and noisy channels alike.
+   * z = |x − expected| / deviation becomes the surprise z / (z + knee): the knee is the z that
+   * gives 0.5. It never saturates, so one threshold serves quiet and noisy channels alike.
    */
   readonly knee: number;
   /**
-   * A score counts only when it beats the running peak of the channel's recent scores, which
-   * decays by 2^−peakDecayShift a reading: an anomaly alerts once, not on every reading it lasts.
+   * A channel scores by how far its surprise rises above the running peak of its recent
+   * surprises, which decays by 2^−peakDecayShift a reading: an anomaly alerts once, not on every
+   * reading it lasts, and right after a big one only a bigger one alerts.
    */
   readonly peakDecayShift: number;
   /**
@@ -32,7 +33,7 @@ export interface ScorerConfig {
   readonly warmupReadings: number;
   /** This many identical readings in a row mark the sensor as stuck (score 1); 0 turns the check off. */
   readonly stuckReadings: number;
-  /** A reading is flagged when its score reaches this, a fraction in (0, 1). */
+  /** A reading is flagged when its score (the surprise's rise over the peak) reaches this, a fraction in (0, 1). */
   readonly threshold: number;
 }
 
@@ -48,22 +49,22 @@ export class ScorerConfigError extends Error {
 export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   channels: 9,
   meanShift: 6,
-  deviationShift: 9,
+  deviationShift: 12,
   knee: 20,
-  peakDecayShift: 10,
+  peakDecayShift: 11,
   seasonalBins: 24,
-  seasonalShift: 4,
+  seasonalShift: 5,
   warmupReadings: 150,
   stuckReadings: 0,
-  threshold: 0.3,
+  threshold: 0.025,
 });
 
 /** The scorer's state budget: all channels together. */
 export const STATE_BUDGET_BYTES = 2048;
 
-/** Bytes of state FixedPointScorer keeps: 9 int32 slots a channel, one per seasonal bin, and the channel's last score. */
+/** Bytes of state FixedPointScorer keeps: 10 int32 slots a channel, one per seasonal bin, and the channel's last score. */
 export function scorerStateBytes(channels: number, seasonalBins: number): number {
-  return channels * (10 + seasonalBins) * 4;
+  return channels * (11 + seasonalBins) * 4;
 }
 
 function integer(source: Record<string, unknown>, field: keyof ScorerConfig, min: number, max: number): number {

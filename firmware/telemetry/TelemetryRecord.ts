@@ -43,7 +43,7 @@ export function encodeTelemetry(record: TelemetryRecord): string {
     const value = record.values[channel.name];
     if (value !== undefined) ordered[channel.name] = roundTo(value, channel.decimals);
   }
-  if (record.anomaly !== undefined) ordered.anomaly = roundTo(record.anomaly, 3);
+  if (record.anomaly !== undefined) ordered.anomaly = roundTo(record.anomaly, 4);
   const health: Record<string, ChannelHealth> = {};
   for (const channel of CHANNELS) health[channel.name] = record.health[channel.name];
   ordered.health = health;

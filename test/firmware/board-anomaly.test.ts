@@ -3,13 +3,21 @@ import { test } from "node:test";
 import { VmBoard } from "../../host-tools/platform/VmBoard.ts";
 import { LoopbackBroker } from "../../host-tools/sim/LoopbackBroker.ts";
 import type { AirSample } from "../../host-tools/sim/scenarios/SyntheticAir.ts";
+import { PreferenceStore } from "../../host-tools/sim/PreferenceStore.ts";
 import { simulatedBoard } from "../../host-tools/sim/SimulatedBoard.ts";
+import { DEFAULT_SCORER_CONFIG } from "../../firmware/anomaly/ScorerConfig";
 
 const EPOCH = Date.UTC(2026, 10, 22);
 const MINUTE = 60_000;
 /** The CO spike: a gas heater lit next to the board for ten minutes, five hours in. */
 const SPIKE_FROM = 300 * MINUTE;
 const SPIKE_TO = 310 * MINUTE;
+/**
+ * The threshold the cloud sets through the shadow once it has seen a board's air (aqm train). The
+ * NAB-tuned default (0.025) also flags this simulation's PM noise in the first hours after warm-up,
+ * while its hour-of-day profile is still being learnt (scores up to 0.05); the spike scores 0.4.
+ */
+const TUNED_THRESHOLD = 0.1;
 
 function air(epochMs: number): AirSample {
   const t = epochMs - EPOCH;
@@ -20,7 +28,9 @@ function air(epochMs: number): AirSample {
 
 test("the board scores every reading on board: a CO spike after warm-up is flagged on the log (AN800, channel co_ppb), carried in telemetry, and shown on the LED for ten minutes", async () => {
   const broker = new LoopbackBroker();
-  const board = simulatedBoard({ thing: "aqm-anomaly", epochAtBoot: EPOCH, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air, config: { sampleIntervalMs: MINUTE } });
+  const preferences = new PreferenceStore();
+  preferences.set("aqm", "settings", JSON.stringify({ anomaly: { ...DEFAULT_SCORER_CONFIG, threshold: TUNED_THRESHOLD } }));
+  const board = simulatedBoard({ preferences, thing: "aqm-anomaly", epochAtBoot: EPOCH, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air, config: { sampleIntervalMs: MINUTE } });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(SPIKE_TO + 30 * MINUTE);
   const readings = broker.json<{ seq: number; ts: number; anomaly?: number }>(/\/telemetry$/);
@@ -32,7 +42,7 @@ test("the board scores every reading on board: a CO spike after warm-up is flagg
   assert.ok(flags.every((line) => flaggedAt(line) > SPIKE_FROM - 1000 && flaggedAt(line) <= SPIKE_TO + MINUTE), `only the spike is flagged: ${flags.join("\n")}`);
   assert.match(flags[0]!, /channel=co_ppb/);
   const flaggedSeq = Number(/seq=(\d+)/.exec(flags[0]!)![1]);
-  assert.ok(readings.find((r) => r.seq === flaggedSeq)!.anomaly! >= 0.3, "the telemetry record carries the flagging score");
+  assert.ok(readings.find((r) => r.seq === flaggedSeq)!.anomaly! >= TUNED_THRESHOLD, "the telemetry record carries the flagging score");
   const led = board.sim.console.filter((line) => line.split(" ")[3] === "LD500").map((line) => [flaggedAt(line), line.split("state=")[1]] as const);
   // The spike's start and its end are each a jump, so each may be flagged; every flag lights the LED for ten minutes.
   for (const flag of flags) {
