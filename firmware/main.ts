@@ -34,6 +34,10 @@ import { DEFAULT_SCORER_CONFIG } from "./anomaly/ScorerConfig";
 import { DeviceShadow } from "./shadow/DeviceShadow";
 import { loadSettings as loadRuntimeSettings } from "./shadow/RuntimeSettings";
 import type { NetworkProvider } from "./types/NetworkProvider";
+import { SerialConsole } from "./console/SerialConsole";
+import type { ConsolePreferences } from "./console/ConsolePreferences";
+import { SETTING_KEYS } from "./console/ProvisioningSettings";
+import { ads1115SelfTest, pms5003SelfTest, sht4xSelfTest } from "./board/SensorSelfTests";
 
 /**
  * The device entry point: reads the build config and the stored identity, builds every part with
@@ -44,9 +48,20 @@ export const FIRMWARE_VERSION = "0.1.0";
 
 const log = new SerialLog({ write: (text) => trace(text), now: () => Date.now() });
 
+/** What was stored over the serial console (aqm provision) wins over the build's config. */
+function provisioned(): Record<string, unknown> {
+  const found: Record<string, unknown> = {};
+  for (const name of ["thing", "endpoint", "port"] as const) {
+    const { domain, key } = SETTING_KEYS[name];
+    const value = Preference.get(domain, key);
+    if (value !== undefined) found[name] = value;
+  }
+  return found;
+}
+
 function loadSettings(): BoardConfig {
   try {
-    return parseBoardConfig(config as Record<string, unknown>);
+    return parseBoardConfig({ ...(config as Record<string, unknown>), ...provisioned() });
   } catch (error) {
     // Say which setting is wrong on the serial log before the boot stops: nothing below can run without it.
     if (error instanceof ConfigError) log.event("CF120", { setting: error.setting, problem: error.message });
@@ -149,6 +164,8 @@ function openOutbox(): Outbox {
   return new FlashOutbox({ store, topic: TELEMETRY_TOPIC });
 }
 
+const outbox = openOutbox();
+
 const shadow: DeviceShadow = new DeviceShadow({
   thing: settings.thing,
   firmwareVersion: FIRMWARE_VERSION,
@@ -187,7 +204,7 @@ const session: MqttSession = new MqttSession({
     }),
   timer: timerAdapter,
   backoff: new Backoff({ baseMs: 2_000, maxMs: 900_000, floorMs: 1_500, random: () => random.next() }),
-  queue: openOutbox(),
+  queue: outbox,
   // Timeouts need a clock that SNTP does not move.
   now: monotonicNow,
   onChange: (change) => board.onSessionChange(change),
@@ -232,6 +249,46 @@ export const board = new Board({
   log,
   now: () => Date.now(),
   encode: (text) => ArrayBuffer.fromString(text),
+});
+
+const serialConsole = new SerialConsole({
+  write: (text) => trace(text),
+  log,
+  preferences: Preference as ConsolePreferences,
+  timer: timerAdapter,
+  versions: { firmware: FIRMWARE_VERSION },
+  sensors: [
+    sht4xSelfTest(climate, climateErrors),
+    pms5003SelfTest(particulates, particulateErrors, timerAdapter),
+    ads1115SelfTest(gasAdcs[0], 0x48, gasAdcErrors[0]),
+    ads1115SelfTest(gasAdcs[1], 0x49, gasAdcErrors[1]),
+  ],
+  outbox: {
+    get pending() {
+      return outbox.length;
+    },
+    get dropped() {
+      return outbox.dropped;
+    },
+    get fill() {
+      return outbox.fill;
+    },
+    record: (index) => {
+      const payload = outbox.payloadAt(index);
+      return payload && new Uint8Array(payload);
+    },
+    clear: () => outbox.clear(),
+  },
+});
+
+/** UART 0 carries the log out and the console in, as on an ESP32 DevKitC's USB port. */
+const consoleUart = new device.io.Serial({
+  ...device.Serial.default,
+  format: "buffer",
+  onReadable: (count: number) => {
+    const bytes = consoleUart.read(count);
+    if (typeof bytes === "object") serialConsole.receive(new Uint8Array(bytes));
+  },
 });
 
 if (ca && certificate && key) board.start(FIRMWARE_VERSION);

@@ -6,7 +6,7 @@ export type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 export interface EventCode {
   readonly level: Level;
-  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow" | "anomaly" | "network";
+  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow" | "anomaly" | "network" | "console";
   /** What happened, in a technician's words. */
   readonly meaning: string;
   /** What to do about it; empty when nothing needs doing. */
@@ -55,6 +55,15 @@ export const eventCodes = {
   SH730: { level: "ERROR", subsystem: "shadow", meaning: "The broker refused the board's subscriptions: it cannot receive settings from the cloud", action: "Check the IoT policy's iot:Subscribe and iot:Receive for the thing's shadow topics" },
   AN800: { level: "WARN", subsystem: "anomaly", meaning: "The on-board scorer flagged a reading as anomalous; the channel is the one that scored highest", action: "Look at that channel's recent readings; check the sensor and its surroundings (a source nearby, a blocked inlet)" },
   LD500: { level: "INFO", subsystem: "led", meaning: "The status LED changed state", action: "See the LED table" },
+  CN901: { level: "INFO", subsystem: "console", meaning: "Wi-Fi settings were changed over the serial console; used from the next start", action: "Restart the board" },
+  CN902: { level: "INFO", subsystem: "console", meaning: "The IoT endpoint was changed over the serial console; used from the next start", action: "Restart the board" },
+  CN903: { level: "INFO", subsystem: "console", meaning: "The thing name was changed over the serial console; used from the next start", action: "Restart the board; the certificate must be attached to the thing of this name" },
+  CN904: { level: "INFO", subsystem: "console", meaning: "A TLS credential (CA certificate, client certificate or key) was checked and installed over the serial console; used from the next start", action: "Restart the board once the CA, certificate and key are all installed" },
+  CN905: { level: "WARN", subsystem: "console", meaning: "The unsent readings were deleted over the serial console", action: "" },
+  CN906: { level: "WARN", subsystem: "console", meaning: "Factory reset over the serial console: identity, Wi-Fi, thing name, endpoint, cloud settings and unsent readings erased", action: "Provision the board again: aqm provision" },
+  CN907: { level: "INFO", subsystem: "console", meaning: "Sensor self-test run from the serial console: every sensor answered correctly", action: "" },
+  CN908: { level: "WARN", subsystem: "console", meaning: "Sensor self-test run from the serial console: a sensor failed (its result names the fault)", action: "Check that sensor's cable and power; the fault codes are in the table below" },
+  CN910: { level: "WARN", subsystem: "console", meaning: "Serial console input was refused (the code says why); nothing was changed", action: "See the console's ERR reply; docs/serial-console.md lists the codes" },
 } as const satisfies Record<string, EventCode>;
 
 export type EventCodeName = keyof typeof eventCodes;

@@ -71,6 +71,16 @@ export class FlashOutbox implements Outbox {
     for (const message of this.#window) message.packetId = 0;
   }
 
+  payloadAt(index: number): ArrayBuffer | undefined {
+    return this.#store.payloadAt(index)?.slice().buffer as ArrayBuffer | undefined;
+  }
+
+  /** A PUBACK that arrives later for a cleared message finds nothing to acknowledge, which is harmless. */
+  clear(): number {
+    this.#window = [];
+    return this.#store.discardAll();
+  }
+
   /** A message whose record the store dropped to make room cannot be acknowledged any more. */
   #forgetDropped(): void {
     this.#window = this.#window.filter((message) => this.#store.isPending(message.recordId));

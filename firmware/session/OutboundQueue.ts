@@ -63,4 +63,12 @@ export class OutboundQueue implements Outbox {
   requeueInFlight(): void {
     for (const message of this.#messages) message.packetId = 0;
   }
+
+  payloadAt(index: number): ArrayBuffer | undefined {
+    return this.#messages[index]?.payload;
+  }
+
+  clear(): number {
+    return this.#messages.splice(0).length;
+  }
 }

@@ -25,4 +25,8 @@ export interface Outbox {
   acknowledge(packetId: number): boolean;
   /** After a connection ends nothing is in flight: everything unacknowledged goes again. */
   requeueInFlight(): void;
+  /** The payload of the `index`-th oldest waiting message (0 = oldest), for the serial console. */
+  payloadAt(index: number): ArrayBuffer | undefined;
+  /** Discards every waiting message, as a technician asked on the console; returns how many there were. */
+  clear(): number;
 }

@@ -208,6 +208,22 @@ export class StoreAndForward {
     return entry && { id: entry.id, payload: this.#payload(entry) };
   }
 
+  /** The payload of the `index`-th oldest waiting record (0 = oldest), read from flash. */
+  payloadAt(index: number): Uint8Array | undefined {
+    const entry = this.#pending[index];
+    return entry && this.#payload(entry);
+  }
+
+  /**
+   * Marks every waiting record as done, as if acknowledged, so none is sent again after a reboot;
+   * returns how many there were. Only a person on the console asks for this.
+   */
+  discardAll(): number {
+    const discarded = this.#pending.splice(0);
+    for (const entry of discarded) this.#writeState(entry.offset, STATE_ACKNOWLEDGED);
+    return discarded.length;
+  }
+
   /** Whether a record is still waiting (not acknowledged, not dropped), from the RAM index alone. */
   isPending(id: number): boolean {
     return this.#pending.some((entry) => entry.id === id);

@@ -10,6 +10,20 @@ import { HilSession } from "../hil/HilSession.ts";
 import { junitReport, type ScenarioResult } from "../hil/JUnitReport.ts";
 import { HIL_SCENARIOS } from "../hil/scenarios.ts";
 import { explainLogLine } from "../monitor/LogExplainer.ts";
+import { LakeBusy, LakeCurator } from "../lake/LakeCurator.ts";
+import { LakeQuery, QueryFailed } from "../lake/LakeQuery.ts";
+import { resolveQuery, UnknownNamedQuery } from "../lake/NamedQueryLookup.ts";
+import { formatResult, QUERY_FORMATS, type QueryFormat } from "../lake/QueryOutput.ts";
+import { loadNamedQueries } from "../lake/SharedFiles.ts";
+import { IoTClient } from "@aws-sdk/client-iot";
+import { awsIdentity, AwsProvisionError } from "../provision/AwsIotIdentity.ts";
+import type { BoardIdentity } from "../provision/BoardIdentity.ts";
+import { installIdentity } from "../provision/BoardProvisioner.ts";
+import { ConsoleRefused } from "../provision/ConsoleClient.ts";
+import { openConsole, type ConsoleTarget } from "../provision/ConsoleTarget.ts";
+import { localIdentity } from "../provision/LocalIdentity.ts";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 
 const HELP = `aqm: tools for aqm boards
 
@@ -34,6 +48,27 @@ Usage:
       serial port whose broker is this host's local IoT Core (--state: the local CA it trusts;
       --endpoint: the name or address it connects to). Scenarios a real board cannot be put through
       are skipped with the reason. --junit writes a JUnit XML report. Exit 0 only if none failed.
+  aqm provision local --thing NAME (--serial PORT | --board DIR) [--state DIR] [--endpoint HOST]
+                [--port N] [--wifi SSID]
+  aqm provision aws --thing NAME --policy NAME (--serial PORT | --board DIR) [--region REGION]
+                [--endpoint HOST] [--existing-thing] [--state DIR] [--wifi SSID]
+      Create a board identity, with the local twin's CA in --state (default state) or in AWS IoT
+      Core (thing, active certificate and key, policy attached; credentials from the usual AWS
+      chain; the key is kept in STATE/things/NAME/aws/), and install it on the board through its
+      serial console: a real board on PORT (e.g. /dev/ttyUSB0), or a simulated board's folder DIR
+      (e.g. state/boards/NAME). --endpoint: the broker the board connects to (local default
+      localhost, port 8883; AWS default the account's iot:Data-ATS endpoint). --wifi also stores
+      Wi-Fi credentials, the password taken from the AQM_WIFI_PASSWORD environment variable.
+      The board checks everything before storing it; what it refuses changes nothing on it.
+  aqm etl [--state DIR]
+      Curate the local lake (DIR/lake, default state/lake): raw objects not curated before become
+      Parquet rows under curated/date=YYYY-MM-DD/thing=NAME/, deduplicated by (thing, boot, seq);
+      lines that are not valid readings go to quarantine/ with the reason, object key and line.
+      Prints the counts: raw lines = curated + duplicates + quarantined. Safe to rerun.
+  aqm query (SQL | NAME | --list) [--state DIR] [--format table|csv|json]
+      Run SQL over the curated lake: table telemetry (one row per reading, with date and thing),
+      and quarantine. NAME runs one of the operators' named queries (cloud/athena/named-queries.json,
+      the ones deployed to Athena), e.g. aqm query latest; --list shows them.
   aqm --help
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 a required tool is missing.`;
@@ -152,6 +187,145 @@ async function hil(args: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
+async function provision(args: string[]): Promise<number> {
+  const [where, ...rest] = args;
+  if (where !== "local" && where !== "aws") throw new UsageError("aqm provision needs local or aws");
+  const options: Record<string, string> = {};
+  let existingThing = false;
+  const valued = ["--thing", "--serial", "--board", "--state", "--endpoint", "--port", "--wifi", ...(where === "aws" ? ["--policy", "--region"] : [])];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === "--existing-thing" && where === "aws") existingThing = true;
+    else if (valued.includes(arg)) {
+      const value = rest[++i];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      options[arg.slice(2)] = value;
+    } else throw new UsageError(`unknown option ${arg} for aqm provision ${where}`);
+  }
+  const thing = options.thing;
+  if (!thing) throw new UsageError("aqm provision needs --thing NAME");
+  if (Boolean(options.serial) === Boolean(options.board)) throw new UsageError("aqm provision needs one of --serial PORT or --board DIR");
+  if (where === "aws" && !options.policy) throw new UsageError("aqm provision aws needs --policy NAME (the device policy, e.g. from cloud/iot/)");
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError("--port needs a TCP port number");
+  let wifi: { ssid: string; password: string } | undefined;
+  if (options.wifi) {
+    const password = process.env.AQM_WIFI_PASSWORD;
+    if (password === undefined) throw new UsageError("--wifi needs the password in the AQM_WIFI_PASSWORD environment variable (\"\" for an open network)");
+    wifi = { ssid: options.wifi, password };
+  }
+  const stateDir = options.state ?? "state";
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  let identity: BoardIdentity;
+  try {
+    if (where === "local") identity = await localIdentity({ stateDir, thing, endpoint: options.endpoint ?? "localhost", port: port ?? 8883 });
+    else {
+      const client = new IoTClient(options.region ? { region: options.region } : {});
+      const created = await awsIdentity({ client, thing, policyName: options.policy!, existingThing, onStep: (step) => say(`aws: ${step}`), ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+      identity = port === undefined ? created : { ...created, port };
+      // CreateKeysAndCertificate is the only time AWS hands out the key: keep it before the board is touched.
+      const dir = path.join(stateDir, "things", thing, "aws");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, "key.pem"), created.keyPem, { mode: 0o600 });
+      writeFileSync(path.join(dir, "cert.pem"), created.certPem);
+      writeFileSync(path.join(dir, "ca.pem"), created.caPem);
+      say(`aws: certificate ${created.certificateId} active for thing ${thing}; key and certificate kept in ${dir}`);
+    }
+  } catch (error) {
+    if (!(error instanceof AwsProvisionError)) throw error;
+    process.stderr.write(`aqm provision: ${error.message}\n`);
+    return 1;
+  }
+  const target: ConsoleTarget = options.serial ? { serial: options.serial } : { board: options.board! };
+  const console = openConsole(target, () => {});
+  try {
+    const status = await installIdentity(console.client, identity, { ...(wifi ? { wifi } : {}), onStep: (step, index, total) => say(`[${index}/${total}] ${step}`) });
+    say(`provisioned ${thing} for ${identity.endpoint}: CA ${status["tls.ca"]} B, certificate ${status["tls.cert"]} B, key ${status["tls.key"]} B; restart the board to use it`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConsoleRefused)) throw error;
+    process.stderr.write(`aqm provision: ${error.message}\n`);
+    return 1;
+  } finally {
+    console.close();
+  }
+}
+
+function lakeDirOf(stateDir: string): string {
+  return path.join(stateDir, "lake");
+}
+
+async function etl(args: string[]): Promise<number> {
+  let stateDir = "state";
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--state") {
+      stateDir = args[++i] ?? "";
+      if (!stateDir || stateDir.startsWith("--")) throw new UsageError("--state needs a folder");
+    } else throw new UsageError(`unknown option ${arg} for aqm etl`);
+  }
+  let report;
+  try {
+    report = await new LakeCurator({ lakeDir: lakeDirOf(stateDir) }).curate();
+  } catch (error) {
+    if (!(error instanceof LakeBusy)) throw error;
+    process.stderr.write(`aqm etl: ${error.message}\n`);
+    return 1;
+  }
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  if (report.objects === 0) {
+    say(`aqm etl: no new raw objects in ${lakeDirOf(stateDir)}; nothing to do`);
+    return 0;
+  }
+  say(`aqm etl: ${report.objects} raw object${report.objects === 1 ? "" : "s"}, ${report.lines} lines = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined (run ${report.run})`);
+  for (const r of report.reasons) say(`  quarantined ${r.lines}: ${r.reason}`);
+  return 0;
+}
+
+async function query(args: string[]): Promise<number> {
+  let stateDir = "state";
+  let format: QueryFormat = "table";
+  let list = false;
+  const text: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--state" || arg === "--format") {
+      const value = args[++i];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      if (arg === "--state") stateDir = value;
+      else if ((QUERY_FORMATS as readonly string[]).includes(value)) format = value as QueryFormat;
+      else throw new UsageError(`--format must be one of ${QUERY_FORMATS.join(", ")}, not ${value}`);
+    } else if (arg === "--list") list = true;
+    else if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg} for aqm query`);
+    else text.push(arg);
+  }
+  const queries = loadNamedQueries();
+  if (list) {
+    if (text.length > 0) throw new UsageError("aqm query --list takes no query");
+    for (const q of queries) process.stdout.write(`${q.name}\n    ${q.description}\n`);
+    return 0;
+  }
+  if (text.length !== 1 || text[0]!.trim() === "") throw new UsageError("aqm query needs one SQL statement (quoted) or a named query's name");
+  let sql: string;
+  try {
+    sql = resolveQuery(text[0]!, queries).sql;
+  } catch (error) {
+    if (error instanceof UnknownNamedQuery) throw new UsageError(error.message);
+    throw error;
+  }
+  const lake = await LakeQuery.open(lakeDirOf(stateDir));
+  try {
+    process.stdout.write(formatResult(await lake.run(sql), format));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof QueryFailed)) throw error;
+    process.stderr.write(`aqm query: ${error.message}\n`);
+    return 1;
+  } finally {
+    lake.close();
+  }
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -164,6 +338,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === "calibration") return calibration(rest);
   if (command === "build") return build(rest);
   if (command === "hil") return hil(rest);
+  if (command === "provision") return provision(rest);
+  if (command === "etl") return etl(rest);
+  if (command === "query") return query(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 

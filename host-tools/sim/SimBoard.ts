@@ -119,7 +119,7 @@ export class SimBoard implements HostPort {
         else this.#uart(request.port).write(request.data, this.#now);
         return { ok: true };
       case "serial.read":
-        return { ok: true, data: request.port === 0 ? new Uint8Array(0) : this.#uart(request.port).read(request.max, this.#now) };
+        return { ok: true, data: request.port === 0 && !this.#uarts.has(0) ? new Uint8Array(0) : this.#uart(request.port).read(request.max, this.#now) };
       case "serial.close":
         this.#openUarts.delete(request.port);
         return { ok: true };

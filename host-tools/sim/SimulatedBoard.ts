@@ -11,6 +11,7 @@ import type { AirSample } from "./scenarios/SyntheticAir.ts";
 import { SimBoard } from "./SimBoard.ts";
 import { SimNetwork } from "./SimNetwork.ts";
 import { UartLink } from "./UartLink.ts";
+import { CONSOLE_BAUD, ConsoleUart } from "./ConsoleUart.ts";
 
 /** Size of the aqmlog partition in manifests/partitions.csv (0x10000). */
 const OUTBOX_PARTITION_BYTES = 0x10000;
@@ -68,6 +69,8 @@ export interface SimulatedBoard {
   readonly air: () => AirSample;
   /** The access point and time servers around the board. */
   readonly network: SimNetwork;
+  /** The host's end of UART 0: the serial log comes out of it, console commands go into it. */
+  readonly consoleUart: ConsoleUart;
 }
 
 /** The simulated lab's access point. */
@@ -144,6 +147,7 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
     preferences.set("tls", "cert", { bytes: options.identity.certificate });
     preferences.set("tls", "key", { bytes: options.identity.key });
   }
+  const consoleUart = new ConsoleUart();
   const outboxFlash = options.outboxFlash ?? new FlashPartition({ name: "aqmlog", size: OUTBOX_PARTITION_BYTES, ...(options.outboxFlashFile ? { file: options.outboxFlashFile } : {}) });
   const sim = new SimBoard({
     config,
@@ -152,7 +156,10 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
     network,
     preferences,
     ...(options.mqtt ? { mqtt: options.mqtt } : {}),
-    ...(options.onConsole ? { onConsole: options.onConsole } : {}),
+    onConsole: (text) => {
+      consoleUart.fromBoard(text);
+      options.onConsole?.(text);
+    },
     onTick: (tickAt) => {
       const truth = options.air(options.epochAtBoot + tickAt);
       air = {
@@ -170,6 +177,7 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   sim.i2c(0).attach(climate);
   for (const adc of gasAdcs) sim.i2c(0).attach(adc);
   sim.attachUart(pms.port, new UartLink(particulates, { baud: 9600 }));
+  sim.attachUart(0, new UartLink(consoleUart, { baud: CONSOLE_BAUD }));
   if (Number.isInteger(pms.set)) sim.pins.onChange(pms.set!, (level, at) => particulates.setPin(level, at));
-  return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air, network };
+  return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air, network, consoleUart };
 }

@@ -1,0 +1,79 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** What the curator did with one raw object. Its lines = curated + duplicates + quarantined. */
+export interface CuratedObject {
+  readonly key: string;
+  readonly bytes: number;
+  readonly lines: number;
+  readonly curated: number;
+  /** Copies of a reading already kept: earlier in this run or by an earlier run. */
+  readonly duplicates: number;
+  readonly quarantined: number;
+  readonly run: string;
+}
+
+export class ManifestError extends Error {}
+
+/**
+ * The record of raw objects already curated, one JSON line per object, in the lake itself so that
+ * it travels with the data. Raw objects never change once written, so the key is enough to know
+ * an object was processed. Rewritten whole (written beside, then renamed) so a crash leaves
+ * either the old or the new manifest, never half of one.
+ */
+export class CurationManifest {
+  readonly #file: string;
+  readonly #entries = new Map<string, CuratedObject>();
+
+  private constructor(file: string) {
+    this.#file = file;
+  }
+
+  static async load(file: string): Promise<CurationManifest> {
+    const manifest = new CurationManifest(file);
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return manifest;
+      throw error;
+    }
+    text.split("\n").forEach((line, i) => {
+      if (line === "") return;
+      const entry = parseEntry(line);
+      if (!entry) throw new ManifestError(`${file}:${i + 1}: not a curated-object entry (key, bytes, lines, curated, duplicates, quarantined, run): ${line.slice(0, 120)}`);
+      manifest.#entries.set(entry.key, entry);
+    });
+    return manifest;
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  get entries(): readonly CuratedObject[] {
+    return [...this.#entries.values()];
+  }
+
+  async record(objects: readonly CuratedObject[]): Promise<void> {
+    for (const o of objects) this.#entries.set(o.key, o);
+    await mkdir(path.dirname(this.#file), { recursive: true });
+    const staging = path.join(path.dirname(this.#file), `.${path.basename(this.#file)}.tmp`);
+    await writeFile(staging, this.entries.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    await rename(staging, this.#file);
+  }
+}
+
+function parseEntry(line: string): CuratedObject | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const e = value as Record<string, unknown>;
+  const counts = ["bytes", "lines", "curated", "duplicates", "quarantined"] as const;
+  if (typeof e.key !== "string" || typeof e.run !== "string" || !counts.every((c) => Number.isInteger(e[c]))) return undefined;
+  return { key: e.key, bytes: e.bytes as number, lines: e.lines as number, curated: e.curated as number, duplicates: e.duplicates as number, quarantined: e.quarantined as number, run: e.run };
+}

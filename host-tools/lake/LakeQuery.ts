@@ -1,0 +1,84 @@
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type Json } from "@duckdb/node-api";
+import { readFile } from "node:fs/promises";
+import { ATHENA_FUNCTIONS, SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
+import { LakeLayout } from "./LakeLayout.ts";
+import { TRANSFORM_SQL_FILE } from "./SharedFiles.ts";
+
+/** A query's answer: column names, and rows of JSON values (64-bit integers as numbers where exact). */
+export interface QueryResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly Json[])[];
+}
+
+/** The SQL was refused or failed; the message is DuckDB's, which names the problem and where. */
+export class QueryFailed extends Error {}
+
+const WIDE_NUMBERS = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT, DuckDBTypeId.DECIMAL]);
+
+/**
+ * SQL over the local lake with the names the cloud uses: `telemetry` is the curated table (as the
+ * Glue job names it in the Athena database), with `date` and `thing` from the partition folders;
+ * `quarantine` holds the refused lines. The Athena functions the named queries use are defined,
+ * so the same query text runs here and in Athena.
+ */
+export class LakeQuery {
+  readonly #instance: DuckDBInstance;
+  readonly #db: DuckDBConnection;
+
+  private constructor(instance: DuckDBInstance, db: DuckDBConnection) {
+    this.#instance = instance;
+    this.#db = db;
+  }
+
+  static async open(lakeDir: string, transformSqlFile: string = TRANSFORM_SQL_FILE): Promise<LakeQuery> {
+    const layout = new LakeLayout(lakeDir);
+    const instance = await DuckDBInstance.create(":memory:");
+    const db = await instance.connect();
+    const query = new LakeQuery(instance, db);
+    try {
+      for (const statement of [...SESSION_SETTINGS, ...ATHENA_FUNCTIONS]) await db.run(statement);
+      if (await layout.hasCuratedFiles()) {
+        await db.run(`CREATE TEMPORARY VIEW telemetry AS SELECT * FROM read_parquet(${sqlString(layout.curatedGlob)}, hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'})`);
+      } else {
+        // No reading curated yet: the transformation over no lines gives the table's columns, so a
+        // query on an empty lake answers with no rows rather than failing.
+        await db.run(`CREATE TEMPORARY TABLE raw_lines (source_file VARCHAR, line_number BIGINT, line VARCHAR)`);
+        for (const statement of TRANSFORM_FUNCTIONS) await db.run(statement);
+        await db.run(await readFile(transformSqlFile, "utf8"));
+        await db.run(`CREATE OR REPLACE TEMPORARY VIEW telemetry AS SELECT * EXCLUDE (date, thing), CAST(date AS DATE) AS date, thing FROM curated`);
+      }
+      const quarantineColumns = `{'reason': 'VARCHAR', 'source_file': 'VARCHAR', 'line_number': 'BIGINT', 'line': 'VARCHAR'}`;
+      await db.run(await layout.hasQuarantineFiles()
+        ? `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT * FROM read_json(${sqlString(layout.quarantineGlob)}, format = 'newline_delimited', columns = ${quarantineColumns}, hive_partitioning = true, hive_types = {'ingest_date': 'DATE'})`
+        : `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS line_number, CAST(NULL AS VARCHAR) AS line, CAST(NULL AS DATE) AS ingest_date WHERE false`);
+    } catch (error) {
+      query.close();
+      throw error;
+    }
+    return query;
+  }
+
+  async run(sql: string): Promise<QueryResult> {
+    let reader;
+    try {
+      reader = await this.#db.runAndReadAll(sql);
+    } catch (error) {
+      throw new QueryFailed((error as Error).message);
+    }
+    const wide = reader.columnTypes().map((t) => WIDE_NUMBERS.has(t.typeId));
+    const rows = reader.getRowsJson().map((row) => row.map((value, i) => (wide[i] ? exactNumber(value) : value)));
+    return { columns: reader.deduplicatedColumnNames(), rows };
+  }
+
+  close(): void {
+    this.#db.closeSync();
+    this.#instance.closeSync();
+  }
+}
+
+/** DuckDB hands 64-bit integers and decimals over as text: a number unless that would change an integer. */
+function exactNumber(value: Json): Json {
+  if (typeof value !== "string") return value;
+  if (/^-?\d+$/.test(value)) return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  return /^-?\d+\.\d+$/.test(value) ? Number(value) : value;
+}

@@ -1,0 +1,36 @@
+import { spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream } from "node:fs";
+
+/**
+ * A byte stream to a board's serial console: a real USB serial port, or a simulated board's
+ * console UART (host-tools/sim/ConsoleUart.ts), which has this shape.
+ */
+export interface ConsoleLink {
+  write(bytes: Uint8Array): void;
+  /** Listens to everything the board prints; returns the function that stops listening. */
+  onData(listener: (bytes: Uint8Array) => void): () => void;
+}
+
+/** A tty opened as the HIL harness opens one: raw, no echo, at the console's speed. Close it when done. */
+export function ttyLink(port: string, baud = 115_200): ConsoleLink & { close(): void } {
+  const stty = spawnSync("stty", ["-F", port, String(baud), "raw", "-echo"], { encoding: "utf8" });
+  if (stty.status !== 0) throw new Error(`cannot set up ${port}: ${stty.stderr.trim() || stty.error?.message}`);
+  const input = createReadStream(port);
+  const output = createWriteStream(port);
+  const listeners = new Set<(bytes: Uint8Array) => void>();
+  input.on("data", (chunk) => {
+    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk);
+    for (const listener of listeners) listener(bytes);
+  });
+  return {
+    write: (bytes) => void output.write(bytes),
+    onData: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => {
+      input.destroy();
+      output.end();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { VmBoard } from "../../host-tools/platform/VmBoard.ts";
+import { LoopbackBroker } from "../../host-tools/sim/LoopbackBroker.ts";
+import { PreferenceStore } from "../../host-tools/sim/PreferenceStore.ts";
+import { SyntheticAir } from "../../host-tools/sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard } from "../../host-tools/sim/SimulatedBoard.ts";
+
+const IDENTITY = { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) };
+
+/** The whole firmware on a simulated board, with a host writing lines into UART 0 and reading the replies. */
+async function boardWithConsole(options: { preferences?: PreferenceStore; offline?: boolean } = {}) {
+  const air = new SyntheticAir(5);
+  const broker = new LoopbackBroker();
+  if (options.offline) broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
+  const board = simulatedBoard({
+    thing: "aqm-console",
+    epochAtBoot: Date.UTC(2026, 10, 23),
+    identity: IDENTITY,
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    config: { sampleIntervalMs: 10_000 },
+    ...(options.preferences ? { preferences: options.preferences } : {}),
+  });
+  const vm = await VmBoard.boot(board.sim);
+  let printed = "";
+  board.consoleUart.onData((bytes) => (printed += String.fromCharCode(...bytes)));
+  const replies = () => printed.split("\n").filter((line) => /^(OK|ERR) /.test(line));
+  const command = (line: string, waitMs = 200): string => {
+    const before = replies().length;
+    board.consoleUart.write(new TextEncoder().encode(`${line}\n`));
+    vm.advance(waitMs);
+    const got = replies().slice(before);
+    assert.equal(got.length, 1, `one reply to ${line}: ${JSON.stringify(got)}`);
+    return got[0]!;
+  };
+  return { board, vm, command, broker };
+}
+
+test("the running board answers its serial console on UART 0: status names what is stored, with the unsent readings", async () => {
+  const { vm, command } = await boardWithConsole({ offline: true });
+  vm.advance(5 * 60_000);
+  const status = command("status");
+  assert.match(status, /^OK status thing=- endpoint=- port=- wifi\.ssid=aqm-lab wifi\.password=set /, "the build's thing is not stored; the password only as set");
+  assert.match(status, / tls\.key=1 /, "the key's size, never its bytes");
+  const pending = Number(/outbox\.pending=(\d+)/.exec(status)?.[1]);
+  assert.ok(pending >= 25, `five minutes offline at 10 s leaves readings waiting, got ${status}`);
+  const outbox = command("outbox read 0");
+  assert.match(outbox, /^OK outbox record index=0 of=\d+ bytes=\d+ payload="\{\\"v\\":2,/);
+  assert.match(outbox, /\\"seq\\":1,/, "index 0 is the oldest reading");
+});
+
+test("selftest on the running board reads every sensor; an unplugged SHT4x is named with its fault, and the sampler still reports it", async () => {
+  const { board, vm, command, broker } = await boardWithConsole();
+  vm.advance(60_000);
+  assert.match(command("selftest", 5_000), /^OK selftest passed sht4x=ok pms5003=ok ads1115-0x48=ok ads1115-0x49=ok$/);
+  board.climate.faults = { nack: true };
+  const failed = command("selftest", 5_000);
+  assert.match(failed, /^ERR selftest-failed .*sht4x=fault:nack/);
+  assert.match(failed, /pms5003=ok/, "a failed sensor does not stop the test of the others");
+  vm.advance(20_000);
+  const latest = broker.json<{ health: Record<string, string> }>(/\/telemetry$/).at(-1);
+  assert.equal(latest?.health.temperature_c, "fault:nack", "the fault the self-test found is not lost to the readings");
+});
+
+test("outbox clear on the running board discards the unsent readings for good: after a restart none is sent", async () => {
+  const preferences = new PreferenceStore();
+  const { vm, command, broker } = await boardWithConsole({ offline: true, preferences });
+  vm.advance(3 * 60_000);
+  const cleared = Number(/records=(\d+)/.exec(command("outbox clear"))?.[1]);
+  assert.ok(cleared >= 15, `readings were waiting: ${cleared}`);
+  assert.match(command("outbox"), /^OK outbox pending=0 /);
+  broker.refuse = undefined;
+  vm.advance(30_000);
+  const seqs = broker.json<{ seq: number }>(/\/telemetry$/).map((record) => record.seq);
+  assert.ok(seqs.length > 0 && seqs.every((seq) => seq > cleared), `only readings taken after the clear are sent: ${seqs.join(",")}`);
+});
+
+test("a thing name and endpoint stored over the console replace the build's from the next start", async () => {
+  const preferences = new PreferenceStore();
+  const first = await boardWithConsole({ preferences });
+  assert.match(first.command("thing aqm-renamed"), /^OK thing stored thing=aqm-renamed restart=required$/);
+  first.vm.advance(30_000);
+  assert.ok(first.broker.json(/^dt\/aqm\/aqm-console\/telemetry$/).length > 0, "until the restart, the build's name is used");
+  const second = await boardWithConsole({ preferences });
+  second.vm.advance(30_000);
+  assert.ok(second.broker.json(/^dt\/aqm\/aqm-renamed\/telemetry$/).length > 0, "after it, the stored one");
+  assert.equal(second.broker.json(/^dt\/aqm\/aqm-console\//).length, 0);
+});
