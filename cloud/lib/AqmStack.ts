@@ -1,19 +1,71 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { AnalyticsPipeline } from './AnalyticsPipeline.ts';
+import { AthenaWorkgroup } from './AthenaWorkgroup.ts';
+import { CuratedLake } from './CuratedLake.ts';
 import { DeviceFleet } from './DeviceFleet.ts';
+import { IotEndpoint } from './IotEndpoint.ts';
+import { ModelDataPrep } from './ModelDataPrep.ts';
+import { ModelTraining } from './ModelTraining.ts';
+import { loadNamedQueries, NAMED_QUERIES_FILE } from './namedQueries.ts';
 import { Operations } from './Operations.ts';
+import { TelemetryCatalog } from './TelemetryCatalog.ts';
+import { TelemetryEtl } from './TelemetryEtl.ts';
 import { TelemetryIngest } from './TelemetryIngest.ts';
+import { ThresholdCalibration } from './ThresholdCalibration.ts';
 
-/** Environment-agnostic stack: device fleet, telemetry ingest, operations. */
+/** The shared transformation, also run locally with DuckDB. */
+export const TRANSFORM_SQL_FILE = fileURLToPath(new URL('../transform/telemetry.sql', import.meta.url));
+
+export interface AqmStackProps extends StackProps {
+  /** SQL of the raw → curated transformation. @default TRANSFORM_SQL_FILE */
+  readonly transformSqlFile?: string;
+  /** The operators' named queries. @default NAMED_QUERIES_FILE */
+  readonly namedQueriesFile?: string;
+}
+
+/** Environment-agnostic stack: device fleet, telemetry ingest, lake, analytics pipeline, Athena, operations. */
 export class AqmStack extends Stack {
   readonly fleet: DeviceFleet;
   readonly ingest: TelemetryIngest;
+  readonly iotEndpoint: IotEndpoint;
+  readonly curated: CuratedLake;
+  readonly catalog: TelemetryCatalog;
+  readonly etl: TelemetryEtl;
+  readonly prep: ModelDataPrep;
+  readonly training: ModelTraining;
+  readonly calibration: ThresholdCalibration;
+  readonly pipeline: AnalyticsPipeline;
+  readonly athena: AthenaWorkgroup;
   readonly operations: Operations;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: AqmStackProps = {}) {
     super(scope, id, props);
     this.fleet = new DeviceFleet(this, 'DeviceFleet');
     this.ingest = new TelemetryIngest(this, 'TelemetryIngest');
-    this.operations = new Operations(this, 'Operations', { fleet: this.fleet, ingest: this.ingest });
+    this.iotEndpoint = new IotEndpoint(this, 'IotEndpointLookup');
+    this.curated = new CuratedLake(this, 'CuratedLake', { accessLogBucket: this.ingest.accessLogBucket });
+    const curatedBucket = this.curated.bucket;
+    this.catalog = new TelemetryCatalog(this, 'Catalog', { rawBucket: this.ingest.rawBucket });
+    this.etl = new TelemetryEtl(this, 'Etl', {
+      catalog: this.catalog, rawBucket: this.ingest.rawBucket, curatedBucket,
+      transformSqlFile: props.transformSqlFile ?? TRANSFORM_SQL_FILE,
+    });
+    this.prep = new ModelDataPrep(this, 'Prep', { catalog: this.catalog, curatedBucket });
+    this.training = new ModelTraining(this, 'Training', { curatedBucket });
+    this.calibration = new ThresholdCalibration(this, 'Calibration', { curatedBucket, iotDataEndpoint: this.iotEndpoint.address });
+    this.pipeline = new AnalyticsPipeline(this, 'Pipeline', {
+      catalog: this.catalog, etl: this.etl, prep: this.prep, training: this.training, calibration: this.calibration,
+      curatedBucketName: curatedBucket.bucketName,
+    });
+    this.athena = new AthenaWorkgroup(this, 'Athena', {
+      resultBucket: curatedBucket, databaseName: this.catalog.databaseName,
+      namedQueries: loadNamedQueries(props.namedQueriesFile ?? NAMED_QUERIES_FILE),
+    });
+    this.operations = new Operations(this, 'Operations', {
+      fleet: this.fleet, ingest: this.ingest, pipeline: this.pipeline, curated: this.curated,
+      catalog: this.catalog, athena: this.athena, iotEndpoint: this.iotEndpoint,
+    });
   }
 }

@@ -1,7 +1,13 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
+import type { AnalyticsPipeline } from './AnalyticsPipeline.ts';
+import type { AthenaWorkgroup } from './AthenaWorkgroup.ts';
+import type { CuratedLake } from './CuratedLake.ts';
 import type { DeviceFleet } from './DeviceFleet.ts';
+import type { IotEndpoint } from './IotEndpoint.ts';
+import type { TelemetryCatalog } from './TelemetryCatalog.ts';
 import type { TelemetryIngest } from './TelemetryIngest.ts';
 
 export interface OperationsProps {
@@ -9,16 +15,28 @@ export interface OperationsProps {
   readonly fleet: DeviceFleet;
   /** The ingest path whose rule and delivery stream are alarmed. */
   readonly ingest: TelemetryIngest;
+  /** The pipeline whose failed and timed-out executions are alarmed; alarms notify on its topic. */
+  readonly pipeline: AnalyticsPipeline;
+  /** Curated bucket, exported for the host tools. */
+  readonly curated: CuratedLake;
+  /** Glue database, exported for the host tools. */
+  readonly catalog: TelemetryCatalog;
+  /** Athena workgroup, exported for the host tools. */
+  readonly athena: AthenaWorkgroup;
+  /** IoT data endpoint, exported for board provisioning. */
+  readonly iotEndpoint: IotEndpoint;
 }
 
-/** Alarms on rule errors and Firehose delivery failures; stack outputs for the fleet tooling. */
+/** Alarms on rule errors, Firehose delivery failures and pipeline failures; stack outputs for the fleet tooling. */
 export class Operations extends Construct {
   readonly ruleFailureAlarm: cloudwatch.Alarm;
   readonly deliveryFailureAlarm: cloudwatch.Alarm;
+  readonly pipelineFailureAlarm: cloudwatch.Alarm;
+  readonly pipelineTimeoutAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
-    const { fleet, ingest } = props;
+    const { fleet, ingest, pipeline } = props;
     this.ruleFailureAlarm = new cloudwatch.Alarm(this, 'RuleFailures', {
       alarmDescription: 'IoT telemetry rule actions failed (see the rule error log group)',
       metric: new cloudwatch.Metric({
@@ -41,7 +59,32 @@ export class Operations extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // The pipeline runs daily, so one failed execution is a day without curated data or fresh thresholds.
+    const daily = { statistic: 'Sum', period: Duration.hours(1) };
+    this.pipelineFailureAlarm = new cloudwatch.Alarm(this, 'PipelineFailures', {
+      alarmDescription: 'The analytics pipeline (crawl, ETL, prepare, train, calibrate) failed; the failure notification names the state',
+      metric: pipeline.stateMachine.metricFailed(daily),
+      threshold: 1, evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.pipelineTimeoutAlarm = new cloudwatch.Alarm(this, 'PipelineTimeouts', {
+      alarmDescription: 'The analytics pipeline timed out (12 h); a crawler or training job may be stuck',
+      metric: pipeline.stateMachine.metricTimedOut(daily),
+      threshold: 1, evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const notify = new actions.SnsAction(pipeline.topic);
+    for (const alarm of [this.ruleFailureAlarm, this.deliveryFailureAlarm, this.pipelineFailureAlarm, this.pipelineTimeoutAlarm]) alarm.addAlarmAction(notify);
+
     new CfnOutput(scope, 'DevicePolicyName', { value: fleet.policy.ref, description: 'IoT policy to attach to each board certificate' });
     new CfnOutput(scope, 'RawBucketName', { value: ingest.rawBucket.bucketName, description: 'Raw telemetry bucket (raw/ and errors/ prefixes)' });
+    new CfnOutput(scope, 'IotEndpoint', { value: props.iotEndpoint.address, description: 'IoT data endpoint (ATS) the boards connect to: the mcconfig endpoint= argument' });
+    new CfnOutput(scope, 'CuratedBucketName', { value: props.curated.bucket.bucketName, description: 'Curated bucket (curated/telemetry/, quarantine/, ml/, athena-results/)' });
+    new CfnOutput(scope, 'GlueDatabaseName', { value: props.catalog.databaseName, description: 'Glue database of the raw and curated tables' });
+    new CfnOutput(scope, 'AthenaWorkGroupName', { value: props.athena.workGroupName, description: 'Athena workgroup holding the named queries' });
+    new CfnOutput(scope, 'StateMachineArn', { value: pipeline.stateMachine.stateMachineArn, description: 'Analytics pipeline; start an execution to run it now' });
+    new CfnOutput(scope, 'NotificationTopicArn', { value: pipeline.topic.topicArn, description: 'Pipeline failures and alarms; subscribe an e-mail address to it' });
   }
 }

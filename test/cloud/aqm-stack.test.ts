@@ -1,12 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../cloud/lib/app.ts';
 import { DEVICE_POLICY_FILE, TELEMETRY_RULE_FILE } from '../../cloud/lib/iotFiles.ts';
+import { TRANSFORM_SQL_FILE } from '../../cloud/lib/AqmStack.ts';
+import { loadNamedQueries, NAMED_QUERIES_FILE } from '../../cloud/lib/namedQueries.ts';
+import { fileURLToPath } from 'node:url';
+import { FIXTURE_QUERIES, FIXTURE_SQL } from './stackFixture.ts';
+import { join } from 'node:path';
 
-const { app, stack, nag } = buildApp(new App());
+// Until cloud/transform/ and cloud/athena/ land, the stack is checked with the fixtures standing in for them.
+const sharedFiles = existsSync(TRANSFORM_SQL_FILE) && existsSync(NAMED_QUERIES_FILE);
+const { app, stack, nag } = buildApp(new App(), sharedFiles ? {} : { transformSqlFile: FIXTURE_SQL, namedQueriesFile: FIXTURE_QUERIES });
 const template = Template.fromStack(stack);
 const policyFile = JSON.parse(readFileSync(new URL('../../cloud/iot/device-policy.json', import.meta.url), 'utf8'));
 const ruleFile = JSON.parse(readFileSync(new URL('../../cloud/iot/telemetry-rule.json', import.meta.url), 'utf8'));
@@ -97,11 +104,40 @@ test('rule role can only PutRecord/PutRecordBatch on that stream (plus writing i
   assert.equal(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service, 'iot.amazonaws.com');
 });
 
-test('operations: alarms on rule failures and delivery failures; outputs policy and bucket names', () => {
-  template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/IoT', MetricName: 'Failure' });
-  template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Firehose', MetricName: 'DeliveryToS3.Success' });
-  template.hasOutput('DevicePolicyName', {});
-  template.hasOutput('RawBucketName', {});
+test('operations: alarms on rule failures, delivery failures, pipeline failures and time-outs, all notifying the pipeline topic', () => {
+  const topic = { Ref: stack.getLogicalId(stack.pipeline.topic.node.defaultChild as any) };
+  const sm = { Ref: stack.getLogicalId(stack.pipeline.stateMachine.node.defaultChild as any) };
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/IoT', MetricName: 'Failure', AlarmActions: [topic] });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Firehose', MetricName: 'DeliveryToS3.Success', AlarmActions: [topic] });
+  for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States', MetricName: metric, Dimensions: [{ Name: 'StateMachineArn', Value: sm }],
+      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topic],
+    });
+  }
+  assert.equal(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length, 4);
+});
+
+test('outputs the host tools read: IoT endpoint, policy, buckets, Glue database, Athena workgroup, state machine, topic', () => {
+  const outputs = template.toJSON().Outputs;
+  const endpointId = stack.getLogicalId(stack.iotEndpoint.node.findChild('Describe').node.defaultChild as any);
+  assert.deepEqual(outputs.IotEndpoint.Value, { 'Fn::GetAtt': [endpointId, 'endpointAddress'] });
+  assert.deepEqual(outputs.DevicePolicyName.Value, { Ref: stack.getLogicalId(stack.fleet.policy) });
+  assert.deepEqual(outputs.RawBucketName.Value, { Ref: stack.getLogicalId(stack.ingest.rawBucket.node.defaultChild as any) });
+  assert.deepEqual(outputs.CuratedBucketName.Value, { Ref: stack.getLogicalId(stack.curated.bucket.node.defaultChild as any) });
+  assert.equal(outputs.GlueDatabaseName.Value, 'aqm');
+  assert.equal(outputs.AthenaWorkGroupName.Value, 'aqm');
+  assert.deepEqual(outputs.StateMachineArn.Value, { Ref: stack.getLogicalId(stack.pipeline.stateMachine.node.defaultChild as any) });
+  assert.deepEqual(outputs.NotificationTopicArn.Value, { Ref: stack.getLogicalId(stack.pipeline.topic.node.defaultChild as any) });
+});
+
+test('the stack ships the shared transformation SQL and loads the shared named queries by default', { skip: sharedFiles ? false : `${TRANSFORM_SQL_FILE} or ${NAMED_QUERIES_FILE} is not there yet` }, () => {
+  assert.equal(TRANSFORM_SQL_FILE, fileURLToPath(new URL('../../cloud/transform/telemetry.sql', import.meta.url)));
+  assert.equal(NAMED_QUERIES_FILE, fileURLToPath(new URL('../../cloud/athena/named-queries.json', import.meta.url)));
+  const staged = readFileSync(join(app.outdir, stack.etl.transformSql.assetPath), 'utf8');
+  assert.equal(staged, readFileSync(TRANSFORM_SQL_FILE, 'utf8'));
+  const queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: any) => q.Properties.Name);
+  assert.deepEqual(queries, loadNamedQueries().map((q) => q.name));
 });
 
 test('cdk-nag AwsSolutions: no unacknowledged findings; every acknowledgement carries a reason', () => {

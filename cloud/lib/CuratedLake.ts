@@ -1,0 +1,67 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * Key layout of the curated bucket. Every writer gets a role scoped to its own prefix, so the
+ * prefixes are the unit of least privilege and are named once here.
+ */
+export const CURATED_PREFIXES = {
+  /** Parquet from the Glue ETL job, `date=YYYY-MM-DD/thing=<thing>/`. */
+  telemetry: 'curated/telemetry/',
+  /** Raw lines the transformation refused, with the reason, by ingest date. */
+  quarantine: 'quarantine/',
+  /** Training input written by the data-preparation job (`rcf/`, `deepar/`). */
+  mlInput: 'ml/input/',
+  /** Model artefacts written by SageMaker training jobs. */
+  mlModels: 'ml/models/',
+  /** Batch-transform output (`rcf-scores/`, `deepar-forecasts/`). */
+  mlOutput: 'ml/output/',
+  /** Athena query results (the workgroup enforces this location). */
+  athenaResults: 'athena-results/',
+  /** Glue temporary files and Spark event logs. */
+  glueTemp: 'glue-temp/',
+} as const;
+
+export interface CuratedLakeProps {
+  /** Bucket that receives the curated bucket's S3 server access logs. */
+  readonly accessLogBucket: s3.IBucket;
+  /** Days before curated Parquet moves to S3 Infrequent Access. @default 90 */
+  readonly infrequentAccessAfterDays?: number;
+  /** Days after which quarantined records are deleted. @default 90 */
+  readonly quarantineExpirationDays?: number;
+  /** Days after which Athena results, Glue temp files and batch-transform output are deleted. @default 30 */
+  readonly scratchExpirationDays?: number;
+  /** Removal policy of the bucket. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The curated side of the lake: one encrypted, TLS-only, private bucket with one prefix per writer. */
+export class CuratedLake extends Construct {
+  readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: CuratedLakeProps) {
+    super(scope, id);
+    const scratch = Duration.days(props.scratchExpirationDays ?? 30);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: props.accessLogBucket,
+      serverAccessLogsPrefix: 'curated-bucket/',
+      lifecycleRules: [
+        {
+          id: 'curated-tiering',
+          prefix: CURATED_PREFIXES.telemetry,
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 90) }],
+        },
+        { id: 'quarantine-expiry', prefix: CURATED_PREFIXES.quarantine, expiration: Duration.days(props.quarantineExpirationDays ?? 90) },
+        { id: 'athena-results-expiry', prefix: CURATED_PREFIXES.athenaResults, expiration: scratch },
+        { id: 'glue-temp-expiry', prefix: CURATED_PREFIXES.glueTemp, expiration: scratch },
+        { id: 'ml-output-expiry', prefix: CURATED_PREFIXES.mlOutput, expiration: scratch },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+}

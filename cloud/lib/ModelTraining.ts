@@ -1,0 +1,197 @@
+import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { CURATED_PREFIXES } from './CuratedLake.ts';
+import { acknowledgeWildcards, bucketArnRef, nagArn } from './nagAcks.ts';
+import { algorithmImageUri } from './sagemakerImages.ts';
+
+/** Forecast horizon: 24 hourly steps, the issue's "24-hour forecast per thing and pollutant". */
+export const FORECAST_HOURS = 24;
+/** Channels the data-preparation script writes per reading, in this order (RCF's feature_dim). */
+export const RCF_FEATURES = ['pm1_ugm3', 'pm2_5_ugm3', 'pm10_ugm3', 'co_ppb', 'no2_ppb', 'so2_ppb', 'o3_ppb', 'temperature_c', 'humidity_pct'] as const;
+
+/**
+ * Where each run's files live; the state machine's first state computes them from `$.run.id` into
+ * `$.paths`, and every SageMaker state reads its location from there.
+ */
+export const RUN_PATHS = {
+  rcfTrain: `${CURATED_PREFIXES.mlInput}{}/rcf/train/`,
+  rcfScore: `${CURATED_PREFIXES.mlInput}{}/rcf/score/`,
+  deeparTrain: `${CURATED_PREFIXES.mlInput}{}/deepar/train/`,
+  deeparInfer: `${CURATED_PREFIXES.mlInput}{}/deepar/infer/`,
+  models: `${CURATED_PREFIXES.mlModels}{}/`,
+  rcfScores: `${CURATED_PREFIXES.mlOutput}{}/rcf-scores/`,
+  deeparForecasts: `${CURATED_PREFIXES.mlOutput}{}/deepar-forecasts/`,
+} as const;
+
+/**
+ * An S3 location read from the execution state, granting nothing: the CDK's own
+ * S3Location.fromJsonExpression grants s3:GetObject/ListBucket/PutObject on `*` to the execution
+ * role, and this role's S3 access is already scoped to the run prefixes above.
+ */
+class RunLocation extends tasks.S3Location {
+  constructor(private readonly path: string) {
+    super();
+  }
+
+  override bind(): tasks.S3LocationConfig {
+    return { uri: sfn.JsonPath.stringAt(this.path) };
+  }
+}
+
+export interface ModelTrainingProps {
+  /** Curated bucket holding `ml/input/`, `ml/models/` and `ml/output/`. */
+  readonly curatedBucket: s3.IBucket;
+  /** Training instance type (both algorithms train on CPU). @default ml.m5.xlarge */
+  readonly trainingInstanceType?: ec2.InstanceType;
+  /** Batch-transform instance type. @default ml.m5.large */
+  readonly transformInstanceType?: ec2.InstanceType;
+  /** Longest a training job may run. @default 2 hours */
+  readonly maxTrainingTime?: Duration;
+}
+
+/**
+ * SageMaker built-in Random Cut Forest and DeepAR: an execution role scoped to the run folders,
+ * and the Step Functions states that train both in parallel and then batch-transform with each
+ * model (RCF scores every reading per thing; DeepAR forecasts 24 h per thing and pollutant).
+ */
+export class ModelTraining extends Construct {
+  readonly executionRole: iam.Role;
+  readonly rcfImage: string;
+  readonly deeparImage: string;
+  /** Parallel state: [RCF train → model → score, DeepAR train → model → forecast]. */
+  readonly trainAndScore: sfn.Parallel;
+
+  constructor(scope: Construct, id: string, props: ModelTrainingProps) {
+    super(scope, id);
+    const bucket = props.curatedBucket;
+    const stack = Stack.of(this);
+    this.rcfImage = algorithmImageUri(this, 'randomcutforest');
+    this.deeparImage = algorithmImageUri(this, 'forecasting-deepar');
+    const trainingInstance = props.trainingInstanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M5, ec2.InstanceSize.XLARGE);
+    const transformInstance = props.transformInstanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M5, ec2.InstanceSize.LARGE);
+
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'SageMaker training, models and batch transform: read run input and models, write models and output',
+    });
+    this.executionRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${CURATED_PREFIXES.mlInput}*`), bucket.arnForObjects(`${CURATED_PREFIXES.mlModels}*`)],
+    }));
+    this.executionRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${CURATED_PREFIXES.mlModels}*`), bucket.arnForObjects(`${CURATED_PREFIXES.mlOutput}*`)],
+    }));
+    this.executionRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket'], resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${CURATED_PREFIXES.mlInput}*`, `${CURATED_PREFIXES.mlModels}*`] } },
+    }));
+    this.executionRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    this.executionRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'], resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+    }));
+
+    const b = bucketArnRef(bucket);
+    acknowledgeWildcards(this.executionRole, {
+      [`${b}/${CURATED_PREFIXES.mlInput}*`]: 'Training and batch transform read the input of the current run, under a run id (UUID) chosen at run time; read-only.',
+      [`${b}/${CURATED_PREFIXES.mlModels}*`]: 'Training writes model.tar.gz under <run id>/<training job name>/, and model creation reads it back; both names are chosen at run time.',
+      [`${b}/${CURATED_PREFIXES.mlOutput}*`]: 'Batch transform writes <input>.out files under the run id chosen at run time; write-only.',
+      [nagArn('logs', 'log-group:/aws/sagemaker/*')]: 'SageMaker names its log groups (/aws/sagemaker/TrainingJobs, /TransformJobs) and creates one stream per job instance.',
+      '*': 'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by condition to the /aws/sagemaker/ namespaces.',
+    });
+
+    const s3At = (key: keyof typeof RUN_PATHS) => new RunLocation(`$.paths.${key}`);
+    const modelsOutput = { s3OutputLocation: s3At('models') };
+    const resources = { instanceCount: 1, instanceType: trainingInstance, volumeSize: Size.gibibytes(10) };
+    const stopping = { maxRuntime: props.maxTrainingTime ?? Duration.hours(2) };
+    const retry = (state: tasks.SageMakerCreateTrainingJob | tasks.SageMakerCreateModel | tasks.SageMakerCreateTransformJob) =>
+      state.addRetry({ errors: ['SageMaker.AmazonSageMakerException', 'ThrottlingException'], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2 });
+
+    const trainRcf = new tasks.SageMakerCreateTrainingJob(this, 'TrainRcf', {
+      stateName: 'Train Random Cut Forest',
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      trainingJobName: sfn.JsonPath.format('aqm-rcf-{}', sfn.JsonPath.stringAt('$.run.id')),
+      role: this.executionRole,
+      algorithmSpecification: { trainingImage: tasks.DockerImage.fromRegistry(this.rcfImage), trainingInputMode: tasks.InputMode.FILE },
+      hyperparameters: { feature_dim: String(RCF_FEATURES.length), num_trees: '100', num_samples_per_tree: '256' },
+      inputDataConfig: [{
+        channelName: 'train', contentType: 'text/csv;label_size=0',
+        dataSource: { s3DataSource: { s3Location: s3At('rcfTrain'), s3DataType: tasks.S3DataType.S3_PREFIX, s3DataDistributionType: tasks.S3DataDistributionType.SHARDED_BY_S3_KEY } },
+      }],
+      outputDataConfig: modelsOutput, resourceConfig: resources, stoppingCondition: stopping,
+      resultSelector: { 'modelData.$': '$.ModelArtifacts.S3ModelArtifacts' },
+      resultPath: '$.rcf',
+    });
+    const rcfModel = new tasks.SageMakerCreateModel(this, 'RcfModel', {
+      stateName: 'Create RCF model',
+      modelName: sfn.JsonPath.format('aqm-rcf-{}', sfn.JsonPath.stringAt('$.run.id')),
+      role: this.executionRole,
+      primaryContainer: new tasks.ContainerDefinition({ image: tasks.DockerImage.fromRegistry(this.rcfImage), modelS3Location: new RunLocation('$.rcf.modelData') }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const scoreRcf = new tasks.SageMakerCreateTransformJob(this, 'ScoreRcf', {
+      stateName: 'Score readings (RCF batch transform)',
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      transformJobName: sfn.JsonPath.format('aqm-rcf-{}', sfn.JsonPath.stringAt('$.run.id')),
+      modelName: sfn.JsonPath.format('aqm-rcf-{}', sfn.JsonPath.stringAt('$.run.id')),
+      role: this.executionRole,
+      transformInput: { contentType: 'text/csv', splitType: tasks.SplitType.LINE, transformDataSource: { s3DataSource: { s3Uri: sfn.JsonPath.stringAt('$.paths.rcfScore'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
+      transformOutput: { s3OutputPath: sfn.JsonPath.stringAt('$.paths.rcfScores'), accept: 'application/jsonlines', assembleWith: tasks.AssembleWith.LINE },
+      transformResources: { instanceCount: 1, instanceType: transformInstance },
+      resultSelector: { 'scoresUri.$': '$.TransformOutput.S3OutputPath' },
+      resultPath: '$.rcf.transform',
+    });
+
+    const trainDeepAr = new tasks.SageMakerCreateTrainingJob(this, 'TrainDeepAr', {
+      stateName: 'Train DeepAR',
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      trainingJobName: sfn.JsonPath.format('aqm-deepar-{}', sfn.JsonPath.stringAt('$.run.id')),
+      role: this.executionRole,
+      algorithmSpecification: { trainingImage: tasks.DockerImage.fromRegistry(this.deeparImage), trainingInputMode: tasks.InputMode.FILE },
+      hyperparameters: {
+        time_freq: 'H', prediction_length: String(FORECAST_HOURS), context_length: String(3 * FORECAST_HOURS),
+        epochs: '100', likelihood: 'gaussian', early_stopping_patience: '10',
+      },
+      inputDataConfig: [{
+        channelName: 'train', contentType: 'application/jsonlines',
+        dataSource: { s3DataSource: { s3Location: s3At('deeparTrain'), s3DataType: tasks.S3DataType.S3_PREFIX } },
+      }],
+      outputDataConfig: modelsOutput, resourceConfig: resources, stoppingCondition: stopping,
+      resultSelector: { 'modelData.$': '$.ModelArtifacts.S3ModelArtifacts' },
+      resultPath: '$.deepar',
+    });
+    const deepArModel = new tasks.SageMakerCreateModel(this, 'DeepArModel', {
+      stateName: 'Create DeepAR model',
+      modelName: sfn.JsonPath.format('aqm-deepar-{}', sfn.JsonPath.stringAt('$.run.id')),
+      role: this.executionRole,
+      primaryContainer: new tasks.ContainerDefinition({ image: tasks.DockerImage.fromRegistry(this.deeparImage), modelS3Location: new RunLocation('$.deepar.modelData') }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const forecast = new tasks.SageMakerCreateTransformJob(this, 'ForecastDeepAr', {
+      stateName: 'Forecast 24 h (DeepAR batch transform)',
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      transformJobName: sfn.JsonPath.format('aqm-deepar-{}', sfn.JsonPath.stringAt('$.run.id')),
+      modelName: sfn.JsonPath.format('aqm-deepar-{}', sfn.JsonPath.stringAt('$.run.id')),
+      role: this.executionRole,
+      environment: { DEEPAR_INFERENCE_CONFIG: JSON.stringify({ num_samples: 100, output_types: ['mean', 'quantiles'], quantiles: ['0.1', '0.5', '0.9'] }) },
+      transformInput: { contentType: 'application/jsonlines', splitType: tasks.SplitType.LINE, transformDataSource: { s3DataSource: { s3Uri: sfn.JsonPath.stringAt('$.paths.deeparInfer'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
+      transformOutput: { s3OutputPath: sfn.JsonPath.stringAt('$.paths.deeparForecasts'), accept: 'application/jsonlines', assembleWith: tasks.AssembleWith.LINE },
+      transformResources: { instanceCount: 1, instanceType: transformInstance },
+      resultSelector: { 'forecastsUri.$': '$.TransformOutput.S3OutputPath' },
+      resultPath: '$.deepar.transform',
+    });
+    for (const s of [trainRcf, rcfModel, scoreRcf, trainDeepAr, deepArModel, forecast]) retry(s);
+    this.trainAndScore = new sfn.Parallel(this, 'TrainAndScore', { stateName: 'Train and score (RCF, DeepAR)', resultPath: '$.ml' });
+    this.trainAndScore.branch(trainRcf.next(rcfModel).next(scoreRcf));
+    this.trainAndScore.branch(trainDeepAr.next(deepArModel).next(forecast));
+  }
+}
