@@ -1,11 +1,12 @@
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { AddressInfo, Socket } from "node:net";
 import tls from "node:tls";
-import { TopicAuthorizer } from "./TopicAuthorizer.ts";
+import { DEVICE_POLICY_FILE } from "../../cloud/lib/iotFiles.ts";
+import { IotPolicy, type IotPolicyContext, type PolicyDecision } from "./IotPolicy.ts";
 
 export type IotCoreEvent =
   | { readonly kind: "connected"; readonly thing: string }
-  | { readonly kind: "refused"; readonly reason: "tls" | "client-id" | "publish" | "subscribe"; readonly thing?: string; readonly detail: string }
+  | { readonly kind: "refused"; readonly reason: "tls" | "client-id" | "publish" | "subscribe" | "receive"; readonly thing?: string; readonly detail: string }
   | { readonly kind: "message"; readonly thing: string; readonly topic: string; readonly payload: Uint8Array; readonly qos: number }
   | { readonly kind: "disconnected"; readonly thing: string };
 
@@ -16,7 +17,11 @@ export interface LocalIotCoreOptions {
   readonly caPem: string;
   readonly certPem: string;
   readonly keyPem: string;
-  readonly authorizer?: TopicAuthorizer;
+  /** What each thing may do; by default the device policy the cloud stack deploys (cloud/iot/device-policy.json). */
+  readonly policy?: IotPolicy;
+  /** The region and account the policy's ARNs are evaluated in; `${AWS::Region}` and `${AWS::AccountId}` take these values. */
+  readonly region?: string;
+  readonly accountId?: string;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -39,15 +44,28 @@ function describeTlsRefusal(socket: tls.TLSSocket, error: NodeJS.ErrnoException)
   return `client certificate refused: ${String(verdict)}${words ? ` (${words})` : ""}`;
 }
 
+/** Where the local twin's ARNs live: no real region or account, but the same ARN shape the policy's resources are written for. */
+const LOCAL_REGION = "local";
+const LOCAL_ACCOUNT_ID = "000000000000";
+
+type PolicyAction = "iot:Connect" | "iot:Publish" | "iot:Subscribe" | "iot:Receive";
+
+/** MQTT's rules for a topic name one publishes to, as a broker enforces them for its clients. */
+function checkTopicName(topic: string): void {
+  if (topic.length === 0) throw new Error("cannot publish to an empty topic");
+  if (/[+#\u0000]/.test(topic)) throw new Error(`cannot publish to "${topic}": a topic name may not contain "+", "#" or NUL (those are for subscriptions)`);
+}
+
 /**
  * A local stand-in for AWS IoT Core: an aedes MQTT broker behind a TLS server that requires a
- * client certificate signed by the local CA. As on AWS, the client ID must be the thing the
- * certificate names (its subject CN), and each thing may use only its own topics. Every refusal is
- * reported as an event with its reason.
+ * client certificate signed by the local CA. The certificate's subject CN is the thing it is
+ * attached to, and every connect, publish, subscribe and delivery is checked against an IoT
+ * policy evaluated as AWS evaluates it, by default the very policy the cloud stack deploys.
+ * Every refusal is reported as an event with its reason.
  */
 export class LocalIotCore {
   readonly #options: LocalIotCoreOptions;
-  readonly #authorizer: TopicAuthorizer;
+  readonly #policy: IotPolicy;
   readonly #listeners: ((event: IotCoreEvent) => void)[] = [];
   readonly #thingOfSocket = new WeakMap<object, string>();
   #broker: Aedes | undefined;
@@ -57,7 +75,11 @@ export class LocalIotCore {
 
   constructor(options: LocalIotCoreOptions) {
     this.#options = options;
-    this.#authorizer = options.authorizer ?? new TopicAuthorizer();
+    this.#policy = options.policy ?? IotPolicy.load(DEVICE_POLICY_FILE);
+  }
+
+  get policy(): IotPolicy {
+    return this.#policy;
   }
 
   onEvent(listener: (event: IotCoreEvent) => void): void {
@@ -68,33 +90,46 @@ export class LocalIotCore {
     if (this.#server) throw new Error("the local IoT Core is already started; stop() it before starting it again");
     const broker = await Aedes.createBroker({
       authenticate: (client, _username, _password, done) => {
-        const thing = this.#thingOf(client);
-        if (thing !== undefined && client.id === thing) {
+        const refusal = this.#check(client, "iot:Connect", `client/${client.id}`);
+        if (refusal === undefined) {
           done(null, true);
           return;
         }
-        this.#emit({ kind: "refused", reason: "client-id", ...(thing ? { thing } : {}), detail: `client ID "${client.id}" is not the certificate's thing "${thing ?? "?"}"` });
-        const error = new Error("client ID does not match the certificate") as AuthenticateError;
+        const thing = this.#thingOf(client);
+        const hint = thing !== undefined && client.id !== thing ? `; the client ID must be the certificate's thing "${thing}"` : "";
+        this.#emit({ kind: "refused", reason: "client-id", ...(thing ? { thing } : {}), detail: `${refusal}${hint}` });
+        const error = new Error("connection not authorised by the IoT policy") as AuthenticateError;
         error.returnCode = NOT_AUTHORIZED;
         done(error, false);
       },
       authorizePublish: (client, packet, callback) => {
-        const thing = client ? this.#thingOf(client) : undefined;
-        if (client && thing && this.#authorizer.mayPublish(thing, packet.topic)) {
+        const refusal = client ? this.#check(client, "iot:Publish", `topic/${packet.topic}`) : `a publish to "${packet.topic}" came from no client`;
+        if (refusal === undefined) {
           callback(null);
           return;
         }
-        this.#emit({ kind: "refused", reason: "publish", ...(thing ? { thing } : {}), detail: `publish to "${packet.topic}" is not allowed for ${thing ?? "an unknown client"}` });
+        const thing = client ? this.#thingOf(client) : undefined;
+        this.#emit({ kind: "refused", reason: "publish", ...(thing ? { thing } : {}), detail: refusal });
         callback(new Error(`publish to ${packet.topic} not authorised`));
       },
       authorizeSubscribe: (client, subscription, callback) => {
-        const thing = this.#thingOf(client);
-        if (thing && this.#authorizer.maySubscribe(thing, subscription.topic)) {
+        // As on AWS, the filter's `+` and `#` are plain characters the topicfilter resource must match.
+        const refusal = this.#check(client, "iot:Subscribe", `topicfilter/${subscription.topic}`);
+        if (refusal === undefined) {
           callback(null, subscription);
           return;
         }
-        this.#emit({ kind: "refused", reason: "subscribe", ...(thing ? { thing } : {}), detail: `subscribe to "${subscription.topic}" is not allowed for ${thing ?? "an unknown client"}` });
+        const thing = this.#thingOf(client);
+        this.#emit({ kind: "refused", reason: "subscribe", ...(thing ? { thing } : {}), detail: refusal });
         callback(new Error(`subscribe to ${subscription.topic} not authorised`));
+      },
+      // A subscription admits a message only if the subscriber may also receive its topic (iot:Receive), checked at each delivery as AWS does.
+      authorizeForward: (client, packet) => {
+        const refusal = this.#check(client, "iot:Receive", `topic/${packet.topic}`);
+        if (refusal === undefined) return packet;
+        const thing = this.#thingOf(client);
+        this.#emit({ kind: "refused", reason: "receive", ...(thing ? { thing } : {}), detail: refusal });
+        return null;
       },
     });
     broker.on("clientReady", (client: Client) => this.#emit({ kind: "connected", thing: client.id }));
@@ -154,8 +189,54 @@ export class LocalIotCore {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Publishes as the IoT Core itself (as AWS's own services, such as Device Shadow, do): no
+   * policy governs the publisher, but each subscriber still receives it only if it may (iot:Receive).
+   * Resolves once the message is handed to every matching subscription.
+   */
+  publish(topic: string, payload: Uint8Array | string, qos: 0 | 1 = 0): Promise<void> {
+    const broker = this.#broker;
+    if (!broker) return Promise.reject(new Error(`cannot publish to "${topic}": the local IoT Core is not started`));
+    try {
+      checkTopicName(topic);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const bytes = typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    return new Promise((resolve, reject) => {
+      broker.publish({ cmd: "publish", topic, payload: bytes, qos, retain: false, dup: false }, (error) => {
+        if (error) reject(new Error(`cannot publish to "${topic}": ${error.message}`));
+        else resolve();
+      });
+    });
+  }
+
   #thingOf(client: Client): string | undefined {
     return this.#thingOfSocket.get(client.conn as object);
+  }
+
+  /** The connection as the policy sees it: the local CA issues a certificate for one thing only, named in its CN, so that thing is the one attached. */
+  #contextOf(client: Client): IotPolicyContext {
+    const thingName = this.#thingOf(client);
+    return {
+      clientId: client.id,
+      ...(thingName !== undefined ? { thingName } : {}),
+      region: this.#options.region ?? LOCAL_REGION,
+      accountId: this.#options.accountId ?? LOCAL_ACCOUNT_ID,
+    };
+  }
+
+  /** Undefined when the policy allows the request; otherwise why not, for the refusal event. */
+  #check(client: Client, action: PolicyAction, resource: string): string | undefined {
+    const context = this.#contextOf(client);
+    const decision = this.#policy.decide(action, resource, context);
+    if (decision.allowed) return undefined;
+    const who = context.thingName !== undefined ? `thing "${context.thingName}"` : "a certificate with no thing";
+    return `${action} on ${resource} is not allowed for ${who} (client ID "${client.id}"): ${this.#why(decision)}`;
+  }
+
+  #why(decision: PolicyDecision): string {
+    return decision.statement !== undefined ? `denied by statement "${decision.statement}" of ${this.#policy.source}` : `no statement of ${this.#policy.source} allows it`;
   }
 
   #emit(event: IotCoreEvent): void {

@@ -36,15 +36,20 @@ function files(name: string, identity: IssuedCertificate): string[] {
   return ["--cafile", path.join(dir, "ca.pem"), "--cert", path.join(dir, `${name}.cert.pem`), "--key", path.join(dir, `${name}.key.pem`), "--tls-version", "tlsv1.2"];
 }
 
-async function publish(args: string[]): Promise<{ code: number; output: string }> {
+/** Runs mosquitto_pub or mosquitto_sub at QoS 1 against the local IoT Core; how it exited, and what it said. */
+async function mosquitto(tool: "mosquitto_pub" | "mosquitto_sub", args: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run("mosquitto_pub", ["-h", "localhost", "-p", String(fixture.port), "-q", "1", ...args], { timeout: 10_000 });
+    const { stdout, stderr } = await run(tool, ["-h", "localhost", "-p", String(fixture.port), "-q", "1", ...args], { timeout: 10_000 });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
   }
 }
+
+const publish = (args: string[]) => mosquitto("mosquitto_pub", args);
+/** `-E`: exits once the broker has acknowledged the subscription, or fails if it has not. */
+const subscribeOnce = (args: string[]) => mosquitto("mosquitto_sub", ["-E", ...args]);
 
 test("mosquitto_pub, a client no one here wrote, is allowed and refused by the local IoT Core exactly as the policy says", { skip, timeout: 60_000 }, async () => {
   const identity = await fixture.ca.issueDeviceCertificate("aqm-mosq");
@@ -58,15 +63,54 @@ test("mosquitto_pub, a client no one here wrote, is allowed and refused by the l
   assert.notEqual(impostor.code, 0);
   assert.match(impostor.output, /not authori[sz]ed/i);
 
-  await publish([...tls, "-i", "aqm-mosq", "-t", "dt/aqm/aqm-other/telemetry", "-m", '{"seq":2}']);
-  await until(() => fixture.events.some((e) => e.kind === "refused" && e.reason === "publish" && e.thing === "aqm-mosq"), "the publish refusal");
-  assert.ok(!fixture.events.some((e) => e.kind === "message" && e.topic === "dt/aqm/aqm-other/telemetry"));
+  for (const topic of ["dt/aqm/aqm-other/telemetry", "cmd/aqm/aqm-mosq/reboot"]) {
+    await publish([...tls, "-i", "aqm-mosq", "-t", topic, "-m", '{"seq":2}']);
+    await until(() => fixture.events.some((e) => e.kind === "refused" && e.reason === "publish" && e.detail.startsWith(`iot:Publish on topic/${topic} is not allowed for thing "aqm-mosq"`)), `the refusal of ${topic}`);
+    assert.ok(!fixture.events.some((e) => e.kind === "message" && e.topic === topic));
+  }
 
   const { LocalCa } = await import("../../host-tools/iot-core/LocalCa.ts");
   const stranger = await (await LocalCa.createEphemeral("another CA")).issueDeviceCertificate("aqm-stranger");
   const refused = await publish([...files("aqm-stranger", stranger), "-i", "aqm-stranger", "-t", "dt/aqm/aqm-stranger/telemetry", "-m", "{}"]);
   assert.notEqual(refused.code, 0);
   await until(() => fixture.events.some((e) => e.kind === "refused" && e.reason === "tls" && /UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(e.detail)), "the TLS refusal");
+});
+
+test("mosquitto_sub may subscribe to its own commands and receives them; other things' commands and wildcards over things are refused", { skip, timeout: 60_000 }, async () => {
+  const identity = await fixture.ca.issueDeviceCertificate("aqm-mosq-sub");
+  const tls = files("aqm-mosq-sub", identity);
+
+  for (const filter of ["cmd/aqm/aqm-mosq-sub/#", "$aws/things/aqm-mosq-sub/shadow/update/delta"]) {
+    const own = await subscribeOnce([...tls, "-i", "aqm-mosq-sub", "-t", filter, "-d"]);
+    assert.equal(own.code, 0, own.output);
+    assert.match(own.output, /Subscribed \(mid: 1\): 1/, "granted at QoS 1");
+  }
+
+  // mosquitto_sub writes to a pipe in blocks; line buffering lets the test see the SUBACK when it comes.
+  const listener = spawn("stdbuf", ["-oL", "mosquitto_sub", "-h", "localhost", "-p", String(fixture.port), "-q", "1", ...tls, "-i", "aqm-mosq-sub", "-t", "cmd/aqm/aqm-mosq-sub/#", "-C", "1", "-v", "-d"], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let output = "";
+    listener.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    listener.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => listener.once("exit", resolve));
+    await until(() => output.includes("received SUBACK"), "mosquitto_sub's subscription", 10_000);
+    await fixture.core.publish("cmd/aqm/aqm-mosq-sub/interval", '{"seconds":30}', 1);
+    assert.equal(await exited, 0, output);
+    assert.match(output, /^cmd\/aqm\/aqm-mosq-sub\/interval \{"seconds":30\}$/m);
+  } finally {
+    listener.kill();
+  }
+
+  for (const filter of ["cmd/aqm/aqm-other/#", "dt/aqm/+/telemetry", "cmd/aqm/+/reboot", "#", "$aws/things/aqm-other/shadow/update/delta"]) {
+    const refused = await subscribeOnce([...tls, "-i", "aqm-mosq-sub", "-t", filter]);
+    assert.notEqual(refused.code, 0, `${filter}: ${refused.output}`);
+    // As for a refused publish, the core closes the connection instead of sending a SUBACK.
+    assert.match(refused.output, /connection was lost/i, filter);
+    assert.ok(
+      fixture.events.some((e) => e.kind === "refused" && e.reason === "subscribe" && e.thing === "aqm-mosq-sub" && e.detail.startsWith(`iot:Subscribe on topicfilter/${filter} is not allowed`)),
+      `the core's refusal of ${filter}`,
+    );
+  }
 });
 
 async function freePort(): Promise<number> {

@@ -1,13 +1,14 @@
 import { LocalCa, type IssuedCertificate } from "../../host-tools/iot-core/LocalCa.ts";
+import type { IotPolicy } from "../../host-tools/iot-core/IotPolicy.ts";
 import { LocalIotCore, type IotCoreEvent } from "../../host-tools/iot-core/LocalIotCore.ts";
 import type { MqttConnectionEvents } from "../../host-tools/platform/MqttConnector.ts";
 import { TlsMqttConnection } from "../../host-tools/platform/node/TlsMqttConnection.ts";
 
-/** A local IoT Core on a free port with its CA, and a way to connect boards to it over TLS. */
-export async function startIotCore() {
+/** A local IoT Core on a free port with its CA (and the deployed device policy unless told otherwise), and a way to connect boards to it over TLS. */
+export async function startIotCore(options: { policy?: IotPolicy } = {}) {
   const ca = await LocalCa.createEphemeral("test CA");
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, ...options });
   const events: IotCoreEvent[] = [];
   core.onEvent((event) => events.push(event));
   const { port } = await core.start();

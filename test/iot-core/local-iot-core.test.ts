@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, test } from "node:test";
+import { DEVICE_POLICY_FILE } from "../../cloud/lib/iotFiles.ts";
+import { IotPolicy } from "../../host-tools/iot-core/IotPolicy.ts";
 import { LocalCa } from "../../host-tools/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../../host-tools/iot-core/LocalIotCore.ts";
 import { connectBoard, recorder, startIotCore, until } from "./iot-core-fixture.ts";
@@ -86,7 +88,12 @@ test("a client ID other than the certificate's thing is not authorised (CONNACK 
   await until(() => board.closes === 1, "the refusal");
   assert.equal(board.errors[0]!.code, "not-authorised");
   assert.match(board.errors[0]!.message, /CONNACK return code 5/);
-  assert.ok(events.some((e) => e.kind === "refused" && e.reason === "client-id" && e.thing === "aqm-honest"));
+  const refusal = events.find((e) => e.kind === "refused" && e.reason === "client-id" && e.thing === "aqm-honest");
+  assert.ok(refusal?.kind === "refused");
+  assert.equal(
+    refusal.detail,
+    `iot:Connect on client/aqm-impostor is not allowed for thing "aqm-honest" (client ID "aqm-impostor"): no statement of ${DEVICE_POLICY_FILE} allows it; the client ID must be the certificate's thing "aqm-honest"`,
+  );
 });
 
 test("publishing to another thing's topic is refused and never reaches the lake's message events", async () => {
@@ -149,4 +156,73 @@ test("stop() closes connections still in the TLS handshake instead of waiting fo
   await core.stop();
   await ended;
   assert.ok(performance.now() - started < 1000, "stopped without waiting for the silent client");
+});
+
+test("by default the core evaluates the policy file the cloud stack deploys", () => {
+  assert.equal(fixture.core.policy.source, DEVICE_POLICY_FILE);
+});
+
+test("the core's own publish bypasses the policy: a command no thing may publish reaches the board subscribed to it", async () => {
+  const { ca, port, core, events } = fixture;
+  const identity = await ca.issueDeviceCertificate("aqm-served");
+  const board = recorder();
+  const connection = connectBoard(port, ca, identity, "aqm-served", board);
+  await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
+  connection.write(new Uint8Array(0), { operation: 8, id: 5, items: [{ topic: "cmd/aqm/aqm-served/#", QoS: 1 }] });
+  await until(() => board.controls.some((c) => c.operation === 9), "SUBACK");
+  assert.equal(core.policy.allows("iot:Publish", "topic/cmd/aqm/aqm-served/interval", { clientId: "aqm-served", thingName: "aqm-served", region: "local", accountId: "000000000000" }), false);
+  await core.publish("cmd/aqm/aqm-served/interval", '{"seconds":30}', 1);
+  await until(() => board.messages.length === 1, "the command");
+  assert.deepEqual(board.messages, [{ topic: "cmd/aqm/aqm-served/interval", payload: '{"seconds":30}' }]);
+  await core.publish("cmd/aqm/aqm-served/interval", new Uint8Array([0x7b, 0x7d]));
+  await until(() => board.messages.length === 2, "the second command, given as bytes");
+  assert.deepEqual(board.messages[1], { topic: "cmd/aqm/aqm-served/interval", payload: "{}" });
+  assert.ok(!events.some((e) => e.kind === "refused" && e.thing === "aqm-served"));
+  connection.close();
+});
+
+test("the core's own publish refuses a topic with MQTT wildcards, and needs a started core", async () => {
+  await assert.rejects(fixture.core.publish("cmd/aqm/+/reboot", "{}"), /cannot publish to "cmd\/aqm\/\+\/reboot": a topic name may not contain "\+", "#" or NUL/);
+  await assert.rejects(fixture.core.publish("", "{}"), /cannot publish to an empty topic/);
+  const ca = await LocalCa.createEphemeral("test CA");
+  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  const idle = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+  await assert.rejects(idle.publish("dt/aqm/x/telemetry", "{}"), /cannot publish to "dt\/aqm\/x\/telemetry": the local IoT Core is not started/);
+});
+
+test("a message the subscriber may not receive (iot:Receive denied) is not delivered, and the refusal names the statement", async () => {
+  const thing = "${iot:Connection.Thing.ThingName}";
+  const policy = IotPolicy.parse(
+    {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "iot:Connect", Resource: `arn:aws:iot:*:*:client/${thing}` },
+        { Effect: "Allow", Action: "iot:Subscribe", Resource: `arn:aws:iot:*:*:topicfilter/cmd/aqm/${thing}/*` },
+        { Effect: "Allow", Action: "iot:Receive", Resource: `arn:aws:iot:*:*:topic/cmd/aqm/${thing}/*` },
+        { Sid: "NoSecrets", Effect: "Deny", Action: "iot:Receive", Resource: "arn:aws:iot:*:*:topic/cmd/aqm/*/secret" },
+      ],
+    },
+    "receive-policy.json",
+  );
+  const guarded = await startIotCore({ policy });
+  try {
+    const identity = await guarded.ca.issueDeviceCertificate("aqm-guarded");
+    const board = recorder();
+    const connection = connectBoard(guarded.port, guarded.ca, identity, "aqm-guarded", board);
+    await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
+    connection.write(new Uint8Array(0), { operation: 8, id: 6, items: [{ topic: "cmd/aqm/aqm-guarded/#", QoS: 1 }] });
+    await until(() => board.controls.some((c) => c.operation === 9), "SUBACK");
+    await guarded.core.publish("cmd/aqm/aqm-guarded/secret", '{"n":1}', 1);
+    await guarded.core.publish("cmd/aqm/aqm-guarded/hello", '{"n":2}', 1);
+    await until(() => board.messages.length === 1, "the allowed message");
+    assert.deepEqual(board.messages, [{ topic: "cmd/aqm/aqm-guarded/hello", payload: '{"n":2}' }]);
+    assert.deepEqual(
+      guarded.events.filter((e) => e.kind === "refused"),
+      [{ kind: "refused", reason: "receive", thing: "aqm-guarded", detail: 'iot:Receive on topic/cmd/aqm/aqm-guarded/secret is not allowed for thing "aqm-guarded" (client ID "aqm-guarded"): denied by statement "NoSecrets" of receive-policy.json' }],
+    );
+    assert.equal(board.closes, 0, "a refused delivery does not drop the subscriber");
+    connection.close();
+  } finally {
+    await guarded.core.stop();
+  }
 });

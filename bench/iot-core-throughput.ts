@@ -1,0 +1,231 @@
+/**
+ * npm run bench:broker [-- --boards N --messages M --window W] — the local IoT Core under load
+ * from N simulated boards over mutual TLS, next to Debian's mosquitto broker (the same TLS
+ * settings: client certificates required, TLS 1.2) measured in the same run on the same machine.
+ * Prints figures; asserts nothing.
+ *
+ * Each board is an mqtt.js client with its own certificate that publishes M telemetry-sized
+ * messages at QoS 1, keeping at most W unacknowledged. Figures per broker:
+ * - sustained messages/s: all messages over the time from the first publish to the last PUBACK;
+ * - PUBACK latency p50/p99: publish to acknowledgement, as a board sees it;
+ * - delivery latency p50/p99: publish to the consumer. For the local IoT Core the consumer is the
+ *   topic rule's action (the record handed to the local Firehose), so its policy check, rule and
+ *   action are inside the figure; for mosquitto it is a subscriber on `dt/aqm/+/telemetry`.
+ * - publish to lake p50/p99 (local IoT Core only): until the Firehose object holding the record
+ *   is on disk; it is dominated by the Firehose buffer interval, printed beside it.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import mqtt from "mqtt";
+import { LocalCa, type IssuedCertificate } from "../host-tools/iot-core/LocalCa.ts";
+import { LocalFirehose } from "../host-tools/iot-core/LocalFirehose.ts";
+import { LocalIotCore } from "../host-tools/iot-core/LocalIotCore.ts";
+
+const { values } = parseArgs({
+  options: {
+    boards: { type: "string", default: "20" },
+    messages: { type: "string", default: "500" },
+    window: { type: "string", default: "10" },
+    "buffer-ms": { type: "string", default: "1000" },
+  },
+});
+const BOARDS = Number(values.boards);
+const MESSAGES = Number(values.messages);
+const WINDOW = Number(values.window);
+const BUFFER_MS = Number(values["buffer-ms"]);
+for (const [name, value] of [["--boards", BOARDS], ["--messages", MESSAGES], ["--window", WINDOW], ["--buffer-ms", BUFFER_MS]] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`bench:broker: ${name} needs a whole number of at least 1, got ${String(value)}`);
+    process.exit(2);
+  }
+}
+
+/** A v2 telemetry record of the median size the firmware sends (bench:cost: 407 bytes). */
+function telemetry(thing: string, seq: number, sentAt: number): string {
+  return JSON.stringify({
+    v: 2, thing, boot: 1, seq, ts: Date.now(), interval_s: 60, sent_at: sentAt,
+    temperature_c: 21.53, humidity_pct: 45.2, pm1_ugm3: 3.2, pm2_5_ugm3: 5.1, pm10_ugm3: 8.4, co_ppb: 268.3, no2_ppb: 13.9, so2_ppb: 2.7, o3_ppb: 31.2, anomaly: 0.0121,
+    health: { temperature_c: "ok", humidity_pct: "ok", pm1_ugm3: "ok", pm2_5_ugm3: "ok", pm10_ugm3: "ok", co_ppb: "ok", no2_ppb: "ok", so2_ppb: "ok", o3_ppb: "ok" },
+  });
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface LoadResult {
+  readonly seconds: number;
+  readonly pubackMs: number[];
+}
+
+/** N boards publish M messages each at QoS 1 with at most W in flight; resolves when every PUBACK is in. */
+async function load(port: number, ca: LocalCa, identities: readonly IssuedCertificate[]): Promise<LoadResult> {
+  const clients = await Promise.all(
+    identities.map(
+      (identity, i) =>
+        new Promise<mqtt.MqttClient>((resolve, reject) => {
+          const client = mqtt.connect({
+            host: "127.0.0.1", port, protocol: "mqtts", servername: "localhost", clientId: thingOf(i), protocolVersion: 4, clean: true, keepalive: 60, reconnectPeriod: 0,
+            ca: ca.certPem, cert: identity.certPem, key: identity.keyPem,
+            // Passed through to tls.connect: both brokers then speak TLS 1.2, as a board does.
+            ...({ minVersion: "TLSv1.2", maxVersion: "TLSv1.2" } as object),
+          });
+          client.once("connect", () => resolve(client));
+          client.once("error", reject);
+        }),
+    ),
+  );
+  const pubackMs: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client, i) => {
+      const thing = thingOf(i);
+      let next = 1;
+      const sendOne = async (): Promise<void> => {
+        while (next <= MESSAGES) {
+          const seq = next++;
+          const sentAt = performance.now();
+          await client.publishAsync(`dt/aqm/${thing}/telemetry`, telemetry(thing, seq, sentAt), { qos: 1 });
+          pubackMs.push(performance.now() - sentAt);
+        }
+      };
+      await Promise.all(Array.from({ length: WINDOW }, sendOne));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(clients.map((client) => client.endAsync()));
+  return { seconds, pubackMs: pubackMs.sort((a, b) => a - b) };
+}
+
+const thingOf = (i: number): string => `aqm-bench-${String(i + 1).padStart(3, "0")}`;
+
+function row(name: string, result: LoadResult, deliveryMs: number[]): string {
+  const total = BOARDS * MESSAGES;
+  const rate = total / result.seconds;
+  const sorted = [...deliveryMs].sort((a, b) => a - b);
+  return `${name.padEnd(18)} ${rate.toFixed(0).padStart(8)} msg/s   PUBACK p50 ${quantile(result.pubackMs, 0.5).toFixed(2).padStart(7)} ms  p99 ${quantile(result.pubackMs, 0.99).toFixed(2).padStart(7)} ms   delivery p50 ${quantile(sorted, 0.5).toFixed(2).padStart(7)} ms  p99 ${quantile(sorted, 0.99).toFixed(2).padStart(7)} ms   (${deliveryMs.length}/${total} delivered)`;
+}
+
+async function benchLocalIotCore(ca: LocalCa, identities: readonly IssuedCertificate[], lakeDir: string) {
+  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+  const firehose = new LocalFirehose({ lakeDir, prefix: "raw/", streamName: "aqm-bench", bufferMs: BUFFER_MS });
+  const deliveryMs: number[] = [];
+  const refused: string[] = [];
+  core.onEvent((event) => {
+    if (event.kind === "message") {
+      const text = new TextDecoder().decode(event.payload);
+      deliveryMs.push(performance.now() - (JSON.parse(text) as { sent_at: number }).sent_at);
+      firehose.put(event.payload);
+    } else if (event.kind === "refused") refused.push(event.detail);
+  });
+  const { port } = await core.start();
+  const result = await load(port, ca, identities);
+  await core.stop();
+  // Lake latency: the record's publish time against the moment its object appeared (its mtime).
+  await firehose.close();
+  const lakeMs: number[] = [];
+  const zero = Date.now() - performance.now();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!entry.name.startsWith(".")) {
+        const writtenAt = statSync(full).mtimeMs - zero;
+        for (const line of readFileSync(full, "utf8").split("\n")) if (line) lakeMs.push(writtenAt - (JSON.parse(line) as { sent_at: number }).sent_at);
+      }
+    }
+  };
+  walk(lakeDir);
+  if (refused.length > 0) console.error(`local IoT Core refused ${refused.length}: ${refused[0]}`);
+  return { result, deliveryMs, lakeMs: lakeMs.sort((a, b) => a - b) };
+}
+
+async function benchMosquitto(ca: LocalCa, identities: readonly IssuedCertificate[], dir: string) {
+  const port = await freePort();
+  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  writeFileSync(path.join(dir, "ca.pem"), ca.certPem);
+  writeFileSync(path.join(dir, "server.cert.pem"), server.certPem);
+  writeFileSync(path.join(dir, "server.key.pem"), server.keyPem, { mode: 0o600 });
+  writeFileSync(
+    path.join(dir, "mosquitto.conf"),
+    [
+      // Started as root, mosquitto would switch to its own user and lose access to these files.
+      `user ${os.userInfo().username}`,
+      "per_listener_settings true",
+      `listener ${port} 127.0.0.1`,
+      `cafile ${path.join(dir, "ca.pem")}`,
+      `certfile ${path.join(dir, "server.cert.pem")}`,
+      `keyfile ${path.join(dir, "server.key.pem")}`,
+      "require_certificate true",
+      "use_identity_as_username true",
+      "tls_version tlsv1.2",
+      "persistence false",
+      "max_inflight_messages 0",
+      "max_queued_messages 0",
+      "log_dest stderr",
+      "",
+    ].join("\n"),
+  );
+  const broker: ChildProcess = spawn("mosquitto", ["-c", path.join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  broker.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!/Opening ipv4 listen socket/.test(log)) {
+      if (Date.now() > deadline) throw new Error(`mosquitto did not start listening:\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const consumer = await ca.issueDeviceCertificate("aqm-bench-consumer");
+    const deliveryMs: number[] = [];
+    const subscriber = mqtt.connect({ host: "127.0.0.1", port, protocol: "mqtts", servername: "localhost", clientId: "aqm-bench-consumer", protocolVersion: 4, ca: ca.certPem, cert: consumer.certPem, key: consumer.keyPem, reconnectPeriod: 0 });
+    await new Promise<void>((resolve, reject) => {
+      subscriber.once("connect", () => resolve());
+      subscriber.once("error", reject);
+    });
+    subscriber.on("message", (_topic, payload) => deliveryMs.push(performance.now() - (JSON.parse(payload.toString()) as { sent_at: number }).sent_at));
+    await subscriber.subscribeAsync("dt/aqm/+/telemetry", { qos: 1 });
+    const result = await load(port, ca, identities);
+    const settle = Date.now() + 5_000;
+    while (deliveryMs.length < BOARDS * MESSAGES && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 20));
+    await subscriber.endAsync();
+    return { result, deliveryMs };
+  } finally {
+    broker.kill("SIGTERM");
+  }
+}
+
+const mosquittoInstalled = spawnSync("mosquitto", ["-h"]).error === undefined;
+const work = mkdtempSync(path.join(os.tmpdir(), "aqm-bench-broker-"));
+try {
+  const ca = await LocalCa.createEphemeral("aqm bench CA");
+  const identities: IssuedCertificate[] = [];
+  for (let i = 0; i < BOARDS; i++) identities.push(await ca.issueDeviceCertificate(thingOf(i)));
+  console.log(`bench:broker — ${BOARDS} boards × ${MESSAGES} QoS 1 messages (${telemetry(thingOf(0), 1, 0).length} B payload), ${WINDOW} in flight per board, mutual TLS 1.2 on 127.0.0.1, ${os.cpus().length} cores`);
+  const local = await benchLocalIotCore(ca, identities, path.join(work, "lake"));
+  console.log(row("local IoT Core", local.result, local.deliveryMs));
+  console.log(`${"".padEnd(18)} publish to lake p50 ${quantile(local.lakeMs, 0.5).toFixed(0)} ms  p99 ${quantile(local.lakeMs, 0.99).toFixed(0)} ms with a ${BUFFER_MS} ms Firehose buffer; ${local.lakeMs.length}/${BOARDS * MESSAGES} records in the lake`);
+  if (!mosquittoInstalled) console.log("mosquitto          not installed (apt-get install mosquitto): no peer figures");
+  else {
+    const peer = await benchMosquitto(ca, identities, work);
+    console.log(row("Debian mosquitto", peer.result, peer.deliveryMs));
+    const ratio = (local.result.seconds > 0 ? BOARDS * MESSAGES / local.result.seconds : 0) / (BOARDS * MESSAGES / peer.result.seconds);
+    const p99 = quantile(local.result.pubackMs, 0.99) / quantile(peer.result.pubackMs, 0.99);
+    console.log(`ratio local/mosquitto: throughput ${ratio.toFixed(2)}×, PUBACK p99 ${p99.toFixed(2)}×`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
