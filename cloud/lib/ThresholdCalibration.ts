@@ -15,7 +15,7 @@ export interface ThresholdCalibrationProps {
   readonly curatedBucket: s3.IBucket;
   /** Account-specific IoT data endpoint (ATS) the function updates shadows through. */
   readonly iotDataEndpoint: string;
-  /** The board scorer's knee, published with the threshold it was computed for. @default 20 (DEFAULT_SCORER_CONFIG.knee) */
+  /** The board scorer's knee the thresholds are for; the Lambda refuses one that is not the knee its threshold table was made with. @default 20 (DEFAULT_SCORER_CONFIG.knee) */
   readonly knee?: number;
   /** Removal policy of the function's log group. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;

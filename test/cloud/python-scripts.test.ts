@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,37 +77,79 @@ print(json.dumps({
   assert.deepEqual(out.split, ['bucket', 'some/key.sql']);
 });
 
-function calibrate(scores: number[], knee = DEFAULT_SCORER_CONFIG.knee): { state: { desired: { anomaly: Record<string, unknown> } } } {
-  const script = dir('lambda') + 'calibrate_thresholds.py';
-  const stdout = execFileSync('python3', [script], { input: scores.map((s) => JSON.stringify({ score: s })).join('\n'), encoding: 'utf8', env: { ...pyEnv, KNEE: String(knee) } });
-  return JSON.parse(stdout);
+const CALIBRATION_SCRIPT = dir('lambda') + 'calibrate_thresholds.py';
+
+function runCalibration(scores: number[], knee: string) {
+  const input = scores.map((s) => JSON.stringify({ score: s })).join('\n');
+  return spawnSync('python3', [CALIBRATION_SCRIPT], { input, encoding: 'utf8', env: { ...pyEnv, KNEE: knee } });
 }
 
-test('threshold calibration: the board applies the shadow\'s desired state as it is (firmware/shadow/RuntimeSettings.ts)', { skip }, () => {
+function calibrate(scores: number[]): { state: { desired: { anomaly: Record<string, unknown> } } } {
+  const run = runCalibration(scores, String(DEFAULT_SCORER_CONFIG.knee));
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+/** The board's own conversion of a threshold (firmware/board/AnomalyWatch.ts). */
+const q16 = (threshold: number) => Math.round(threshold * 65536);
+
+test('threshold calibration: the board applies the shadow\'s desired state as it is (firmware/shadow/RuntimeSettings.ts), and only its threshold changes', { skip }, () => {
   const quiet = Array.from({ length: 1000 }, (_, i) => 1 + 0.01 * Math.sin(i));
   const doc = calibrate(quiet);
   assert.deepEqual(Object.keys(doc.state.desired), ['anomaly']);
-  const current = { sampleIntervalMs: 60_000, readIntervalMs: 5_000, anomaly: DEFAULT_SCORER_CONFIG };
+  assert.deepEqual(Object.keys(doc.state.desired.anomaly), ['threshold']);
+  // A board keeps its other settings (here the stuck-sensor check): a new threshold alone keeps what its scorer has learnt.
+  const ownModel = { ...DEFAULT_SCORER_CONFIG, stuckReadings: 8 };
+  const current = { sampleIntervalMs: 60_000, readIntervalMs: 5_000, anomaly: ownModel };
   const noCalibration = { replace: () => assert.fail('the calibration step sends no gas calibration record') };
   const outcome = applyDesired(current, doc.state.desired, noCalibration);
   assert.deepEqual(outcome.rejected, {});
   assert.deepEqual(outcome.applied, ['anomaly']);
-  assert.deepEqual(outcome.settings.anomaly, { ...DEFAULT_SCORER_CONFIG, threshold: doc.state.desired.anomaly.threshold, knee: 20 });
-  assert.deepEqual(parseScorerConfig(doc.state.desired.anomaly), outcome.settings.anomaly);
+  assert.deepEqual(outcome.settings.anomaly, { ...ownModel, threshold: doc.state.desired.anomaly.threshold });
+  assert.deepEqual(parseScorerConfig(doc.state.desired.anomaly), { ...DEFAULT_SCORER_CONFIG, threshold: doc.state.desired.anomaly.threshold });
 });
 
-test('threshold calibration: more RCF outliers give a lower board threshold; the rate is clamped to [0.1 %, 5 %]', { skip }, () => {
+test('threshold calibration: the rate maps through threshold_table.json, log-linear between its rates; more RCF outliers give a lower threshold; the rate is clamped to [0.1 %, 2 %]', { skip }, () => {
   const base = Array.from({ length: 1000 }, (_, i) => 1 + 0.05 * Math.sin(i * 0.7));
   const withOutliers = (n: number) => base.map((s, i) => (i < n ? 50 : s));
   const threshold = (scores: number[]) => calibrate(scores).state.desired.anomaly.threshold as number;
-  const none = threshold(base);
-  const few = threshold(withOutliers(10)); // 1 % above mean + 3 sd
-  const many = threshold(withOutliers(40)); // 4 %
-  assert.ok(none > few && few > many, `${none} > ${few} > ${many}`);
-  // p = 0.1 % (the floor): z = inv_cdf(0.9995) / sqrt(2/pi) = 3.2905 / 0.79788 = 4.1241; 4.1241 / 24.1241
-  assert.equal(none, 0.171);
-  // p = 1 %: z = 2.5758 / 0.79788 = 3.2284; 3.2284 / 23.2284
-  assert.equal(few, 0.139);
-  // A larger knee needs a lower threshold for the same rate.
-  assert.ok((calibrate(base, 40).state.desired.anomaly.threshold as number) < none);
+  const table = JSON.parse(readFileSync(CALIBRATION_SCRIPT.replace(/calibrate_thresholds\.py$/, 'threshold_table.json'), 'utf8')) as { thresholds: { rate: number; threshold: number }[] };
+  const t = (rate: number) => table.thresholds.find((row) => row.rate === rate)!.threshold;
+  const none = threshold(base); // 0 % above mean + 3 sd: the 0.1 % floor
+  const three = threshold(withOutliers(3)); // 0.3 %, between the table's 0.2 % and 0.5 %
+  const five = threshold(withOutliers(5)); // 0.5 %
+  const ten = threshold(withOutliers(10)); // 1 %
+  const forty = threshold(withOutliers(40)); // 4 %: the 2 % ceiling
+  assert.ok(none > three && three > five && five > ten && ten > forty, `${none} > ${three} > ${five} > ${ten} > ${forty}`);
+  // The table's values at its rates, to six decimals, which the board rounds back to the table's own Q0.16 step.
+  assert.deepEqual([none, five, ten, forty], [0.04892, 0.030121, 0.021988, 0.012741]);
+  assert.deepEqual([none, five, ten, forty].map(q16), [0.001, 0.005, 0.01, 0.02].map((rate) => q16(t(rate))));
+  assert.deepEqual([q16(t(0.001)), q16(t(0.005)), q16(t(0.01)), q16(t(0.02))], [3206, 1974, 1441, 835]);
+  // 0.3 %: t(0.2 %) + (t(0.5 %) − t(0.2 %)) · ln(0.3 / 0.2) / ln(0.5 / 0.2) = 0.041046 − 0.010925 · 0.44251
+  const logLinear = t(0.002) + (t(0.005) - t(0.002)) * (Math.log(1.5) / Math.log(2.5));
+  assert.equal(three, Math.round(logLinear * 1e6) / 1e6);
+  assert.equal(three, 0.036212);
+});
+
+test('threshold calibration: a KNEE other than the table\'s is refused, naming both knees; no document is printed', { skip }, () => {
+  const run = runCalibration([1, 2, 3], '25');
+  assert.notEqual(run.status, 0);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /KNEE is '25', but threshold_table\.json was made for knee 20/);
+});
+
+test('threshold calibration: a table whose thresholds rise with the rate is refused, naming the file and the field', { skip }, () => {
+  const folder = mkdtempSync(join(tmpdir(), 'aqm-table-'));
+  const broken = join(folder, 'threshold_table.json');
+  writeFileSync(broken, JSON.stringify({ config: { knee: 20 }, thresholds: [{ rate: 0.001, threshold: 0.02 }, { rate: 0.01, threshold: 0.03 }] }));
+  const out = py(`
+import sys
+sys.path.insert(0, ${JSON.stringify(dir('lambda'))})
+import calibrate_thresholds as c
+try:
+    c.load_table(${JSON.stringify(broken)})
+except ValueError as e:
+    print(e)
+`);
+  assert.equal(out.trim(), `${broken}: thresholds[].threshold must be in (0, 1) and fall as the rate rises, got [0.02, 0.03]`);
 });
