@@ -1,10 +1,13 @@
 #!/usr/bin/env -S node --import tsx
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { CalibrationFileError, checkCalibrationFile, installCalibration } from "../calibration/CalibrationInstaller.ts";
 import { planBuild } from "../build/FirmwareBuild.ts";
+import { FLASH_HELP, flashCommand } from "../flash/FlashCommand.ts";
+import { REPORT_HELP, reportCommand } from "../report/ReportCommand.ts";
 import { runScenarios } from "../hil/HilRunner.ts";
 import { HilSession } from "../hil/HilSession.ts";
 import { junitReport, type ScenarioResult } from "../hil/JUnitReport.ts";
@@ -15,6 +18,14 @@ import { LakeQuery, QueryFailed } from "../lake/LakeQuery.ts";
 import { resolveQuery, UnknownNamedQuery } from "../lake/NamedQueryLookup.ts";
 import { formatResult, QUERY_FORMATS, type QueryFormat } from "../lake/QueryOutput.ts";
 import { loadNamedQueries } from "../lake/SharedFiles.ts";
+import { CHANNELS, type Channel } from "../../firmware/sampling/Channels.ts";
+import { checkThingInLake, hourlyMeans, UnknownThing } from "../forecast/HourlyMeans.ts";
+import { POLLUTANTS, seasonalNaiveForecast, TooLittleHistory, type DeepArShapedForecast } from "../forecast/SeasonalNaiveForecast.ts";
+import { localTwinScorerConfig } from "../training/BoardScorerSettings.ts";
+import { DesiredPatchFiles } from "../training/DesiredStatePublisher.ts";
+import { readingsByThing } from "../training/LakeReadings.ts";
+import { modelRunDir, writeModelReport } from "../training/ModelReportFiles.ts";
+import { trainThresholds } from "../training/ThresholdTraining.ts";
 import { IoTClient } from "@aws-sdk/client-iot";
 import { awsIdentity, AwsProvisionError } from "../provision/AwsIotIdentity.ts";
 import type { BoardIdentity } from "../provision/BoardIdentity.ts";
@@ -41,6 +52,7 @@ Usage:
       Build the firmware with the Moddable SDK's mcconfig for a board manifest (default
       esp32-devkitc), e.g. aqm build thing=my-board-01 endpoint=xxxx-ats.iot.eu-west-1.amazonaws.com.
       --flash also writes it to the board over USB. Says what is missing (SDK, tools, ESP-IDF).
+${FLASH_HELP}
   aqm hil [--target sim|PORT] [--thing NAME] [--scenario NAME]… [--junit FILE]
           [--state DIR] [--endpoint HOST] [--reset-command CMD]
       Run the hardware-in-the-loop scenarios (boot, publishing, network loss, sensor fault, bad
@@ -69,9 +81,28 @@ Usage:
       Run SQL over the curated lake: table telemetry (one row per reading, with date and thing),
       and quarantine. NAME runs one of the operators' named queries (cloud/athena/named-queries.json,
       the ones deployed to Athena), e.g. aqm query latest; --list shows them.
+  aqm train [--state DIR] [--target-alerts-per-day N] [--dry-run]
+      Choose each board's anomaly threshold from its curated history: replay its readings through
+      the board's fixed-point scorer with its current settings (DIR/boards/<thing>/nvs.json if the
+      local twin has one, else the firmware's defaults) and take the lowest threshold that would
+      have raised at most N alerts a day (default 1). A board with less than a day of readings
+      past the scorer's warm-up is refused, with the reason. Writes DIR/models/<run>/report.json
+      and report.md (per board and channel: readings, score quantiles, alerts a day at the old and
+      new threshold, and how many alerts a windowed robust z-score detector agrees with). Without
+      --dry-run each trained board's desired-state patch {"anomaly":{"threshold":…}} is written to
+      DIR/models/<run>/desired/<thing>.json. This command sends nothing to a board: the patch is
+      for whatever applies desired states to the boards' Device Shadows, and nothing in this
+      repository does so yet.
+  aqm forecast --thing NAME [--channel C] [--state DIR]
+      Forecast the next 24 hours of a board's pollutants (or channel C) from the curated lake by
+      hour of day over the previous 7 days (median, mean, 10 % and 90 % quantiles of the same hour),
+      printed as JSON in the shape of a SageMaker DeepAR response with the series and start hour:
+      one object for --channel, else an array (channels with too little history are named on
+      standard error). Value i of each array is the hour starting at start + i hours (UTC).
+${REPORT_HELP}
   aqm --help
 
-Exit codes: 0 done, 1 failed, 2 bad usage, 3 a required tool is missing.`;
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 a required tool or serial port is missing.`;
 
 async function monitor(args: string[]): Promise<number> {
   let source = "-";
@@ -326,6 +357,101 @@ async function query(args: string[]): Promise<number> {
   }
 }
 
+async function train(args: string[]): Promise<number> {
+  let stateDir = "state";
+  let target = 1;
+  let dryRun = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--dry-run") dryRun = true;
+    else if (arg === "--state" || arg === "--target-alerts-per-day") {
+      const value = args[++i];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      if (arg === "--state") stateDir = value;
+      else {
+        target = Number(value);
+        if (!(Number.isFinite(target) && target > 0)) throw new UsageError(`--target-alerts-per-day must be a number above 0, not "${value}"`);
+      }
+    } else throw new UsageError(`unknown option ${arg} for aqm train`);
+  }
+  const lake = await LakeQuery.open(lakeDirOf(stateDir));
+  let things;
+  try {
+    things = await readingsByThing(lake);
+  } finally {
+    lake.close();
+  }
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  if (things.length === 0) {
+    process.stderr.write(`aqm train: no curated readings in ${lakeDirOf(stateDir)}: run aqm etl first\n`);
+    return 1;
+  }
+  const run = `${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(3).toString("hex")}`;
+  const runDir = modelRunDir(stateDir, run);
+  const patches = dryRun ? undefined : new DesiredPatchFiles(path.join(runDir, "desired"));
+  const report = await trainThresholds(things, { run, targetAlertsPerDay: target, configOf: localTwinScorerConfig(stateDir), ...(patches ? { publisher: patches } : {}) });
+  const files = await writeModelReport(runDir, report);
+  let failed = 0;
+  for (const t of report.things) {
+    if (t.status === "refused") {
+      say(`${t.thing}: refused, nothing published: ${t.reason}`);
+      continue;
+    }
+    const outcome = t.publish.status === "failed" ? `; publishing failed: ${t.publish.error}` : t.publish.status === "published" ? `; desired patch ${patches!.fileOf(t.thing)}` : "";
+    if (t.publish.status === "failed") failed++;
+    say(`${t.thing}: threshold ${t.oldThreshold} → ${t.threshold} (alerts/day ${t.alertsPerDay.old} → ${t.alertsPerDay.new} over ${t.daysScored} days; the detector agrees with ${t.comparison.agreed} of ${t.comparison.boardAlerts} alerts)${outcome}`);
+  }
+  say(`aqm train: run ${run}, report ${files.markdown} and ${files.json}`);
+  const trained = report.things.filter((t) => t.status === "trained").length;
+  if (dryRun) say("dry run: no desired-state patch written");
+  else if (trained > 0) say("the patches are not sent to any board by this command; apply them through the boards' Device Shadows (desired state)");
+  return failed === 0 && trained > 0 ? 0 : 1;
+}
+
+async function forecast(args: string[]): Promise<number> {
+  let stateDir = "state";
+  let thing: string | undefined;
+  let channel: Channel | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = args[++i];
+    if (arg !== "--state" && arg !== "--thing" && arg !== "--channel") throw new UsageError(`unknown option ${arg} for aqm forecast`);
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+    if (arg === "--state") stateDir = value;
+    else if (arg === "--thing") thing = value;
+    else {
+      const known = CHANNELS.map((c) => c.name);
+      if (!(known as string[]).includes(value)) throw new UsageError(`--channel must be one of ${known.join(", ")}, not "${value}"`);
+      channel = value as Channel;
+    }
+  }
+  if (!thing) throw new UsageError("aqm forecast needs --thing NAME");
+  const lake = await LakeQuery.open(lakeDirOf(stateDir));
+  const forecasts: DeepArShapedForecast[] = [];
+  const refused: string[] = [];
+  try {
+    await checkThingInLake(lake, thing);
+    for (const c of channel ? [channel] : POLLUTANTS) {
+      try {
+        forecasts.push(seasonalNaiveForecast(thing, c, await hourlyMeans(lake, thing, c)));
+      } catch (error) {
+        if (!(error instanceof TooLittleHistory)) throw error;
+        refused.push(error.message);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof UnknownThing)) throw error;
+    process.stderr.write(`aqm forecast: ${error.message}\n`);
+    return 1;
+  } finally {
+    lake.close();
+  }
+  for (const reason of refused) process.stderr.write(`aqm forecast: ${reason}\n`);
+  if (forecasts.length === 0) return 1;
+  process.stdout.write(`${JSON.stringify(channel ? forecasts[0] : forecasts, null, 2)}\n`);
+  return 0;
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -341,6 +467,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "provision") return provision(rest);
   if (command === "etl") return etl(rest);
   if (command === "query") return query(rest);
+  if (command === "train") return train(rest);
+  if (command === "forecast") return forecast(rest);
+  if (command === "flash") return flashCommand(rest);
+  if (command === "report") return reportCommand(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 
