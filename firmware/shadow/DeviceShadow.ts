@@ -45,6 +45,12 @@ export class DeviceShadow {
   #health: Readonly<Record<string, string>> = {};
   /** Rejections stand until the field is applied or asked for again, so the cloud keeps seeing them. */
   #rejected: Record<string, string> = {};
+  /**
+   * The value each standing rejection refused, as JSON. The service sends the delta again after
+   * every report while desired differs from reported, so a value refused once is not refused
+   * and reported again: that would loop with the service for as long as the cloud keeps asking.
+   */
+  #refusedValues: Record<string, string> = {};
   /** The newest document version acted on; AWS may deliver deltas out of order. */
   #version = 0;
 
@@ -118,10 +124,17 @@ export class DeviceShadow {
 
   #apply(desired: Record<string, unknown>, version: number): void {
     if (version > this.#version) this.#version = version;
-    const outcome = applyDesired(this.#settings, desired, this.#options.calibration);
+    const fresh: Record<string, unknown> = {};
+    for (const field of Object.keys(desired)) if (this.#refusedValues[field] !== JSON.stringify(desired[field])) fresh[field] = desired[field];
+    if (Object.keys(fresh).length === 0) return;
+    const outcome = applyDesired(this.#settings, fresh, this.#options.calibration);
     this.#settings = outcome.settings;
-    for (const field of outcome.applied) delete this.#rejected[field];
+    for (const field of outcome.applied) {
+      delete this.#rejected[field];
+      delete this.#refusedValues[field];
+    }
     Object.assign(this.#rejected, outcome.rejected);
+    for (const field of Object.keys(outcome.rejected)) this.#refusedValues[field] = JSON.stringify(fresh[field]);
     if (outcome.applied.length > 0) storeApplied(this.#options.preferences, outcome.settings, outcome.applied.filter((field) => field !== "calibration"));
     this.#options.events.onApplied(outcome);
     this.#report();
