@@ -6,6 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { loadTelemetryRule } from './iotFiles.ts';
+import { ERROR_PREFIX, RAW_PREFIX } from './lakePrefixes.ts';
+
+export { ERROR_PREFIX, RAW_PREFIX };
 
 /**
  * Firehose buffering: 60 s or 5 MiB, whichever comes first. 60 s (the minimum) keeps the raw data
@@ -14,8 +17,6 @@ import { loadTelemetryRule } from './iotFiles.ts';
  */
 export const FIREHOSE_BUFFER_SECONDS = 60;
 export const FIREHOSE_BUFFER_MIB = 5;
-export const RAW_PREFIX = 'raw/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
-export const ERROR_PREFIX = 'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
 
 export interface TelemetryIngestProps {
   /** Name of the IoT topic rule (letters, digits, underscore). @default 'aqm_telemetry_to_firehose' */

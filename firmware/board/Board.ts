@@ -86,6 +86,11 @@ export class Board {
     return this.#seq;
   }
 
+  /** This start's number, which with the sequence number identifies a reading. */
+  get bootId(): number {
+    return this.#parts.bootId;
+  }
+
   start(firmwareVersion: string): void {
     const { log, led, sampler } = this.#parts;
     led.show("booting");

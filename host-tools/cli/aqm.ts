@@ -90,9 +90,9 @@ ${FLASH_HELP}
       and report.md (per board and channel: readings, score quantiles, alerts a day at the old and
       new threshold, and how many alerts a windowed robust z-score detector agrees with). Without
       --dry-run each trained board's desired-state patch {"anomaly":{"threshold":…}} is written to
-      DIR/models/<run>/desired/<thing>.json. This command sends nothing to a board: the patch is
-      for whatever applies desired states to the boards' Device Shadows, and nothing in this
-      repository does so yet.
+      DIR/models/<run>/desired/<thing>.json; this command sends nothing to a board. The local twin
+      (npm start, --train-every) runs the same training on a schedule and sends each threshold to
+      the board's Device Shadow itself.
   aqm forecast --thing NAME [--channel C] [--state DIR]
       Forecast the next 24 hours of a board's pollutants (or channel C) from the curated lake by
       hour of day over the previous 7 days (median, mean, 10 % and 90 % quantiles of the same hour),

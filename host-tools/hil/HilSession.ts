@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { LocalCa } from "../iot-core/LocalCa.ts";
 import { LocalIotCore } from "../iot-core/LocalIotCore.ts";
 import type { DeviceUnderTest } from "./DeviceUnderTest.ts";
@@ -42,7 +45,9 @@ export class HilSession {
     const ips = ["127.0.0.1", ...(options.endpoint && /^[\d.]+$/.test(options.endpoint) ? [options.endpoint] : [])];
     const server = await ca.issueServerCertificate({ hostnames, ips });
     // A real board reaches the host over the LAN on IoT Core's port; a simulated one stays on loopback.
-    const core = new LocalIotCore({ host: simulated ? "127.0.0.1" : "0.0.0.0", port: simulated ? 0 : 8883, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+    // Shadows live beside the CA when a state folder is given (the local twin's), else for this run only.
+    const shadowStateDir = options.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "aqm-hil-shadows-"));
+    const core = new LocalIotCore({ host: simulated ? "127.0.0.1" : "0.0.0.0", port: simulated ? 0 : 8883, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, shadowStateDir });
     const mqtt = new MqttWatch(core);
     const { port } = await core.start();
     let pty: PseudoTerminal | undefined;

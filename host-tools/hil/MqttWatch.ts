@@ -10,9 +10,11 @@ export interface SeenMessage {
 export class MqttWatch {
   readonly messages: SeenMessage[] = [];
   readonly refusals: Extract<IotCoreEvent, { kind: "refused" }>[] = [];
+  readonly #core: LocalIotCore;
   #waiters: (() => void)[] = [];
 
   constructor(core: LocalIotCore) {
+    this.#core = core;
     core.onEvent((event) => {
       if (event.kind === "message") {
         let json: Record<string, unknown> | undefined;
@@ -26,6 +28,21 @@ export class MqttWatch {
       else return;
       for (const wake of this.#waiters) wake();
     });
+  }
+
+  /** The thing's Device Shadow at the local IoT Core: `state.reported`, `state.desired`, `state.delta`. */
+  shadow(thing: string): { state: { reported?: Record<string, unknown>; desired?: Record<string, unknown>; delta?: Record<string, unknown> }; version: number } | undefined {
+    return this.#shadows().get(thing);
+  }
+
+  /** Sets desired state in the thing's shadow, as the cloud does. */
+  setDesired(thing: string, desired: Record<string, unknown>): void {
+    this.#shadows().updateDesired(thing, desired);
+  }
+
+  #shadows(): NonNullable<LocalIotCore["shadows"]> {
+    if (!this.#core.shadows) throw new Error("this local IoT Core runs without a Device Shadow service");
+    return this.#core.shadows;
   }
 
   get mark(): number {

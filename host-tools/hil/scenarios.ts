@@ -107,4 +107,31 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       expect(readings(context, boot).length === 0, "nothing of this boot got through");
     },
   },
+  {
+    name: "shadow-config",
+    summary: "a sampling interval set in the Device Shadow's desired state is applied (SH700), reported back until no delta is left, and followed by the readings; the old one is then restored",
+    needs: [],
+    async run(context) {
+      const { mqtt, dut, serial } = context;
+      const { boot } = await powerOn(context);
+      await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.boot === boot, "the board's first shadow report", STEP_MS);
+      const reported = mqtt.shadow(dut.thing)!.state.reported!;
+      const read = Number(reported.readIntervalMs);
+      const before = Number(reported.sampleIntervalMs);
+      const target = before === 2 * read ? 3 * read : 2 * read;
+      const mark = serial.mark;
+      const telemetryMark = mqtt.mark;
+      mqtt.setDesired(dut.thing, { sampleIntervalMs: target });
+      try {
+        await serial.waitFor("SH700", { after: mark, timeoutMs: STEP_MS });
+        await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.sampleIntervalMs === target && mqtt.shadow(dut.thing)?.state.delta === undefined, "the new interval reported, no delta left", STEP_MS);
+        const afterChange = (): Record<string, unknown>[] => mqtt.telemetry(dut.thing, telemetryMark).filter((r) => r.boot === boot && r.interval_s === target / 1000);
+        await mqtt.until(() => afterChange().length >= 2, `two readings at ${target / 1000} s`, STEP_MS + 3 * target);
+      } finally {
+        // A real board keeps shadow settings across restarts: leave it as it was found.
+        mqtt.setDesired(dut.thing, { sampleIntervalMs: before });
+      }
+      await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.sampleIntervalMs === before, "the old interval restored", STEP_MS);
+    },
+  },
 ];

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { renderFirehosePrefix } from "./FirehosePrefix.ts";
 
 export interface LocalFirehoseOptions {
   readonly lakeDir: string;
@@ -14,13 +15,18 @@ export interface LocalFirehoseOptions {
   readonly now?: () => number;
 }
 
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+const pad = (n: number) => String(n).padStart(2, "0");
 
-/** `YYYY/MM/DD/HH/` and `YYYY-MM-DD-HH-MM-SS` in UTC, as Firehose names its S3 objects. */
+/**
+ * An object's key as Firehose names it: the prefix (its `!{timestamp:…}` expressions filled in;
+ * a prefix without any gets Firehose's default `YYYY/MM/DD/HH/`), then
+ * `<stream>-1-YYYY-MM-DD-HH-MM-SS-<uuid>`, all in UTC.
+ */
 export function firehoseKey(prefix: string, streamName: string, epochMs: number, uuid: string): string {
   const d = new Date(epochMs);
   const [y, mo, da, h, mi, s] = [d.getUTCFullYear(), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), pad(d.getUTCHours()), pad(d.getUTCMinutes()), pad(d.getUTCSeconds())];
-  return `${prefix}${y}/${mo}/${da}/${h}/${streamName}-1-${y}-${mo}-${da}-${h}-${mi}-${s}-${uuid}`;
+  const folder = prefix.includes("!{") ? renderFirehosePrefix(prefix, epochMs) : `${prefix}${y}/${mo}/${da}/${h}/`;
+  return `${folder}${streamName}-1-${y}-${mo}-${da}-${h}-${mi}-${s}-${uuid}`;
 }
 
 export class RecordRejected extends Error {}

@@ -2,6 +2,7 @@ import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { AddressInfo, Socket } from "node:net";
 import tls from "node:tls";
 import { DEVICE_POLICY_FILE } from "../../cloud/lib/iotFiles.ts";
+import { ShadowService } from "./ShadowService.ts";
 import { IotPolicy, type IotPolicyContext, type PolicyDecision } from "./IotPolicy.ts";
 
 export type IotCoreEvent =
@@ -22,6 +23,11 @@ export interface LocalIotCoreOptions {
   /** The region and account the policy's ARNs are evaluated in; `${AWS::Region}` and `${AWS::AccountId}` take these values. */
   readonly region?: string;
   readonly accountId?: string;
+  /**
+   * The state folder whose `shadows/` keeps the Device Shadows; with it the core answers the
+   * reserved shadow topics as AWS IoT Core does. Without it shadow requests go unanswered.
+   */
+  readonly shadowStateDir?: string;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -73,9 +79,21 @@ export class LocalIotCore {
   /** Every TCP connection, including those still in the TLS handshake, so `stop()` need not wait for any. */
   readonly #connections = new Set<Socket>();
 
+  /** The Device Shadow service, for host tools that set desired state (the cloud's side). */
+  readonly shadows: ShadowService | undefined;
+
   constructor(options: LocalIotCoreOptions) {
     this.#options = options;
     this.#policy = options.policy ?? IotPolicy.load(DEVICE_POLICY_FILE);
+    this.shadows =
+      options.shadowStateDir === undefined
+        ? undefined
+        : new ShadowService({
+            stateDir: options.shadowStateDir,
+            // A board that is not connected misses the answer, as on AWS; it asks again with get when it connects.
+            publish: (topic, payload) => void this.publish(topic, payload, 1).catch(() => undefined),
+            now: () => Date.now(),
+          });
   }
 
   get policy(): IotPolicy {
@@ -136,7 +154,15 @@ export class LocalIotCore {
     broker.on("clientDisconnect", (client: Client) => this.#emit({ kind: "disconnected", thing: client.id }));
     broker.on("publish", (packet, client) => {
       if (!client) return;
-      this.#emit({ kind: "message", thing: client.id, topic: packet.topic, payload: new Uint8Array(packet.payload as Buffer), qos: packet.qos });
+      const payload = new Uint8Array(packet.payload as Buffer);
+      this.#emit({ kind: "message", thing: client.id, topic: packet.topic, payload, qos: packet.qos });
+      if (this.shadows && packet.topic.startsWith("$aws/things/")) {
+        try {
+          this.shadows.message(client.id, packet.topic, payload);
+        } catch (error) {
+          this.#emit({ kind: "refused", reason: "publish", thing: client.id, detail: `shadow request on "${packet.topic}": ${(error as Error).message}` });
+        }
+      }
     });
     const server = tls.createServer({
       key: this.#options.keyPem,

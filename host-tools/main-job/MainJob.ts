@@ -1,8 +1,15 @@
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LocalCa, type IssuedCertificate } from "../iot-core/LocalCa.ts";
+import { RAW_PREFIX } from "../../cloud/lib/lakePrefixes.ts";
 import { LocalFirehose } from "../iot-core/LocalFirehose.ts";
+import { LakeQuery } from "../lake/LakeQuery.ts";
+import { ReportServer } from "../report/ReportServer.ts";
+import { LakeLoop, type LakeLoopFigures } from "./LakeLoop.ts";
 import { LocalIotCore } from "../iot-core/LocalIotCore.ts";
+import { RuleEngine } from "../iot-core/rules/RuleEngine.ts";
+import { RuleErrorFile } from "../iot-core/rules/RuleErrorFile.ts";
+import { loadTelemetryTopicRule, TELEMETRY_ACTION_NAME } from "../iot-core/rules/TelemetryRule.ts";
 import { parseLogLine } from "../monitor/LogLineParser.ts";
 import { TlsMqttConnection } from "../platform/node/TlsMqttConnection.ts";
 import { VmBoard } from "../platform/VmBoard.ts";
@@ -16,7 +23,7 @@ import type { LakeFigures } from "./TerminalView.ts";
 
 /** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
 const DRIVE_EVERY_MS = 50;
-const TELEMETRY_TOPIC = /^dt\/aqm\/([^/]+)\/telemetry$/;
+const TELEMETRY_STREAM = "aqm-telemetry";
 const DAY_MS = 86_400_000;
 /** Replaying boards start this far apart in the records, so each breathes different air. */
 const REPLAY_OFFSET_MS = 5 * 3_600_000;
@@ -41,9 +48,11 @@ interface RunningBoard {
 }
 
 export interface StopSummary {
-  readonly boards: { thing: string; readings: number; drained: boolean; rogue: boolean; led: string }[];
+  /** `curated`: the board's distinct readings in the curated lake after the last curation. */
+  readonly boards: { thing: string; readings: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
   readonly lakeRecords: number;
   readonly lakeObjects: number;
+  readonly pipeline: LakeLoopFigures;
 }
 
 /**
@@ -57,17 +66,25 @@ export class MainJob {
   readonly #boards: RunningBoard[];
   readonly #lakeDir: string;
   readonly #driver: NodeJS.Timeout;
+  readonly #pipeline: LakeLoop;
+  readonly #report: ReportServer;
   /** The port the local IoT Core listens on (the one asked for, or the free one picked for 0). */
   readonly port: number;
+  /** Where the report page is served. */
+  readonly reportUrl: string;
   #messages = 0;
 
-  private constructor(core: LocalIotCore, firehose: LocalFirehose, boards: RunningBoard[], lakeDir: string, port: number) {
-    this.port = port;
-    this.#core = core;
-    this.#firehose = firehose;
-    this.#boards = boards;
-    this.#lakeDir = lakeDir;
+  private constructor(parts: { core: LocalIotCore; firehose: LocalFirehose; boards: RunningBoard[]; lakeDir: string; port: number; pipeline: LakeLoop; report: ReportServer; reportUrl: string }) {
+    this.port = parts.port;
+    this.#core = parts.core;
+    this.#firehose = parts.firehose;
+    this.#boards = parts.boards;
+    this.#lakeDir = parts.lakeDir;
+    this.#pipeline = parts.pipeline;
+    this.#report = parts.report;
+    this.reportUrl = parts.reportUrl;
     this.#driver = setInterval(() => this.#drive(), DRIVE_EVERY_MS);
+    parts.pipeline.start();
   }
 
   static async start(options: MainJobOptions, onNotice: (line: string) => void): Promise<MainJob> {
@@ -77,16 +94,28 @@ export class MainJob {
     mkdirSync(lakeDir, { recursive: true });
     const ca = await LocalCa.openOrCreate(stateDir);
     const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-    const core = new LocalIotCore({ host: "127.0.0.1", port: options.port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
-    const firehose = new LocalFirehose({ lakeDir, prefix: "raw/", streamName: "aqm-telemetry", bufferMs: 5_000 });
+    const core = new LocalIotCore({ host: "127.0.0.1", port: options.port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, shadowStateDir: stateDir });
+    // The cloud stack's own prefix, so the lake's keys are the S3 bucket's.
+    const firehose = new LocalFirehose({ lakeDir, prefix: RAW_PREFIX, streamName: TELEMETRY_STREAM, bufferMs: 5_000 });
+    // The rule the cloud deploys (cloud/iot/telemetry-rule.json) decides what reaches the lake, and in what shape.
+    const telemetry = new RuleEngine({
+      rule: loadTelemetryTopicRule(),
+      action: firehose,
+      actionName: TELEMETRY_ACTION_NAME,
+      actionResource: TELEMETRY_STREAM,
+      errorAction: new RuleErrorFile({ lakeDir }),
+    });
     let job: MainJob | undefined;
     core.onEvent((event) => {
-      if (event.kind === "message" && TELEMETRY_TOPIC.test(event.topic)) {
+      if (event.kind === "message" && telemetry.matches(event.topic)) {
         if (job) job.#messages++;
         try {
-          firehose.put(event.payload);
+          const outcome = telemetry.message(event.topic, event.thing, event.payload);
+          if (outcome.kind === "failed") {
+            onNotice(`rule ${telemetry.rule.name} could not deliver a message from ${event.thing} on ${event.topic} to the lake (recorded under errors/): ${outcome.error.failures.map((f) => f.errorMessage).join("; ")}`);
+          }
         } catch (error) {
-          onNotice(`lake refused a message from ${event.thing} on ${event.topic}: ${(error as Error).message}`);
+          onNotice(`rule ${telemetry.rule.name} could not record the error for a message from ${event.thing} on ${event.topic}: ${(error as Error).message}`);
         }
       } else if (event.kind === "refused") {
         onNotice(`IoT Core refused ${event.thing ?? "a client"}: ${event.reason} (${event.detail})`);
@@ -139,7 +168,24 @@ export class MainJob {
           : await (await LocalCa.createEphemeral("a CA the IoT Core does not trust")).issueDeviceCertificate(thing);
       await launch(thing, 1000 + boards.length, identity, true);
     }
-    job = new MainJob(core, firehose, boards, lakeDir, port);
+    const shadows = core.shadows!;
+    const pipeline = new LakeLoop({
+      stateDir,
+      etlEveryMs: options.etlEveryMs,
+      trainEveryMs: options.trainEveryMs,
+      publisher: { publishDesired: async (thing, desired) => void shadows.updateDesired(thing, desired) },
+      onNotice,
+    });
+    const report = new ReportServer({ lakeDir, port: options.reportPort, forecasts: () => pipeline.forecasts() });
+    let reportUrl: string;
+    try {
+      reportUrl = await report.start();
+    } catch (error) {
+      await core.stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(code === "EADDRINUSE" ? `the report's port ${options.reportPort} is already in use; choose another with --report-port (0 picks a free one)` : (error as Error).message);
+    }
+    job = new MainJob({ core, firehose, boards, lakeDir, port, pipeline, report, reportUrl });
     return job;
   }
 
@@ -148,7 +194,7 @@ export class MainJob {
   }
 
   get lake(): LakeFigures {
-    return { messages: this.#messages, records: this.#firehose.recordsWritten, objects: this.#firehose.objectsWritten, lakeDir: this.#lakeDir };
+    return { messages: this.#messages, records: this.#firehose.recordsWritten, objects: this.#firehose.objectsWritten, lakeDir: this.#lakeDir, pipeline: this.#pipeline.figures, reportUrl: this.reportUrl };
   }
 
   /**
@@ -165,11 +211,31 @@ export class MainJob {
     clearInterval(this.#driver);
     await this.#core.stop();
     await this.#firehose.close();
+    // One last curation, so the curated lake holds everything the raw lake does.
+    await this.#pipeline.stop();
+    await this.#pipeline.round();
+    await this.#report.stop();
+    const curated = await this.#curatedCounts();
     return {
-      boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing), rogue: board.rogue, led: board.status.led })),
+      boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing), rogue: board.rogue, led: board.status.led, curated: curated.get(`${board.thing}/${board.vm.firmware.board.bootId}`) ?? 0 })),
       lakeRecords: this.#firehose.recordsWritten,
       lakeObjects: this.#firehose.objectsWritten,
+      pipeline: this.#pipeline.figures,
     };
+  }
+
+  /** Distinct readings of each (thing, boot) in the curated lake, counted as an operator would with aqm query. */
+  async #curatedCounts(): Promise<Map<string, number>> {
+    const lake = await LakeQuery.open(this.#lakeDir);
+    try {
+      const result = await lake.run("SELECT thing, boot, count(DISTINCT seq) AS readings FROM telemetry GROUP BY thing, boot");
+      return new Map(result.rows.map((row) => [`${String(row[0])}/${String(row[1])}`, Number(row[2])]));
+    } catch {
+      // No curated file yet (a run too short for one reading): nothing is curated.
+      return new Map();
+    } finally {
+      lake.close();
+    }
   }
 
   /** Moves each board's clock on by the wall time that has passed since its last turn. */

@@ -13,6 +13,12 @@ export interface MainJobOptions {
   readonly rogueBoards: readonly RogueKind[];
   /** A Beijing multi-site station CSV the boards breathe instead of synthetic air. */
   readonly replayFile: string | undefined;
+  /** How often the raw lake is curated into Parquet. */
+  readonly etlEveryMs: number;
+  /** How often boards' anomaly thresholds are refitted and sent to their shadows; 0 never. */
+  readonly trainEveryMs: number;
+  /** Port of the report page on 127.0.0.1; 0 picks a free one. */
+  readonly reportPort: number;
 }
 
 export const ROGUE_KINDS = ["other-ca", "expired"] as const;
@@ -35,12 +41,20 @@ Options:
   --replay FILE      the boards breathe hourly station records replayed from FILE (a Beijing
                      multi-site CSV, e.g. test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv),
                      each board a few hours apart, instead of synthetic air
+  --etl-every S      curate the raw lake into Parquet every S seconds (1–86400, default 60), as
+                     the cloud's Glue job does; aqm query reads the result
+  --train-every S    refit each board's anomaly threshold on its curated readings every S seconds
+                     and send it to the board's Device Shadow (0 never, default 3600); a board
+                     needs a day of readings after its scorer's warm-up before it is trained
+  --report-port N    serve the report page (time series, anomalies, forecasts) on 127.0.0.1:N
+                     (default 8080; 0 picks a free one)
   --no-live          print a status line every few seconds instead of redrawing a table
   --help             show this text
 
-The lake holds newline-delimited JSON under DIR/lake/raw/YYYY/MM/DD/HH/ (UTC), the key layout
-of Kinesis Data Firehose. Ctrl-C stops cleanly: the boards send what they have buffered, then the
-lake writes out everything it holds.`;
+The raw lake holds newline-delimited JSON under DIR/lake/raw/year=YYYY/month=MM/day=DD/hour=HH/
+(UTC), the cloud's Firehose prefix; the curated lake Parquet under DIR/lake/curated/. Each board's
+Device Shadow is kept in DIR/shadows/. Ctrl-C stops cleanly: the boards send what they have
+buffered, the lake writes out everything it holds and curates it once more.`;
 
 export class UsageError extends Error {}
 
@@ -66,6 +80,9 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
         "no-live": { type: "boolean" },
         "rogue-board": { type: "string", multiple: true },
         replay: { type: "string" },
+        "etl-every": { type: "string" },
+        "train-every": { type: "string" },
+        "report-port": { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -90,5 +107,8 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
     live: isTty && !v["no-live"],
     rogueBoards,
     replayFile: v.replay,
+    etlEveryMs: whole("etl-every", v["etl-every"], 60, 1, 86_400) * 1000,
+    trainEveryMs: whole("train-every", v["train-every"], 3600, 0, 7 * 86_400) * 1000,
+    reportPort: whole("report-port", v["report-port"], 8080, 0, 65535),
   };
 }

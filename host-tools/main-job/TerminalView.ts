@@ -1,10 +1,13 @@
 import type { BoardStatus } from "./BoardStatus.ts";
+import type { LakeLoopFigures } from "./LakeLoop.ts";
 
 export interface LakeFigures {
   readonly messages: number;
   readonly records: number;
   readonly objects: number;
   readonly lakeDir: string;
+  readonly pipeline?: LakeLoopFigures;
+  readonly reportUrl?: string;
 }
 
 const LED_COLOURS: Readonly<Record<string, string>> = {
@@ -44,5 +47,8 @@ export function renderView(boards: readonly BoardStatus[], lake: LakeFigures, co
     if (board.lastProblem) lines.push(cut(`${"".padEnd(nameWidth)} last problem: ${board.lastProblem}`));
   }
   lines.push("", `lake: ${lake.records} records in ${lake.objects} objects (${lake.messages} messages received)   Ctrl-C stops cleanly`);
+  const p = lake.pipeline;
+  if (p) lines.push(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined (${p.rounds} ETL runs); thresholds sent to shadows: ${p.thresholdsPublished} (${p.trainings} trainings)`);
+  if (lake.reportUrl) lines.push(`report: ${lake.reportUrl}`);
   return lines.join("\n");
 }

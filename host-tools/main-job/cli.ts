@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     notices.push(line);
     if (!options.live) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   });
-  process.stdout.write(`local IoT Core listening on 127.0.0.1:${job.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}\n`);
+  process.stdout.write(`local IoT Core listening on 127.0.0.1:${job.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}; report: ${job.reportUrl}\n`);
 
   const draw = (): void => {
     if (options.live) {
@@ -53,9 +53,11 @@ async function main(): Promise<number> {
       : board.drained
         ? "all acknowledged"
         : "NOT all acknowledged before the time limit (they stay in the board's queue)";
-    process.stdout.write(`${board.thing}: ${board.readings} readings, ${outcome}\n`);
+    process.stdout.write(`${board.thing}: ${board.readings} readings, ${outcome}; ${board.curated} in the curated lake\n`);
   }
   process.stdout.write(`lake: ${summary.lakeRecords} records in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`);
+  const p = summary.pipeline;
+  process.stdout.write(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined; ${p.thresholdsPublished} thresholds sent to shadows in ${p.trainings} trainings\n`);
   return summary.boards.every((b) => b.rogue || b.drained) ? 0 : EXIT_FAILED;
 }
 

@@ -7,7 +7,7 @@ export interface FirmwareHandle {
   advance(ms: number): void;
   now(): number;
   readonly FIRMWARE_VERSION: string;
-  readonly board: { stop(onStopped: () => void): void; readonly sequence: number };
+  readonly board: { stop(onStopped: () => void): void; readonly sequence: number; readonly bootId: number };
 }
 
 /**

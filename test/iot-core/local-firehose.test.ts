@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { RAW_PREFIX } from "../../cloud/lib/lakePrefixes.ts";
 import { firehoseKey, LocalFirehose, RecordRejected } from "../../host-tools/iot-core/LocalFirehose.ts";
 
 function objects(lake: string): string[] {
@@ -15,6 +16,7 @@ function objects(lake: string): string[] {
 test("object keys follow Firehose's layout: prefix, UTC YYYY/MM/DD/HH/, stream-version-timestamp-uuid", () => {
   const at = Date.UTC(2026, 0, 2, 3, 4, 5);
   assert.equal(firehoseKey("raw/", "aqm-telemetry", at, "0b5a"), "raw/2026/01/02/03/aqm-telemetry-1-2026-01-02-03-04-05-0b5a");
+  assert.equal(firehoseKey(RAW_PREFIX, "aqm-telemetry", at, "0b5a"), "raw/year=2026/month=01/day=02/hour=03/aqm-telemetry-1-2026-01-02-03-04-05-0b5a", "the cloud stack's custom prefix");
 });
 
 test("records become newline-delimited JSON objects, flushed by size, and close writes out the rest", async () => {

@@ -17,7 +17,7 @@ function run(args: string[]): { child: ReturnType<typeof spawn>; output: () => s
 test("npm start's command: boards publish, Ctrl-C (SIGINT) stops cleanly, and the summary matches the lake", { timeout: 60_000 }, async () => {
   const state = mkdtempSync(path.join(os.tmpdir(), "aqm-cli-"));
   try {
-    const job = run(["--boards", "2", "--interval", "1", "--port", "0", "--state", state, "--no-live"]);
+    const job = run(["--boards", "2", "--interval", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live"]);
     const deadline = Date.now() + 30_000;
     while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
       assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
@@ -28,8 +28,10 @@ test("npm start's command: boards publish, Ctrl-C (SIGINT) stops cleanly, and th
     const out = job.output();
     assert.match(out, /local IoT Core listening on 127\.0\.0\.1:\d+ \(mutual TLS\)/);
     assert.match(out, /stopping \(SIGINT\)/);
-    const readings = [...out.matchAll(/aqm-sim-00\d: (\d+) readings, all acknowledged/g)].map((m) => Number(m[1]));
+    const boards = [...out.matchAll(/aqm-sim-00\d: (\d+) readings, all acknowledged; (\d+) in the curated lake/g)];
+    const readings = boards.map((m) => Number(m[1]));
     assert.equal(readings.length, 2, out);
+    for (const m of boards) assert.equal(m[2], m[1], `the curated lake holds every reading: ${m[0]}`);
     const lakeLines = readdirSync(path.join(state, "lake", "raw"), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .flatMap((e) => readFileSync(path.join(e.parentPath, e.name), "utf8").split("\n").filter(Boolean));
@@ -43,7 +45,7 @@ test("npm start's command: boards publish, Ctrl-C (SIGINT) stops cleanly, and th
 test("--help explains the options; a bad option exits 2 with the reason and the help", async () => {
   const help = run(["--help"]);
   assert.equal(await help.exited, 0);
-  for (const option of ["--boards", "--interval", "--state", "--port", "--duration", "--rogue-board", "--no-live"]) assert.ok(help.output().includes(option), option);
+  for (const option of ["--boards", "--interval", "--state", "--port", "--duration", "--rogue-board", "--etl-every", "--train-every", "--report-port", "--no-live"]) assert.ok(help.output().includes(option), option);
   const bad = run(["--boards", "many"]);
   assert.equal(await bad.exited, 2);
   assert.match(bad.output(), /--boards must be a whole number from 1 to 50, not "many"/);
@@ -53,7 +55,7 @@ test("npm start --replay: the boards breathe replayed station records; a bad fil
   const state = mkdtempSync(path.join(os.tmpdir(), "aqm-replay-"));
   try {
     const fixture = "test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv";
-    const job = run(["--boards", "1", "--interval", "1", "--port", "0", "--state", state, "--no-live", "--replay", fixture]);
+    const job = run(["--boards", "1", "--interval", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live", "--replay", fixture]);
     const deadline = Date.now() + 30_000;
     while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
       assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
@@ -64,7 +66,7 @@ test("npm start --replay: the boards breathe replayed station records; a bad fil
 
     const broken = path.join(state, "broken.csv");
     writeFileSync(broken, readFileSync(fixture, "utf8").replace("\n3,2013,3,1,2,7,7,", "\n3,2013,3,1,2,7,seven,"));
-    const bad = run(["--boards", "1", "--port", "0", "--state", state, "--no-live", "--replay", broken]);
+    const bad = run(["--boards", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live", "--replay", broken]);
     assert.notEqual(await bad.exited, 0);
     assert.match(bad.output(), /broken\.csv line 4, column "PM10": "seven" is neither a number nor NA/);
     assert.doesNotMatch(bad.output(), /listening/, "nothing started");

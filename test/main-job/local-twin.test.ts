@@ -30,7 +30,7 @@ async function until(condition: () => boolean, what: string, limitMs: number): P
 test("the local twin: boards publish over mutual TLS, every reading they took lands in the lake once, a rogue board is refused and says why", { timeout: 90_000 }, async () => {
   const state = mkdtempSync(path.join(os.tmpdir(), "aqm-twin-"));
   try {
-    const options = parseMainJobOptions(["--boards", "2", "--interval", "1", "--state", state, "--port", "0", "--rogue-board", "expired"], false)!;
+    const options = parseMainJobOptions(["--boards", "2", "--interval", "1", "--state", state, "--port", "0", "--rogue-board", "expired", "--etl-every", "1", "--train-every", "0", "--report-port", "0"], false)!;
     const notices: string[] = [];
     const job = await MainJob.start(options, (line) => notices.push(line));
     const [first, second, rogue] = job.statuses;
@@ -40,7 +40,17 @@ test("the local twin: boards publish over mutual TLS, every reading they took la
     assert.match(rogue!.lastProblem ?? "", /^MQ412 TLS rejected/);
     assert.ok(notices.some((n) => /client certificate refused: CERT_HAS_EXPIRED/.test(n)), `the core said why: ${notices.join(" | ")}`);
 
+    await until(() => (job.lake.pipeline?.curated ?? 0) >= 2, "the pipeline's first curated readings", 20_000);
+    const page = await (await fetch(job.reportUrl)).text();
+    assert.match(page, /aqm-sim-001/, "the report page shows the curated board");
+    const shadow = JSON.parse(readFileSync(path.join(state, "shadows", "aqm-sim-001.json"), "utf8")) as { document?: { state?: { reported?: { firmware?: string } } }; state?: { reported?: { firmware?: string } } };
+    assert.equal((shadow.document ?? shadow).state?.reported?.firmware, "0.1.0", "the board's shadow report reached the IoT Core's shadow service over TLS");
+
     const summary = await job.stop();
+    for (const board of summary.boards.filter((b) => !b.rogue)) assert.equal(board.curated, board.readings, `${board.thing}: the curated lake holds every reading it took, once`);
+    assert.equal(summary.pipeline.quarantined, 0);
+    const rawKeys = readdirSync(path.join(state, "lake", "raw"), { recursive: true }).map(String);
+    assert.ok(rawKeys.some((key) => /^year=\d{4}\/month=\d\d\/day=\d\d\/hour=\d\d\/aqm-telemetry-1-/.test(key)), `the cloud's Firehose prefix: ${rawKeys.slice(0, 3).join(", ")}`);
     const records = lakeRecords(path.join(state, "lake"));
     for (const board of summary.boards.filter((b) => !b.rogue)) {
       assert.equal(board.drained, true, `${board.thing} drained`);
