@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { RAW_PREFIX } from "../cloud/lib/lakePrefixes.ts";
 import { firehoseKey } from "../host-tools/iot-core/LocalFirehose.ts";
 import { LakeCurator } from "../host-tools/lake/LakeCurator.ts";
 import { LakeQuery } from "../host-tools/lake/LakeQuery.ts";
@@ -60,7 +61,7 @@ function generate(lakeDir: string): { lines: number; objects: number; bytes: num
   let lines = 0;
   const flush = () => {
     const text = buffer.join("\n") + "\n";
-    const file = path.join(lakeDir, ...firehoseKey("raw/", "aqm-telemetry", oldest, String(objects).padStart(8, "0")).split("/"));
+    const file = path.join(lakeDir, ...firehoseKey(RAW_PREFIX, "aqm-telemetry", oldest, String(objects).padStart(8, "0")).split("/"));
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, text);
     objects++;
