@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { readingsOf } from "../firmware/telemetry/TelemetryBatch.ts";
 import { LakeQuery } from "../host-tools/lake/LakeQuery.ts";
 import { MainJob } from "../host-tools/main-job/MainJob.ts";
 import { parseMainJobOptions } from "../host-tools/main-job/MainJobOptions.ts";
@@ -68,10 +69,11 @@ try {
         const written = statSync(full).mtimeMs;
         for (const text of readFileSync(full, "utf8").split("\n")) {
           if (!text) continue;
-          const r = JSON.parse(text) as { thing: string; boot: number; seq: number; ts: number };
-          const key = `${r.thing}/${r.boot}/${r.seq}`;
-          rawAt.set(key, written);
-          sampledAt.set(key, r.ts);
+          for (const r of readingsOf(JSON.parse(text)) as { thing: string; boot: number; seq: number; ts: number }[]) {
+            const key = `${r.thing}/${r.boot}/${r.seq}`;
+            rawAt.set(key, written);
+            sampledAt.set(key, r.ts);
+          }
         }
       }
     }

@@ -205,6 +205,10 @@ const session: MqttSession = new MqttSession({
   timer: timerAdapter,
   backoff: new Backoff({ baseMs: 2_000, maxMs: 900_000, floorMs: 1_500, random: () => random.next() }),
   queue: outbox,
+  // A backlog replays as batches that fit one 5 KB billing unit with the topic and MQTT header
+  // beside them; two dozen readings in flight (about 10 KB of RAM) keep two batches on the wire.
+  batchBytes: 5_000,
+  maxInFlight: 24,
   // Timeouts need a clock that SNTP does not move.
   now: monotonicNow,
   onChange: (change) => board.onSessionChange(change),

@@ -4,8 +4,8 @@ The transformation itself is not here: it is the shared SQL file (the job argume
 --transform_sql_uri, an asset of cloud/transform/), the same text the local pipeline runs with
 DuckDB. This script only moves data in and out of it:
 
-  in   temporary view `raw_lines`: one row per raw line (`line` string, `source_file` string),
-       from the arrival-day folders of the last --lookback_days days
+  in   temporary view `raw_lines`: one row per raw line (`source_file`, `line_number` from 1,
+       `line`), from the arrival-day folders of the last --lookback_days days
   SQL  the file's statements, in order
   out  views `curated` (one row per reading, deduplicated by (thing, boot, seq)) and
        `quarantine` (the refused lines with their `reason`)
@@ -88,8 +88,13 @@ def main():
         print(f"no raw objects in the last {args['lookback_days']} days: nothing to do")
         job.commit()
         return
-    raw = spark.read.option("recursiveFileLookup", "true").text(present)
-    raw.select(F.col("value").alias("line"), F.input_file_name().alias("source_file")).createOrReplaceTempView("raw_lines")
+    # Whole objects, split here, so that each line keeps its number within its object (quarantine
+    # and deduplication name it); the newline that ends the last line does not start another.
+    raw = spark.read.option("recursiveFileLookup", "true").option("wholetext", "true").text(present)
+    (raw.where(F.length("value") > 0)
+        .select(F.input_file_name().alias("source_file"), F.posexplode(F.split(F.regexp_replace("value", "\\n\\z", ""), "\\n")).alias("pos", "line"))
+        .select("source_file", (F.col("pos") + 1).cast("bigint").alias("line_number"), "line")
+        .createOrReplaceTempView("raw_lines"))
     for statement in statements:
         spark.sql(statement)
 

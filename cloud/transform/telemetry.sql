@@ -8,7 +8,8 @@
 -- INPUT  a view `raw_lines`, one row per line of a raw Firehose object:
 --          source_file  STRING  where the line came from (lake object key, or s3:// URI)
 --          line_number  BIGINT  1-based line number within source_file
---          line         STRING  the raw line (one JSON document as the topic rule wrote it)
+--          line         STRING  the raw line (one JSON document as the topic rule wrote it:
+--                               a reading, or {"batch": [reading, ...]} with the rule's fields)
 --        Spark: spark.read.option("wholetext", "true").text(paths), then
 --          posexplode(split(value, chr(10))) gives (pos, line): line_number = pos + 1; drop the
 --          empty string after the final newline. input_file_name() gives source_file.
@@ -21,6 +22,8 @@
 --                                        gets a macro over json_type (host-tools/lake/
 --                                        DuckDbDialect.ts), Spark registers the Python UDF in
 --                                        cloud/transform/spark_functions.py.
+--   json_array_length(json), explode(array), sequence(first, last): Spark built-ins; DuckDB
+--                                        gets explode and sequence as macros.
 --   Both are asked about fields only of lines json_kind(line, '$') found to be JSON objects:
 --   Spark's get_json_object is a streaming parser that reads values out of a truncated line, and
 --   a line that is not JSON is then parsed once rather than once per field.
@@ -31,12 +34,15 @@
 --               copied to each of that sensor's channels). Partition by (date, thing): `date`
 --               is the UTC day of `ts`, as 'YYYY-MM-DD'.
 --   duplicates  the other copies of a (thing, boot, seq) seen in this batch
---   quarantine  every refused line with its reason, where it came from and the line itself
---   raw_checked (every line, its fields and its reason, NULL when valid) feeds all three: a
+--   quarantine  every refused reading (or line that is no reading at all) with its reason, where
+--               it came from (source_file, line_number, item: its place in a batch, 0 for a line
+--               that is not a batch) and its text
+--   raw_items   one row per reading: a batch gives one per element, any other line one
+--   raw_checked (every item, its fields and its reason, NULL when valid) feeds all three: a
 --   runner may materialise it once (DuckDB: a temporary table; Spark: cache it).
 --   Readings already curated by an earlier run are the runner's job (anti-join on the key in the
 --   (date, thing) partitions being written): this file sees one batch.
---   Invariant: count(raw_lines) = count(curated) + count(duplicates) + count(quarantine).
+--   Invariant: count(raw_items) = count(curated) + count(duplicates) + count(quarantine).
 --
 -- DIALECT CONSTRAINTS (the common subset of DuckDB 1.x and Spark SQL 3.5):
 --   * only CREATE OR REPLACE TEMPORARY VIEW statements, separated by semicolons;
@@ -49,9 +55,43 @@
 --   * dates by DATE literal + INT (date_add differs), CAST(... AS STRING) for text;
 --   * types: STRING, INT, BIGINT, DOUBLE only; TRY_CAST (Spark 3.2+) where a value may not parse.
 
-CREATE OR REPLACE TEMPORARY VIEW raw_shape AS
-SELECT source_file, line_number, line, json_kind(line, '$') AS k_line
+-- A line is one reading, or a batch {"batch": [reading, ...]} that a board sends when it has a
+-- backlog to catch up on (one message, one 5 KB billing unit, for a dozen readings). The topic
+-- rule adds topic_thing and received_at to the line, so to a batch once: they are read from the
+-- envelope (the whole line), the rest from each reading. Every reading of a batch is an item of
+-- its own, numbered from 1 (0 for a line that is not a batch), checked, kept or quarantined alone.
+CREATE OR REPLACE TEMPORARY VIEW raw_envelopes AS
+SELECT source_file, line_number, line, json_kind(line, '$') AS k_envelope
 FROM raw_lines;
+
+CREATE OR REPLACE TEMPORARY VIEW raw_envelope_fields AS
+SELECT
+  e.*,
+  CASE WHEN k_envelope = 'object' THEN json_kind(line, '$.batch') END AS k_batch,
+  CASE WHEN k_envelope = 'object' THEN json_kind(line, '$.topic_thing') END AS k_topic_thing,
+  CASE WHEN k_envelope = 'object' THEN get_json_object(line, '$.topic_thing') END AS s_topic_thing,
+  CASE WHEN k_envelope = 'object' THEN json_kind(line, '$.received_at') END AS k_received_at,
+  CASE WHEN k_envelope = 'object' THEN get_json_object(line, '$.received_at') END AS s_received_at
+FROM raw_envelopes e;
+
+CREATE OR REPLACE TEMPORARY VIEW raw_envelope_sizes AS
+SELECT f.*, CASE WHEN k_batch = 'array' THEN CAST(json_array_length(get_json_object(line, '$.batch')) AS INT) END AS batch_size
+FROM raw_envelope_fields f;
+
+CREATE OR REPLACE TEMPORARY VIEW raw_items AS
+SELECT source_file, line_number, 0 AS item, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, line, k_envelope AS k_line
+FROM raw_envelope_sizes
+WHERE k_batch IS NULL OR k_batch <> 'array' OR batch_size IS NULL OR batch_size < 1
+UNION ALL
+SELECT source_file, line_number, item, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, reading AS line, json_kind(reading, '$') AS k_line
+FROM (
+  SELECT b.*, get_json_object(envelope, '$.batch[' || CAST(item - 1 AS STRING) || ']') AS reading
+  FROM (
+    SELECT source_file, line_number, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, line AS envelope, explode(sequence(1, batch_size)) AS item
+    FROM raw_envelope_sizes
+    WHERE k_batch = 'array' AND batch_size >= 1
+  ) b
+) r;
 
 -- The kind of every field the checks look at. Asked only of lines that are JSON objects: a
 -- line that is not JSON is then parsed once, not once per field.
@@ -59,16 +99,20 @@ CREATE OR REPLACE TEMPORARY VIEW raw_parsed AS
 SELECT
   source_file,
   line_number,
+  item,
+  k_batch,
+  k_topic_thing,
+  s_topic_thing,
+  k_received_at,
+  s_received_at,
   line,
   k_line,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.v') END AS k_v,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.thing') END AS k_thing,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.topic_thing') END AS k_topic_thing,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.boot') END AS k_boot,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.seq') END AS k_seq,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.ts') END AS k_ts,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.interval_s') END AS k_interval_s,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.received_at') END AS k_received_at,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.temperature_c') END AS k_temperature_c,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.humidity_pct') END AS k_humidity_pct,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.pm1_ugm3') END AS k_pm1_ugm3,
@@ -91,7 +135,7 @@ SELECT
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.o3_ppb') END AS kh_o3_ppb,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.sht4x') END AS kh_sht4x,
   CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.pms5003') END AS kh_pms5003
-FROM raw_shape;
+FROM raw_items;
 
 -- Values are read only from lines that are JSON objects (see the header).
 CREATE OR REPLACE TEMPORARY VIEW raw_values AS
@@ -99,7 +143,6 @@ SELECT
   p.*,
   CASE WHEN k_line = 'object' THEN get_json_object(line, '$.v') END AS s_v,
   CASE WHEN k_line = 'object' THEN get_json_object(line, '$.thing') END AS s_thing,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.topic_thing') END AS s_topic_thing,
   CASE WHEN k_line = 'object' THEN get_json_object(line, '$.boot') END AS s_boot,
   CASE WHEN k_line = 'object' THEN get_json_object(line, '$.seq') END AS s_seq,
   CASE WHEN k_line = 'object' THEN get_json_object(line, '$.ts') END AS s_ts,
@@ -114,8 +157,12 @@ CREATE OR REPLACE TEMPORARY VIEW raw_checked AS
 SELECT
   r.*,
   CASE
+    WHEN k_line IS NULL AND item > 0 THEN 'batch reading ' || CAST(item AS STRING) || ' is not valid JSON'
     WHEN k_line IS NULL THEN 'not valid JSON (truncated or malformed line)'
+    WHEN k_line <> 'object' AND item > 0 THEN 'batch reading ' || CAST(item AS STRING) || ' is not a JSON object but a JSON ' || k_line
     WHEN k_line <> 'object' THEN 'not a JSON object but a JSON ' || k_line
+    WHEN item = 0 AND k_batch IS NOT NULL AND k_batch <> 'array' THEN 'batch is a JSON ' || k_batch || ', expected an array of readings'
+    WHEN item = 0 AND k_batch = 'array' THEN 'batch is an empty array'
     WHEN k_v IS NULL THEN 'schema version v is missing'
     WHEN k_v <> 'integer' THEN 'schema version v is a JSON ' || k_v || ', expected an integer'
     WHEN s_v NOT IN ('1', '2') THEN 'unknown schema version v=' || s_v || ' (known: 1, 2)'
@@ -164,7 +211,7 @@ SELECT
 FROM raw_values r;
 
 CREATE OR REPLACE TEMPORARY VIEW quarantine AS
-SELECT source_file, line_number, line, reason
+SELECT source_file, line_number, item, line, reason
 FROM raw_checked
 WHERE reason IS NOT NULL;
 
@@ -197,9 +244,10 @@ SELECT
   CASE WHEN s_v = '1' THEN CAST(NULL AS STRING) ELSE get_json_object(line, '$.health.no2_ppb') END AS health_no2_ppb,
   CASE WHEN s_v = '1' THEN CAST(NULL AS STRING) ELSE get_json_object(line, '$.health.so2_ppb') END AS health_so2_ppb,
   CASE WHEN s_v = '1' THEN CAST(NULL AS STRING) ELSE get_json_object(line, '$.health.o3_ppb') END AS health_o3_ppb,
-  CAST(get_json_object(line, '$.received_at') AS BIGINT) AS received_at,
+  CAST(s_received_at AS BIGINT) AS received_at,
   source_file,
   line_number,
+  item,
   CAST(DATE '1970-01-01' + CAST(floor(CAST(s_ts AS BIGINT) / 86400000) AS INT) AS STRING) AS date
 FROM raw_checked
 WHERE reason IS NULL;
@@ -209,7 +257,7 @@ WHERE reason IS NULL;
 CREATE OR REPLACE TEMPORARY VIEW readings_ranked AS
 SELECT
   t.*,
-  row_number() OVER (PARTITION BY thing, boot, seq ORDER BY received_at ASC NULLS LAST, source_file ASC, line_number ASC) AS copy_rank
+  row_number() OVER (PARTITION BY thing, boot, seq ORDER BY received_at ASC NULLS LAST, source_file ASC, line_number ASC, item ASC) AS copy_rank
 FROM readings_typed t;
 
 CREATE OR REPLACE TEMPORARY VIEW curated AS
@@ -223,6 +271,6 @@ FROM readings_ranked
 WHERE copy_rank = 1;
 
 CREATE OR REPLACE TEMPORARY VIEW duplicates AS
-SELECT thing, boot, seq, source_file, line_number
+SELECT thing, boot, seq, source_file, line_number, item
 FROM readings_ranked
 WHERE copy_rank > 1

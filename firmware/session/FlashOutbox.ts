@@ -61,10 +61,12 @@ export class FlashOutbox implements Outbox {
   }
 
   acknowledge(packetId: number): boolean {
-    const index = this.#window.findIndex((message) => message.packetId === packetId);
-    if (index < 0) return false;
-    const [message] = this.#window.splice(index, 1);
-    return this.#store.acknowledge(message!.recordId);
+    const sent = this.#window.filter((message) => message.packetId === packetId);
+    if (sent.length === 0) return false;
+    this.#window = this.#window.filter((message) => message.packetId !== packetId);
+    let acknowledged = false;
+    for (const message of sent) acknowledged = this.#store.acknowledge(message.recordId) || acknowledged;
+    return acknowledged;
   }
 
   requeueInFlight(): void {

@@ -1,5 +1,6 @@
 import { Backoff } from "./Backoff";
-import type { Outbox } from "./Outbox";
+import { batchOverhead, encodeBatch } from "../telemetry/TelemetryBatch";
+import type { Outbox, OutboundMessage } from "./Outbox";
 
 /** Why a connection failed, as the board's LED and log tell it. */
 export type SessionFailure = "network-down" | "broker-unreachable" | "tls-rejected" | "not-authorised" | "protocol" | "closed";
@@ -65,6 +66,7 @@ export class MqttSession {
   readonly #queue: Outbox;
   readonly #onChange: (change: SessionChange) => void;
   readonly #maxInFlight: number;
+  readonly #batchBytes: number;
   readonly #connectTimeoutMs: number;
   readonly #ackTimeoutMs: number;
   readonly #now: () => number;
@@ -89,7 +91,14 @@ export class MqttSession {
     queue: Outbox;
     now: () => number;
     onChange: (change: SessionChange) => void;
+    /** Messages sent and not yet acknowledged, at most; each is held in RAM until its PUBACK. */
     maxInFlight?: number;
+    /**
+     * A backlog of JSON messages on one topic goes out as `{"batch":[…]}` messages of at most this
+     * many bytes (at most `maxInFlight` messages each); a message with none queued behind it goes
+     * alone, as it is. 0 sends every message alone.
+     */
+    batchBytes?: number;
     connectTimeoutMs?: number;
     ackTimeoutMs?: number;
     /** Topic filters subscribed at QoS 1 on every connection (clean sessions keep none). */
@@ -105,6 +114,9 @@ export class MqttSession {
     this.#now = options.now;
     this.#onChange = options.onChange;
     this.#maxInFlight = options.maxInFlight ?? 10;
+    this.#batchBytes = options.batchBytes ?? 0;
+    // IoT Core refuses a message over 128 KB.
+    if (!(Number.isInteger(this.#batchBytes) && this.#batchBytes >= 0 && this.#batchBytes <= 128 * 1024)) throw new RangeError(`batchBytes must be an integer from 0 to 131072, not ${this.#batchBytes}`);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.#subscriptions = options.subscriptions ?? [];
@@ -231,11 +243,30 @@ export class MqttSession {
 
   #pump(): void {
     if (this.#state !== "online" || !this.#client) return;
-    for (let message = this.#queue.nextUnsent(); message && this.#queue.inFlight < this.#maxInFlight; message = this.#queue.nextUnsent()) {
-      message.packetId = this.#allocatePacketId();
-      message.sentAt = this.#now();
-      message.attempts++;
-      if (!this.#write(message.payload, { operation: PUBLISH, topic: message.topic, QoS: 1, id: message.packetId, duplicate: message.attempts > 1 })) return;
+    for (let first = this.#queue.nextUnsent(); first && this.#queue.inFlight < this.#maxInFlight; first = this.#queue.nextUnsent()) {
+      const packetId = this.#allocatePacketId();
+      const now = this.#now();
+      const group = [first];
+      let bytes = first.payload.byteLength;
+      first.packetId = packetId;
+      if (this.#batchBytes > 0) {
+        for (
+          let next = this.#queue.nextUnsent();
+          next && next.topic === first.topic && this.#queue.inFlight < this.#maxInFlight && bytes + next.payload.byteLength + batchOverhead(group.length + 1) <= this.#batchBytes;
+          next = this.#queue.nextUnsent()
+        ) {
+          next.packetId = packetId;
+          group.push(next);
+          bytes += next.payload.byteLength;
+        }
+      }
+      for (const message of group) {
+        message.sentAt = now;
+        message.attempts++;
+      }
+      const payload = group.length === 1 ? first.payload : encodeBatch(group.map((message: OutboundMessage) => message.payload));
+      // DUP says the broker may have had this very packet before: only when every reading in it went already.
+      if (!this.#write(payload, { operation: PUBLISH, topic: first.topic, QoS: 1, id: packetId, duplicate: group.every((message) => message.attempts > 1) })) return;
     }
     this.#armAckWatchdog();
     this.#finishIfDrained();

@@ -53,10 +53,9 @@ export class OutboundQueue implements Outbox {
   }
 
   acknowledge(packetId: number): boolean {
-    const index = this.#messages.findIndex((message) => message.packetId === packetId);
-    if (index < 0) return false;
-    this.#messages.splice(index, 1);
-    return true;
+    const before = this.#messages.length;
+    for (let i = this.#messages.length - 1; i >= 0; i--) if (this.#messages[i]!.packetId === packetId) this.#messages.splice(i, 1);
+    return this.#messages.length < before;
   }
 
   /** After a connection ends, nothing is in flight any more: everything unacknowledged goes again. */

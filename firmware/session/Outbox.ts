@@ -2,7 +2,7 @@
 export interface OutboundMessage {
   readonly topic: string;
   readonly payload: ArrayBuffer;
-  /** Packet id while in flight on the current connection, 0 while waiting to be sent. */
+  /** Packet id while in flight on the current connection (shared by a batch), 0 while waiting to be sent. */
   packetId: number;
   sentAt: number;
   attempts: number;
@@ -22,6 +22,7 @@ export interface Outbox {
   push(topic: string, payload: ArrayBuffer): number;
   nextUnsent(): OutboundMessage | undefined;
   oldestInFlight(): OutboundMessage | undefined;
+  /** The broker has the packet: every message sent in it (one, or a batch) leaves. */
   acknowledge(packetId: number): boolean;
   /** After a connection ends nothing is in flight: everything unacknowledged goes again. */
   requeueInFlight(): void;

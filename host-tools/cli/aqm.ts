@@ -308,8 +308,8 @@ async function etl(args: string[]): Promise<number> {
     say(`aqm etl: no new raw objects in ${lakeDirOf(stateDir)}; nothing to do`);
     return 0;
   }
-  say(`aqm etl: ${report.objects} raw object${report.objects === 1 ? "" : "s"}, ${report.lines} lines = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined (run ${report.run})`);
-  for (const r of report.reasons) say(`  quarantined ${r.lines}: ${r.reason}`);
+  say(`aqm etl: ${report.objects} raw object${report.objects === 1 ? "" : "s"}, ${report.lines} lines, ${report.records} readings = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined (run ${report.run})`);
+  for (const r of report.reasons) say(`  quarantined ${r.records}: ${r.reason}`);
   return 0;
 }
 

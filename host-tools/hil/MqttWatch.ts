@@ -1,4 +1,5 @@
 import type { IotCoreEvent, LocalIotCore } from "../iot-core/LocalIotCore.ts";
+import { readingsOf } from "../../firmware/telemetry/TelemetryBatch.ts";
 
 export interface SeenMessage {
   readonly thing: string;
@@ -49,9 +50,9 @@ export class MqttWatch {
     return this.messages.length;
   }
 
-  /** Telemetry of `thing` from message `after` on. */
+  /** Telemetry readings of `thing` from message `after` on, a batch giving each of its readings. */
   telemetry(thing: string, after = 0): Record<string, unknown>[] {
-    return this.messages.slice(after).flatMap((m) => (m.thing === thing && m.topic === `dt/aqm/${thing}/telemetry` && m.json ? [m.json] : []));
+    return this.messages.slice(after).flatMap((m) => (m.thing === thing && m.topic === `dt/aqm/${thing}/telemetry` && m.json ? (readingsOf(m.json) as Record<string, unknown>[]) : []));
   }
 
   /** Resolves once `ready()` holds, checked at every message or refusal. */

@@ -1,11 +1,13 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-/** What the curator did with one raw object. Its lines = curated + duplicates + quarantined. */
+/** What the curator did with one raw object. Its records = curated + duplicates + quarantined. */
 export interface CuratedObject {
   readonly key: string;
   readonly bytes: number;
   readonly lines: number;
+  /** Readings in the object's lines: one per line, or per element of a batch line. */
+  readonly records: number;
   readonly curated: number;
   /** Copies of a reading already kept: earlier in this run or by an earlier run. */
   readonly duplicates: number;
@@ -75,5 +77,6 @@ function parseEntry(line: string): CuratedObject | undefined {
   const e = value as Record<string, unknown>;
   const counts = ["bytes", "lines", "curated", "duplicates", "quarantined"] as const;
   if (typeof e.key !== "string" || typeof e.run !== "string" || !counts.every((c) => Number.isInteger(e[c]))) return undefined;
-  return { key: e.key, bytes: e.bytes as number, lines: e.lines as number, curated: e.curated as number, duplicates: e.duplicates as number, quarantined: e.quarantined as number, run: e.run };
+  // Manifests written before batch lines existed have no records: each line was one reading.
+  return { key: e.key, bytes: e.bytes as number, lines: e.lines as number, records: (e.records ?? e.lines) as number, curated: e.curated as number, duplicates: e.duplicates as number, quarantined: e.quarantined as number, run: e.run };
 }

@@ -5,7 +5,7 @@
  * unchanged on both sides.
  */
 
-/** For cloud/transform/telemetry.sql: Spark's get_json_object, and json_kind (spark_functions.py is its Spark twin). */
+/** For cloud/transform/telemetry.sql: Spark's get_json_object, explode and sequence, and json_kind (spark_functions.py is its Spark twin). */
 export const TRANSFORM_FUNCTIONS: readonly string[] = [
   // Whether a line is JSON at all ('$') is asked with json_valid; the SQL asks about fields only
   // of lines that are objects, where TRY never has an error to catch (a TRY that catches one
@@ -19,6 +19,10 @@ export const TRANSFORM_FUNCTIONS: readonly string[] = [
      END`,
   // The SQL calls it only on lines json_kind accepted as objects, so no validity guard here.
   `CREATE OR REPLACE TEMPORARY MACRO get_json_object(j, p) AS json_extract_string(j, p)`,
+  // Spark's names for one row per list element and for the list 1 … n, which the SQL uses to
+  // split a batch into its readings.
+  `CREATE OR REPLACE TEMPORARY MACRO explode(list) AS unnest(list)`,
+  `CREATE OR REPLACE TEMPORARY MACRO sequence(first, last) AS generate_series(first, last)`,
 ];
 
 /** For cloud/athena/named-queries.json: the Trino functions the queries use. */

@@ -23,11 +23,13 @@ export interface CurationReport {
   /** Raw objects curated by this run (objects curated before are skipped). */
   readonly objects: number;
   readonly lines: number;
+  /** Readings in those lines (a batch line holds several): curated + duplicates + quarantined. */
+  readonly records: number;
   readonly curated: number;
   readonly duplicates: number;
   readonly quarantined: number;
   /** Quarantine reasons of this run, most frequent first. */
-  readonly reasons: readonly { readonly reason: string; readonly lines: number }[];
+  readonly reasons: readonly { readonly reason: string; readonly records: number }[];
 }
 
 export class LakeBusy extends Error {}
@@ -42,8 +44,8 @@ export class CurationMismatch extends Error {}
  *
  * Incremental: objects already in the manifest are skipped. A reading already curated by an
  * earlier run (a board resending after a reconnect) is counted as a duplicate, not written again.
- * Every raw line is accounted for: lines = curated + duplicates + quarantined, per object, or the
- * run fails before it records the object.
+ * Every reading is accounted for (a batch line holds several): readings = curated + duplicates +
+ * quarantined, per object, or the run fails before it records the object.
  */
 export class LakeCurator {
   readonly #layout: LakeLayout;
@@ -63,7 +65,7 @@ export class LakeCurator {
     try {
       const manifest = await CurationManifest.load(layout.manifestFile);
       const pending = (await layout.rawObjects()).filter((o) => !manifest.has(o.key));
-      const totals = { lines: 0, curated: 0, duplicates: 0, quarantined: 0 };
+      const totals = { lines: 0, records: 0, curated: 0, duplicates: 0, quarantined: 0 };
       const reasons = new Map<string, number>();
       if (pending.length > 0) {
         const transform = await readFile(this.#transformSqlFile, "utf8");
@@ -77,6 +79,7 @@ export class LakeCurator {
             await manifest.record(done.objects);
             for (const o of done.objects) {
               totals.lines += o.lines;
+              totals.records += o.records;
               totals.curated += o.curated;
               totals.duplicates += o.duplicates;
               totals.quarantined += o.quarantined;
@@ -91,7 +94,7 @@ export class LakeCurator {
       }
       return {
         run, objects: pending.length, ...totals,
-        reasons: [...reasons].map(([reason, lines]) => ({ reason, lines })).sort((a, b) => b.lines - a.lines || a.reason.localeCompare(b.reason)),
+        reasons: [...reasons].map(([reason, records]) => ({ reason, records })).sort((a, b) => b.records - a.records || a.reason.localeCompare(b.reason)),
       };
     } finally {
       await release();
@@ -129,21 +132,22 @@ export class LakeCurator {
 
     const counted = await rows(db, `
       WITH per AS (
-        SELECT source_file, 1 AS lines, 0 AS curated, 0 AS duplicates, 0 AS quarantined FROM raw_lines
-        UNION ALL SELECT source_file, 0, 1, 0, 0 FROM new_curated
-        UNION ALL SELECT source_file, 0, 0, 1, 0 FROM batch_duplicates
-        UNION ALL SELECT source_file, 0, 0, 1, 0 FROM (SELECT source_file, thing, boot, seq FROM batch_curated EXCEPT ALL SELECT source_file, thing, boot, seq FROM new_curated)
-        UNION ALL SELECT source_file, 0, 0, 0, 1 FROM batch_quarantine)
-      SELECT source_file, sum(lines), sum(curated), sum(duplicates), sum(quarantined) FROM per GROUP BY source_file`);
+        SELECT source_file, 1 AS lines, 0 AS records, 0 AS curated, 0 AS duplicates, 0 AS quarantined FROM raw_lines
+        UNION ALL SELECT source_file, 0, 1, 0, 0, 0 FROM checked_lines
+        UNION ALL SELECT source_file, 0, 0, 1, 0, 0 FROM new_curated
+        UNION ALL SELECT source_file, 0, 0, 0, 1, 0 FROM batch_duplicates
+        UNION ALL SELECT source_file, 0, 0, 0, 1, 0 FROM (SELECT source_file, thing, boot, seq FROM batch_curated EXCEPT ALL SELECT source_file, thing, boot, seq FROM new_curated)
+        UNION ALL SELECT source_file, 0, 0, 0, 0, 1 FROM batch_quarantine)
+      SELECT source_file, sum(lines), sum(records), sum(curated), sum(duplicates), sum(quarantined) FROM per GROUP BY source_file`);
     const byKey = new Map(counted.map((r) => [String(r[0]), r.slice(1).map(Number)]));
     const objects = batch.map((o): CuratedObject => {
-      const [lines, curated, duplicates, quarantined] = byKey.get(o.key) ?? [0, 0, 0, 0];
-      return { key: o.key, bytes: o.bytes, lines: lines!, curated: curated!, duplicates: duplicates!, quarantined: quarantined!, run };
+      const [lines, records, curated, duplicates, quarantined] = byKey.get(o.key) ?? [0, 0, 0, 0, 0];
+      return { key: o.key, bytes: o.bytes, lines: lines!, records: records!, curated: curated!, duplicates: duplicates!, quarantined: quarantined!, run };
     });
-    const unaccounted = objects.filter((o) => o.lines !== o.curated + o.duplicates + o.quarantined);
+    const unaccounted = objects.filter((o) => o.records !== o.curated + o.duplicates + o.quarantined);
     if (unaccounted.length > 0) {
       const o = unaccounted[0]!;
-      throw new CurationMismatch(`${o.key}: ${o.lines} lines but ${o.curated} curated + ${o.duplicates} duplicates + ${o.quarantined} quarantined; nothing was recorded as curated`);
+      throw new CurationMismatch(`${o.key}: ${o.records} readings but ${o.curated} curated + ${o.duplicates} duplicates + ${o.quarantined} quarantined; nothing was recorded as curated`);
     }
 
     if (objects.some((o) => o.curated > 0)) {
@@ -162,7 +166,7 @@ export class LakeCurator {
       for (const [day] of await rows(db, `SELECT DISTINCT ingest_date FROM batch_quarantine_days`)) {
         const dir = path.join(layout.quarantineDir, `ingest_date=${String(day)}`);
         await mkdir(dir, { recursive: true });
-        await db.run(`COPY (SELECT reason, source_file, line_number, line FROM batch_quarantine_days WHERE ingest_date = ${sqlString(String(day))} ORDER BY source_file, line_number)
+        await db.run(`COPY (SELECT reason, source_file, line_number, item, line FROM batch_quarantine_days WHERE ingest_date = ${sqlString(String(day))} ORDER BY source_file, line_number, item)
           TO ${sqlString(path.join(dir, `${run}-${batchIndex}.json`))} (FORMAT JSON)`);
       }
       for (const r of await rows(db, `SELECT reason, count(*) FROM batch_quarantine GROUP BY reason`)) reasons.set(String(r[0]), Number(r[1]));

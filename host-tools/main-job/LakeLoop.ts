@@ -26,6 +26,8 @@ export interface LakeLoopOptions {
 /** What the loop has done so far, for the terminal view. */
 export interface LakeLoopFigures {
   readonly rounds: number;
+  /** Readings the curation took from raw lines (a batch line holds several): curated + duplicates + quarantined. */
+  readonly records: number;
   readonly curated: number;
   readonly duplicates: number;
   readonly quarantined: number;
@@ -45,7 +47,7 @@ export class LakeLoop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #lastTrainingAt = 0;
-  #figures: LakeLoopFigures = { rounds: 0, curated: 0, duplicates: 0, quarantined: 0, trainings: 0, thresholdsPublished: 0 };
+  #figures: LakeLoopFigures = { rounds: 0, records: 0, curated: 0, duplicates: 0, quarantined: 0, trainings: 0, thresholdsPublished: 0 };
 
   constructor(options: LakeLoopOptions) {
     if (!(options.etlEveryMs > 0)) throw new RangeError(`the ETL interval must be above 0 ms, got ${options.etlEveryMs}`);
@@ -106,8 +108,8 @@ export class LakeLoop {
     try {
       const report = await new LakeCurator({ lakeDir: this.#lakeDir }).curate();
       const f = this.#figures;
-      this.#figures = { ...f, rounds: f.rounds + 1, curated: f.curated + report.curated, duplicates: f.duplicates + report.duplicates, quarantined: f.quarantined + report.quarantined };
-      for (const reason of report.reasons) onNotice(`lake quarantined ${reason.lines} line(s): ${reason.reason}`);
+      this.#figures = { ...f, rounds: f.rounds + 1, records: f.records + report.records, curated: f.curated + report.curated, duplicates: f.duplicates + report.duplicates, quarantined: f.quarantined + report.quarantined };
+      for (const reason of report.reasons) onNotice(`lake quarantined ${reason.records} reading(s): ${reason.reason}`);
     } catch (error) {
       onNotice(error instanceof LakeBusy ? `lake curation skipped: ${error.message}` : `lake curation failed: ${(error as Error).message}`);
       return;

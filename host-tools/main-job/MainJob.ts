@@ -50,7 +50,10 @@ interface RunningBoard {
 export interface StopSummary {
   /** `curated`: the board's distinct readings in the curated lake after the last curation. */
   readonly boards: { thing: string; readings: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
+  /** Messages the local Firehose wrote to the raw lake: a reading, or a batch of them, each. */
   readonly lakeRecords: number;
+  /** Readings in those messages, as the curation counted them. */
+  readonly lakeReadings: number;
   readonly lakeObjects: number;
   readonly pipeline: LakeLoopFigures;
 }
@@ -219,6 +222,7 @@ export class MainJob {
     return {
       boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing), rogue: board.rogue, led: board.status.led, curated: curated.get(`${board.thing}/${board.vm.firmware.board.bootId}`) ?? 0 })),
       lakeRecords: this.#firehose.recordsWritten,
+      lakeReadings: this.#pipeline.figures.records,
       lakeObjects: this.#firehose.objectsWritten,
       pipeline: this.#pipeline.figures,
     };

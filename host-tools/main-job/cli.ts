@@ -55,7 +55,7 @@ async function main(): Promise<number> {
         : "NOT all acknowledged before the time limit (they stay in the board's queue)";
     process.stdout.write(`${board.thing}: ${board.readings} readings, ${outcome}; ${board.curated} in the curated lake\n`);
   }
-  process.stdout.write(`lake: ${summary.lakeRecords} records in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`);
+  process.stdout.write(`lake: ${summary.lakeReadings} readings in ${summary.lakeRecords} messages in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`);
   const p = summary.pipeline;
   process.stdout.write(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined; ${p.thresholdsPublished} thresholds sent to shadows in ${p.trainings} trainings\n`);
   return summary.boards.every((b) => b.rogue || b.drained) ? 0 : EXIT_FAILED;

@@ -1,6 +1,7 @@
 import type { MqttConnection, MqttConnectionEvents, MqttConnector } from "../platform/MqttConnector.ts";
 import type { MqttOpenOptions, MqttWriteOptions } from "../platform/portable/HostPort.ts";
 import { MqttOperation } from "../platform/portable/HostPort.ts";
+import { readingsOf } from "../../firmware/telemetry/TelemetryBatch.ts";
 
 const { CONNACK, PUBLISH, PUBACK, SUBSCRIBE, SUBACK } = MqttOperation;
 
@@ -37,6 +38,11 @@ export class LoopbackBroker {
     return this.publishes
       .filter((p) => (typeof topic === "string" ? p.topic === topic : topic.test(p.topic)))
       .map((p) => JSON.parse(new TextDecoder().decode(p.payload)) as T);
+  }
+
+  /** The readings published on telemetry topics: a batch message gives each of its readings. */
+  readings<T = Record<string, unknown>>(topic: string | RegExp): T[] {
+    return this.json<unknown>(topic).flatMap((message) => readingsOf(message) as T[]);
   }
 
   /** Sends a message to the connected board if it subscribed to a matching filter; false if it did not get it. */

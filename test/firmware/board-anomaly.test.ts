@@ -33,7 +33,7 @@ test("the board scores every reading on board: a CO spike after warm-up is flagg
   const board = simulatedBoard({ preferences, thing: "aqm-anomaly", epochAtBoot: EPOCH, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air, config: { sampleIntervalMs: MINUTE } });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(SPIKE_TO + 30 * MINUTE);
-  const readings = broker.json<{ seq: number; ts: number; anomaly?: number }>(/\/telemetry$/);
+  const readings = broker.readings<{ seq: number; ts: number; anomaly?: number }>(/\/telemetry$/);
   assert.ok(readings.every((r) => typeof r.anomaly === "number" && r.anomaly >= 0 && r.anomaly < 1), "every reading carries its score");
   const flags = board.sim.console.filter((line) => line.split(" ")[3] === "AN800");
   assert.ok(flags.length >= 1, "the spike is flagged");

@@ -59,7 +59,7 @@ test("selftest on the running board reads every sensor; an unplugged SHT4x is na
   assert.match(failed, /^ERR selftest-failed .*sht4x=fault:nack/);
   assert.match(failed, /pms5003=ok/, "a failed sensor does not stop the test of the others");
   vm.advance(20_000);
-  const latest = broker.json<{ health: Record<string, string> }>(/\/telemetry$/).at(-1);
+  const latest = broker.readings<{ health: Record<string, string> }>(/\/telemetry$/).at(-1);
   assert.equal(latest?.health.temperature_c, "fault:nack", "the fault the self-test found is not lost to the readings");
 });
 
@@ -72,7 +72,7 @@ test("outbox clear on the running board discards the unsent readings for good: a
   assert.match(command("outbox"), /^OK outbox pending=0 /);
   broker.refuse = undefined;
   vm.advance(30_000);
-  const seqs = broker.json<{ seq: number }>(/\/telemetry$/).map((record) => record.seq);
+  const seqs = broker.readings<{ seq: number }>(/\/telemetry$/).map((record) => record.seq);
   assert.ok(seqs.length > 0 && seqs.every((seq) => seq > cleared), `only readings taken after the clear are sent: ${seqs.join(",")}`);
 });
 
@@ -81,9 +81,9 @@ test("a thing name and endpoint stored over the console replace the build's from
   const first = await boardWithConsole({ preferences });
   assert.match(first.command("thing aqm-renamed"), /^OK thing stored thing=aqm-renamed restart=required$/);
   first.vm.advance(30_000);
-  assert.ok(first.broker.json(/^dt\/aqm\/aqm-console\/telemetry$/).length > 0, "until the restart, the build's name is used");
+  assert.ok(first.broker.readings(/^dt\/aqm\/aqm-console\/telemetry$/).length > 0, "until the restart, the build's name is used");
   const second = await boardWithConsole({ preferences });
   second.vm.advance(30_000);
-  assert.ok(second.broker.json(/^dt\/aqm\/aqm-renamed\/telemetry$/).length > 0, "after it, the stored one");
+  assert.ok(second.broker.readings(/^dt\/aqm\/aqm-renamed\/telemetry$/).length > 0, "after it, the stored one");
   assert.equal(second.broker.json(/^dt\/aqm\/aqm-console\//).length, 0);
 });

@@ -15,7 +15,7 @@ function build(overrides: Partial<SimulatedBoardOptions> = {}) {
   return { broker, ...board };
 }
 
-const records = (broker: LoopbackBroker) => broker.json<Record<string, unknown> & { seq: number; health: Record<string, string> }>(/\/telemetry$/);
+const records = (broker: LoopbackBroker) => broker.readings<Record<string, unknown> & { seq: number; health: Record<string, string> }>(/\/telemetry$/);
 const events = (lines: readonly string[], code: string) => lines.filter((line) => line.split(" ")[3] === code);
 
 test("a board with no stored identity does not try to connect: it says so on the log and blinks blue slowly", async () => {

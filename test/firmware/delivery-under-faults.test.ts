@@ -72,7 +72,7 @@ test("broker restarts, reset handshakes, cut connections, lost PUBACKs and power
   await run(40 * MINUTE);
   boots.push({ sequence: board.firmware.board.sequence, cutMidWrite: false });
 
-  const received = chaos.inner.json<Telemetry>(/\/telemetry$/);
+  const received = chaos.inner.readings<Telemetry>(/\/telemetry$/);
   const distinct = new Set(received.map((r) => `${r.boot}/${r.seq}`));
   let expected = 0;
   boots.forEach(({ sequence, cutMidWrite }, i) => {

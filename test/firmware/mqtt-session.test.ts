@@ -238,3 +238,52 @@ test("a write on a connection that dropped before its close event arrived is one
   next.handlers.onControl(2, { id: 0 });
   assert.deepEqual(next.written.filter((w) => w.operation === 3).map((w) => w.payload), ["r1"]);
 });
+
+test("batching: a backlog on one topic goes as {\"batch\":[…]} messages within the byte limit, one PUBACK acknowledges a whole batch, a lone reading goes as it is", () => {
+  const session = makeSession(100, { batchBytes: 41 });
+  // 9-byte readings: a batch of n is 9n + 12 + (n - 1) bytes, so 3 fit in 41 exactly and 4 do not.
+  for (let i = 1; i <= 7; i++) session.publish("dt/aqm/t/telemetry", bytes(`{"s":${String(i).padStart(3, "0")}}`));
+  session.publish("dt/aqm/t/other", bytes(`{"o":1}`));
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  const sent = clients[0]!.written;
+  assert.deepEqual(sent.map((w) => [w.topic, w.id, w.payload]), [
+    ["dt/aqm/t/telemetry", 1, `{"batch":[{"s":001},{"s":002},{"s":003}]}`],
+    ["dt/aqm/t/telemetry", 2, `{"batch":[{"s":004},{"s":005},{"s":006}]}`],
+    ["dt/aqm/t/telemetry", 3, `{"s":007}`],
+    ["dt/aqm/t/other", 4, `{"o":1}`],
+  ]);
+  assert.ok(sent.every((w) => new TextEncoder().encode(w.payload).length <= 41));
+  clients[0]!.handlers.onControl(4, { id: 2 });
+  assert.equal(session.dropped, 0);
+  let drained = false;
+  session.drain(() => (drained = true));
+  for (const id of [1, 3]) clients[0]!.handlers.onControl(4, { id });
+  assert.equal(drained, false, "the other topic's message is still unacknowledged");
+  clients[0]!.handlers.onControl(4, { id: 4 });
+  assert.equal(drained, true, "each PUBACK took every reading of its batch");
+});
+
+test("batching: the in-flight limit counts readings, and a batch lost with its connection is sent again, regrouped, marked duplicate only if every reading in it went before", () => {
+  const session = makeSession(100, { batchBytes: 5_000, maxInFlight: 4 });
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  session.publish("t", bytes(`{"s":1}`));
+  for (let i = 2; i <= 6; i++) session.publish("t", bytes(`{"s":${i}}`));
+  // Each reading was published while online: each went alone, until the window of 4 was full; s5, s6 wait.
+  const firstRound = clients[0]!.written.map((w) => w.payload);
+  const readingsSent = firstRound.flatMap((p) => (JSON.parse(p) as { batch?: unknown[] }).batch ?? [JSON.parse(p)]);
+  assert.equal(readingsSent.length, 4, `window of 4 readings: ${firstRound.join(" ")}`);
+  clients[0]!.handlers.onError({ code: "closed", message: "gone" });
+  clients[0]!.handlers.onClose();
+  clock.advance(changes.at(-1)!.retryInMs!);
+  clients[1]!.handlers.onControl(2, { id: 0 });
+  const again = clients[1]!.written;
+  assert.deepEqual(again.map((w) => [w.payload, w.duplicate]), [[`{"batch":[{"s":1},{"s":2},{"s":3},{"s":4}]}`, true]]);
+  clients[1]!.handlers.onControl(4, { id: again[0]!.id! });
+  assert.deepEqual(clients[1]!.written.slice(1).map((w) => [w.payload, w.duplicate]), [[`{"batch":[{"s":5},{"s":6}]}`, false]]);
+});
+
+test("batching: a byte limit over IoT Core's 128 KB message limit is refused", () => {
+  assert.throws(() => makeSession(100, { batchBytes: 128 * 1024 + 1 }), /batchBytes must be an integer from 0 to 131072, not 131073/);
+});

@@ -27,6 +27,15 @@ test("offline, the board warns as its store fills (50, 75, 90 %), shows buffer-n
   assert.equal(lines("LD500").at(-1)!.split("state=")[1], "online");
   const dropped = droppedBy();
   assert.equal(Number(/total=(\d+)/.exec(lines("SM310").at(-1)!)![1]), dropped, "the running total agrees");
-  const seqs = new Set(broker.json<{ seq: number }>(/\/telemetry$/).map((r) => r.seq));
+  const seqs = new Set(broker.readings<{ seq: number }>(/\/telemetry$/).map((r) => r.seq));
   assert.equal(seqs.size + dropped, vm.firmware.board.sequence, "every reading is delivered or counted as dropped");
+
+  // The backlog went as batches, each within one 5 KB billing unit; the live readings after it alone.
+  const sent = broker.publishes.filter((p) => p.topic.endsWith("/telemetry"));
+  const batchSizes = sent.map((p) => (JSON.parse(new TextDecoder().decode(p.payload)) as { batch?: unknown[] }).batch?.length ?? 0).filter((n) => n > 0);
+  const batched = batchSizes.reduce((sum, n) => sum + n, 0);
+  assert.ok(batched > 100 && batched / batchSizes.length >= 10, `${batched} readings in ${batchSizes.length} batches (${batchSizes.join(", ")})`);
+  assert.ok(sent.every((p) => p.payload.length <= 5_000), `largest message ${Math.max(...sent.map((p) => p.payload.length))} bytes`);
+  const last = JSON.parse(new TextDecoder().decode(sent.at(-1)!.payload)) as { seq?: number };
+  assert.equal(last.seq, vm.firmware.board.sequence, "once caught up, a reading goes alone as it is taken");
 });

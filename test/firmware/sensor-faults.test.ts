@@ -130,7 +130,7 @@ async function runScenario(): Promise<{ readings: Reading[]; console: readonly s
     event.act();
   }
   vm.advance((END_MINUTES - now) * MINUTE);
-  const readings = broker.json<Reading>(/\/telemetry$/);
+  const readings = broker.readings<Reading>(/\/telemetry$/);
   return { readings, console: board.sim.console };
 }
 
@@ -195,7 +195,7 @@ test("with no calibration record stored, every gas channel is fault:uncalibrated
   const board = simulatedBoard({ thing: "aqm-uncal", epochAtBoot: EPOCH, identity: IDENTITY, mqtt: broker.connect, air: steadyAir, calibration: null, config: { sampleIntervalMs: SAMPLE_MS } });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(5 * MINUTE);
-  const readings = broker.json<Reading>(/\/telemetry$/);
+  const readings = broker.readings<Reading>(/\/telemetry$/);
   assert.ok(readings.length >= 4);
   for (const r of readings) {
     for (const gas of ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"] as const) {

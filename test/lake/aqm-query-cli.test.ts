@@ -20,7 +20,7 @@ function aqm(...args: string[]): { status: number | null; stdout: string; stderr
 test("aqm etl curates the state folder's lake and prints the counts that add up; a rerun has nothing to do", () => {
   const run = aqm("etl", "--state", state);
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /^aqm etl: 2 raw objects, 14 lines = 7 curated \+ 1 duplicates \+ 6 quarantined/);
+  assert.match(run.stdout, /^aqm etl: 2 raw objects, 14 lines, 14 readings = 7 curated \+ 1 duplicates \+ 6 quarantined/);
   assert.match(run.stdout, /quarantined 1: unknown schema version v=9 \(known: 1, 2\)/);
   const again = aqm("etl", "--state", state);
   assert.equal(again.status, 0, again.stderr);

@@ -40,7 +40,7 @@ const first = await new LakeCurator({ lakeDir: lake }).curate();
 test("first run: every raw line is curated, a duplicate or quarantined, and the counts say so", () => {
   assert.deepEqual({ objects: first.objects, lines: first.lines, curated: first.curated, duplicates: first.duplicates, quarantined: first.quarantined }, { objects: 2, lines: 14, curated: 7, duplicates: 1, quarantined: 6 });
   assert.equal(first.lines, first.curated + first.duplicates + first.quarantined);
-  assert.equal(first.reasons.reduce((n, r) => n + r.lines, 0), 6);
+  assert.equal(first.reasons.reduce((n, r) => n + r.records, 0), 6);
 });
 
 test("curated Parquet: v1 and v2 in one shape, one row per (thing, boot, seq), the first copy to arrive kept", async () => {
@@ -100,7 +100,7 @@ test("incremental: a rerun with no new object changes nothing; a new object is c
   writeObjects(lake, secondRunObjects(base));
   const second = await new LakeCurator({ lakeDir: lake }).curate();
   assert.deepEqual({ objects: second.objects, lines: second.lines, curated: second.curated, duplicates: second.duplicates, quarantined: second.quarantined }, { objects: 1, lines: 3, curated: 1, duplicates: 1, quarantined: 1 });
-  assert.deepEqual(second.reasons, [{ reason: "not valid JSON (truncated or malformed line)", lines: 1 }]);
+  assert.deepEqual(second.reasons, [{ reason: "not valid JSON (truncated or malformed line)", records: 1 }]);
   const rows = await curatedRows(lake);
   assert.equal(rows.length, 8);
   assert.equal(new Set(rows.map((r) => `${r.thing}/${r.boot}/${r.seq}`)).size, 8);
@@ -133,7 +133,7 @@ test("a line that is not UTF-8 is quarantined alone; the rest of its object is c
   writeFileSync(file, Buffer.concat([Buffer.from(`${good[0]}\n`), Buffer.from('{"v":2,"thing":"aqm-fix-\xff"}\n', "latin1"), Buffer.from(`${good[1]}\n${good[2]}\n`)]));
   const report = await new LakeCurator({ lakeDir: dir }).curate();
   assert.deepEqual([report.lines, report.curated, report.quarantined], [4, 3, 1]);
-  assert.deepEqual(report.reasons, [{ reason: "not UTF-8 text (the line shows each invalid byte as U+FFFD)", lines: 1 }]);
+  assert.deepEqual(report.reasons, [{ reason: "not UTF-8 text (the line shows each invalid byte as U+FFFD)", records: 1 }]);
   const [row] = await sql(`SELECT line_number, line FROM read_json('${new LakeLayout(dir).quarantineGlob}', format = 'newline_delimited')`);
   assert.deepEqual(row, { line_number: 2n, line: '{"v":2,"thing":"aqm-fix-\uFFFD"}' });
 });
@@ -145,4 +145,47 @@ test("one object per DuckDB pass gives the same lake as one pass for all", async
   assert.deepEqual([report.lines, report.curated, report.duplicates, report.quarantined], [first.lines, first.curated, first.duplicates, first.quarantined]);
   const strip = (rows: Record<string, unknown>[]) => rows.map(({ thing, boot, seq, source_file, line_number }) => ({ thing, boot, seq, source_file, line_number }));
   assert.deepEqual(strip(await curatedRows(dir)), strip((await curatedRows(lake)).filter((r) => r.source_file !== c)));
+});
+
+test("batch lines: each reading of a batch is curated, deduplicated or quarantined on its own, with the envelope's thing and arrival time", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "aqm-lake-batch-"));
+  const key = objectKey(base, "batch");
+  const reading = (seq: number, extra: Record<string, unknown> = {}) => {
+    const health = { temperature_c: "ok", humidity_pct: "ok", pm1_ugm3: "ok", pm2_5_ugm3: "ok", pm10_ugm3: "ok", co_ppb: "ok", no2_ppb: "ok", so2_ppb: "ok", o3_ppb: "ok" };
+    return { v: 2, thing: "aqm-fix-004", boot: 3, seq, ts: base + seq * MINUTE, interval_s: 60, pm2_5_ugm3: seq, health, ...extra };
+  };
+  // What the topic rule writes for a board's batch: the board's readings, then the rule's fields, once.
+  const envelope = (batch: unknown, receivedAt: number) => JSON.stringify({ batch, topic_thing: "aqm-fix-004", received_at: receivedAt });
+  const { seq: _seq, ...noSeq } = reading(5);
+  writeObjects(dir, {
+    [key]: [
+      envelope([reading(1), reading(2), reading(3)], base + 10 * MINUTE),
+      envelope([reading(4), noSeq, 42], base + 11 * MINUTE),
+      // A reading that names another thing, and even carries that thing's topic_thing: the rule's field on the envelope wins.
+      envelope([reading(6, { thing: "aqm-fix-005", topic_thing: "aqm-fix-005" })], base + 12 * MINUTE),
+      envelope([reading(2), reading(7)], base + 13 * MINUTE),
+      envelope({ seq: 8 }, base + 14 * MINUTE),
+      envelope([], base + 15 * MINUTE),
+    ],
+  });
+  const report = await new LakeCurator({ lakeDir: dir }).curate();
+  assert.deepEqual(
+    { lines: report.lines, records: report.records, curated: report.curated, duplicates: report.duplicates, quarantined: report.quarantined },
+    { lines: 6, records: 11, curated: 5, duplicates: 1, quarantined: 5 },
+  );
+  const rows = await curatedRows(dir);
+  assert.deepEqual(rows.map((r) => [Number(r.seq), Number(r.received_at), Number(r.line_number)]), [
+    [1, base + 10 * MINUTE, 1], [2, base + 10 * MINUTE, 1], [3, base + 10 * MINUTE, 1], [4, base + 11 * MINUTE, 2], [7, base + 13 * MINUTE, 4],
+  ]);
+  assert.ok(rows.every((r) => r.thing === "aqm-fix-004" && r.health_co_ppb === "ok"));
+  const refused = await sql(`SELECT line_number, item, reason, line FROM read_json('${new LakeLayout(dir).quarantineGlob}', format = 'newline_delimited') ORDER BY line_number, item`);
+  assert.deepEqual(refused.map((r) => [Number(r.line_number), Number(r.item), r.reason]), [
+    [2, 2, "seq is missing"],
+    [2, 3, "batch reading 3 is not a JSON object but a JSON integer"],
+    [3, 1, "thing aqm-fix-005 differs from the thing of the topic it was published on"],
+    [5, 0, "batch is a JSON object, expected an array of readings"],
+    [6, 0, "batch is an empty array"],
+  ]);
+  // A refused reading is kept as the reading's own text, not its whole batch.
+  assert.deepEqual(JSON.parse(String(refused[0]!.line)), noSeq);
 });

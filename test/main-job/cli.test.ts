@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { readingsOf } from "../../firmware/telemetry/TelemetryBatch.ts";
 
 function run(args: string[]): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", "host-tools/main-job/cli.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -35,8 +36,9 @@ test("npm start's command: boards publish, Ctrl-C (SIGINT) stops cleanly, and th
     const lakeLines = readdirSync(path.join(state, "lake", "raw"), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .flatMap((e) => readFileSync(path.join(e.parentPath, e.name), "utf8").split("\n").filter(Boolean));
-    assert.equal(lakeLines.length, readings[0]! + readings[1]!, "every reading the boards took is in the lake");
-    assert.match(out, new RegExp(`lake: ${lakeLines.length} records`));
+    const lakeReadings = lakeLines.flatMap((line) => readingsOf(JSON.parse(line)));
+    assert.equal(lakeReadings.length, readings[0]! + readings[1]!, "every reading the boards took is in the lake");
+    assert.match(out, new RegExp(`lake: ${lakeReadings.length} readings in ${lakeLines.length} messages`));
   } finally {
     rmSync(state, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ function build(overrides: Partial<SimulatedBoardOptions> = {}) {
   const board = simulatedBoard({ thing: "aqm-net", epochAtBoot: EPOCH, identity: IDENTITY, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: 10_000 }, ...overrides });
   const lines = (code: string) => board.sim.console.filter((line) => line.split(" ")[3] === code);
   const leds = () => board.sim.console.filter((line) => line.split(" ")[3] === "LD500").map((line) => line.split("state=")[1]);
-  const telemetry = () => broker.json<{ seq: number; ts: number }>(/\/telemetry$/);
+  const telemetry = () => broker.readings<{ seq: number; ts: number }>(/\/telemetry$/);
   return { broker, lines, leds, telemetry, ...board };
 }
 
