@@ -29,7 +29,7 @@ import { trainThresholds } from "../training/ThresholdTraining.ts";
 import { IoTClient } from "@aws-sdk/client-iot";
 import { awsIdentity, AwsProvisionError } from "../provision/AwsIotIdentity.ts";
 import type { BoardIdentity } from "../provision/BoardIdentity.ts";
-import { installIdentity } from "../provision/BoardProvisioner.ts";
+import { installIdentity, type WifiSettings } from "../provision/BoardProvisioner.ts";
 import { ConsoleRefused } from "../provision/ConsoleClient.ts";
 import { openConsole, type ConsoleTarget } from "../provision/ConsoleTarget.ts";
 import { localIdentity } from "../provision/LocalIdentity.ts";
@@ -54,12 +54,15 @@ Usage:
       --flash also writes it to the board over USB. Says what is missing (SDK, tools, ESP-IDF).
 ${FLASH_HELP}
   aqm hil [--target sim|PORT] [--thing NAME] [--scenario NAME]… [--junit FILE]
-          [--state DIR] [--endpoint HOST] [--reset-command CMD]
+          [--state DIR] [--endpoint HOST] [--wifi SSID] [--reset-command CMD]
       Run the hardware-in-the-loop scenarios (boot, publishing, network loss, sensor fault, bad
-      certificate) against a simulated board on a pseudo-terminal (default), or a real board on a
-      serial port whose broker is this host's local IoT Core (--state: the local CA it trusts;
-      --endpoint: the name or address it connects to). Scenarios a real board cannot be put through
-      are skipped with the reason. --junit writes a JUnit XML report. Exit 0 only if none failed.
+      certificate, shadow config, provisioning) against a simulated board on a pseudo-terminal
+      (default), or a real board on a serial port whose broker is this host's local IoT Core
+      (--state: the local CA it trusts; --endpoint, required: the name or address it reaches this
+      host at; --wifi: its access point, the password in AQM_WIFI_PASSWORD, without which the
+      provisioning scenario, which factory-resets the board, is skipped). Scenarios a real board
+      cannot be put through are skipped with the reason. --junit writes a JUnit XML report. Exit 0
+      only if none failed.
   aqm provision local --thing NAME (--serial PORT | --board DIR) [--state DIR] [--endpoint HOST]
                 [--port N] [--wifi SSID]
   aqm provision aws --thing NAME --policy NAME (--serial PORT | --board DIR) [--region REGION]
@@ -182,7 +185,7 @@ async function build(args: string[]): Promise<number> {
 }
 
 async function hil(args: string[]): Promise<number> {
-  const options = { target: "sim", thing: "aqm-hil-001", scenarios: [] as string[], junit: undefined as string | undefined, stateDir: undefined as string | undefined, endpoint: undefined as string | undefined, resetCommand: undefined as string | undefined };
+  const options = { target: "sim", thing: "aqm-hil-001", scenarios: [] as string[], junit: undefined as string | undefined, stateDir: undefined as string | undefined, endpoint: undefined as string | undefined, wifi: undefined as string | undefined, resetCommand: undefined as string | undefined };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = (): string => {
@@ -196,15 +199,17 @@ async function hil(args: string[]): Promise<number> {
     else if (arg === "--junit") options.junit = value();
     else if (arg === "--state") options.stateDir = value();
     else if (arg === "--endpoint") options.endpoint = value();
+    else if (arg === "--wifi") options.wifi = value();
     else if (arg === "--reset-command") options.resetCommand = value();
     else throw new UsageError(`unknown option ${arg} for aqm hil`);
   }
+  const wifi = wifiSettings(options.wifi);
   const known = HIL_SCENARIOS.map((s) => s.name);
   const unknown = options.scenarios.filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new UsageError(`unknown scenario ${unknown.join(", ")} (scenarios: ${known.join(", ")})`);
   const chosen = options.scenarios.length === 0 ? HIL_SCENARIOS : HIL_SCENARIOS.filter((s) => options.scenarios.includes(s.name));
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
-  const session = await HilSession.open({ target: options.target, thing: options.thing, say, ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.resetCommand ? { resetCommand: options.resetCommand } : {}) });
+  const session = await HilSession.open({ target: options.target, thing: options.thing, say, ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(wifi ? { wifi } : {}), ...(options.resetCommand ? { resetCommand: options.resetCommand } : {}) });
   let results: ScenarioResult[];
   try {
     say(`aqm hil: ${chosen.length} scenarios on ${session.dut.description}`);
@@ -216,6 +221,14 @@ async function hil(args: string[]): Promise<number> {
   const failed = results.filter((r) => r.outcome === "failed").length;
   say(`${results.length - failed - results.filter((r) => r.outcome === "skipped").length} passed, ${failed} failed, ${results.filter((r) => r.outcome === "skipped").length} skipped`);
   return failed === 0 ? 0 : 1;
+}
+
+/** `--wifi SSID`, its password from the environment so that it stays out of shell histories and process lists. */
+function wifiSettings(ssid: string | undefined): WifiSettings | undefined {
+  if (!ssid) return undefined;
+  const password = process.env.AQM_WIFI_PASSWORD;
+  if (password === undefined) throw new UsageError("--wifi needs the password in the AQM_WIFI_PASSWORD environment variable (\"\" for an open network)");
+  return { ssid, password };
 }
 
 async function provision(args: string[]): Promise<number> {
@@ -239,12 +252,7 @@ async function provision(args: string[]): Promise<number> {
   if (where === "aws" && !options.policy) throw new UsageError("aqm provision aws needs --policy NAME (the device policy, e.g. from cloud/iot/)");
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError("--port needs a TCP port number");
-  let wifi: { ssid: string; password: string } | undefined;
-  if (options.wifi) {
-    const password = process.env.AQM_WIFI_PASSWORD;
-    if (password === undefined) throw new UsageError("--wifi needs the password in the AQM_WIFI_PASSWORD environment variable (\"\" for an open network)");
-    wifi = { ssid: options.wifi, password };
-  }
+  const wifi = wifiSettings(options.wifi);
   const stateDir = options.state ?? "state";
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   let identity: BoardIdentity;

@@ -1,13 +1,10 @@
-import type { DeviceUnderTest } from "./DeviceUnderTest.ts";
 import type { ScenarioResult } from "./JUnitReport.ts";
-import type { MqttWatch } from "./MqttWatch.ts";
-import type { HilScenario } from "./HilScenario.ts";
-import type { SerialLogWatch } from "./SerialLogWatch.ts";
+import type { HilContext, HilScenario } from "./HilScenario.ts";
 
 /** Runs scenarios one after another on one board, each from a fresh power-on, and says how each went. */
 export async function runScenarios(
   scenarios: readonly HilScenario[],
-  context: { dut: DeviceUnderTest; serial: SerialLogWatch; mqtt: MqttWatch },
+  context: HilContext,
   onResult: (result: ScenarioResult) => void = () => {},
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];

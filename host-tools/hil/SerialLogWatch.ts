@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from "node:fs";
+import type { ConsoleLink } from "../provision/ConsoleLink.ts";
 import { parseLogLine, type LogEvent } from "../monitor/LogLineParser.ts";
 
 /** A board log line's event, or undefined for anything else on the port (bootloader noise, console replies). */
@@ -11,23 +11,20 @@ function eventOf(line: string): LogEvent | undefined {
 }
 
 /**
- * Reads a board's serial port line by line (a real /dev/ttyUSB0 or the host end of a
- * pseudo-terminal) and lets a scenario wait for an event code, with the line's fields parsed.
+ * A board's serial port read line by line (a real /dev/ttyUSB0 or the host end of a
+ * pseudo-terminal), through the link the console client listens to as well: every line the board
+ * printed, its log and its console's replies alike, and a wait for an event code with the line's
+ * fields parsed.
  */
 export class SerialLogWatch {
   readonly lines: string[] = [];
-  readonly #input: ReadStream;
-  readonly #output: WriteStream;
+  readonly #stop: () => void;
+  readonly #decoder = new TextDecoder();
   #partial = "";
   #waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
 
-  constructor(port: string) {
-    this.#input = createReadStream(port);
-    this.#output = createWriteStream(port);
-    this.#input.on("data", (chunk) => this.#take(chunk.toString()));
-    // A pty's reader sees EIO once the other end closes; that is the end of the log, not an error to throw.
-    this.#input.on("error", () => {});
-    this.#output.on("error", () => {});
+  constructor(port: Pick<ConsoleLink, "onData">) {
+    this.#stop = port.onData((bytes) => this.#take(this.#decoder.decode(bytes, { stream: true })));
   }
 
   /** Lines are counted from here on by `waitFor(…, { after })`. */
@@ -67,13 +64,8 @@ export class SerialLogWatch {
     });
   }
 
-  write(text: string): void {
-    this.#output.write(text);
-  }
-
   close(): void {
-    this.#input.destroy();
-    this.#output.destroy();
+    this.#stop();
   }
 
   #take(text: string): void {

@@ -1,29 +1,31 @@
 import { spawnSync } from "node:child_process";
+import type { WifiSettings } from "../provision/BoardProvisioner.ts";
 import type { DeviceUnderTest, DutCapability } from "./DeviceUnderTest.ts";
 
 /**
  * A real board on a USB serial port, provisioned to use the local IoT Core as its broker. The
  * harness cannot take its network away or unplug its sensors, so scenarios needing that are
  * skipped. A rack resets boards with a command of its own (a USB relay, or `esptool.py
- * --after hard_reset run`); without one the operator is asked to press reset.
+ * --after hard_reset run`); without one the operator is asked to press reset. The harness opens
+ * the port itself (raw, at the console's speed), once, for the log and the console together.
  */
 export class SerialPortDut implements DeviceUnderTest {
-  readonly capabilities: ReadonlySet<DutCapability> = new Set();
+  readonly capabilities: ReadonlySet<DutCapability>;
   readonly thing: string;
   readonly serialPort: string;
   readonly description: string;
+  readonly wifi: WifiSettings | undefined;
   readonly #resetCommand: string | undefined;
   readonly #say: (line: string) => void;
 
-  constructor(options: { port: string; thing: string; baud?: number; resetCommand?: string; say: (line: string) => void }) {
+  constructor(options: { port: string; thing: string; wifi?: WifiSettings; resetCommand?: string; say: (line: string) => void }) {
     this.serialPort = options.port;
     this.thing = options.thing;
+    this.wifi = options.wifi;
+    this.capabilities = new Set(options.wifi ? ["wifi-credentials"] : []);
     this.#resetCommand = options.resetCommand;
     this.#say = options.say;
     this.description = `board on ${options.port}`;
-    // Raw mode at the console's speed, so the tty layer neither echoes nor rewrites the log.
-    const stty = spawnSync("stty", ["-F", options.port, String(options.baud ?? 115_200), "raw", "-echo"], { encoding: "utf8" });
-    if (stty.status !== 0) throw new Error(`cannot set up ${options.port}: ${stty.stderr.trim() || stty.error?.message}`);
   }
 
   async powerOn(): Promise<void> {

@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from "node:fs";
 import type { IssuedCertificate, LocalCa } from "../iot-core/LocalCa.ts";
 import { LocalCa as Ca } from "../iot-core/LocalCa.ts";
 import { TlsMqttConnection } from "../platform/node/TlsMqttConnection.ts";
@@ -6,13 +6,16 @@ import { VmBoard } from "../platform/VmBoard.ts";
 import { FlashPartition } from "../sim/FlashPartition.ts";
 import { PreferenceStore } from "../sim/PreferenceStore.ts";
 import { SyntheticAir } from "../sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard, type SimulatedBoard } from "../sim/SimulatedBoard.ts";
+import { LAB_WIFI, simulatedBoard, type SimulatedBoard } from "../sim/SimulatedBoard.ts";
 import type { DeviceUnderTest, DutCapability, DutIdentity } from "./DeviceUnderTest.ts";
 import type { PseudoTerminal } from "./PseudoTerminal.ts";
 
 const DRIVE_EVERY_MS = 20;
 /** Short intervals, so a scenario sees several readings in seconds. */
 const HIL_CONFIG = { sampleIntervalMs: 2_000, readIntervalMs: 1_000 } as const;
+
+/** The identities the harness issues and installs before boot. */
+type IssuedIdentity = Exclude<DutIdentity, "stored">;
 
 /**
  * The simulated ESP32 DevKitC running the real firmware in real time, its console UART on the
@@ -21,7 +24,8 @@ const HIL_CONFIG = { sampleIntervalMs: 2_000, readIntervalMs: 1_000 } as const;
  */
 export class SimulatedDut implements DeviceUnderTest {
   readonly description = "simulated ESP32 DevKitC (firmware on Node's vm) on a pseudo-terminal";
-  readonly capabilities: ReadonlySet<DutCapability> = new Set(["network-control", "sensor-control", "identity-control"]);
+  readonly capabilities: ReadonlySet<DutCapability> = new Set(["network-control", "sensor-control", "identity-control", "wifi-credentials"]);
+  readonly wifi = LAB_WIFI;
   readonly thing: string;
   readonly #pty: PseudoTerminal;
   readonly #ca: LocalCa;
@@ -29,17 +33,27 @@ export class SimulatedDut implements DeviceUnderTest {
   readonly #preferences = new PreferenceStore();
   readonly #flash = new FlashPartition({ name: "aqmlog", size: 0x10000 });
   readonly #air = new SyntheticAir(5);
-  #identities = new Map<DutIdentity, IssuedCertificate>();
+  #identities = new Map<IssuedIdentity, IssuedCertificate>();
   #untrustedCa: LocalCa | undefined;
   #board: SimulatedBoard | undefined;
   #driver: NodeJS.Timeout | undefined;
   #console: WriteStream | undefined;
+  /**
+   * What the host types, read from the device end by one reader for the board's whole life (a
+   * reader per boot would leave a blocked read behind at every power cycle); a board without
+   * power hears none of it.
+   */
+  readonly #typed: ReadStream;
 
   constructor(options: { thing: string; pty: PseudoTerminal; ca: LocalCa; port: number }) {
     this.thing = options.thing;
     this.#pty = options.pty;
     this.#ca = options.ca;
     this.#port = options.port;
+    this.#typed = createReadStream(options.pty.deviceEnd);
+    this.#typed.on("data", (chunk) => this.#board?.consoleUart.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk)));
+    // EIO once socat is gone at the end of the session: nothing more will be typed.
+    this.#typed.on("error", () => {});
   }
 
   get serialPort(): string {
@@ -48,14 +62,15 @@ export class SimulatedDut implements DeviceUnderTest {
 
   async powerOn(identity: DutIdentity = "valid"): Promise<void> {
     await this.powerOff();
-    const issued = await this.#identity(identity);
+    const issued = identity === "stored" ? undefined : await this.#identity(identity);
     this.#console = createWriteStream(this.#pty.deviceEnd);
     const console = this.#console;
     const epochAtBoot = Date.now();
     const board = simulatedBoard({
       thing: this.thing,
       epochAtBoot,
-      identity: { ca: this.#ca.certDer, certificate: issued.certDer, key: issued.keyDer },
+      // Booting as stored puts nothing in its preferences, not even the lab's Wi-Fi after a factory reset.
+      ...(issued ? { identity: { ca: this.#ca.certDer, certificate: issued.certDer, key: issued.keyDer } } : { wifi: null }),
       preferences: this.#preferences,
       outboxFlash: this.#flash,
       config: { endpoint: "localhost", port: this.#port, ...HIL_CONFIG },
@@ -105,6 +120,7 @@ export class SimulatedDut implements DeviceUnderTest {
 
   async close(): Promise<void> {
     await this.powerOff();
+    this.#typed.destroy();
   }
 
   #running(): SimulatedBoard {
@@ -112,7 +128,7 @@ export class SimulatedDut implements DeviceUnderTest {
     return this.#board;
   }
 
-  async #identity(kind: DutIdentity): Promise<IssuedCertificate> {
+  async #identity(kind: IssuedIdentity): Promise<IssuedCertificate> {
     const known = this.#identities.get(kind);
     if (known) return known;
     let issued: IssuedCertificate;

@@ -1,21 +1,6 @@
-import { expect, type HilContext, type HilScenario } from "./HilScenario.ts";
-
-/** Real time on a real board: generous, since Wi-Fi, SNTP and TLS each take seconds. */
-const BOOT_MS = 30_000;
-const STEP_MS = 20_000;
-
-/** Powers the board on and waits for its start line; readings are told apart by the boot number it gives. */
-async function powerOn({ dut, serial }: HilContext, identity: "valid" | "untrusted" = "valid"): Promise<{ mark: number; boot: number }> {
-  const mark = serial.mark;
-  await dut.powerOn(identity);
-  const started = await serial.waitFor("BT100", { after: mark, timeoutMs: BOOT_MS, fields: { thing: dut.thing } });
-  return { mark, boot: Number(started.fields.boot) };
-}
-
-/** This boot's readings at the IoT Core: a board may still deliver an earlier boot's from its flash. */
-function readings({ mqtt, dut }: HilContext, boot: number): Record<string, unknown>[] {
-  return mqtt.telemetry(dut.thing).filter((r) => r.boot === boot);
-}
+import { expect, type HilScenario } from "./HilScenario.ts";
+import { PROVISIONING } from "./ProvisioningScenario.ts";
+import { powerOn, readings, STEP_MS } from "./ScenarioSteps.ts";
 
 const contiguous = (seqs: number[]): boolean => seqs.every((seq, i) => i === 0 || seq === seqs[i - 1]! + 1);
 
@@ -134,4 +119,6 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.sampleIntervalMs === before, "the old interval restored", STEP_MS);
     },
   },
+  // Last: on a real board it starts with a factory reset, so a failure leaves the board unprovisioned for whatever would follow.
+  PROVISIONING,
 ];

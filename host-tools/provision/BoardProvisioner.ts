@@ -9,18 +9,27 @@ export interface WifiSettings {
 /** What the board reported after the install, from its `status` reply. */
 export type BoardStatus = Readonly<Record<string, string>>;
 
+export interface InstallOptions {
+  readonly wifi?: WifiSettings;
+  readonly onStep?: (step: string, index: number, total: number) => void;
+}
+
 /**
  * Installs an identity on a board through its serial console: thing name, endpoint, optionally
  * Wi-Fi, then the CA, the client certificate and its key as PEM, and reads `status` back to check
  * the board holds exactly what was sent. The board checks each part itself and refuses what is
  * wrong (ConsoleRefused), keeping what it had.
  */
-export async function installIdentity(
-  client: ConsoleClient,
-  identity: BoardIdentity,
-  options: { readonly wifi?: WifiSettings; readonly onStep?: (step: string, index: number, total: number) => void } = {},
-): Promise<BoardStatus> {
+export async function installIdentity(client: ConsoleClient, identity: BoardIdentity, options: InstallOptions = {}): Promise<BoardStatus> {
   checkIdentity(identity);
+  return sendIdentity(client, identity, options);
+}
+
+/**
+ * installIdentity without the host's check first, so the board alone judges what it is sent: for
+ * the hardware-in-the-loop harness, where the board's own checks are what is under test.
+ */
+export async function sendIdentity(client: ConsoleClient, identity: BoardIdentity, options: InstallOptions = {}): Promise<BoardStatus> {
   const steps: [string, () => Promise<unknown>][] = [
     ["console handshake", () => client.handshake()],
     [`thing ${identity.thing}`, () => client.command(`thing ${identity.thing}`)],
@@ -60,7 +69,7 @@ function quoted(word: string): string {
 }
 
 /** `key=value` fields of a reply (values quoted as the console quotes them). */
-function parseFields(text: string): Record<string, string> {
+export function parseFields(text: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const match of text.matchAll(/(\S+?)=("((?:[^"\\]|\\.)*)"|\S*)/g)) {
     fields[match[1]!] = match[3] !== undefined ? match[3].replace(/\\(["\\])/g, "$1") : match[2]!;

@@ -1,13 +1,27 @@
-import { LocalCa } from "../iot-core/LocalCa.ts";
+import { LocalCa, type IssuedCertificate } from "../iot-core/LocalCa.ts";
 import type { BoardIdentity } from "./BoardIdentity.ts";
+
+interface LocalBroker {
+  readonly thing: string;
+  readonly endpoint: string;
+  readonly port?: number;
+}
 
 /**
  * A board identity from the local twin's CA in `stateDir` (created on first use), kept in
  * `<stateDir>/things/<thing>/` as the local twin keeps its simulated boards' identities.
  */
-export async function localIdentity(options: { stateDir: string; thing: string; endpoint: string; port?: number }): Promise<BoardIdentity> {
+export async function localIdentity(options: LocalBroker & { stateDir: string }): Promise<BoardIdentity> {
   const ca = await LocalCa.openOrCreate(options.stateDir);
-  const issued = await ca.deviceIdentity(options.stateDir, options.thing);
+  return boardIdentity(ca, await ca.deviceIdentity(options.stateDir, options.thing), options);
+}
+
+/** A board identity just issued by `ca` and kept nowhere but on the board it is installed on. */
+export async function freshLocalIdentity(ca: LocalCa, options: LocalBroker): Promise<BoardIdentity> {
+  return boardIdentity(ca, await ca.issueDeviceCertificate(options.thing), options);
+}
+
+function boardIdentity(ca: LocalCa, issued: IssuedCertificate, options: LocalBroker): BoardIdentity {
   return {
     thing: options.thing,
     caPem: ca.certPem,
