@@ -5,6 +5,7 @@ import SNTP from "sntp";
 import Time from "time";
 import Timer from "timer";
 import WiFi from "wifi";
+import OTA from "esp32/ota";
 import { AnomalyWatch } from "./board/AnomalyWatch";
 import { Board } from "./board/Board";
 import { ConfigError, parseBoardConfig, type BoardConfig } from "./board/BoardConfig";
@@ -37,6 +38,7 @@ import type { NetworkProvider } from "./types/NetworkProvider";
 import { SerialConsole } from "./console/SerialConsole";
 import type { ConsolePreferences } from "./console/ConsolePreferences";
 import { SETTING_KEYS } from "./console/ProvisioningSettings";
+import { FirmwareUpdate } from "./update/FirmwareUpdate";
 import { ads1115SelfTest, pms5003SelfTest, sht4xSelfTest } from "./board/SensorSelfTests";
 
 /**
@@ -255,6 +257,17 @@ export const board = new Board({
   encode: (text) => ArrayBuffer.fromString(text),
 });
 
+/** The size of each of ota_0 and ota_1 in manifests/partitions.csv. */
+const OTA_APP_PARTITION_BYTES = 0x1e0000;
+
+const firmwareUpdate = new FirmwareUpdate({
+  open: () => new OTA(),
+  log,
+  timer: timerAdapter,
+  maxBytes: OTA_APP_PARTITION_BYTES,
+  onActive: (active) => (active ? led.hold("firmware-update") : led.release()),
+});
+
 const serialConsole = new SerialConsole({
   write: (text) => trace(text),
   log,
@@ -283,6 +296,7 @@ const serialConsole = new SerialConsole({
     },
     clear: () => outbox.clear(),
   },
+  update: firmwareUpdate,
 });
 
 /** UART 0 carries the log out and the console in, as on an ESP32 DevKitC's USB port. */

@@ -28,6 +28,16 @@ export class Base64Decoder {
     return this.#problem;
   }
 
+  /** Starts over on new text, keeping the buffer: a receiver decoding line after line allocates it once. */
+  reset(): void {
+    this.#length = 0;
+    this.#step = "data";
+    this.#bits = 0;
+    this.#count = 0;
+    this.#padding = 0;
+    this.#problem = "";
+  }
+
   /** Feeds one line of base64 text; false once the input is invalid. Positions in problems are 1-based columns. */
   push(text: string): boolean {
     for (let i = 0; i < text.length && this.#step !== "failed"; i++) {

@@ -20,6 +20,11 @@ export interface ConsoleLog {
   event(code: EventCodeName, fields?: Readonly<Record<string, FieldValue>>): void;
 }
 
+/** The part of the firmware update receiver the console drives: each `update` line in, one reply line out. */
+export interface ConsoleUpdate {
+  command(args: readonly string[]): string;
+}
+
 export interface SerialConsoleOptions {
   /** Sends text to the console UART (Moddable's `trace` on the device, which shares UART 0 with the log). */
   readonly write: (text: string) => void;
@@ -30,6 +35,8 @@ export interface SerialConsoleOptions {
   readonly versions: Readonly<Record<string, string>>;
   readonly sensors?: readonly SensorSelfTest[];
   readonly outbox?: ConsoleOutbox;
+  /** Takes the `update …` lines of a firmware update (firmware/update/FirmwareUpdate.ts). */
+  readonly update?: ConsoleUpdate;
   /** A line left unfinished this long, or a PEM block left unfinished this long between lines, is dropped as truncated. */
   readonly idleTimeoutMs?: number;
   readonly selfTestTimeoutMs?: number;
@@ -42,7 +49,7 @@ const DEFAULT_IDLE_MS = 10_000;
 /** A PMS5003 woken for the test needs its 30 s warm-up before its first frame. */
 const DEFAULT_SELF_TEST_MS = 40_000;
 
-const COMMANDS = ["help", "version", "status", "wifi", "thing", "endpoint", "tls", "selftest", "outbox", "factory-reset"] as const;
+const COMMANDS = ["help", "version", "status", "wifi", "thing", "endpoint", "tls", "selftest", "outbox", "update", "factory-reset"] as const;
 type Command = (typeof COMMANDS)[number];
 
 /**
@@ -50,8 +57,10 @@ type Command = (typeof COMMANDS)[number];
  * in any chunks, one command per line, and answers every line with exactly one line: `OK …` or
  * `ERR <code> <message>` (docs/serial-console.md). Steps: `command` (waiting for a command),
  * `pem` (taking a PEM block for `tls ca|cert|key`), `self-test` (sensors being tested; other
- * commands wait). Anything refused changes nothing. The Wi-Fi password and the private key never
- * appear in a reply or on the log; neither does any unrecognised input, which might be either.
+ * commands wait). A firmware update keeps its own state between `update` lines, so other
+ * commands still answer while one is in progress. Anything refused changes nothing, except that
+ * a refused `update` line cancels the update in progress. The Wi-Fi password and the private key
+ * never appear in a reply or on the log; neither does any unrecognised input, which might be either.
  */
 export class SerialConsole {
   readonly #options: SerialConsoleOptions;
@@ -141,6 +150,9 @@ export class SerialConsole {
         return this.#expect(command, args, 0, "selftest", () => this.#selfTest());
       case "outbox":
         return this.#outboxCommand(args);
+      case "update":
+        if (!this.#options.update) return this.#fail("unavailable", "firmware update is not wired on this board", command);
+        return this.#reply(this.#options.update.command(args));
       case "factory-reset":
         return this.#factoryReset(args);
     }

@@ -6,7 +6,7 @@ export type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 export interface EventCode {
   readonly level: Level;
-  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow" | "anomaly" | "network" | "console";
+  readonly subsystem: "boot" | "sensor" | "sample" | "mqtt" | "led" | "config" | "store" | "shadow" | "anomaly" | "network" | "console" | "update";
   /** What happened, in a technician's words. */
   readonly meaning: string;
   /** What to do about it; empty when nothing needs doing. */
@@ -64,6 +64,10 @@ export const eventCodes = {
   CN907: { level: "INFO", subsystem: "console", meaning: "Sensor self-test run from the serial console: every sensor answered correctly", action: "" },
   CN908: { level: "WARN", subsystem: "console", meaning: "Sensor self-test run from the serial console: a sensor failed (its result names the fault)", action: "Check that sensor's cable and power; the fault codes are in the table below" },
   CN910: { level: "WARN", subsystem: "console", meaning: "Serial console input was refused (the code says why); nothing was changed", action: "See the console's ERR reply; docs/serial-console.md lists the codes" },
+  FW950: { level: "INFO", subsystem: "update", meaning: "A firmware update started over the serial console; the LED shows firmware-update and the board keeps sampling", action: "" },
+  FW951: { level: "INFO", subsystem: "update", meaning: "The new firmware was received whole, its CRC-32 matched and it was written to the OTA partition; it runs from the next start", action: "Reset the board (EN button or power) to start the new firmware" },
+  FW952: { level: "WARN", subsystem: "update", meaning: "A firmware update was refused (the code says why: size, base64, CRC, not an ESP32 image, OTA partition); it was cancelled and the running firmware stays", action: "Check the image file and send it again: aqm update" },
+  FW953: { level: "WARN", subsystem: "update", meaning: "A firmware update was abandoned (update abort, or no data for a minute); the running firmware stays", action: "Send the image again: aqm update" },
 } as const satisfies Record<string, EventCode>;
 
 export type EventCodeName = keyof typeof eventCodes;

@@ -1,3 +1,5 @@
+import { crc32 } from "./Crc32";
+
 /**
  * Readings not yet acknowledged by the broker, kept in a flash partition so they survive a
  * reboot or a power cut, and replayed in order.
@@ -49,20 +51,6 @@ const RECORD_HEADER = 12;
 const STATE_WRITING = 0xff;
 const STATE_COMMITTED = 0x7f;
 const STATE_ACKNOWLEDGED = 0x3f;
-
-const crcTable = new Uint32Array(256);
-for (let n = 0; n < 256; n++) {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  crcTable[n] = c >>> 0;
-}
-
-/** CRC-32 (IEEE 802.3, reflected, as zlib computes it) over bytes[start, end). */
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, seed = 0): number {
-  let crc = ~seed >>> 0;
-  for (let i = start; i < end; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return ~crc >>> 0;
-}
 
 const align4 = (n: number) => (n + 3) & ~3;
 

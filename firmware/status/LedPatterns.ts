@@ -16,7 +16,8 @@ export type LedState =
   | "not-authorised"
   | "buffer-nearly-full"
   | "sensor-fault"
-  | "anomaly";
+  | "anomaly"
+  | "firmware-update";
 
 export type Colour = "white" | "blue" | "cyan" | "green" | "yellow" | "magenta" | "red";
 
@@ -42,6 +43,7 @@ export const ledPatterns: Readonly<Record<LedState, LedPattern>> = {
   "buffer-nearly-full": { colour: "yellow", rhythm: [1000, 300, 1000, 1700], looks: "two long flashes, pause" },
   "sensor-fault": { colour: "magenta", rhythm: [600, 200, 100, 1100], looks: "long and short flash, pause" },
   anomaly: { colour: "white", rhythm: [100, 200, 100, 200, 1000, 1400], looks: "two blips and a long flash, pause" },
+  "firmware-update": { colour: "cyan", rhythm: [100, 100, 300, 100, 600, 800], looks: "three flashes, each longer than the last, pause" },
 };
 
 export const colourChannels: Readonly<Record<Colour, readonly [0 | 1, 0 | 1, 0 | 1]>> = {

@@ -13,13 +13,18 @@ export interface LedTimer {
 /**
  * Drives an RGB status LED (common cathode: 1 lights a channel) through the rhythm of the
  * current state. Changing to the state it is already in does not restart the rhythm, so
- * repeated reports of the same condition do not make the LED stutter.
+ * repeated reports of the same condition do not make the LED stutter. A held state (a firmware
+ * update) is shown over whatever the board reports meanwhile; on release the board's latest
+ * state comes back.
  */
 export class StatusLed {
   readonly #pins: readonly [OutputPin, OutputPin, OutputPin];
   readonly #timer: LedTimer;
   readonly #onChange: (state: LedState) => void;
   #state: LedState | undefined;
+  /** What the board last asked for, shown again when a hold ends. */
+  #wanted: LedState | undefined;
+  #held = false;
   #step = 0;
   #pending: unknown;
 
@@ -34,6 +39,23 @@ export class StatusLed {
   }
 
   show(state: LedState): void {
+    this.#wanted = state;
+    if (!this.#held) this.#display(state);
+  }
+
+  /** Shows `state` until `release`, whatever `show` is told meanwhile. */
+  hold(state: LedState): void {
+    this.#held = true;
+    this.#display(state);
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#wanted !== undefined) this.#display(this.#wanted);
+  }
+
+  #display(state: LedState): void {
     if (state === this.#state) return;
     this.#state = state;
     this.#step = 0;

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { CalibrationFileError, checkCalibrationFile, installCalibration } from "../calibration/CalibrationInstaller.ts";
 import { planBuild } from "../build/FirmwareBuild.ts";
 import { FLASH_HELP, flashCommand } from "../flash/FlashCommand.ts";
+import { UPDATE_HELP, updateCommand } from "../flash/UpdateCommand.ts";
 import { REPORT_HELP, reportCommand } from "../report/ReportCommand.ts";
 import { runScenarios } from "../hil/HilRunner.ts";
 import { HilSession } from "../hil/HilSession.ts";
@@ -53,6 +54,7 @@ Usage:
       esp32-devkitc), e.g. aqm build thing=my-board-01 endpoint=xxxx-ats.iot.eu-west-1.amazonaws.com.
       --flash also writes it to the board over USB. Says what is missing (SDK, tools, ESP-IDF).
 ${FLASH_HELP}
+${UPDATE_HELP}
   aqm hil [--target sim|PORT] [--thing NAME] [--scenario NAME]… [--junit FILE]
           [--state DIR] [--endpoint HOST] [--wifi SSID] [--reset-command CMD]
       Run the hardware-in-the-loop scenarios (boot, publishing, network loss, sensor fault, bad
@@ -478,6 +480,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "train") return train(rest);
   if (command === "forecast") return forecast(rest);
   if (command === "flash") return flashCommand(rest);
+  if (command === "update") return updateCommand(rest);
   if (command === "report") return reportCommand(rest);
   throw new UsageError(`unknown command "${command}"`);
 }

@@ -17,6 +17,7 @@ const ledMeaning: Readonly<Record<keyof typeof ledPatterns, { meaning: string; a
   "buffer-nearly-full": { meaning: "Offline, and the store of unsent readings is over 75 % full; when it is full the oldest are dropped (counted, log SM310)", action: "Restore the connection soon: see the MQ4xx line before it for why the board is offline" },
   "sensor-fault": { meaning: "A channel is faulty (no answer, bad data, frozen, out of range); its values are left out", action: "Find the SN200 log line: its code is in the fault table below" },
   anomaly: { meaning: "The board's own scorer flagged a reading in the last 10 minutes; readings are still delivered", action: "Find the AN800 log line: it names the channel; check that sensor and what is near it" },
+  "firmware-update": { meaning: "A new firmware image is being received over the serial console; sampling and publishing go on", action: "Leave the cable connected until aqm update says done (log FW951), then reset the board" },
 };
 
 /** The one-page sheet in docs/technician-sheet.md, made from the firmware's own tables so it cannot drift. */

@@ -7,8 +7,10 @@ import path from "node:path";
  * Moddable's mcconfig (tools/mcconfig/make.esp32.mk) copies the ESP-IDF build's outputs into the
  * app's bin folder, $MODDABLE/build/bin/esp32/<debug|release>/<app>/: bootloader.bin,
  * partition-table.bin and xs_esp32.bin. On the ESP32 the second-stage bootloader lives at 0x1000
- * and the partition table at ESP-IDF's default 0x8000; the app goes at the offset of the `factory`
- * partition in manifests/partitions.csv.
+ * and the partition table at ESP-IDF's default 0x8000; the app goes at the offset of the first app
+ * partition the bootloader tries in manifests/partitions.csv (`factory`, or else `ota_0`). With OTA
+ * slots the otadata partition is written erased as well, as ESP-IDF's ota_data_initial.bin is:
+ * otherwise a board whose last console update selected ota_1 would go on booting that.
  */
 export interface FlashImage {
   readonly offset: number;
@@ -23,6 +25,9 @@ const ESP32_PARTITION_TABLE_OFFSET = 0x8000;
 const ESP_IMAGE_MAGIC = 0xe9;
 /** Every partition table entry starts with the bytes AA 50 (0x50AA little-endian). */
 const PARTITION_ENTRY_MAGIC = [0xaa, 0x50] as const;
+
+/** ESP-IDF's name for the erased otadata image its own flash step writes. */
+const OTA_DATA_INITIAL = "ota_data_initial.bin";
 
 const BUILD_FILES = { bootloader: "bootloader.bin", partitionTable: "partition-table.bin", app: "xs_esp32.bin" } as const;
 
@@ -51,12 +56,15 @@ export function readImage(file: string, offset: number, kind: ImageKind): FlashI
 /** The bootloader, partition table and app from a Moddable ESP32 build folder. */
 export function buildImages(buildDir: string, partitionsCsv: string): FlashImage[] {
   if (!existsSync(buildDir)) throw new FirmwareImageError(`${buildDir}: no such build folder (run aqm build first)`);
-  const appOffset = factoryOffset(partitionsCsv);
-  return [
+  const rows = partitionRows(partitionsCsv);
+  const images = [
     readImage(path.join(buildDir, BUILD_FILES.bootloader), ESP32_BOOTLOADER_OFFSET, "esp-image"),
     readImage(path.join(buildDir, BUILD_FILES.partitionTable), ESP32_PARTITION_TABLE_OFFSET, "partition-table"),
-    readImage(path.join(buildDir, BUILD_FILES.app), appOffset, "esp-image"),
   ];
+  const otadata = rows.find((row) => row.type === "data" && row.subtype === "ota");
+  if (otadata) images.push({ offset: otadata.offset, file: OTA_DATA_INITIAL, data: new Uint8Array(otadata.size).fill(0xff) });
+  images.push(readImage(path.join(buildDir, BUILD_FILES.app), bootAppOffset(partitionsCsv, rows), "esp-image"));
+  return images;
 }
 
 /**
@@ -68,18 +76,37 @@ export function imageAt(offset: number, file: string): FlashImage {
   return readImage(file, offset, offset === ESP32_PARTITION_TABLE_OFFSET ? "partition-table" : "esp-image");
 }
 
-/** The offset of the `factory` app partition in an ESP-IDF partitions CSV. */
-export function factoryOffset(partitionsCsv: string): number {
+/** A row of an ESP-IDF partitions CSV, with its offset and size as numbers. */
+export interface PartitionRow {
+  readonly name: string;
+  readonly type: string;
+  readonly subtype: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** The rows of an ESP-IDF partitions CSV; each needs an explicit offset and size (the repository's table gives them). */
+export function partitionRows(partitionsCsv: string): PartitionRow[] {
   if (!existsSync(partitionsCsv)) throw new FirmwareImageError(`${partitionsCsv}: no such partitions file`);
-  const lines = readFileSync(partitionsCsv, "utf8").split("\n");
-  for (const [index, line] of lines.entries()) {
+  const rows: PartitionRow[] = [];
+  for (const [index, line] of readFileSync(partitionsCsv, "utf8").split("\n").entries()) {
     const fields = line.split("#")[0]!.split(",").map((field) => field.trim());
-    if (fields[1] !== "app" || fields[2] !== "factory") continue;
-    const offset = Number(fields[3]);
-    if (!fields[3] || !Number.isInteger(offset)) throw new FirmwareImageError(`${partitionsCsv}:${index + 1}: factory partition has no usable offset ("${fields[3] ?? ""}")`);
-    return offset;
+    if (fields.length < 5 || fields[0] === "") continue;
+    const [name, type, subtype, offsetText, sizeText] = fields as [string, string, string, string, string];
+    const offset = Number(offsetText);
+    const size = Number(sizeText);
+    if (!offsetText || !Number.isInteger(offset)) throw new FirmwareImageError(`${partitionsCsv}:${index + 1}: ${name} partition has no usable offset ("${offsetText}")`);
+    if (!sizeText || !Number.isInteger(size)) throw new FirmwareImageError(`${partitionsCsv}:${index + 1}: ${name} partition has no usable size ("${sizeText}")`);
+    rows.push({ name, type, subtype, offset, size });
   }
-  throw new FirmwareImageError(`${partitionsCsv}: no app partition of subtype factory`);
+  return rows;
+}
+
+/** Where a freshly flashed app goes: the `factory` partition, or `ota_0` in a table without one, as the bootloader picks. */
+export function bootAppOffset(partitionsCsv: string, rows = partitionRows(partitionsCsv)): number {
+  const app = rows.find((row) => row.type === "app" && row.subtype === "factory") ?? rows.find((row) => row.type === "app" && row.subtype === "ota_0");
+  if (!app) throw new FirmwareImageError(`${partitionsCsv}: no app partition of subtype factory or ota_0`);
+  return app.offset;
 }
 
 function hexByte(value: number): string {

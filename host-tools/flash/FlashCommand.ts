@@ -9,7 +9,9 @@ export const FLASH_HELP = `  aqm flash --port PATH [--baud N] [--build DIR | --i
       its ROM bootloader, write each image compressed, check each one's MD5 in the board's flash,
       then reset it into the new firmware. --build DIR is the Moddable build's bin folder
       ($MODDABLE/build/bin/esp32/debug/<app>): bootloader.bin at 0x1000, partition-table.bin at
-      0x8000, xs_esp32.bin at the factory partition's offset in manifests/partitions.csv.
+      0x8000, otadata erased (so the board starts ota_0) and xs_esp32.bin at ota_0's offset in
+      manifests/partitions.csv. To update a running board over its serial console instead, see
+      aqm update.
       --image writes FILE at OFFSET instead (repeatable, e.g. --image 0x10000=xs_esp32.bin).
       --baud: the rate after connecting (default 921600; the ROM starts at 115200).
       --no-verify skips the MD5 check. Exit codes: 0 done, 1 failed, 2 bad usage, 3 port missing.`;

@@ -19,6 +19,7 @@ const LED_COLOURS: Readonly<Record<string, string>> = {
   "sensor-fault": "\x1b[35m",
   "buffer-nearly-full": "\x1b[33m",
   anomaly: "\x1b[97m",
+  "firmware-update": "\x1b[36m",
   "network-down": "\x1b[33m",
   "broker-unreachable": "\x1b[33m",
   "tls-rejected": "\x1b[31m",

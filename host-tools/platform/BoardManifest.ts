@@ -13,6 +13,8 @@ interface ManifestFile {
 export interface ResolvedManifest {
   /** Module name → absolute path without extension, or a `dir/*` pattern. */
   readonly modules: readonly (readonly [string, string])[];
+  /** Module name → the SDK file mcconfig builds it from (`$(MODDABLE)/…`), left as written. */
+  readonly sdkModules: readonly (readonly [string, string])[];
   readonly config: Readonly<Record<string, unknown>>;
   readonly creation?: Readonly<Record<string, unknown>>;
 }
@@ -25,17 +27,22 @@ export function resolveManifest(file: string): ResolvedManifest {
     throw new Error(`manifest ${file}: ${(error as Error).message}`);
   }
   const modules: [string, string][] = [];
+  const sdkModules: [string, string][] = [];
   let config: Record<string, unknown> = {};
   for (const include of manifest.include ?? []) {
     if (include.startsWith("$(")) continue;
     const inner = resolveManifest(path.resolve(path.dirname(file), include));
     modules.push(...inner.modules.map(([name, target]) => [name, target] as [string, string]));
+    sdkModules.push(...inner.sdkModules.map(([name, target]) => [name, target] as [string, string]));
     config = { ...config, ...inner.config };
   }
   for (const [name, value] of Object.entries(manifest.modules ?? {})) {
-    for (const target of Array.isArray(value) ? value : [value]) modules.push([name, path.resolve(path.dirname(file), target)]);
+    for (const target of Array.isArray(value) ? value : [value]) {
+      if (target.startsWith("$(")) sdkModules.push([name, target]);
+      else modules.push([name, path.resolve(path.dirname(file), target)]);
+    }
   }
-  return { modules, config: { ...config, ...manifest.config }, ...(manifest.creation ? { creation: manifest.creation } : {}) };
+  return { modules, sdkModules, config: { ...config, ...manifest.config }, ...(manifest.creation ? { creation: manifest.creation } : {}) };
 }
 
 /** The manifest of the board the simulator stands in for. */

@@ -20,4 +20,5 @@ export const hostImplementations: Readonly<Record<string, string>> = {
   wifi: portable("wifi.ts"),
   sntp: portable("sntp.ts"),
   time: portable("time.ts"),
+  "esp32/ota": portable("ota.ts"),
 };

@@ -2,9 +2,11 @@ import { SerialLog } from "../../firmware/log/SerialLog";
 import type { ConsoleOutbox } from "../../firmware/console/ConsoleOutbox";
 import type { ConsolePreferences, StoredValue } from "../../firmware/console/ConsolePreferences";
 import type { SensorSelfTest } from "../../firmware/console/SensorSelfTest";
-import { SerialConsole } from "../../firmware/console/SerialConsole";
+import { SerialConsole, type ConsoleTimer } from "../../firmware/console/SerialConsole";
+import { FirmwareUpdate } from "../../firmware/update/FirmwareUpdate";
 import { CONSOLE_BAUD, ConsoleUart } from "./ConsoleUart.ts";
 import type { PreferenceStore } from "./PreferenceStore.ts";
+import type { SimOtaPartition } from "./SimOtaPartition.ts";
 import { UartLink } from "./UartLink.ts";
 
 /** Moddable's `preference` API over a simulated board's preference store: ArrayBuffers are kept as bytes. */
@@ -40,27 +42,33 @@ export class ConsoleBench {
   #timers: { at: number; id: number; callback: () => void }[] = [];
   #nextTimer = 1;
 
-  constructor(options: { preferences: PreferenceStore; firmwareVersion: string; sensors?: readonly SensorSelfTest[]; outbox?: ConsoleOutbox; epochAtBoot?: number }) {
+  /** `ota`: the app partition a firmware update is written to; without it the console has no `update`. */
+  constructor(options: { preferences: PreferenceStore; firmwareVersion: string; sensors?: readonly SensorSelfTest[]; outbox?: ConsoleOutbox; epochAtBoot?: number; ota?: SimOtaPartition }) {
     this.#link = new UartLink(this.uart, { baud: CONSOLE_BAUD });
     const print = (text: string): void => this.uart.fromBoard(text);
     const epoch = options.epochAtBoot ?? 0;
+    const log = new SerialLog({ write: print, now: () => epoch + this.#now });
+    const timer: ConsoleTimer = {
+      set: (callback, ms) => {
+        const id = this.#nextTimer++;
+        this.#timers.push({ at: this.#now + ms, id, callback });
+        return id;
+      },
+      clear: (id) => {
+        this.#timers = this.#timers.filter((entry) => entry.id !== id);
+      },
+    };
+    const ota = options.ota;
     this.#console = new SerialConsole({
       write: print,
-      log: new SerialLog({ write: print, now: () => epoch + this.#now }),
+      log,
       preferences: consolePreferences(options.preferences),
-      timer: {
-        set: (callback, ms) => {
-          const id = this.#nextTimer++;
-          this.#timers.push({ at: this.#now + ms, id, callback });
-          return id;
-        },
-        clear: (id) => {
-          this.#timers = this.#timers.filter((timer) => timer.id !== id);
-        },
-      },
+      timer,
       versions: { firmware: options.firmwareVersion },
       ...(options.sensors ? { sensors: options.sensors } : {}),
       ...(options.outbox ? { outbox: options.outbox } : {}),
+      // The bench has no status LED to follow the update.
+      ...(ota ? { update: new FirmwareUpdate({ open: () => ota.open(), log, timer, maxBytes: ota.size, onActive: () => {} }) } : {}),
     });
     this.uart.onHostWrite = () => this.settle();
   }

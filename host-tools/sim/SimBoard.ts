@@ -5,6 +5,7 @@ import { FlashPartition, PowerLossError } from "./FlashPartition.ts";
 import { I2cBus } from "./I2cBus.ts";
 import { PreferenceStore } from "./PreferenceStore.ts";
 import type { SimNetwork } from "./SimNetwork.ts";
+import type { SimOtaPartition } from "./SimOtaPartition.ts";
 import { UartLink } from "./UartLink.ts";
 
 export interface SimBoardOptions {
@@ -20,6 +21,8 @@ export interface SimBoardOptions {
   readonly network?: SimNetwork;
   readonly preferences?: PreferenceStore;
   readonly flash?: readonly FlashPartition[];
+  /** The app partition a firmware update is written to; without one, `esp32/ota` fails as on a board with a single factory app. */
+  readonly ota?: SimOtaPartition;
   readonly mqtt?: MqttConnector;
   /** Called with board time at every tick, before IO is collected: where scenarios move the air the models measure. */
   readonly onTick?: (now: number) => void;
@@ -29,7 +32,7 @@ export interface SimBoardOptions {
 
 /**
  * One simulated board on the host: its I2C buses, UARTs, GPIO, preferences, flash partitions,
- * console and network, answering the firmware's port requests. Device models attach to the
+ * OTA app partition, console and network, answering the firmware's port requests. Device models attach to the
  * buses; anything that happens on the host side (bytes from a sensor, an MQTT packet) waits in
  * a queue until the board's next tick, as it would wait for the device's event loop.
  */
@@ -171,6 +174,17 @@ export class SimBoard implements HostPort {
       case "wifi.close":
         this.#options.network?.leave();
         return { ok: true };
+      case "ota.begin":
+        return { ok: true, value: this.#ota().begin() };
+      case "ota.write":
+        this.#ota().write(request.handle, request.data);
+        return { ok: true };
+      case "ota.complete":
+        this.#ota().complete(request.handle);
+        return { ok: true };
+      case "ota.cancel":
+        this.#ota().cancel(request.handle);
+        return { ok: true };
       case "sntp.query": {
         const network = this.#options.network;
         if (!network) return { ok: false, code: "network-down", error: "this simulated board has no network" };
@@ -256,6 +270,11 @@ export class SimBoard implements HostPort {
     const partition = this.#flash.get(name);
     if (!partition) throw new Error(`no flash partition "${name}" on this board`);
     return partition;
+  }
+
+  #ota(): SimOtaPartition {
+    if (!this.#options.ota) throw new Error("no update partition: this board has no OTA app partition");
+    return this.#options.ota;
   }
 
   #writeConsole(text: string): void {

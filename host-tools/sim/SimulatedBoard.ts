@@ -6,6 +6,7 @@ import { AlphasenseB4Model, SIMULATED_CALIBRATION } from "./models/AlphasenseB4M
 import { Pms5003Model } from "./models/Pms5003Model.ts";
 import { Sht4xModel } from "./models/Sht4xModel.ts";
 import { FlashPartition } from "./FlashPartition.ts";
+import { SimOtaPartition } from "./SimOtaPartition.ts";
 import { PreferenceStore } from "./PreferenceStore.ts";
 import type { AirSample } from "./scenarios/SyntheticAir.ts";
 import { SimBoard } from "./SimBoard.ts";
@@ -15,6 +16,8 @@ import { CONSOLE_BAUD, ConsoleUart } from "./ConsoleUart.ts";
 
 /** Size of the aqmlog partition in manifests/partitions.csv (0x10000). */
 const OUTBOX_PARTITION_BYTES = 0x10000;
+/** ota_0 and ota_1 in manifests/partitions.csv; test/flash checks the two agree. */
+export const OTA_APP_PARTITION_BYTES = 0x1e0000;
 
 /** A board's identity as the firmware stores it: DER CA certificate, DER client certificate, PKCS#8 DER key. */
 export interface BoardIdentity {
@@ -71,6 +74,8 @@ export interface SimulatedBoard {
   readonly network: SimNetwork;
   /** The host's end of UART 0: the serial log comes out of it, console commands go into it. */
   readonly consoleUart: ConsoleUart;
+  /** The app partition a firmware update over the console is written to. */
+  readonly ota: SimOtaPartition;
 }
 
 /** The simulated lab's access point. */
@@ -149,9 +154,11 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   }
   const consoleUart = new ConsoleUart();
   const outboxFlash = options.outboxFlash ?? new FlashPartition({ name: "aqmlog", size: OUTBOX_PARTITION_BYTES, ...(options.outboxFlashFile ? { file: options.outboxFlashFile } : {}) });
+  const ota = new SimOtaPartition(OTA_APP_PARTITION_BYTES);
   const sim = new SimBoard({
     config,
     flash: [outboxFlash],
+    ota,
     epochAtBoot: options.clockSetAtBoot ? options.epochAtBoot : 0,
     network,
     preferences,
@@ -179,5 +186,5 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   sim.attachUart(pms.port, new UartLink(particulates, { baud: 9600 }));
   sim.attachUart(0, new UartLink(consoleUart, { baud: CONSOLE_BAUD }));
   if (Number.isInteger(pms.set)) sim.pins.onChange(pms.set!, (level, at) => particulates.setPin(level, at));
-  return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air, network, consoleUart };
+  return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air, network, consoleUart, ota };
 }

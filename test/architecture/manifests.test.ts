@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { parseBoardConfig } from "../../firmware/board/BoardConfig";
@@ -28,6 +28,12 @@ test("every firmware module is listed in the manifests", () => {
   const listed = new Set(board.modules.flatMap(([, target]) => expand(target)));
   const unlisted = sourceFiles(path.resolve("firmware")).filter((f) => !f.endsWith(".d.ts") && !listed.has(f));
   assert.deepEqual(unlisted.map((f) => path.relative(".", f)), []);
+});
+
+test("the firmware's OTA module is built from the Moddable SDK's ESP32 OTA module", () => {
+  assert.deepEqual(board.sdkModules, [["esp32/ota", "$(MODDABLE)/build/devices/esp32/modules/ota/ota"]]);
+  const allowList = JSON.parse(readFileSync("firmware/device-modules.json", "utf8")) as { moddable: string[] };
+  assert.ok(allowList.moddable.includes("esp32/ota"));
 });
 
 test("the board manifest's config is a valid board config, with the settings the firmware checks at boot", () => {

@@ -17,7 +17,7 @@ const hex = (bytes: Uint8Array | string | number | boolean | undefined): string 
 
 test("help, version and status answer one line each, parseable as OK <what> key=value", () => {
   const rig = consoleRig();
-  assert.equal(rig.command("help"), "OK help commands=help,version,status,wifi,thing,endpoint,tls,selftest,outbox,factory-reset");
+  assert.equal(rig.command("help"), "OK help commands=help,version,status,wifi,thing,endpoint,tls,selftest,outbox,update,factory-reset");
   assert.equal(rig.command("version"), "OK version firmware=0.1.0 console=1");
   assert.equal(rig.command("status"), "OK status thing=- endpoint=- port=- wifi.ssid=- wifi.password=none tls.ca=0 tls.cert=0 tls.key=0");
   assert.equal(rig.command("  status  "), rig.replies()[2], "spaces around a command do not matter");

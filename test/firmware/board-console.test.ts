@@ -5,6 +5,9 @@ import { LoopbackBroker } from "../../host-tools/sim/LoopbackBroker.ts";
 import { PreferenceStore } from "../../host-tools/sim/PreferenceStore.ts";
 import { SyntheticAir } from "../../host-tools/sim/scenarios/SyntheticAir.ts";
 import { simulatedBoard } from "../../host-tools/sim/SimulatedBoard.ts";
+import { crc32 } from "../../firmware/session/Crc32";
+import { UPDATE_CHUNK_BYTES } from "../../firmware/update/FirmwareUpdate";
+import { espImage } from "../flash/fake-build.ts";
 
 const IDENTITY = { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) };
 
@@ -86,4 +89,42 @@ test("a thing name and endpoint stored over the console replace the build's from
   second.vm.advance(30_000);
   assert.ok(second.broker.readings(/^dt\/aqm\/aqm-renamed\/telemetry$/).length > 0, "after it, the stored one");
   assert.equal(second.broker.json(/^dt\/aqm\/aqm-console\//).length, 0);
+});
+
+test("a firmware update over the running board's console: LED firmware-update meanwhile, readings go on, the image lands in the OTA partition", async () => {
+  const { board, vm, command, broker } = await boardWithConsole();
+  vm.advance(60_000);
+  const ledStates = () => board.sim.console.filter((line) => line.includes(" LD500 ")).map((line) => line.split("state=")[1]);
+  assert.equal(ledStates().at(-1), "online");
+  const readings = () => broker.readings<{ seq: number }>(/\/telemetry$/).length;
+  const before = readings();
+  const image = espImage(4000, 21);
+  const crc = crc32(image).toString(16).padStart(8, "0");
+  assert.equal(command(`update begin ${image.length} ${crc}`), `OK update ready bytes=4000 chunk=${UPDATE_CHUNK_BYTES}`);
+  assert.equal(ledStates().at(-1), "firmware-update");
+  // 21 chunks a second and a half apart: half a minute of update, three sampling intervals.
+  for (let at = 0; at < image.length; at += UPDATE_CHUNK_BYTES) {
+    assert.match(command(`update data ${Buffer.from(image.subarray(at, at + UPDATE_CHUNK_BYTES)).toString("base64")}`, 1_500), /^OK update data received=\d+ of=4000$/);
+  }
+  assert.equal(ledStates().at(-1), "firmware-update", "readings reported meanwhile do not take the LED back");
+  assert.ok(readings() - before >= 2, `readings kept being published during the update: ${readings() - before}`);
+  assert.equal(board.ota.state, "writing", "nothing is activated before update end");
+  assert.equal(command("update end"), `OK update complete bytes=4000 crc=${crc} restart=required`);
+  assert.deepEqual(ledStates().slice(-3), ["online", "firmware-update", "online"]);
+  assert.deepEqual(board.ota.image, image);
+  assert.ok(board.ota.bootsNext);
+  assert.equal(board.sim.console.filter((line) => / FW95[01] /.test(line)).length, 2);
+});
+
+test("a firmware update refused on the running board leaves the OTA partition unbootable and the LED as it was", async () => {
+  const { board, vm, command } = await boardWithConsole();
+  vm.advance(60_000);
+  const image = espImage(1000, 22);
+  command(`update begin ${image.length} 00000000`);
+  for (let at = 0; at < image.length; at += UPDATE_CHUNK_BYTES) command(`update data ${Buffer.from(image.subarray(at, at + UPDATE_CHUNK_BYTES)).toString("base64")}`);
+  assert.match(command("update end"), /^ERR crc-mismatch /);
+  assert.equal(board.ota.state, "cancelled");
+  assert.equal(board.ota.bootsNext, false);
+  assert.equal(board.sim.console.filter((line) => line.includes(" LD500 ")).at(-1)?.split("state=")[1], "online");
+  assert.match(board.sim.console.filter((line) => line.includes(" FW952 ")).at(-1) ?? "", /code=crc-mismatch/);
 });

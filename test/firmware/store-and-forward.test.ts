@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { crc32, StoreAndForward, type FlashLike } from "../../firmware/session/StoreAndForward";
+import { crc32 } from "../../firmware/session/Crc32";
+import { StoreAndForward, type FlashLike } from "../../firmware/session/StoreAndForward";
 import { FlashPartition, PowerLossError } from "../../host-tools/sim/FlashPartition.ts";
 
 /** Moddable's `flash` API over the simulated NOR partition. */

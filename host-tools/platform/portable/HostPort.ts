@@ -35,7 +35,11 @@ export type PortRequest =
   | { op: "mqtt.close"; handle: number }
   | { op: "wifi.connect"; ssid: string; password: string }
   | { op: "wifi.close" }
-  | { op: "sntp.query"; host: string };
+  | { op: "sntp.query"; host: string }
+  | { op: "ota.begin" }
+  | { op: "ota.write"; handle: number; data: Bytes }
+  | { op: "ota.complete"; handle: number }
+  | { op: "ota.cancel"; handle: number };
 
 /** A preference value as it crosses the port: ArrayBuffers travel as bytes. */
 export type PrefValue = string | number | boolean | { bytes: Bytes };
