@@ -14,13 +14,13 @@
  * - publish to lake p50/p99 (local IoT Core only): until the Firehose object holding the record
  *   is on disk; it is dominated by the Firehose buffer interval, printed beside it.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import mqtt from "mqtt";
+import { startMosquitto } from "../host-tools/interop/MosquittoBroker.ts";
 import { LocalCa, type IssuedCertificate } from "../host-tools/iot-core/LocalCa.ts";
 import { LocalFirehose } from "../host-tools/iot-core/LocalFirehose.ts";
 import { LocalIotCore } from "../host-tools/iot-core/LocalIotCore.ts";
@@ -56,14 +56,6 @@ function telemetry(thing: string, seq: number, sentAt: number): string {
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface LoadResult {
@@ -155,40 +147,10 @@ async function benchLocalIotCore(ca: LocalCa, identities: readonly IssuedCertifi
 }
 
 async function benchMosquitto(ca: LocalCa, identities: readonly IssuedCertificate[], dir: string) {
-  const port = await freePort();
-  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  writeFileSync(path.join(dir, "ca.pem"), ca.certPem);
-  writeFileSync(path.join(dir, "server.cert.pem"), server.certPem);
-  writeFileSync(path.join(dir, "server.key.pem"), server.keyPem, { mode: 0o600 });
-  writeFileSync(
-    path.join(dir, "mosquitto.conf"),
-    [
-      // Started as root, mosquitto would switch to its own user and lose access to these files.
-      `user ${os.userInfo().username}`,
-      "per_listener_settings true",
-      `listener ${port} 127.0.0.1`,
-      `cafile ${path.join(dir, "ca.pem")}`,
-      `certfile ${path.join(dir, "server.cert.pem")}`,
-      `keyfile ${path.join(dir, "server.key.pem")}`,
-      "require_certificate true",
-      "use_identity_as_username true",
-      "tls_version tlsv1.2",
-      "persistence false",
-      "max_inflight_messages 0",
-      "max_queued_messages 0",
-      "log_dest stderr",
-      "",
-    ].join("\n"),
-  );
-  const broker: ChildProcess = spawn("mosquitto", ["-c", path.join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  broker.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  // No in-flight or queue limit: mosquitto must not throttle the load generator by its defaults.
+  const broker = await startMosquitto({ ca, dir, extraConfig: ["max_inflight_messages 0", "max_queued_messages 0"] });
+  const { port } = broker;
   try {
-    const deadline = Date.now() + 10_000;
-    while (!/Opening ipv4 listen socket/.test(log)) {
-      if (Date.now() > deadline) throw new Error(`mosquitto did not start listening:\n${log}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     const consumer = await ca.issueDeviceCertificate("aqm-bench-consumer");
     const deliveryMs: number[] = [];
     const subscriber = mqtt.connect({ host: "127.0.0.1", port, protocol: "mqtts", servername: "localhost", clientId: "aqm-bench-consumer", protocolVersion: 4, ca: ca.certPem, cert: consumer.certPem, key: consumer.keyPem, reconnectPeriod: 0 });
@@ -204,7 +166,7 @@ async function benchMosquitto(ca: LocalCa, identities: readonly IssuedCertificat
     await subscriber.endAsync();
     return { result, deliveryMs };
   } finally {
-    broker.kill("SIGTERM");
+    broker.stop();
   }
 }
 

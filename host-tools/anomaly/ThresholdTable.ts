@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SCORER_CONFIG, type ScorerConfig } from "../../firmware/anomaly/ScorerConfig.ts";
 import { FloatScorer } from "./FloatScorer.ts";
+import { mulberry32 } from "./Mulberry32.ts";
 
 /** Shipped beside the Lambda's handler, inside its code asset. */
 export const THRESHOLD_TABLE_FILE = fileURLToPath(new URL("../../cloud/lambda/threshold_table.json", import.meta.url));
@@ -63,24 +64,9 @@ const NOTE = "t(p): the lowest board threshold (a multiple of 1/65536, as the bo
   + "over one reading a minute of Gaussian noise (standard deviation 1) around a daily sine cycle on every channel (amplitudes in noise units, phases spread over the day), from a seeded mulberry32 generator; "
   + "the first settleDays are scored but not counted. Do not edit by hand: test/anomaly/threshold-table.test.ts regenerates it and compares.";
 
-/**
- * mulberry32, written out here rather than shared, so the committed table only changes when this
- * file does.
- */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Box–Muller: both values of each pair are used, so every draw costs half a pair. */
 function seededGaussian(seed: number): () => number {
-  const uniform = seededUniform(seed);
+  const uniform = mulberry32(seed);
   let spare: number | undefined;
   return () => {
     if (spare !== undefined) {

@@ -1,4 +1,5 @@
 import type { AirQualityRows } from "./air-quality-csv.ts";
+import { mulberry32 } from "./Mulberry32.ts";
 
 /**
  * Field faults injected into clean air-quality data, to measure the scorer on the failures a
@@ -30,18 +31,6 @@ export interface KindResult {
   readonly recall: number;
   /** Median rows from onset to the first flag, over detected trials. */
   readonly medianDelay: number;
-}
-
-/** mulberry32: a seeded generator, so every run of the benchmark and test injects the same faults. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function standardDeviation(rows: readonly (readonly number[])[], channel: number): number {
@@ -99,7 +88,7 @@ export function injectFault(rows: readonly (readonly number[])[], secondsOfDay: 
 export function buildTrials(data: AirQualityRows, trialsPerKind: number, length: number, onset: number, seed: number): Trial[] {
   const { rows, secondsOfDay } = data;
   if (rows.length < length) throw new RangeError(`need at least ${length} rows of clean data, got ${rows.length}`);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const channels = rows[0]?.length ?? 0;
   const trials: Trial[] = [];
   for (const kind of FAULT_KINDS) {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -13,6 +12,7 @@ import { SyntheticAir } from "../../host-tools/sim/scenarios/SyntheticAir.ts";
 import { simulatedBoard } from "../../host-tools/sim/SimulatedBoard.ts";
 import { startIotCore, until } from "../iot-core/iot-core-fixture.ts";
 import { readingsOf } from "../../firmware/telemetry/TelemetryBatch.ts";
+import { startMosquitto } from "../../host-tools/interop/MosquittoBroker.ts";
 
 const run = promisify(execFile);
 const installed = spawnSync("mosquitto_pub", ["--help"]).error === undefined && spawnSync("mosquitto", ["-h"]).error === undefined;
@@ -114,51 +114,19 @@ test("mosquitto_sub may subscribe to its own commands and receives them; other t
   }
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 test("the board's MQTT session works against a real Debian mosquitto broker that requires client certificates", { skip, timeout: 60_000 }, async () => {
-  const port = await freePort();
-  const server = await fixture.ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  writeFileSync(path.join(dir, "server.cert.pem"), server.certPem);
-  writeFileSync(path.join(dir, "server.key.pem"), server.keyPem, { mode: 0o600 });
-  writeFileSync(
-    path.join(dir, "mosquitto.conf"),
-    [
-      // Started as root, mosquitto would switch to its own user and lose access to this test's private files.
-      `user ${os.userInfo().username}`,
-      "per_listener_settings true",
-      `listener ${port} 127.0.0.1`,
-      `cafile ${path.join(dir, "ca.pem")}`,
-      `certfile ${path.join(dir, "server.cert.pem")}`,
-      `keyfile ${path.join(dir, "server.key.pem")}`,
-      "require_certificate true",
-      "use_identity_as_username true",
-      "tls_version tlsv1.2",
-      "persistence false",
-      "log_dest stderr",
-      "",
-    ].join("\n"),
-  );
-  const broker = spawn("mosquitto", ["-c", path.join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "pipe"] });
-  let brokerLog = "";
-  broker.stderr!.on("data", (chunk: Buffer) => (brokerLog += chunk.toString()));
+  const broker = await startMosquitto({ ca: fixture.ca, dir });
+  const { port } = broker;
   let sub: ChildProcess | undefined;
   try {
-    await until(() => /Opening ipv4 listen socket/.test(brokerLog), "mosquitto to listen", 10_000);
     const listener = await fixture.ca.issueDeviceCertificate("aqm-listener");
     sub = spawn("mosquitto_sub", ["-h", "localhost", "-p", String(port), ...files("aqm-listener", listener), "-i", "aqm-listener", "-t", "dt/aqm/aqm-real/telemetry", "-C", "3", "-q", "1"], { stdio: ["ignore", "pipe", "pipe"] });
     let received = "";
     sub.stdout!.on("data", (chunk: Buffer) => (received += chunk.toString()));
     let subErrors = "";
     sub.stderr!.on("data", (chunk: Buffer) => (subErrors += chunk.toString()));
-    await until(() => /aqm-listener/.test(brokerLog), "the subscriber", 10_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nbroker: ${brokerLog}\nsubscriber: ${subErrors}`);
+    await until(() => /aqm-listener/.test(broker.log()), "the subscriber", 10_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nbroker: ${broker.log()}\nsubscriber: ${subErrors}`);
     });
 
     const identity = await fixture.ca.issueDeviceCertificate("aqm-real");
@@ -176,7 +144,7 @@ test("the board's MQTT session works against a real Debian mosquitto broker that
     // Whole lines only: mosquitto_sub's output may arrive mid-line.
     const readings = () => received.split("\n").slice(0, -1).filter(Boolean).flatMap((line) => readingsOf(JSON.parse(line)) as { seq: number }[]);
     while (readings().length < 3) {
-      assert.ok(Date.now() < deadline, `no telemetry through mosquitto; broker log:\n${brokerLog}\nboard log:\n${sim.console.join("\n")}`);
+      assert.ok(Date.now() < deadline, `no telemetry through mosquitto; broker log:\n${broker.log()}\nboard log:\n${sim.console.join("\n")}`);
       board.advance(50);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -185,6 +153,6 @@ test("the board's MQTT session works against a real Debian mosquitto broker that
   } finally {
     // A subscriber still waiting for its messages would keep the test process alive after a failure.
     sub?.kill();
-    broker.kill();
+    broker.stop();
   }
 });
