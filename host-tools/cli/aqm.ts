@@ -24,7 +24,7 @@ import { checkThingInLake, hourlyMeans, UnknownThing } from "../forecast/HourlyM
 import { POLLUTANTS, seasonalNaiveForecast, TooLittleHistory, type DeepArShapedForecast } from "../forecast/SeasonalNaiveForecast.ts";
 import { localTwinScorerConfig } from "../training/BoardScorerSettings.ts";
 import { DesiredPatchFiles } from "../training/DesiredStatePublisher.ts";
-import { readingsByThing } from "../training/LakeReadings.ts";
+import { eachThingReadings, thingsInLake } from "../training/LakeReadings.ts";
 import { modelRunDir, writeModelReport } from "../training/ModelReportFiles.ts";
 import { trainThresholds } from "../training/ThresholdTraining.ts";
 import { IoTClient } from "@aws-sdk/client-iot";
@@ -384,22 +384,21 @@ async function train(args: string[]): Promise<number> {
       }
     } else throw new UsageError(`unknown option ${arg} for aqm train`);
   }
-  const lake = await LakeQuery.open(lakeDirOf(stateDir));
-  let things;
-  try {
-    things = await readingsByThing(lake);
-  } finally {
-    lake.close();
-  }
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
-  if (things.length === 0) {
-    process.stderr.write(`aqm train: no curated readings in ${lakeDirOf(stateDir)}: run aqm etl first\n`);
-    return 1;
-  }
   const run = `${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(3).toString("hex")}`;
   const runDir = modelRunDir(stateDir, run);
   const patches = dryRun ? undefined : new DesiredPatchFiles(path.join(runDir, "desired"));
-  const report = await trainThresholds(things, { run, targetAlertsPerDay: target, configOf: localTwinScorerConfig(stateDir), ...(patches ? { publisher: patches } : {}) });
+  const lake = await LakeQuery.open(lakeDirOf(stateDir));
+  let report;
+  try {
+    if ((await thingsInLake(lake)).length === 0) {
+      process.stderr.write(`aqm train: no curated readings in ${lakeDirOf(stateDir)}: run aqm etl first\n`);
+      return 1;
+    }
+    report = await trainThresholds(eachThingReadings(lake), { run, targetAlertsPerDay: target, configOf: localTwinScorerConfig(stateDir), ...(patches ? { publisher: patches } : {}) });
+  } finally {
+    lake.close();
+  }
   const files = await writeModelReport(runDir, report);
   let failed = 0;
   for (const t of report.things) {

@@ -7,7 +7,7 @@ import { LakeBusy, LakeCurator } from "../lake/LakeCurator.ts";
 import { LakeQuery } from "../lake/LakeQuery.ts";
 import { localTwinScorerConfig } from "../training/BoardScorerSettings.ts";
 import type { DesiredStatePublisher } from "../training/DesiredStatePublisher.ts";
-import { readingsByThing } from "../training/LakeReadings.ts";
+import { eachThingReadings, thingsInLake } from "../training/LakeReadings.ts";
 import { modelRunDir, writeModelReport } from "../training/ModelReportFiles.ts";
 import { trainThresholds } from "../training/ThresholdTraining.ts";
 
@@ -85,8 +85,7 @@ export class LakeLoop {
     const lake = await LakeQuery.open(this.#lakeDir);
     const found: DeepArForecast[] = [];
     try {
-      const things = await readingsByThing(lake);
-      for (const { thing } of things) {
+      for (const thing of await thingsInLake(lake)) {
         await checkThingInLake(lake, thing);
         for (const channel of POLLUTANTS) {
           try {
@@ -121,16 +120,15 @@ export class LakeLoop {
   async #train(): Promise<void> {
     const { stateDir, onNotice, publisher } = this.#options;
     this.#lastTrainingAt = performance.now();
+    const run = `${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(3).toString("hex")}`;
     const lake = await LakeQuery.open(this.#lakeDir);
-    let things;
+    let report;
     try {
-      things = await readingsByThing(lake);
+      report = await trainThresholds(eachThingReadings(lake), { run, targetAlertsPerDay: this.#options.targetAlertsPerDay ?? 1, configOf: localTwinScorerConfig(stateDir), publisher });
     } finally {
       lake.close();
     }
-    if (things.length === 0) return;
-    const run = `${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(3).toString("hex")}`;
-    const report = await trainThresholds(things, { run, targetAlertsPerDay: this.#options.targetAlertsPerDay ?? 1, configOf: localTwinScorerConfig(stateDir), publisher });
+    if (report.things.length === 0) return;
     const files = await writeModelReport(modelRunDir(stateDir, run), report);
     let published = 0;
     for (const t of report.things) {

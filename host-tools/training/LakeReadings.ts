@@ -1,4 +1,5 @@
 import { CHANNELS } from "../../firmware/sampling/Channels.ts";
+import { sqlString } from "../lake/DuckDbDialect.ts";
 import type { LakeQuery } from "../lake/LakeQuery.ts";
 
 /** One curated reading as the board's scorer saw it: every channel in CHANNELS order. */
@@ -17,25 +18,28 @@ export interface ThingReadings {
   readonly readings: readonly LakeReading[];
 }
 
-/** Every curated reading of every thing, grouped by thing (by name), each thing's in ts order. */
-export async function readingsByThing(lake: LakeQuery): Promise<ThingReadings[]> {
+/** The things with curated readings, by name. */
+export async function thingsInLake(lake: LakeQuery): Promise<string[]> {
+  return (await lake.run("SELECT DISTINCT thing FROM telemetry ORDER BY thing")).rows.map((row) => String(row[0]));
+}
+
+/** One thing's curated readings in the order its board scored them; the `thing` partition keeps the read to its files. */
+export async function readingsOfThing(lake: LakeQuery, thing: string): Promise<ThingReadings> {
   const columns = CHANNELS.flatMap(({ name }) => [name, `health_${name}`]);
-  const result = await lake.run(`SELECT thing, boot, seq, ts, ${columns.join(", ")} FROM telemetry ORDER BY thing, ts, boot, seq`);
-  const things: ThingReadings[] = [];
-  let current: { thing: string; readings: LakeReading[] } | undefined;
-  for (const row of result.rows) {
-    const thing = String(row[0]);
-    if (current?.thing !== thing) {
-      current = { thing, readings: [] };
-      things.push(current);
-    }
+  const result = await lake.run(`SELECT boot, seq, ts, ${columns.join(", ")} FROM telemetry WHERE thing = ${sqlString(thing)} ORDER BY ts, boot, seq`);
+  const readings = result.rows.map((row): LakeReading => {
     const values = CHANNELS.map((_, i) => {
-      const value = row[4 + 2 * i];
-      const health = row[5 + 2 * i];
+      const value = row[3 + 2 * i];
+      const health = row[4 + 2 * i];
       // v1 records carry their sensor's health, and a gas channel none: a value with no health is still the board's reading.
       return typeof value === "number" && (health === "ok" || health === null) ? value : Number.NaN;
     });
-    current.readings.push({ boot: Number(row[1]), seq: Number(row[2]), ts: Number(row[3]), values });
-  }
-  return things;
+    return { boot: Number(row[0]), seq: Number(row[1]), ts: Number(row[2]), values };
+  });
+  return { thing, readings };
+}
+
+/** Every thing's readings, one thing at a time, so memory holds one board's history, not the fleet's. */
+export async function* eachThingReadings(lake: LakeQuery): AsyncGenerator<ThingReadings> {
+  for (const thing of await thingsInLake(lake)) yield await readingsOfThing(lake, thing);
 }

@@ -126,11 +126,11 @@ export interface TrainingReport {
  * with the reason and nothing is published for them; the others' `{ anomaly: { threshold } }` goes
  * to the publisher, one call per thing.
  */
-export async function trainThresholds(things: readonly ThingReadings[], options: ThresholdTrainingOptions): Promise<TrainingReport> {
+export async function trainThresholds(things: Iterable<ThingReadings> | AsyncIterable<ThingReadings>, options: ThresholdTrainingOptions): Promise<TrainingReport> {
   const target = options.targetAlertsPerDay;
   if (!(Number.isFinite(target) && target > 0)) throw new RangeError(`target alerts per day must be a number above 0, got ${target}`);
   const outcomes: ThingTraining[] = [];
-  for (const { thing, readings } of things) {
+  for await (const { thing, readings } of things) {
     const known = options.configOf(thing);
     const trained = trainThing(thing, readings, known.config, known.source, target, options.minThreshold ?? DEFAULT_MIN_THRESHOLD);
     if (trained.status === "refused") {

@@ -8,7 +8,7 @@ import { LakeQuery } from "../../host-tools/lake/LakeQuery.ts";
 import { replayBoardScorer } from "../../host-tools/training/BoardScoreReplay.ts";
 import { BUILD_DEFAULTS } from "../../host-tools/training/BoardScorerSettings.ts";
 import type { DesiredStatePublisher } from "../../host-tools/training/DesiredStatePublisher.ts";
-import { readingsByThing } from "../../host-tools/training/LakeReadings.ts";
+import { readingsOfThing, thingsInLake } from "../../host-tools/training/LakeReadings.ts";
 import { modelRunDir, writeModelReport } from "../../host-tools/training/ModelReportFiles.ts";
 import { countAtOrAbove } from "../../host-tools/training/ThresholdChoice.ts";
 import { trainThresholds, type TrainedThing, type RefusedThing, type TrainingReport } from "../../host-tools/training/ThresholdTraining.ts";
@@ -25,7 +25,7 @@ class RecordingPublisher implements DesiredStatePublisher {
 
 const stateDir = await curatedState([...weekWithSpike("aqm-train-001"), ...fewReadings("aqm-train-002")]);
 const lake = await LakeQuery.open(path.join(stateDir, "lake"));
-const things = await readingsByThing(lake);
+const things = await Promise.all((await thingsInLake(lake)).map((thing) => readingsOfThing(lake, thing)));
 lake.close();
 const publisher = new RecordingPublisher();
 const report = await trainThresholds(things, { run: "test-run", targetAlertsPerDay: 1, configOf: () => BUILD_DEFAULTS, publisher, now: () => Date.UTC(2026, 0, 12) });
