@@ -2,7 +2,9 @@ import type { BoardStatus } from "./BoardStatus.ts";
 import type { LakeLoopFigures } from "./LakeLoop.ts";
 
 export interface LakeFigures {
+  /** MQTT messages the local IoT Core received, shadow traffic included. */
   readonly messages: number;
+  /** Telemetry messages the local Firehose wrote to the raw lake: a reading, or a batch of them, each. */
   readonly records: number;
   readonly objects: number;
   readonly lakeDir: string;
@@ -47,7 +49,7 @@ export function renderView(boards: readonly BoardStatus[], lake: LakeFigures, co
     lines.push(`${board.thing.padEnd(nameWidth)} LED ${paint(board.led)} ${board.connection.padEnd(10)} readings ${String(board.readings).padStart(5)}  ${reading(board)}`);
     if (board.lastProblem) lines.push(cut(`${"".padEnd(nameWidth)} last problem: ${board.lastProblem}`));
   }
-  lines.push("", `lake: ${lake.records} records in ${lake.objects} objects (${lake.messages} messages received)   Ctrl-C stops cleanly`);
+  lines.push("", `lake: ${lake.records} telemetry messages in ${lake.objects} objects (${lake.messages} MQTT messages received)   Ctrl-C stops cleanly`);
   const p = lake.pipeline;
   if (p) lines.push(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined (${p.rounds} ETL runs); thresholds sent to shadows: ${p.thresholdsPublished} (${p.trainings} trainings)`);
   if (lake.reportUrl) lines.push(`report: ${lake.reportUrl}`);

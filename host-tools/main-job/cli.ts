@@ -32,7 +32,7 @@ async function main(): Promise<number> {
       process.stdout.write(`\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true, process.stdout.columns || 160)}${recent ? `\n\n${recent}` : ""}\n`);
     } else {
       const boards = job.statuses.map((s) => `${s.thing}=${s.led}/${s.readings}`).join(" ");
-      process.stdout.write(`${new Date().toISOString()} boards ${boards} lake records=${job.lake.records} objects=${job.lake.objects}\n`);
+      process.stdout.write(`${new Date().toISOString()} boards ${boards} lake messages=${job.lake.records} objects=${job.lake.objects}\n`);
     }
   };
   const view = setInterval(draw, options.live ? 1000 : 5000);
