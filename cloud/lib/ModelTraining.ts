@@ -131,13 +131,7 @@ export class ModelTraining extends Construct {
       resultSelector: { 'modelData.$': '$.ModelArtifacts.S3ModelArtifacts' },
       resultPath: '$.rcf',
     });
-    const rcfModel = new tasks.SageMakerCreateModel(this, 'RcfModel', {
-      stateName: 'Create RCF model',
-      modelName: sfn.JsonPath.format('aqm-rcf-{}', sfn.JsonPath.stringAt('$.run.id')),
-      role: this.executionRole,
-      primaryContainer: new tasks.ContainerDefinition({ image: tasks.DockerImage.fromRegistry(this.rcfImage), modelS3Location: new RunLocation('$.rcf.modelData') }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
+    const rcfModel = this.createModel('RcfModel', 'Create RCF model', 'aqm-rcf', this.rcfImage, '$.rcf.modelData');
     const scoreRcf = new tasks.SageMakerCreateTransformJob(this, 'ScoreRcf', {
       stateName: 'Score readings (RCF batch transform)',
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
@@ -169,13 +163,7 @@ export class ModelTraining extends Construct {
       resultSelector: { 'modelData.$': '$.ModelArtifacts.S3ModelArtifacts' },
       resultPath: '$.deepar',
     });
-    const deepArModel = new tasks.SageMakerCreateModel(this, 'DeepArModel', {
-      stateName: 'Create DeepAR model',
-      modelName: sfn.JsonPath.format('aqm-deepar-{}', sfn.JsonPath.stringAt('$.run.id')),
-      role: this.executionRole,
-      primaryContainer: new tasks.ContainerDefinition({ image: tasks.DockerImage.fromRegistry(this.deeparImage), modelS3Location: new RunLocation('$.deepar.modelData') }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
+    const deepArModel = this.createModel('DeepArModel', 'Create DeepAR model', 'aqm-deepar', this.deeparImage, '$.deepar.modelData');
     const forecast = new tasks.SageMakerCreateTransformJob(this, 'ForecastDeepAr', {
       stateName: 'Forecast 24 h (DeepAR batch transform)',
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
@@ -193,5 +181,16 @@ export class ModelTraining extends Construct {
     this.trainAndScore = new sfn.Parallel(this, 'TrainAndScore', { stateName: 'Train and score (RCF, DeepAR)', resultPath: '$.ml' });
     this.trainAndScore.branch(trainRcf.next(rcfModel).next(scoreRcf));
     this.trainAndScore.branch(trainDeepAr.next(deepArModel).next(forecast));
+  }
+
+  /** A SageMaker model named `<prefix>-<run id>` from a training job's artefact at `modelDataPath` of the state. */
+  private createModel(id: string, stateName: string, prefix: string, image: string, modelDataPath: string): tasks.SageMakerCreateModel {
+    return new tasks.SageMakerCreateModel(this, id, {
+      stateName,
+      modelName: sfn.JsonPath.format(`${prefix}-{}`, sfn.JsonPath.stringAt('$.run.id')),
+      role: this.executionRole,
+      primaryContainer: new tasks.ContainerDefinition({ image: tasks.DockerImage.fromRegistry(image), modelS3Location: new RunLocation(modelDataPath) }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
   }
 }

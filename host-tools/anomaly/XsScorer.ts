@@ -1,10 +1,5 @@
-import "@endo/init";
-import { xsnap } from "@agoric/xsnap";
+import { startXsWorker } from "../xs/XsWorker.ts";
 import { build } from "esbuild";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import fsp from "node:fs/promises";
-import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type { ScorerConfig } from "../../firmware/anomaly/ScorerConfig.ts";
 
@@ -56,18 +51,9 @@ async function scorerBundle(): Promise<string> {
  */
 export async function scoreOnXs(config: ScorerConfig, readings: readonly (readonly number[])[], faultMasks?: readonly number[], secondsOfDay?: readonly number[]): Promise<XsScoreRun> {
   const replies: string[] = [];
-  const worker = await xsnap({
-    os: os.type(),
-    spawn,
-    fs: { ...fsp, createReadStream: fs.createReadStream, tmpName: undefined },
-    name: "aqm-anomaly",
-    meteringLimit: 0,
-    stdout: "inherit",
-    stderr: "inherit",
-    handleCommand: async (message: Uint8Array) => {
-      replies.push(new TextDecoder().decode(message));
-      return new Uint8Array(0);
-    },
+  const worker = await startXsWorker("aqm-anomaly", async (message: Uint8Array) => {
+    replies.push(new TextDecoder().decode(message));
+    return new Uint8Array(0);
   });
   try {
     await worker.evaluate(await scorerBundle());

@@ -43,7 +43,7 @@ export class CurationManifest {
     text.split("\n").forEach((line, i) => {
       if (line === "") return;
       const entry = parseEntry(line);
-      if (!entry) throw new ManifestError(`${file}:${i + 1}: not a curated-object entry (key, bytes, lines, curated, duplicates, quarantined, run): ${line.slice(0, 120)}`);
+      if (!entry) throw new ManifestError(`${file}:${i + 1}: not a curated-object entry (key, bytes, lines, records, curated, duplicates, quarantined, run): ${line.slice(0, 120)}`);
       manifest.#entries.set(entry.key, entry);
     });
     return manifest;
@@ -76,7 +76,7 @@ function parseEntry(line: string): CuratedObject | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const e = value as Record<string, unknown>;
   const counts = ["bytes", "lines", "curated", "duplicates", "quarantined"] as const;
-  if (typeof e.key !== "string" || typeof e.run !== "string" || !counts.every((c) => Number.isInteger(e[c]))) return undefined;
+  if (typeof e.key !== "string" || typeof e.run !== "string" || !counts.every((c) => Number.isInteger(e[c])) || !(e.records === undefined || Number.isInteger(e.records))) return undefined;
   // Manifests written before batch lines existed have no records: each line was one reading.
   return { key: e.key, bytes: e.bytes as number, lines: e.lines as number, records: (e.records ?? e.lines) as number, curated: e.curated as number, duplicates: e.duplicates as number, quarantined: e.quarantined as number, run: e.run };
 }

@@ -1,9 +1,4 @@
-import "@endo/init";
-import { xsnap } from "@agoric/xsnap";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import fsp from "node:fs/promises";
-import os from "node:os";
+import { startXsWorker, type XsWorker } from "./XsWorker.ts";
 import { BUNDLE_GLOBAL, firmwareBundle, xsPortBundle } from "../platform/FirmwareBundle.ts";
 import type { HostPort } from "../platform/portable/HostPort.ts";
 import { decodeRequest, encodeReply } from "../platform/portable/PortWire.ts";
@@ -13,8 +8,6 @@ export interface XsMeter {
   readonly compute: number;
   readonly heapCount: number;
 }
-
-type XsWorker = Awaited<ReturnType<typeof xsnap>>;
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -34,23 +27,14 @@ export class XsBoard {
   }
 
   static async boot(port: HostPort): Promise<XsBoard> {
-    const worker = await xsnap({
-      os: os.type(),
-      spawn,
-      fs: { ...fsp, createReadStream: fs.createReadStream, tmpName: undefined },
-      name: "aqm-board",
-      meteringLimit: 0,
-      stdout: "inherit",
-      stderr: "inherit",
-      handleCommand: async (message: Uint8Array) => {
-        let reply: string;
-        try {
-          reply = encodeReply(port.request(decodeRequest(decoder.decode(message))));
-        } catch (error) {
-          reply = encodeReply({ ok: false, code: "host", error: `host could not answer: ${(error as Error).message}` });
-        }
-        return encoder.encode(reply);
-      },
+    const worker = await startXsWorker("aqm-board", async (message: Uint8Array) => {
+      let reply: string;
+      try {
+        reply = encodeReply(port.request(decodeRequest(decoder.decode(message))));
+      } catch (error) {
+        reply = encodeReply({ ok: false, code: "host", error: `host could not answer: ${(error as Error).message}` });
+      }
+      return encoder.encode(reply);
     });
     try {
       await worker.evaluate(await xsPortBundle());

@@ -1,11 +1,7 @@
-import "@endo/init";
-import { xsnap } from "@agoric/xsnap";
+import { startXsWorker } from "../../host-tools/xs/XsWorker.ts";
 import { build } from "esbuild";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
-import fsp from "node:fs/promises";
-import os from "node:os";
+import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -51,18 +47,9 @@ async function consoleBundle(): Promise<string> {
 /** Runs `input` through the console on XS, byte by byte in 5-byte chunks; returns its replies and what it stored. */
 async function onXs(input: string): Promise<{ replies: string[]; stored: Record<string, number[]> }> {
   const messages: string[] = [];
-  const worker = await xsnap({
-    os: os.type(),
-    spawn,
-    fs: { ...fsp, createReadStream: fs.createReadStream, tmpName: undefined },
-    name: "aqm-console",
-    meteringLimit: 0,
-    stdout: "inherit",
-    stderr: "inherit",
-    handleCommand: async (message: Uint8Array) => {
-      messages.push(new TextDecoder().decode(message));
-      return new Uint8Array(0);
-    },
+  const worker = await startXsWorker("aqm-console", async (message: Uint8Array) => {
+    messages.push(new TextDecoder().decode(message));
+    return new Uint8Array(0);
   });
   try {
     await worker.evaluate(await consoleBundle());
