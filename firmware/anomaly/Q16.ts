@@ -79,19 +79,26 @@ export function fractionQ16(numerator: number, denominator: number): number {
   return quotient > SCORE_MAX ? SCORE_MAX : quotient;
 }
 
-/** The surprise's operands are brought under 2^23 so that knee (≤ 255) · deviation stays below 2^31. */
-const OPERAND_BITS = 23;
+/** A deviation under 2^23 times a knee of at most 255 stays below 2^31, so the product is exact. */
+const DEVIATION_BITS = 23;
 
 /**
  * The surprise z / (z + knee) in Q0.16, with z = distance / deviation, computed as
  * distance / (distance + knee · deviation), so a zero deviation needs no special case
  * (distance ≥ 0, deviation ≥ 0, knee 1 … 255). The ratio does not change when both operands
- * are halved, so they are first shifted under 2^23, where knee · deviation cannot overflow: a
- * saturated denominator would inflate the surprise of every reading on a wide channel.
+ * are halved. Only a deviation of 2^23 or more is shifted before the multiplication, where the
+ * bits lost are under 2^−22 of it; a smaller one is multiplied whole, since shifting it first
+ * (as a wide distance would have asked) truncates a deviation of 13 to 1 and moves the score by
+ * several steps. Then distance and product are brought under 2^30 so their sum fits an int32:
+ * a saturated denominator would inflate the surprise of every reading on a wide channel.
  */
 export function surpriseQ16(distance: number, deviation: number, knee: number): number {
-  const excessBits = 32 - OPERAND_BITS - Math.clz32(distance | deviation);
-  const shift = excessBits > 0 ? excessBits : 0;
-  const near = distance >> shift;
-  return fractionQ16(near, near + Math.imul(deviation >> shift, knee));
+  const deviationExcess = 32 - DEVIATION_BITS - Math.clz32(deviation);
+  const first = deviationExcess > 0 ? deviationExcess : 0;
+  const near = distance >> first;
+  const product = Math.imul(deviation >> first, knee);
+  const sumExcess = 2 - Math.clz32(near | product);
+  const second = sumExcess > 0 ? sumExcess : 0;
+  const scaled = near >> second;
+  return fractionQ16(scaled, scaled + (product >> second));
 }
