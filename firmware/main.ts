@@ -39,6 +39,7 @@ import { SerialConsole } from "./console/SerialConsole";
 import type { ConsolePreferences } from "./console/ConsolePreferences";
 import { SETTING_KEYS } from "./console/ProvisioningSettings";
 import { FirmwareUpdate } from "./update/FirmwareUpdate";
+import { OTA_APP_PARTITION_BYTES } from "./update/OtaSlot";
 import { ads1115SelfTest, pms5003SelfTest, sht4xSelfTest } from "./board/SensorSelfTests";
 
 /**
@@ -256,9 +257,6 @@ export const board = new Board({
   now: () => Date.now(),
   encode: (text) => ArrayBuffer.fromString(text),
 });
-
-/** The size of each of ota_0 and ota_1 in manifests/partitions.csv. */
-const OTA_APP_PARTITION_BYTES = 0x1e0000;
 
 const firmwareUpdate = new FirmwareUpdate({
   open: () => new OTA(),

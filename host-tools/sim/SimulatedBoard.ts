@@ -13,11 +13,10 @@ import { SimBoard } from "./SimBoard.ts";
 import { SimNetwork } from "./SimNetwork.ts";
 import { UartLink } from "./UartLink.ts";
 import { CONSOLE_BAUD, ConsoleUart } from "./ConsoleUart.ts";
+import { OTA_APP_PARTITION_BYTES } from "../../firmware/update/OtaSlot.ts";
 
 /** Size of the aqmlog partition in manifests/partitions.csv (0x10000). */
 const OUTBOX_PARTITION_BYTES = 0x10000;
-/** ota_0 and ota_1 in manifests/partitions.csv; test/flash checks the two agree. */
-export const OTA_APP_PARTITION_BYTES = 0x1e0000;
 
 /** A board's identity as the firmware stores it: DER CA certificate, DER client certificate, PKCS#8 DER key. */
 export interface BoardIdentity {

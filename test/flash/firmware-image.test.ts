@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { bootAppOffset, buildImages, FirmwareImageError, imageAt, partitionRows, readImage } from "../../host-tools/flash/FirmwareImage.ts";
-import { OTA_APP_PARTITION_BYTES } from "../../host-tools/sim/SimulatedBoard.ts";
+import { OTA_APP_PARTITION_BYTES } from "../../firmware/update/OtaSlot.ts";
 import { writeFakeBuild } from "./fake-build.ts";
 
 const REPO_PARTITIONS = path.resolve("manifests/partitions.csv");
@@ -43,7 +43,7 @@ test("the repository's partition table has two OTA slots, otadata and the store 
   const byName = new Map(rows.map((row) => [row.name, row]));
   for (const name of ["nvs", "phy_init", "ota_0", "ota_1", "otadata", "aqmlog"]) assert.ok(byName.has(name), name);
   assert.equal(rows.filter((row) => row.subtype === "factory").length, 0, "no factory app: the bootloader would prefer it over an update");
-  assert.equal(byName.get("ota_0")!.size, OTA_APP_PARTITION_BYTES, "the simulated board's OTA partition is as big as the real one");
+  assert.equal(byName.get("ota_0")!.size, OTA_APP_PARTITION_BYTES, "the firmware's (and the simulated board's) OTA slot size is the table's");
   assert.equal(byName.get("ota_1")!.size, OTA_APP_PARTITION_BYTES);
   assert.equal(byName.get("otadata")!.size, 0x2000, "ESP-IDF's otadata is two sectors");
   const sorted = [...rows].sort((a, b) => a.offset - b.offset);
