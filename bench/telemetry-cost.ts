@@ -11,6 +11,7 @@ import { VmBoard } from "../host-tools/platform/VmBoard.ts";
 import { LoopbackBroker } from "../host-tools/sim/LoopbackBroker.ts";
 import { SyntheticAir } from "../host-tools/sim/scenarios/SyntheticAir.ts";
 import { simulatedBoard } from "../host-tools/sim/SimulatedBoard.ts";
+import { readingsOf } from "../firmware/telemetry/TelemetryBatch.ts";
 
 const DAY_MS = 86_400_000;
 const INTERVAL_MS = Number(process.argv[2] ?? 60_000);
@@ -30,26 +31,42 @@ function publishBytes(topic: string, payload: number, qos: number): number {
 
 const offlineHours = 6;
 
-/** A day of one simulated board; offline (broker unreachable) for its first `offlineMs`, then online. */
-async function day(thing: string, offlineMs: number): Promise<{ broker: LoopbackBroker; sampled: number }> {
+/** A day of one simulated board; offline (broker unreachable) for its first `offlineMs`, then online. `received` has each telemetry message's board time of arrival. */
+async function day(thing: string, offlineMs: number, batchWaitMs = 0): Promise<{ broker: LoopbackBroker; sampled: number; received: { at: number; payload: Uint8Array }[] }> {
   const broker = new LoopbackBroker();
   const air = new SyntheticAir(1);
-  const board = simulatedBoard({ thing, epochAtBoot: Date.UTC(2026, 10, 22), identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: INTERVAL_MS } });
+  const epochAtBoot = Date.UTC(2026, 10, 22);
+  const board = simulatedBoard({ thing, epochAtBoot, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: INTERVAL_MS, batchWaitMs } });
   // The shadow service answers the board's get as AWS does when there is no shadow yet.
+  const received: { at: number; payload: Uint8Array }[] = [];
+  let boardNow = (): number => 0;
   broker.onPublish = (p) => {
     if (p.topic.endsWith("/shadow/get")) broker.deliver(p.topic.replace(/get$/, "get/rejected"), JSON.stringify({ code: 404, message: "No shadow exists" }));
+    if (p.topic.endsWith("/telemetry")) received.push({ at: boardNow(), payload: p.payload });
   };
   const vm = await VmBoard.boot(board.sim);
+  boardNow = () => epochAtBoot + vm.now;
   if (offlineMs > 0) {
     broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
     vm.advance(offlineMs);
     broker.refuse = undefined;
   }
   vm.advance(DAY_MS - offlineMs);
-  return { broker, sampled: vm.firmware.board.sequence };
+  return { broker, sampled: vm.firmware.board.sequence, received };
 }
 
-const { broker } = await day("aqm-cost-0001", 0);
+const decoder = new TextDecoder();
+
+/** Each reading's wait, in seconds, from the end of its interval (its ts) to its arrival, in board time; sorted. */
+function waitsOf(received: readonly { at: number; payload: Uint8Array }[]): number[] {
+  return received
+    .flatMap(({ at, payload }) => (readingsOf(JSON.parse(decoder.decode(payload))) as { ts: number }[]).map((r) => (at - r.ts) / 1000))
+    .sort((a, b) => a - b);
+}
+
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+
+const { broker, received: liveReceived } = await day("aqm-cost-0001", 0);
 const telemetry = broker.publishes.filter((p) => p.topic.endsWith("/telemetry"));
 const shadow = broker.publishes.filter((p) => p.topic.includes("/shadow/"));
 const sizes = telemetry.map((p) => p.payload.length).sort((a, b) => a - b);
@@ -63,8 +80,20 @@ console.log(`one simulated board, one day at a ${INTERVAL_MS / 1000} s interval 
 console.log(`telemetry messages: ${telemetry.length}; payload bytes median ${median}, min ${sizes[0]}, max ${sizes.at(-1)}`);
 console.log(`bytes on the wire per reading (MQTT PUBLISH QoS 1 + TLS 1.2 record, excluding the 4-byte PUBACK back): mean ${meanWire.toFixed(0)}; per day ${(wire.reduce((a, b) => a + b, 0) / 1024).toFixed(0)} KiB`);
 console.log(`billed IoT Core messages per board per day (5 KB units): ${billed(telemetry)} telemetry; shadow operations (1 KB units): ${billedShadow} over ${shadow.length} shadow messages`);
-console.log(`a live reading goes alone (${((median / MESSAGE_UNIT) * 100).toFixed(0)} % of its 5 KB unit): batching live readings would trade intervals of latency for the bill, so only a backlog is batched`);
+console.log(`by default a live reading goes alone (${((median / MESSAGE_UNIT) * 100).toFixed(0)} % of its 5 KB unit), so live data waits for nobody`);
 
+const WAIT_MS = 600_000;
+const { sampled: meteredSampled, received: meteredReceived } = await day("aqm-cost-0003", 0, WAIT_MS);
+const waits = waitsOf(meteredReceived);
+const liveWaits = waitsOf(liveReceived);
+const meteredBilled = billed(meteredReceived);
+const meteredSizes = meteredReceived.map((m) => m.payload.length).sort((a, b) => a - b);
+console.log(
+  `the same day on a metered link, batchWaitMs ${WAIT_MS / 1000} s: ${waits.length} of ${meteredSampled} readings in ${meteredReceived.length} messages, the last ${meteredSampled - waits.length} still waiting at the day's end (payload median ${meteredSizes[Math.floor(meteredSizes.length / 2)]} bytes), billed ${meteredBilled} units against ${billed(telemetry)} sending each at once (${(billed(telemetry) / meteredBilled).toFixed(1)}× fewer)`,
+);
+console.log(
+  `  a reading's wait from the end of its interval to the broker: median ${quantile(waits, 0.5).toFixed(1)} s, p99 ${quantile(waits, 0.99).toFixed(1)} s, max ${waits.at(-1)!.toFixed(1)} s; sending each at once: median ${quantile(liveWaits, 0.5).toFixed(1)} s, max ${liveWaits.at(-1)!.toFixed(1)} s`,
+);
 const { broker: outage, sampled } = await day("aqm-cost-0002", offlineHours * 3_600_000);
 const sent = outage.publishes.filter((p) => p.topic.endsWith("/telemetry"));
 const readings = outage.readings(/\/telemetry$/).length;

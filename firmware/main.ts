@@ -124,7 +124,7 @@ else if ("missing" in loaded) log.event("CF131");
 else log.event("CF132", { reason: loaded.invalid });
 
 /** What the cloud set through the Device Shadow before this boot, over the build's settings. */
-const stored = loadRuntimeSettings(Preference, { sampleIntervalMs: settings.sampleIntervalMs, readIntervalMs: settings.readIntervalMs, anomaly: DEFAULT_SCORER_CONFIG });
+const stored = loadRuntimeSettings(Preference, { sampleIntervalMs: settings.sampleIntervalMs, readIntervalMs: settings.readIntervalMs, batchWaitMs: settings.batchWaitMs, anomaly: DEFAULT_SCORER_CONFIG });
 for (const field of Object.keys(stored.ignored)) log.event("SH710", { field, reason: `stored value ignored: ${stored.ignored[field]}` });
 const runtime = stored.settings;
 
@@ -211,6 +211,7 @@ const session: MqttSession = new MqttSession({
   // A backlog replays as batches that fit one 5 KB billing unit with the topic and MQTT header
   // beside them; two dozen readings in flight (about 10 KB of RAM) keep two batches on the wire.
   batchBytes: 5_000,
+  batchWaitMs: runtime.batchWaitMs,
   maxInFlight: 24,
   // Timeouts need a clock that SNTP does not move.
   now: monotonicNow,

@@ -140,11 +140,12 @@ export class Board {
     else this.#parts.shadow?.connected();
   }
 
-  /** Settings came from the cloud: log each outcome and retime the sampler if the timing changed. */
+  /** Settings came from the cloud: log each outcome, retime the sampler if the timing changed, and pass a new batch wait to the session. */
   applySettings(outcome: DesiredOutcome): void {
     const { log, sampler } = this.#parts;
     const { settings, applied, rejected } = outcome;
     if (applied.includes("sampleIntervalMs") || applied.includes("readIntervalMs")) sampler.retime(settings.readIntervalMs, settings.sampleIntervalMs);
+    if (applied.includes("batchWaitMs")) this.#parts.session.batchWaitMs = settings.batchWaitMs;
     if (applied.includes("anomaly")) this.#parts.anomaly?.reconfigure(settings.anomaly);
     if (outcome.calibration) log.event("CF134", { id: outcome.calibration.id });
     if (applied.length > 0) log.event("SH700", { fields: applied.join(",") });

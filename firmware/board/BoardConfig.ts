@@ -11,10 +11,14 @@ export interface BoardConfig {
   readonly readIntervalMs: number;
   readonly keepAliveMs: number;
   readonly queueCapacity: number;
+  /** How long a reading may wait for others to share its message (MqttSession's batchWaitMs); the cloud may change it. */
+  readonly batchWaitMs: number;
   readonly led: { readonly red: number; readonly green: number; readonly blue: number };
   /** `set` is the GPIO wired to the sensor's SET pin, when there is one. */
   readonly pms5003: { readonly port: number; readonly receive: number; readonly transmit: number; readonly set?: number };
 }
+
+import { BATCH_WAIT_MAX_MS } from "../session/MqttSession";
 
 export class ConfigError extends Error {
   readonly setting: string;
@@ -66,6 +70,8 @@ export function parseBoardConfig(source: Record<string, unknown>): BoardConfig {
     readIntervalMs: readInterval(source, sampleIntervalMs),
     keepAliveMs: integer(source, "keepAliveMs", KEEP_ALIVE_MIN_MS, KEEP_ALIVE_MAX_MS),
     queueCapacity: integer(source, "queueCapacity", 1, 100_000),
+    // Sending each reading as it is taken is the default: a board on a metered link sets a wait.
+    batchWaitMs: source.batchWaitMs === undefined ? 0 : integer(source, "batchWaitMs", 0, BATCH_WAIT_MAX_MS),
     led: { red: integer(source, "led.red", 0, 48), green: integer(source, "led.green", 0, 48), blue: integer(source, "led.blue", 0, 48) },
     pms5003: {
       port: integer(source, "pms5003.port", 0, 2),

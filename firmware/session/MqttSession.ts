@@ -5,6 +5,15 @@ import type { Outbox, OutboundMessage } from "./Outbox";
 /** Why a connection failed, as the board's LED and log tell it. */
 export type SessionFailure = "network-down" | "broker-unreachable" | "tls-rejected" | "not-authorised" | "protocol" | "closed";
 
+/** The longest a reading may wait for others to share its message: an hour. */
+export const BATCH_WAIT_MAX_MS = 3_600_000;
+
+function checkedBatchWait(ms: number, batchBytes: number): number {
+  if (!(Number.isInteger(ms) && ms >= 0 && ms <= BATCH_WAIT_MAX_MS)) throw new RangeError(`batchWaitMs must be an integer from 0 to ${BATCH_WAIT_MAX_MS}, not ${ms}`);
+  if (ms > 0 && batchBytes === 0) throw new RangeError("batchWaitMs needs batchBytes: with every message sent alone there is no batch to wait for");
+  return ms;
+}
+
 /** The one state of the session. */
 export type SessionState = "idle" | "connecting" | "online" | "waiting" | "stopped";
 
@@ -67,6 +76,7 @@ export class MqttSession {
   readonly #onChange: (change: SessionChange) => void;
   readonly #maxInFlight: number;
   readonly #batchBytes: number;
+  #batchWaitMs: number;
   readonly #connectTimeoutMs: number;
   readonly #ackTimeoutMs: number;
   readonly #now: () => number;
@@ -76,6 +86,10 @@ export class MqttSession {
   #lastFailure: SessionFailure | undefined;
   #watchdog: unknown;
   #retry: unknown;
+  /** Wakes the session when a batch held for more readings is due. */
+  #batchTimer: unknown;
+  /** When the last outbox message went, on any connection: a held batch is due `batchWaitMs` after it. */
+  #lastSentAt: number | undefined;
   #nextPacketId = 1;
   #onDrained: (() => void) | undefined;
   readonly #subscriptions: readonly string[];
@@ -99,6 +113,13 @@ export class MqttSession {
      * alone, as it is. 0 sends every message alone.
      */
     batchBytes?: number;
+    /**
+     * For a metered link: a message that would leave its batch short waits until this long after
+     * the last message went, so readings taken meanwhile share its billing unit. A reading then
+     * waits at most this long; one sent before (a resend) never waits, nor does a draining session.
+     * 0 (the default) sends every reading as soon as it is queued. Needs `batchBytes`.
+     */
+    batchWaitMs?: number;
     connectTimeoutMs?: number;
     ackTimeoutMs?: number;
     /** Topic filters subscribed at QoS 1 on every connection (clean sessions keep none). */
@@ -117,6 +138,7 @@ export class MqttSession {
     this.#batchBytes = options.batchBytes ?? 0;
     // IoT Core refuses a message over 128 KB.
     if (!(Number.isInteger(this.#batchBytes) && this.#batchBytes >= 0 && this.#batchBytes <= 128 * 1024)) throw new RangeError(`batchBytes must be an integer from 0 to 131072, not ${this.#batchBytes}`);
+    this.#batchWaitMs = checkedBatchWait(options.batchWaitMs ?? 0, this.#batchBytes);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.#subscriptions = options.subscriptions ?? [];
@@ -136,6 +158,17 @@ export class MqttSession {
   /** Messages dropped unsent since boot, to make room for newer ones. */
   get dropped(): number {
     return this.#queue.dropped;
+  }
+
+  get batchWaitMs(): number {
+    return this.#batchWaitMs;
+  }
+
+  /** The cloud changed the wait: a batch held under the old one is reconsidered at once. */
+  set batchWaitMs(ms: number) {
+    this.#batchWaitMs = checkedBatchWait(ms, this.#batchBytes);
+    this.#clearBatchTimer();
+    this.#pump();
   }
 
   start(): void {
@@ -173,6 +206,8 @@ export class MqttSession {
   /** Stops taking new work once everything queued is acknowledged, then disconnects and calls `onDrained`. */
   drain(onDrained: () => void): void {
     this.#onDrained = onDrained;
+    // A batch held for more readings goes now: no more are coming.
+    this.#pump();
     this.#finishIfDrained();
   }
 
@@ -249,9 +284,10 @@ export class MqttSession {
       const group = [first];
       let bytes = first.payload.byteLength;
       first.packetId = packetId;
+      let next: OutboundMessage | undefined;
       if (this.#batchBytes > 0) {
         for (
-          let next = this.#queue.nextUnsent();
+          next = this.#queue.nextUnsent();
           next && next.topic === first.topic && this.#queue.inFlight < this.#maxInFlight && bytes + next.payload.byteLength + batchOverhead(group.length + 1) <= this.#batchBytes;
           next = this.#queue.nextUnsent()
         ) {
@@ -260,6 +296,12 @@ export class MqttSession {
           bytes += next.payload.byteLength;
         }
       }
+      // Nothing left behind the group means it could still grow: it may wait for more readings.
+      if (next === undefined && this.#holdForMore(group, now)) {
+        for (const message of group) message.packetId = 0;
+        this.#nextPacketId = packetId;
+        break;
+      }
       for (const message of group) {
         message.sentAt = now;
         message.attempts++;
@@ -267,9 +309,31 @@ export class MqttSession {
       const payload = group.length === 1 ? first.payload : encodeBatch(group.map((message: OutboundMessage) => message.payload));
       // DUP says the broker may have had this very packet before: only when every reading in it went already.
       if (!this.#write(payload, { operation: PUBLISH, topic: first.topic, QoS: 1, id: packetId, duplicate: group.every((message) => message.attempts > 1) })) return;
+      this.#lastSentAt = now;
     }
     this.#armAckWatchdog();
     this.#finishIfDrained();
+  }
+
+  /**
+   * Whether a group that could still grow waits for more readings, arming the wake-up if so. It
+   * waits only with a wait set, only while every reading in it is new (a resend has waited
+   * already), never while draining, and only until `batchWaitMs` after the last message went.
+   */
+  #holdForMore(group: readonly OutboundMessage[], now: number): boolean {
+    if (this.#batchWaitMs === 0 || this.#onDrained || this.#lastSentAt === undefined || group.some((message) => message.attempts > 0)) return false;
+    const wait = this.#lastSentAt + this.#batchWaitMs - now;
+    if (wait <= 0) return false;
+    this.#batchTimer ??= this.#timer.set(() => {
+      this.#batchTimer = undefined;
+      this.#pump();
+    }, wait);
+    return true;
+  }
+
+  #clearBatchTimer(): void {
+    this.#timer.clear(this.#batchTimer);
+    this.#batchTimer = undefined;
   }
 
   /** A broker that stops acknowledging is treated as a lost connection, so the messages go again on a new one. */
@@ -293,6 +357,7 @@ export class MqttSession {
   #stop(): void {
     this.#timer.clear(this.#watchdog);
     this.#timer.clear(this.#retry);
+    this.#clearBatchTimer();
     const client = this.#client;
     this.#client = undefined;
     this.#enter({ state: "stopped" });
@@ -344,6 +409,7 @@ export class MqttSession {
     if (this.#state === "stopped" || this.#state === "waiting") return;
     this.#timer.clear(this.#watchdog);
     this.#watchdog = undefined;
+    this.#clearBatchTimer();
     const client = this.#client;
     this.#client = undefined;
     this.#subscribeId = 0;

@@ -147,6 +147,7 @@ export class DeviceShadow {
       boot: bootId,
       sampleIntervalMs: this.#settings.sampleIntervalMs,
       readIntervalMs: this.#settings.readIntervalMs,
+      batchWaitMs: this.#settings.batchWaitMs,
       anomaly: this.#settings.anomaly,
       calibration: calibration.current ?? null,
       health: this.#health,

@@ -1,6 +1,7 @@
 import { parseScorerConfig, type ScorerConfig } from "../anomaly/ScorerConfig";
 import type { CalibrationRecord } from "../gas/GasCalibration";
 import { CHANNELS } from "../sampling/Channels";
+import { BATCH_WAIT_MAX_MS } from "../session/MqttSession";
 
 /**
  * The settings the cloud may change through the Device Shadow's desired state, each checked on
@@ -10,6 +11,8 @@ import { CHANNELS } from "../sampling/Channels";
 export interface RuntimeSettings {
   readonly sampleIntervalMs: number;
   readonly readIntervalMs: number;
+  /** How long a reading may wait for others to share its message (MqttSession's batchWaitMs); 0 sends at once. */
+  readonly batchWaitMs: number;
   readonly anomaly: ScorerConfig;
 }
 
@@ -50,7 +53,7 @@ function wholeMs(value: unknown, min: number, max: number): number | string {
 export function applyDesired(current: RuntimeSettings, desired: Record<string, unknown>, calibration: CalibrationTarget): DesiredOutcome {
   const applied: string[] = [];
   const rejected: Record<string, string> = {};
-  let { sampleIntervalMs, readIntervalMs, anomaly } = current;
+  let { sampleIntervalMs, readIntervalMs, batchWaitMs, anomaly } = current;
   let acceptedRecord: CalibrationRecord | undefined;
 
   const timing = { sample: sampleIntervalMs, read: readIntervalMs };
@@ -75,7 +78,14 @@ export function applyDesired(current: RuntimeSettings, desired: Record<string, u
   for (const field of Object.keys(desired)) {
     if (field === "sampleIntervalMs" || field === "readIntervalMs") continue;
     const value = desired[field];
-    if (field === "anomaly") {
+    if (field === "batchWaitMs") {
+      const checked = wholeMs(value, 0, BATCH_WAIT_MAX_MS);
+      if (typeof checked === "string") rejected.batchWaitMs = checked;
+      else {
+        batchWaitMs = checked;
+        applied.push("batchWaitMs");
+      }
+    } else if (field === "anomaly") {
       if (!isRecord(value)) rejected.anomaly = `expected an object of scorer settings, got ${JSON.stringify(value)}`;
       else {
         try {
@@ -104,7 +114,7 @@ export function applyDesired(current: RuntimeSettings, desired: Record<string, u
       rejected[field] = "not a setting this board has";
     }
   }
-  const settings = { sampleIntervalMs, readIntervalMs, anomaly };
+  const settings = { sampleIntervalMs, readIntervalMs, batchWaitMs, anomaly };
   return acceptedRecord ? { settings, applied, rejected, calibration: acceptedRecord } : { settings, applied, rejected };
 }
 

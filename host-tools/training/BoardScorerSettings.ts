@@ -26,7 +26,7 @@ export function localTwinScorerConfig(stateDir: string): ScorerConfigLookup {
     const file = path.join(stateDir, "boards", thing, "nvs.json");
     if (!existsSync(file)) return BUILD_DEFAULTS;
     // Only the anomaly settings are read back; the timings are placeholders loadSettings needs.
-    const build = { sampleIntervalMs: SAMPLE_INTERVAL_MIN_MS, readIntervalMs: READ_INTERVAL_MIN_MS, anomaly: DEFAULT_SCORER_CONFIG };
+    const build = { sampleIntervalMs: SAMPLE_INTERVAL_MIN_MS, readIntervalMs: READ_INTERVAL_MIN_MS, batchWaitMs: 0, anomaly: DEFAULT_SCORER_CONFIG };
     const { settings } = loadSettings(new PreferenceStore({ file }), build);
     return { config: settings.anomaly, source: `the board's stored settings (${file})` };
   };

@@ -100,7 +100,7 @@ test('threshold calibration: the board applies the shadow\'s desired state as it
   assert.deepEqual(Object.keys(doc.state.desired.anomaly), ['threshold']);
   // A board keeps its other settings (here the stuck-sensor check): a new threshold alone keeps what its scorer has learnt.
   const ownModel = { ...DEFAULT_SCORER_CONFIG, stuckReadings: 8 };
-  const current = { sampleIntervalMs: 60_000, readIntervalMs: 5_000, anomaly: ownModel };
+  const current = { sampleIntervalMs: 60_000, readIntervalMs: 5_000, batchWaitMs: 0, anomaly: ownModel };
   const noCalibration = { replace: () => assert.fail('the calibration step sends no gas calibration record') };
   const outcome = applyDesired(current, doc.state.desired, noCalibration);
   assert.deepEqual(outcome.rejected, {});

@@ -287,3 +287,77 @@ test("batching: the in-flight limit counts readings, and a batch lost with its c
 test("batching: a byte limit over IoT Core's 128 KB message limit is refused", () => {
   assert.throws(() => makeSession(100, { batchBytes: 128 * 1024 + 1 }), /batchBytes must be an integer from 0 to 131072, not 131073/);
 });
+
+/** Readings of the JSON messages written so far, whether each went alone or in a batch. */
+function readingsIn(written: readonly Written[]): unknown[] {
+  return written.filter((w) => w.operation === 3).flatMap((w) => (JSON.parse(w.payload) as { batch?: unknown[] }).batch ?? [JSON.parse(w.payload)]);
+}
+
+test("batch wait: on a metered link a reading that would go short waits until batchWaitMs after the last message, so one message carries the interval's readings; none waits longer", () => {
+  const session = makeSession(100, { batchBytes: 5_000, batchWaitMs: 600_000 });
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  const sent = clients[0]!.written;
+  session.publish("t", bytes(`{"s":1}`));
+  assert.deepEqual(sent.map((w) => w.payload), [`{"s":1}`], "the first reading has no message to wait after: it goes at once");
+  clients[0]!.handlers.onControl(4, { id: 1 });
+  for (let s = 2; s <= 10; s++) {
+    clock.advance(60_000);
+    session.publish("t", bytes(`{"s":${s}}`));
+  }
+  assert.equal(sent.length, 1, "readings 2 … 10 wait: 540 s since the last message");
+  clock.advance(59_999);
+  assert.equal(sent.length, 1);
+  clock.advance(1);
+  assert.deepEqual(sent.slice(1).map((w) => [w.payload, w.duplicate]), [[`{"batch":[{"s":2},{"s":3},{"s":4},{"s":5},{"s":6},{"s":7},{"s":8},{"s":9},{"s":10}]}`, false]], "600 s after reading 1 went, the nine go as one message: reading 2 waited 540 s");
+  clients[0]!.handlers.onControl(4, { id: sent[1]!.id! });
+  clock.advance(60_000);
+  session.publish("t", bytes(`{"s":11}`));
+  assert.equal(sent.length, 2, "the next interval's readings wait after the batch");
+  assert.equal(session.batchWaitMs, 600_000);
+});
+
+test("batch wait: a full batch goes at once, a resend never waits again, and drain sends what waits", () => {
+  const session = makeSession(100, { batchBytes: 41, batchWaitMs: 600_000 });
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  for (let s = 101; s <= 106; s++) session.publish("t", bytes(`{"s":${s}}`));
+  // Three 9-byte readings fill 41 bytes: 102 … 104 cannot grow and go; 105 and 106 could, and wait.
+  assert.deepEqual(readingsIn(clients[0]!.written), [{ s: 101 }, { s: 102 }, { s: 103 }, { s: 104 }]);
+  clients[0]!.handlers.onError({ code: "closed", message: "gone" });
+  clients[0]!.handlers.onClose();
+  clock.advance(changes.at(-1)!.retryInMs!);
+  clients[1]!.handlers.onControl(2, { id: 0 });
+  const again = clients[1]!.written;
+  assert.deepEqual(
+    again.map((w) => [w.payload, w.duplicate]),
+    [
+      [`{"batch":[{"s":101},{"s":102},{"s":103}]}`, true],
+      [`{"batch":[{"s":104},{"s":105},{"s":106}]}`, false],
+    ],
+    "a batch holding a resend goes at once, and 105 and 106 ride with 104",
+  );
+  session.publish("t", bytes(`{"s":107}`));
+  assert.equal(again.length, 2, "107 waits");
+  let drained = false;
+  session.drain(() => (drained = true));
+  assert.deepEqual(readingsIn(again).slice(6), [{ s: 107 }], "draining: the waiting reading goes now");
+  for (const w of again) clients[1]!.handlers.onControl(4, { id: w.id! });
+  assert.equal(drained, true);
+});
+
+test("batch wait: the cloud can change it at run time; 0 sends what waits at once; a bad value is refused with the setting's name", () => {
+  const session = makeSession(100, { batchBytes: 5_000, batchWaitMs: 300_000 });
+  session.start();
+  clients[0]!.handlers.onControl(2, { id: 0 });
+  session.publish("t", bytes(`{"s":1}`));
+  session.publish("t", bytes(`{"s":2}`));
+  assert.equal(readingsIn(clients[0]!.written).length, 1);
+  session.batchWaitMs = 0;
+  assert.deepEqual(readingsIn(clients[0]!.written), [{ s: 1 }, { s: 2 }]);
+  session.publish("t", bytes(`{"s":3}`));
+  assert.deepEqual(readingsIn(clients[0]!.written).at(-1), { s: 3 }, "with no wait a reading goes as it is queued");
+  assert.throws(() => (session.batchWaitMs = 3_600_001), /batchWaitMs must be an integer from 0 to 3600000, not 3600001/);
+  assert.throws(() => (session.batchWaitMs = 1.5), /batchWaitMs must be an integer/);
+  assert.throws(() => makeSession(100, { batchWaitMs: 60_000 }), /batchWaitMs needs batchBytes/);
+});

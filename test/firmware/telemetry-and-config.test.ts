@@ -39,6 +39,7 @@ const valid = {
   readIntervalMs: 5_000,
   keepAliveMs: 300_000,
   queueCapacity: 500,
+  batchWaitMs: 0,
   led: { red: 25, green: 26, blue: 27 },
   pms5003: { port: 2, receive: 16, transmit: 17, set: 4 },
 };
@@ -70,4 +71,11 @@ test("each bad setting is named with what was expected and what was found", () =
   for (const [config, message] of cases) {
     assert.throws(() => parseBoardConfig(config), (error) => error instanceof ConfigError && message.test(error.message), String(message));
   }
+});
+
+test("the batch wait is 0 unless the build sets one, and a bad one is named", () => {
+  const { batchWaitMs: _, ...withoutWait } = valid;
+  assert.equal(parseBoardConfig(withoutWait).batchWaitMs, 0);
+  assert.equal(parseBoardConfig({ ...valid, batchWaitMs: 300_000 }).batchWaitMs, 300_000);
+  assert.throws(() => parseBoardConfig({ ...valid, batchWaitMs: 4_000_000 }), { name: "Error", message: "config.batchWaitMs: expected an integer from 0 to 3600000, got 4000000" });
 });

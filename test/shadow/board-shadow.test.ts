@@ -20,6 +20,7 @@ type Reported = {
   boot: number;
   sampleIntervalMs: number;
   readIntervalMs: number;
+  batchWaitMs: number;
   anomaly: Record<string, number>;
   calibration: { id: string } | null;
   health: Record<string, string>;
@@ -149,4 +150,36 @@ test("an update the service rejects, and a payload that is not JSON, are logged 
   assert.match(lines("SH720")[0] ?? "", /operation=update code=400 message="Payload contains invalid json"/);
   assert.match(lines("SH720")[1] ?? "", /update\/delta: payload is not JSON/);
   assert.equal(reports().at(-1)!.sampleIntervalMs, 10_000);
+});
+
+test("a batch wait set through the shadow sends the interval's readings in one message and loses none; set back to 0, each reading goes as it is taken", async () => {
+  const { broker, reports, lines, sim } = build();
+  const board = await VmBoard.boot(sim);
+  board.advance(25_000);
+  const messages = () => broker.publishes.filter((p) => p.topic.endsWith("/telemetry"));
+  assert.equal(reports().at(-1)!.batchWaitMs, 0, "the build's default: no wait");
+  assert.equal(messages().length, 2, "one message per 10 s reading");
+  broker.deliver(`${SHADOW}/update/delta`, JSON.stringify({ version: 3, state: { batchWaitMs: 60_000 } }));
+  board.advance(1);
+  assert.equal(reports().at(-1)!.batchWaitMs, 60_000);
+  assert.match(lines("SH700").at(-1) ?? "", /fields=batchWaitMs/);
+  const before = messages().length;
+  board.advance(180_000);
+  const batched = messages().slice(before);
+  const sizes = batched.map((p) => JSON.parse(new TextDecoder().decode(p.payload)) as { batch?: unknown[] }).map((m) => m.batch?.length ?? 1);
+  assert.ok(batched.length <= 4, `18 readings in 3 minutes went in ${batched.length} messages (${sizes.join(", ")})`);
+  assert.ok(sizes.some((n) => n >= 5), `a minute's readings share a message: ${sizes.join(", ")}`);
+  const seqs = broker.readings(/\/telemetry$/).map((r) => (r as { seq: number }).seq);
+  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "every reading delivered once, in order");
+
+  broker.deliver(`${SHADOW}/update/delta`, JSON.stringify({ version: 4, state: { batchWaitMs: -1 } }));
+  board.advance(1);
+  assert.equal(reports().at(-1)!.rejected!.batchWaitMs, "expected an integer from 0 to 3600000 ms, got -1");
+  broker.deliver(`${SHADOW}/update/delta`, JSON.stringify({ version: 5, state: { batchWaitMs: 0 } }));
+  board.advance(1);
+  const waiting = broker.readings(/\/telemetry$/).length;
+  assert.equal(waiting, board.firmware.board.sequence, "setting 0 sent what was waiting at once");
+  const settled = messages().length;
+  board.advance(20_000);
+  assert.equal(messages().length - settled, 2, "then one message per reading again");
 });

@@ -5,7 +5,7 @@ import { CalibrationStore } from "../../firmware/board/CalibrationStore";
 import { applyDesired, loadSettings, storeApplied, type RuntimeSettings } from "../../firmware/shadow/RuntimeSettings";
 import { SIMULATED_CALIBRATION } from "../../host-tools/sim/models/AlphasenseB4Model.ts";
 
-const BUILD: RuntimeSettings = { sampleIntervalMs: 60_000, readIntervalMs: 5_000, anomaly: DEFAULT_SCORER_CONFIG };
+const BUILD: RuntimeSettings = { sampleIntervalMs: 60_000, readIntervalMs: 5_000, batchWaitMs: 0, anomaly: DEFAULT_SCORER_CONFIG };
 
 function memoryPreferences() {
   const values = new Map<string, string>();
@@ -69,4 +69,18 @@ test("only the fields the cloud set are stored, cumulatively; a stored field tha
   assert.match(stale.ignored.sampleIntervalMs!, /expected an integer/);
   preferences.set("aqm", "settings", "{torn");
   assert.deepEqual(loadSettings(preferences, BUILD), { settings: BUILD, ignored: { settings: "preference aqm/settings is not JSON" } });
+});
+
+test("the batch wait is whole milliseconds from 0 to an hour; a bad one is refused with the reason and the old one kept; a good one is stored", () => {
+  const preferences = memoryPreferences();
+  const good = applyDesired(BUILD, { batchWaitMs: 600_000 }, noCalibration);
+  assert.deepEqual(good.applied, ["batchWaitMs"]);
+  assert.equal(good.settings.batchWaitMs, 600_000);
+  storeApplied(preferences, good.settings, good.applied);
+  assert.equal(loadSettings(preferences, BUILD).settings.batchWaitMs, 600_000, "after a restart the cloud's wait is still in use");
+  for (const bad of [-1, 3_600_001, 1.5, "600000", null]) {
+    const outcome = applyDesired(good.settings, { batchWaitMs: bad }, noCalibration);
+    assert.equal(outcome.rejected.batchWaitMs, `expected an integer from 0 to 3600000 ms, got ${JSON.stringify(bad)}`);
+    assert.equal(outcome.settings.batchWaitMs, 600_000);
+  }
 });
