@@ -3,9 +3,10 @@
  * electrode voltages to ppb.
  *
  * Algorithms and temperature tables: Alphasense application note AAN 803, "Correcting for
- * background currents in four electrode toxic gas sensors". The tables below are as quoted by two
- * independent third-party sources that agree to the digit (fablabbcn/smartcitizen-data and a
- * separate open-source calibration tool); the note itself was not available to check them against.
+ * background currents in four electrode toxic gas sensors". The tables below are as quoted by three
+ * independent third-party sources that agree to the digit (fablabbcn/smartcitizen-data,
+ * zilverband/be-gas-converter and a separate open-source calibration tool); the note itself was not
+ * available to check them against.
  *
  * Symbols as in AAN 803: WEu/AEu raw working/auxiliary electrode output, WEe/AEe the ISB's
  * electronic zeros, WEo/AEo the sensor zeros, WEc the corrected working electrode output.
