@@ -61,6 +61,11 @@ export function timeAxis(from: number, to: number, maxTicks = 7): TimeAxis {
   return { from, to, ticks, stepMs };
 }
 
+/** Where time `t` falls on a plot whose axis runs from pixel column `left` to `right`. */
+export function timeToX(axis: TimeAxis, t: number, left: number, right: number): number {
+  return left + ((t - axis.from) / (axis.to - axis.from)) * (right - left);
+}
+
 /** A tick's label in UTC: the time of day, with the date under the first tick and at midnight. */
 export function timeTickLabel(t: number, stepMs: number, first: boolean): { time: string; date: string | null } {
   const iso = new Date(t).toISOString();

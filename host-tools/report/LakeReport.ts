@@ -3,8 +3,20 @@ import { DEFAULT_SCORER_CONFIG } from "../../firmware/anomaly/ScorerConfig.ts";
 import { CHANNELS, type Channel } from "../../firmware/sampling/Channels.ts";
 import { LakeQuery } from "../lake/LakeQuery.ts";
 import { FORECAST_STEP_MS, type DeepArForecast } from "./DeepArForecast.ts";
+import { HealthSpanBuilder, type HealthSpan } from "./HealthSpans.ts";
 
 const HOUR_MS = 3_600_000;
+
+/** Readings further apart than this many sampling intervals are not joined: the board was off. */
+const GAP_INTERVALS = 3;
+
+/** The report's columns, in this order: the one pass over the rows reads them by position. */
+const TS = 1;
+const INTERVAL_S = 2;
+const ANOMALY = 3;
+const VALUES = 4;
+const HEALTH = VALUES + CHANNELS.length;
+const COLUMNS = ["thing", "ts", "interval_s", "anomaly", ...CHANNELS.map((c) => c.name), ...CHANNELS.map((c) => `health_${c.name}`)];
 
 export interface LakeReportOptions {
   readonly lakeDir: string;
@@ -41,6 +53,8 @@ export interface BoardReport {
   readonly lastReadingAt: number | null;
   /** Each reading in the window, oldest first; the arrays below are parallel to it. */
   readonly times: readonly number[];
+  /** Where the board sent nothing for more than GAP_INTERVALS sampling intervals: from the reading before to the reading after. */
+  readonly gaps: readonly TimeSpan[];
   readonly anomaly: readonly (number | null)[];
   readonly anomalyMarks: readonly AnomalyMark[];
   readonly channels: readonly ChannelSeries[];
@@ -56,17 +70,14 @@ export interface AnomalyMark {
 export interface ChannelSeries {
   readonly channel: Channel;
   readonly unit: string;
-  /** NULL in the lake (the channel was not ok) stays null: never drawn as zero. */
+  /**
+   * The values a reader can trust: NULL in the lake (the channel was not ok) stays null, never
+   * zero, and so does a value the lake holds beside a `warming` or `fault` health.
+   */
   readonly values: readonly (number | null)[];
-  readonly faults: readonly FaultSpan[];
+  /** Where the channel was warming up or in fault, oldest first. */
+  readonly spans: readonly HealthSpan[];
   readonly forecast: ForecastBand | null;
-}
-
-/** Consecutive readings whose channel health was the same fault. */
-export interface FaultSpan {
-  readonly from: number;
-  readonly to: number;
-  readonly health: string;
 }
 
 export interface ForecastBand {
@@ -90,8 +101,7 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
   try {
     latest = (await lake.run("SELECT thing, max(ts), count(*) FROM telemetry GROUP BY thing ORDER BY thing")).rows;
     windowTo = latest.reduce<number | null>((max, [, ts]) => Math.max(max ?? -Infinity, ts as number), null);
-    const columns = ["thing", "ts", "anomaly", ...CHANNELS.map((c) => c.name), ...CHANNELS.map((c) => `health_${c.name}`)].join(", ");
-    readings = windowTo === null ? [] : (await lake.run(`SELECT ${columns} FROM telemetry WHERE ts >= ${windowTo - windowHours * HOUR_MS} ORDER BY thing, ts, boot, seq`)).rows;
+    readings = windowTo === null ? [] : (await lake.run(`SELECT ${COLUMNS.join(", ")} FROM telemetry WHERE ts >= ${windowTo - windowHours * HOUR_MS} ORDER BY thing, ts, boot, seq`)).rows;
   } finally {
     lake.close();
   }
@@ -120,29 +130,55 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
   };
 }
 
+/** Everything a board's charts need, in one pass over its rows (a busy board has tens of thousands in the window). */
 function boardReport(thing: string, lastReadingAt: number | null, rows: readonly (readonly Json[])[], threshold: number, forecasts: readonly DeepArForecast[]): BoardReport {
-  const times = rows.map((row) => row[1] as number);
-  const anomaly = rows.map((row) => row[2] as number | null);
-  const anomalyMarks = anomaly.flatMap((score, i) => (score !== null && score >= threshold ? [{ reading: i, ts: times[i]!, score }] : []));
+  const times: number[] = [];
+  const anomaly: (number | null)[] = [];
+  const anomalyMarks: AnomalyMark[] = [];
+  const gaps: TimeSpan[] = [];
+  const values = CHANNELS.map((): (number | null)[] => []);
+  const spans = CHANNELS.map(() => new HealthSpanBuilder());
+  let usualSpacing: number | undefined;
+  rows.forEach((row, i) => {
+    const ts = row[TS] as number;
+    const intervalS = row[INTERVAL_S] as number | null;
+    const score = row[ANOMALY] as number | null;
+    // Schema v1 readings were single reads, not interval averages, and carry no interval: such a
+    // reading covers its instant only, and the board's usual spacing stands in for the interval
+    // when looking for gaps.
+    const start = intervalS === null ? ts : ts - intervalS * 1000;
+    const intervalMs = intervalS === null ? (usualSpacing ??= medianSpacing(rows)) : intervalS * 1000;
+    const previous = times.at(-1);
+    if (previous !== undefined && ts - previous > GAP_INTERVALS * intervalMs) {
+      gaps.push({ from: previous, to: ts });
+      for (const channel of spans) channel.close();
+    }
+    times.push(ts);
+    anomaly.push(score);
+    if (score !== null && score >= threshold) anomalyMarks.push({ reading: i, ts, score });
+    CHANNELS.forEach((_, c) => {
+      const health = row[HEALTH + c] as string | null;
+      // The firmware leaves a warming or faulty channel's value out, so the lake holds NULL there
+      // and the band alone shows the stretch. The curation does not enforce that, though: a value
+      // beside such a health (another producer, a bug) is not drawn, since a cell still warming
+      // up reads far from the truth and the line would lend it a trust it has not earned.
+      const trusted = health === null || health === "ok";
+      values[c]!.push(trusted ? (row[VALUES + c] as number | null) : null);
+      spans[c]!.add(start, ts, health);
+    });
+  });
   const channels = CHANNELS.map(({ name, unit }, c): ChannelSeries => {
-    const values = rows.map((row) => row[3 + c] as number | null);
-    const health = rows.map((row) => row[3 + CHANNELS.length + c] as string | null);
     // A later forecast for the same series replaces an earlier one.
     const forecast = forecasts.filter((f) => f.channel === name).at(-1);
-    return { channel: name, unit, values, faults: faultSpans(times, health), forecast: forecast ? forecastBand(forecast) : null };
+    return { channel: name, unit, values: values[c]!, spans: spans[c]!.finish(), forecast: forecast ? forecastBand(forecast) : null };
   });
-  return { thing, lastReadingAt, times, anomaly, anomalyMarks, channels };
+  return { thing, lastReadingAt, times, gaps, anomaly, anomalyMarks, channels };
 }
 
-function faultSpans(times: readonly number[], health: readonly (string | null)[]): FaultSpan[] {
-  const spans: FaultSpan[] = [];
-  health.forEach((h, i) => {
-    if (h === null || !h.startsWith("fault:")) return;
-    const last = spans.at(-1);
-    if (last && last.health === h && health[i - 1] === h) spans[spans.length - 1] = { ...last, to: times[i]! };
-    else spans.push({ from: times[i]!, to: times[i]!, health: h });
-  });
-  return spans;
+function medianSpacing(rows: readonly (readonly Json[])[]): number {
+  // Two boots can stamp the same millisecond; a zero spacing says nothing about the interval.
+  const spacings = rows.slice(1).map((row, i) => (row[TS] as number) - (rows[i]![TS] as number)).filter((s) => s > 0).sort((a, b) => a - b);
+  return spacings.length === 0 ? Infinity : spacings[Math.floor(spacings.length / 2)]!;
 }
 
 function forecastBand(forecast: DeepArForecast): ForecastBand {

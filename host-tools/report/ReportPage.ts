@@ -2,11 +2,9 @@ import path from "node:path";
 import { extent, utcText } from "./ChartScale.ts";
 import { CHANNEL_LABELS } from "./ChannelLabels.ts";
 import { escapeHtml } from "./HtmlText.ts";
+import type { HealthSpan } from "./HealthSpans.ts";
 import type { BoardReport, ChannelSeries, ReportData, TimeSpan } from "./LakeReport.ts";
 import { CHART_COLOURS, renderChart, type Point } from "./SvgChart.ts";
-
-/** Readings further apart than this many typical intervals are not joined by a line: the board was off or offline. */
-const GAP_INTERVALS = 3;
 
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; color: #222; background: #ffffff; margin: 1rem 2rem; }
@@ -30,7 +28,7 @@ export function renderReportPage(data: ReportData): string {
       + ` and any forecast. A reading is marked anomalous when its score is at least ${data.threshold}.</p></header>`,
     data.curatedReadings === 0 ? emptyLake(data.lakeDir) : "",
     data.boards.length > 0 ? boardIndex(data.boards) : "",
-    data.boards.length > 0 ? legend(data.threshold) : "",
+    data.boards.length > 0 ? legend(data.threshold, spanStatesIn(data.boards)) : "",
     ...data.boards.map((board, i) => boardSection(board, `board-${i + 1}`, data.span!, data.threshold)),
   ];
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
@@ -49,30 +47,36 @@ function boardIndex(boards: readonly BoardReport[]): string {
   return `<nav aria-label="Boards"><ul>${items.join("")}</ul></nav>`;
 }
 
-function legend(threshold: number): string {
+function legend(threshold: number, spanStates: ReadonlySet<HealthSpan["state"]>): string {
   const swatch = (label: string, shape: string) => `<span><svg width="22" height="12" aria-hidden="true">${shape}</svg>${escapeHtml(label)}</span>`;
   return `<section class="legend" aria-label="Legend">${[
     swatch("reading", `<line x1="1" x2="21" y1="6" y2="6" stroke="${CHART_COLOURS.reading}" stroke-width="2"/>`),
     swatch(`anomalous reading (score ≥ ${threshold})`, `<circle cx="11" cy="6" r="4.5" fill="${CHART_COLOURS.anomaly}"/>`),
     swatch("anomaly threshold", `<line x1="1" x2="21" y1="6" y2="6" stroke="${CHART_COLOURS.anomaly}" stroke-dasharray="4 3"/>`),
-    swatch("sensor fault", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.fault}"/>`),
+    // Only what the page shows: a legend entry with no band to match would send the reader looking for one.
+    spanStates.has("warming") ? swatch("warming up: no trustworthy value yet", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.warming}"/>`) : "",
+    spanStates.has("fault") ? swatch("sensor fault (its code shows on hover)", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.fault}"/>`) : "",
     swatch("forecast 10–90 % band", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.forecastBand}"/>`),
     swatch("forecast mean", `<line x1="1" x2="21" y1="6" y2="6" stroke="${CHART_COLOURS.forecastMean}" stroke-width="2" stroke-dasharray="5 3"/>`),
   ].join("")}</section>`;
+}
+
+function spanStatesIn(boards: readonly BoardReport[]): Set<HealthSpan["state"]> {
+  return new Set(boards.flatMap((b) => b.channels.flatMap((c) => c.spans.map((s) => s.state))));
 }
 
 function boardSection(board: BoardReport, id: string, span: TimeSpan, threshold: number): string {
   const thing = escapeHtml(board.thing);
   const last = board.lastReadingAt === null ? "no reading in the lake" : `last reading ${utcText(board.lastReadingAt)}`;
   const window = board.times.length === 0 ? "no reading in the window" : `${board.times.length} readings from ${utcText(board.times[0]!)} to ${utcText(board.times.at(-1)!)}`;
-  const gapMs = GAP_INTERVALS * medianSpacing(board.times);
-  const charts = [anomalyFigure(board, id, span, threshold, gapMs), ...board.channels.map((series) => channelFigure(board, series, id, span, gapMs))];
+  const gaps = board.gaps.length === 0 ? "" : `; nothing sent between ${board.gaps.map((g) => `${utcText(g.from)} and ${utcText(g.to)}`).join(", ")}`;
+  const charts = [anomalyFigure(board, id, span, threshold), ...board.channels.map((series) => channelFigure(board, series, id, span))];
   return `<section class="board" id="${id}" data-thing="${thing}" aria-labelledby="${id}-name"><h2 id="${id}-name">${thing}</h2>`
-    + `<p>${window}; ${last}; ${board.anomalyMarks.length} marked anomalous.</p>${charts.join("\n")}</section>`;
+    + `<p>${window}${gaps}; ${last}; ${board.anomalyMarks.length} marked anomalous.</p>${charts.join("\n")}</section>`;
 }
 
-function anomalyFigure(board: BoardReport, id: string, span: TimeSpan, threshold: number, gapMs: number): string {
-  const runs = runsOf(board.times, board.anomaly, gapMs);
+function anomalyFigure(board: BoardReport, id: string, span: TimeSpan, threshold: number): string {
+  const runs = runsOf(board.times, board.anomaly, board.gaps);
   if (runs.length === 0) {
     const why = board.times.length === 0 ? "no reading in the window" : "none in the window (boards with schema v1 or an early v2 firmware send none)";
     return `<p class="no-readings" data-chart="anomaly">Anomaly score: ${why}.</p>`;
@@ -93,10 +97,10 @@ function anomalyFigure(board: BoardReport, id: string, span: TimeSpan, threshold
   return `<figure data-chart="anomaly"><figcaption>Anomaly score</figcaption>${chart}</figure>`;
 }
 
-function channelFigure(board: BoardReport, series: ChannelSeries, id: string, span: TimeSpan, gapMs: number): string {
+function channelFigure(board: BoardReport, series: ChannelSeries, id: string, span: TimeSpan): string {
   const name = CHANNEL_LABELS[series.channel];
-  const runs = runsOf(board.times, series.values, gapMs);
-  if (runs.length === 0 && series.faults.length === 0 && series.forecast === null) {
+  const runs = runsOf(board.times, series.values, board.gaps);
+  if (runs.length === 0 && series.spans.length === 0 && series.forecast === null) {
     return `<p class="no-readings" data-chart="channel" data-channel="${series.channel}">${escapeHtml(name)} (${escapeHtml(series.unit)}): no value in the window.</p>`;
   }
   const marks = board.anomalyMarks.flatMap((m) => {
@@ -109,7 +113,7 @@ function channelFigure(board: BoardReport, series: ChannelSeries, id: string, sp
     `${name} of ${board.thing} in ${series.unit}: `,
     values.length === 0 ? "no value in the window" : `${values.length} readings, from ${extent(values).low} to ${extent(values).high}`,
     `; ${marks.length} marked anomalous`,
-    series.faults.length > 0 ? `; faults: ${series.faults.map((f) => `${f.health} ${utcText(f.from)} to ${utcText(f.to)}`).join(", ")}` : "",
+    series.spans.length > 0 ? `; no trustworthy value: ${series.spans.map(spanText).join(", ")}` : "",
     forecast ? `; forecast of ${forecast.times.length} hours from ${utcText(forecast.times[0]!)}` : "",
     ".",
   ].join("");
@@ -121,19 +125,27 @@ function channelFigure(board: BoardReport, series: ChannelSeries, id: string, sp
     span,
     runs,
     marks,
-    spans: series.faults.map((f) => ({ from: f.from, to: f.to, label: `${f.health} from ${utcText(f.from)} to ${utcText(f.to)}` })),
+    spans: series.spans.map((s) => ({ from: s.from, to: s.to, state: s.state, label: spanText(s) })),
     band: forecast ? { times: forecast.times, low: forecast.p10, high: forecast.p90, mean: forecast.mean, label: `forecast from ${utcText(forecast.times[0]!)}: 10–90 % band and mean` } : null,
     rule: null,
   });
   return `<figure data-chart="channel" data-channel="${series.channel}"><figcaption>${escapeHtml(name)} (${escapeHtml(series.unit)})</figcaption>${chart}</figure>`;
 }
 
-/** Consecutive readings with a value, split where a value is missing or the readings are far apart. */
-function runsOf(times: readonly number[], values: readonly (number | null)[], gapMs: number): Point[][] {
+function spanText(span: HealthSpan): string {
+  const what = span.state === "warming" ? "warming up" : `sensor fault (${span.codes.join(", ")})`;
+  return `${what} from ${utcText(span.from)} to ${utcText(span.to)}`;
+}
+
+/** Consecutive readings with a value, split where a value is missing and across the board's gaps, never joined over them. */
+function runsOf(times: readonly number[], values: readonly (number | null)[], gaps: readonly TimeSpan[]): Point[][] {
   const runs: Point[][] = [];
   let run: Point[] = [];
+  let nextGap = 0;
   values.forEach((v, i) => {
-    if (v === null || (run.length > 0 && times[i]! - run.at(-1)!.t > gapMs)) {
+    const afterGap = nextGap < gaps.length && times[i]! >= gaps[nextGap]!.to;
+    if (afterGap) nextGap++;
+    if (v === null || afterGap) {
       if (run.length > 0) runs.push(run);
       run = [];
     }
@@ -141,13 +153,6 @@ function runsOf(times: readonly number[], values: readonly (number | null)[], ga
   });
   if (run.length > 0) runs.push(run);
   return runs;
-}
-
-function medianSpacing(times: readonly number[]): number {
-  if (times.length < 2) return Infinity;
-  // Two boots can stamp the same millisecond; a zero spacing says nothing about the interval.
-  const spacings = times.slice(1).map((t, i) => t - times[i]!).filter((s) => s > 0).sort((a, b) => a - b);
-  return spacings.length === 0 ? Infinity : spacings[Math.floor(spacings.length / 2)]!;
 }
 
 function count(runs: readonly (readonly Point[])[]): number {

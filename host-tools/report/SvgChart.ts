@@ -1,14 +1,22 @@
-import { timeAxis, timeTickLabel, valueAxis } from "./ChartScale.ts";
+import { timeAxis, timeTickLabel, timeToX, valueAxis } from "./ChartScale.ts";
 import { escapeHtml } from "./HtmlText.ts";
 
 export const CHART_WIDTH = 720;
 export const CHART_HEIGHT = 190;
 const MARGIN = { left: 64, right: 16, top: 10, bottom: 36 };
+/** The plot inside the chart's axes, in the SVG's pixels. */
+export const PLOT = { left: MARGIN.left, right: CHART_WIDTH - MARGIN.right, top: MARGIN.top, bottom: CHART_HEIGHT - MARGIN.bottom } as const;
+/**
+ * A warming or fault span narrower than this is widened about its middle: over a 48-hour window
+ * a one-minute reading is a fifth of a pixel, and a single faulty reading must still show.
+ */
+export const MIN_SPAN_PX = 4;
 
 /** Colours the page's legend shows too. */
 export const CHART_COLOURS = {
   reading: "#1f4e9c",
   anomaly: "#d62728",
+  warming: "#fbefc4",
   fault: "#e3e3e3",
   forecastBand: "#f6c48f",
   forecastMean: "#b35400",
@@ -32,7 +40,8 @@ export interface ChartSpec {
   /** Runs of readings drawn as one line each; a run of one reading is a dot. */
   readonly runs: readonly (readonly Point[])[];
   readonly marks: readonly (Point & { readonly label: string })[];
-  readonly spans: readonly { readonly from: number; readonly to: number; readonly label: string }[];
+  /** Stretches where the channel was warming up or in fault, shaded behind the line. */
+  readonly spans: readonly { readonly from: number; readonly to: number; readonly state: "warming" | "fault"; readonly label: string }[];
   readonly band: { readonly times: readonly number[]; readonly low: readonly number[]; readonly high: readonly number[]; readonly mean: readonly number[]; readonly label: string } | null;
   /** A horizontal line at a value, such as the anomaly threshold. */
   readonly rule: { readonly v: number; readonly label: string } | null;
@@ -42,8 +51,6 @@ export interface ChartSpec {
 
 /** One chart as inline SVG: drawn here, so the page needs no script and works offline. */
 export function renderChart(spec: ChartSpec): string {
-  const plotRight = CHART_WIDTH - MARGIN.right;
-  const plotBottom = CHART_HEIGHT - MARGIN.bottom;
   const time = timeAxis(spec.span.from, spec.span.to);
   const values = [
     ...spec.runs.flatMap((run) => run.map((p) => p.v)),
@@ -53,26 +60,27 @@ export function renderChart(spec: ChartSpec): string {
     ...(spec.include ?? []),
   ];
   const axis = valueAxis(values);
-  const x = (t: number) => round(MARGIN.left + ((t - time.from) / (time.to - time.from)) * (plotRight - MARGIN.left));
-  const y = (v: number) => round(plotBottom - ((v - axis.min) / (axis.max - axis.min)) * (plotBottom - MARGIN.top));
+  const column = (t: number) => timeToX(time, t, PLOT.left, PLOT.right);
+  const x = (t: number) => round(column(t));
+  const y = (v: number) => round(PLOT.bottom - ((v - axis.min) / (axis.max - axis.min)) * (PLOT.bottom - PLOT.top));
   const xy = (t: number, v: number) => `${x(t)},${y(v)}`;
 
   const parts: string[] = [];
   for (const v of axis.ticks) {
-    parts.push(`<line x1="${MARGIN.left}" x2="${plotRight}" y1="${y(v)}" y2="${y(v)}" stroke="${CHART_COLOURS.grid}"/>`);
-    parts.push(`<text x="${MARGIN.left - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(axis.decimals)}</text>`);
+    parts.push(`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${y(v)}" y2="${y(v)}" stroke="${CHART_COLOURS.grid}"/>`);
+    parts.push(`<text x="${PLOT.left - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(axis.decimals)}</text>`);
   }
   time.ticks.forEach((t, i) => {
     const label = timeTickLabel(t, time.stepMs, i === 0);
-    parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${MARGIN.top}" y2="${plotBottom + 4}" stroke="${CHART_COLOURS.grid}"/>`);
-    parts.push(`<text x="${x(t)}" y="${plotBottom + 16}" text-anchor="middle">${label.time}${label.date ? `<tspan x="${x(t)}" dy="12">${label.date}</tspan>` : ""}</text>`);
+    parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${PLOT.top}" y2="${PLOT.bottom + 4}" stroke="${CHART_COLOURS.grid}"/>`);
+    parts.push(`<text x="${x(t)}" y="${PLOT.bottom + 16}" text-anchor="middle">${label.time}${label.date ? `<tspan x="${x(t)}" dy="12">${label.date}</tspan>` : ""}</text>`);
   });
-  parts.push(`<text class="value-label" transform="translate(14 ${round((MARGIN.top + plotBottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.valueLabel)}</text>`);
-  parts.push(`<text x="${plotRight}" y="${CHART_HEIGHT - 2}" text-anchor="end">time (UTC)</text>`);
+  parts.push(`<text class="value-label" transform="translate(14 ${round((PLOT.top + PLOT.bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.valueLabel)}</text>`);
+  parts.push(`<text x="${PLOT.right}" y="${CHART_HEIGHT - 2}" text-anchor="end">time (UTC)</text>`);
 
   for (const span of spec.spans) {
-    const left = x(span.from) - 2;
-    parts.push(`<rect class="fault-span" x="${left}" y="${MARGIN.top}" width="${round(Math.max(x(span.to) + 2 - left, 4))}" height="${plotBottom - MARGIN.top}" fill="${CHART_COLOURS.fault}"><title>${escapeHtml(span.label)}</title></rect>`);
+    const { left, right } = spanColumns(column(span.from), column(span.to));
+    parts.push(`<rect class="${span.state}-span" x="${round(left)}" y="${PLOT.top}" width="${round(right - left)}" height="${PLOT.bottom - PLOT.top}" fill="${CHART_COLOURS[span.state]}"><title>${escapeHtml(span.label)}</title></rect>`);
   }
   if (spec.band) {
     const { times, low, high, mean, label } = spec.band;
@@ -81,20 +89,26 @@ export function renderChart(spec: ChartSpec): string {
     parts.push(`<polyline class="forecast-mean" points="${times.map((t, i) => xy(t, mean[i]!)).join(" ")}" fill="none" stroke="${CHART_COLOURS.forecastMean}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
   }
   if (spec.rule) {
-    parts.push(`<line class="threshold-rule" x1="${MARGIN.left}" x2="${plotRight}" y1="${y(spec.rule.v)}" y2="${y(spec.rule.v)}" stroke="${CHART_COLOURS.anomaly}" stroke-dasharray="4 4"><title>${escapeHtml(spec.rule.label)}</title></line>`);
+    parts.push(`<line class="threshold-rule" x1="${PLOT.left}" x2="${PLOT.right}" y1="${y(spec.rule.v)}" y2="${y(spec.rule.v)}" stroke="${CHART_COLOURS.anomaly}" stroke-dasharray="4 4"><title>${escapeHtml(spec.rule.label)}</title></line>`);
   }
   for (const run of spec.runs) {
     if (run.length === 1) parts.push(`<circle class="reading-dot" cx="${x(run[0]!.t)}" cy="${y(run[0]!.v)}" r="2.5" fill="${CHART_COLOURS.reading}"/>`);
-    else parts.push(`<polyline class="reading-line" points="${thinned(run.map((p) => [x(p.t), y(p.v)] as const), plotRight - MARGIN.left).map(([px, py]) => `${px},${py}`).join(" ")}" fill="none" stroke="${CHART_COLOURS.reading}" stroke-width="1.5" stroke-linejoin="round"/>`);
+    else parts.push(`<polyline class="reading-line" points="${thinned(run.map((p) => [x(p.t), y(p.v)] as const), PLOT.right - PLOT.left).map(([px, py]) => `${px},${py}`).join(" ")}" fill="none" stroke="${CHART_COLOURS.reading}" stroke-width="1.5" stroke-linejoin="round"/>`);
   }
   for (const mark of spec.marks) {
     parts.push(`<circle class="anomaly-mark" cx="${x(mark.t)}" cy="${y(mark.v)}" r="4.5" fill="${CHART_COLOURS.anomaly}" stroke="#ffffff" stroke-width="1"><title>${escapeHtml(mark.label)}</title></circle>`);
   }
-  parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotRight - MARGIN.left}" height="${plotBottom - MARGIN.top}" fill="none" stroke="${CHART_COLOURS.axis}"/>`);
+  parts.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="${CHART_COLOURS.axis}"/>`);
 
   const id = escapeHtml(spec.id);
   return `<svg class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc">`
     + `<title id="${id}-title">${escapeHtml(spec.title)}</title><desc id="${id}-desc">${escapeHtml(spec.description)}</desc>${parts.join("")}</svg>`;
+}
+
+/** A span's columns: at least MIN_SPAN_PX wide, and inside the plot (a reading's interval may start before the chart does). */
+function spanColumns(from: number, to: number): { left: number; right: number } {
+  const widen = Math.max(0, MIN_SPAN_PX - (to - from)) / 2;
+  return { left: Math.max(PLOT.left, from - widen), right: Math.min(PLOT.right, to + widen) };
 }
 
 /**

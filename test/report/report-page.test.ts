@@ -9,30 +9,31 @@ import { reportCommand } from "../../host-tools/report/ReportCommand.ts";
 import { renderReportPage } from "../../host-tools/report/ReportPage.ts";
 import { ReportServer } from "../../host-tools/report/ReportServer.ts";
 import { HOUR } from "../lake/rawFixture.ts";
-import { A_READINGS, ANOMALY_AT, ANOMALY_SCORE, B_READINGS, BOARD_A, BOARD_B, CO_FAULT, curatedReportLake, pm25Forecast } from "./reportLakeFixture.ts";
+import { A_READINGS, ANOMALY_AT, ANOMALY_SCORE, B_READINGS, BOARD_A, BOARD_B, curatedReportLake, pm25Forecast } from "./reportLakeFixture.ts";
 
 const lake = await curatedReportLake();
 
-function oneBoard(thing: string, health: string): ReportData {
+function oneBoard(thing: string, faultCode: string): ReportData {
   const values = (v: number | null) => [v, v];
   return {
     generatedAt: 0, lakeDir: "/lake", threshold: 0.025, windowHours: 48, curatedReadings: 2, span: { from: 0, to: 60_000 },
     boards: [{
-      thing, lastReadingAt: 60_000, times: [0, 60_000], anomaly: [0.5, 0.01], anomalyMarks: [{ reading: 0, ts: 0, score: 0.5 }],
+      thing, lastReadingAt: 60_000, times: [0, 60_000], gaps: [], anomaly: [0.5, 0.01], anomalyMarks: [{ reading: 0, ts: 0, score: 0.5 }],
       channels: [
-        { channel: "co_ppb", unit: "ppb", values: values(null), faults: [{ from: 0, to: 60_000, health }], forecast: null },
-        { channel: "o3_ppb", unit: "ppb", values: values(30), faults: [], forecast: null },
+        { channel: "co_ppb", unit: "ppb", values: values(null), spans: [{ state: "fault", from: 0, to: 60_000, codes: [faultCode] }], forecast: null },
+        { channel: "o3_ppb", unit: "ppb", values: values(30), spans: [], forecast: null },
       ],
     }],
   };
 }
 
 test("strings from the data are escaped: a thing named <script> is text, not markup, in content and attributes", () => {
-  const html = renderReportPage(oneBoard(`<script>alert(1)</script>"x'`, "fault:<img src=x onerror=alert(2)>"));
+  const html = renderReportPage(oneBoard(`<script>alert(1)</script>"x'`, "<img src=x onerror=alert(2)>"));
   assert.doesNotMatch(html, /<script|<img/i);
   assert.match(html, /<h2 id="board-1-name">&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;x&#39;<\/h2>/);
   assert.match(html, /data-thing="&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;x&#39;"/);
-  assert.match(html, /<title>fault:&lt;img src=x onerror=alert\(2\)&gt; from /);
+  assert.match(html, /<title>sensor fault \(&lt;img src=x onerror=alert\(2\)&gt;\) from /);
+  assert.match(html, /<desc id="board-1-co_ppb-desc">[^<]*sensor fault \(&lt;img src=x onerror=alert\(2\)&gt;\) from /);
   // The ids the charts' accessible names point at are the page's own, never the thing's.
   assert.match(html, /aria-labelledby="board-1-o3_ppb-title board-1-o3_ppb-desc"/);
 });
@@ -40,8 +41,8 @@ test("strings from the data are escaped: a thing named <script> is text, not mar
 test("a long run is drawn through each pixel column's extremes, so a spike among 20 000 readings still shows", () => {
   const times = Array.from({ length: 20_000 }, (_, i) => i * 5_000);
   const values = times.map((_, i) => (i === 12_345 ? 50 : 10 + (i % 3)));
-  const data = oneBoard("aqm-busy-001", "ok");
-  const board = { ...data.boards[0]!, times, anomaly: times.map(() => null), anomalyMarks: [], channels: [{ channel: "o3_ppb" as const, unit: "ppb", values, faults: [], forecast: null }] };
+  const data = oneBoard("aqm-busy-001", "nack");
+  const board = { ...data.boards[0]!, times, anomaly: times.map(() => null), anomalyMarks: [], channels: [{ channel: "o3_ppb" as const, unit: "ppb", values, spans: [], forecast: null }] };
   const html = renderReportPage({ ...data, span: { from: 0, to: times.at(-1)! }, boards: [board] });
   const points = html.match(/class="reading-line" points="([^"]*)"/)![1]!.split(" ").map((p) => p.split(",").map(Number));
   assert.ok(points.length > 600 && points.length <= 2 * 656, `${points.length} points drawn`);
@@ -61,7 +62,7 @@ test("an empty lake: a page saying there is no curated data yet, and the command
   assert.doesNotMatch(html, /<svg class="chart"|<nav/);
 });
 
-test("page data: each board's readings in the window, anomaly marks at the threshold, fault spans, NULL kept as null", async () => {
+test("page data: each board's readings in the window, anomaly marks at the threshold, NULL kept as null", async () => {
   const data = await readLakeReport({ lakeDir: lake.lakeDir });
   assert.equal(data.curatedReadings, A_READINGS + B_READINGS + 1);
   assert.deepEqual(data.boards.map((b) => [b.thing, b.times.length, b.lastReadingAt]), [[BOARD_A, A_READINGS, lake.aTimes.at(-1)], [BOARD_B, B_READINGS, lake.bTimes.at(-1)]]);
@@ -70,8 +71,7 @@ test("page data: each board's readings in the window, anomaly marks at the thres
   assert.deepEqual(a!.anomalyMarks, [{ reading: ANOMALY_AT, ts: lake.aTimes[ANOMALY_AT], score: ANOMALY_SCORE }]);
   assert.deepEqual(b!.anomalyMarks, []);
   const co = b!.channels.find((c) => c.channel === "co_ppb")!;
-  assert.deepEqual(co.faults, [{ from: lake.bTimes[CO_FAULT.first], to: lake.bTimes[CO_FAULT.last], health: CO_FAULT.health }]);
-  assert.deepEqual(co.values.map((v, i) => (v === null ? i : -1)).filter((i) => i >= 0), [5, 6, 7, 8]);
+  assert.deepEqual(co.values.map((v, i) => (v === null ? i : -1)).filter((i) => i >= 0), [0, 1, 2, 5, 6, 7, 8, 13, 14, 15], "warming after each power-on, the fault in between");
   assert.equal(co.unit, "ppb");
   assert.deepEqual(data.span, { from: lake.base, to: lake.aTimes.at(-1) });
   assert.ok(a!.channels.every((c) => c.forecast === null));

@@ -1,6 +1,7 @@
 /**
  * A small curated lake for the report tests: two boards a minute apart, one anomaly injected on
- * the first, a run of CO faults on the second, and an old reading outside the report's window.
+ * the first; on the second, gas cells warming up after each power-on, a run of CO faults in the
+ * middle and a power cut (a gap); and an old reading outside the report's window.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,15 +16,22 @@ export const B_READINGS = 20;
 /** Index of board A's reading with an anomaly score above the threshold. */
 export const ANOMALY_AT = 17;
 export const ANOMALY_SCORE = 0.3;
-/** Board B's CO cell is faulty for these readings (indices, inclusive). */
-export const CO_FAULT = { first: 5, last: 8, health: "fault:nack" } as const;
+/** Board B's CO cell is faulty for these readings (indices, inclusive): `nack` for the first two, then `timeout`. */
+export const CO_FAULT = { first: 5, last: 8, codes: ["nack", "timeout"] } as const;
+/** Board B is off for this many minutes after this reading (index), then boots again. */
+export const B_GAP = { after: 12, minutes: 5 } as const;
+/** Board B's gas channels are `warming` for the first readings of each boot (real cells take an hour: three readings keep the lake small). */
+export const GAS_WARMING_READINGS = 3;
+/** Board B's SO2 reading (index) that carries a value although its health is `warming`: the firmware never sends one, the curation does not refuse it. */
+export const SO2_VALUE_WHILE_WARMING = 1;
 
 const HEALTH = ["temperature_c", "humidity_pct", "pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3", "co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"];
+const GAS = ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"];
 
-function reading(thing: string, seq: number, ts: number, extra: Record<string, unknown>): string {
+function reading(thing: string, seq: number, ts: number, extra: Record<string, unknown>, boot = 1): string {
   const health = Object.fromEntries(HEALTH.map((c) => [c, "ok"]));
   const record: Record<string, unknown> = {
-    v: 2, thing, boot: 1, seq, ts, interval_s: 60, temperature_c: 21 + seq / 10, humidity_pct: 40 + (seq % 5), pm1_ugm3: 3, pm2_5_ugm3: 5 + (seq % 7), pm10_ugm3: 9,
+    v: 2, thing, boot, seq, ts, interval_s: 60, temperature_c: 21 + seq / 10, humidity_pct: 40 + (seq % 5), pm1_ugm3: 3, pm2_5_ugm3: 5 + (seq % 7), pm10_ugm3: 9,
     co_ppb: 250 + seq, no2_ppb: 14, so2_ppb: 3, o3_ppb: 30 - (seq % 4), anomaly: 0.01, health, topic_thing: thing, received_at: ts + 400, ...extra,
   };
   return JSON.stringify(record);
@@ -32,7 +40,7 @@ function reading(thing: string, seq: number, ts: number, extra: Record<string, u
 export interface ReportLake {
   readonly stateDir: string;
   readonly lakeDir: string;
-  /** Time of board A's first reading; board B starts a minute later. */
+  /** Time of board A's first reading; board B starts a minute later, one reading a minute but for its gap. */
   readonly base: number;
   readonly aTimes: readonly number[];
   readonly bTimes: readonly number[];
@@ -45,13 +53,26 @@ export async function curatedReportLake(base = Math.floor(Date.now() / HOUR) * H
   const stateDir = mkdtempSync(path.join(tmpdir(), "aqm-report-"));
   const lakeDir = path.join(stateDir, "lake");
   const aTimes = Array.from({ length: A_READINGS }, (_, i) => base + i * MINUTE);
-  const bTimes = Array.from({ length: B_READINGS }, (_, i) => base + (i + 1) * MINUTE);
+  const bTimes = Array.from({ length: B_READINGS }, (_, i) => base + (i + 1 + (i > B_GAP.after ? B_GAP.minutes : 0)) * MINUTE);
   const oldReadingAt = base - 72 * HOUR;
   const a = aTimes.map((ts, i) => reading(BOARD_A, i + 2, ts, i === ANOMALY_AT ? { anomaly: ANOMALY_SCORE, pm2_5_ugm3: 80 } : {}));
   const b = bTimes.map((ts, i) => {
-    if (i < CO_FAULT.first || i > CO_FAULT.last) return reading(BOARD_B, i + 1, ts, {});
-    const health = Object.fromEntries(HEALTH.map((c) => [c, c === "co_ppb" ? CO_FAULT.health : "ok"]));
-    return reading(BOARD_B, i + 1, ts, { co_ppb: undefined, health });
+    const boot = i > B_GAP.after ? 2 : 1;
+    const seq = boot === 1 ? i + 1 : i - B_GAP.after;
+    const health: Record<string, string> = Object.fromEntries(HEALTH.map((c) => [c, "ok"]));
+    // JSON.stringify leaves out a key whose value is undefined, as the firmware leaves out a value that is not ok.
+    const omitted: Record<string, undefined> = {};
+    if (seq <= GAS_WARMING_READINGS) {
+      for (const c of GAS) {
+        health[c] = "warming";
+        if (!(c === "so2_ppb" && i === SO2_VALUE_WHILE_WARMING)) omitted[c] = undefined;
+      }
+    }
+    if (i >= CO_FAULT.first && i <= CO_FAULT.last) {
+      health.co_ppb = `fault:${CO_FAULT.codes[i - CO_FAULT.first < 2 ? 0 : 1]}`;
+      omitted.co_ppb = undefined;
+    }
+    return reading(BOARD_B, seq, ts, { ...omitted, health }, boot);
   });
   writeObjects(lakeDir, {
     [objectKey(base, "report-a")]: [...a, ...b],
