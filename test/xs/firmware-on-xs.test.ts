@@ -10,7 +10,7 @@ const INTERVAL_MS = 10_000;
 const CYCLES = 8;
 
 /** Two boards that differ in nothing but the engine that will run their firmware. */
-function twin() {
+function twin(config: Record<string, unknown> = {}) {
   const air = new SyntheticAir(7);
   const broker = new LoopbackBroker();
   const board = simulatedBoard({
@@ -19,7 +19,7 @@ function twin() {
     identity: { ca: Uint8Array.of(0x30, 1), certificate: Uint8Array.of(0x30, 2), key: Uint8Array.of(0x30, 3) },
     mqtt: broker.connect,
     air: (t) => air.at(t),
-    config: { sampleIntervalMs: INTERVAL_MS },
+    config: { sampleIntervalMs: INTERVAL_MS, ...config },
   });
   return { broker, ...board };
 }
@@ -55,6 +55,24 @@ test("the firmware boots on the real XS engine and publishes byte-identical tele
         `compute ${cycle.compute} operations, heap ${cycle.heapCount} slots, ${requests} host-port requests (their JSON marshalling inside XS is part of the count); ` +
         `boot ${xsBoard.bootMeter.compute} operations`,
     );
+  } finally {
+    await xsBoard.close();
+  }
+});
+
+test("with a batch wait, XS and Node hold and batch the same readings and publish the same bytes", { timeout: 120_000 }, async () => {
+  const config = { batchWaitMs: 30_000 };
+  const node = twin(config);
+  const nodeBoard = await VmBoard.boot(node.sim);
+  nodeBoard.advance(INTERVAL_MS * CYCLES);
+  const xs = twin(config);
+  const xsBoard = await XsBoard.boot(xs.sim);
+  try {
+    await xsBoard.advance(INTERVAL_MS * CYCLES);
+    const messages = xs.broker.json(/\/telemetry$/);
+    assert.ok(messages.some((m) => Array.isArray(m.batch)), "readings waited and went as batches on XS");
+    assert.ok(messages.length < CYCLES, `${CYCLES} readings in ${messages.length} messages`);
+    assert.deepEqual(published(xs.broker), published(node.broker), "XS and Node publish the same bytes");
   } finally {
     await xsBoard.close();
   }
