@@ -1,6 +1,8 @@
 /**
- * npm run bench:etl [records] — the local ETL (LakeCurator: the shared transformation on DuckDB)
- * on generated raw telemetry, 1 million records by default. Prints figures; asserts nothing.
+ * npm run bench:etl [records] [rounds] — the local ETL (LakeCurator: the shared transformation on
+ * DuckDB) on generated raw telemetry, 1 million records by default, then compaction
+ * (LakeCompactor) of a lake curated as the main job does it, one small run a minute for `rounds`
+ * minutes (120 by default). Prints figures; asserts nothing.
  *
  * The raw lake is what the local Firehose writes: schema v2 records as the topic rule delivers
  * them (with topic_thing and received_at), in objects of up to 5 MiB under hourly UTC folders,
@@ -13,11 +15,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { RAW_PREFIX } from "../cloud/lib/lakePrefixes.ts";
 import { firehoseKey } from "../host-tools/iot-core/LocalFirehose.ts";
+import { LakeCompactor } from "../host-tools/lake/LakeCompactor.ts";
 import { LakeCurator } from "../host-tools/lake/LakeCurator.ts";
 import { LakeQuery } from "../host-tools/lake/LakeQuery.ts";
 import { loadNamedQueries } from "../host-tools/lake/SharedFiles.ts";
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
+const ROUNDS = Number(process.argv[3] ?? 120);
 const BOARDS = 20;
 const INTERVAL_MS = 60_000;
 const OBJECT_BYTES = 5 * 1024 * 1024;
@@ -36,22 +40,36 @@ function pseudoRandom(seed: number): () => number {
   };
 }
 
-function reading(board: number, seq: number, ts: number, random: () => number): string {
-  const thing = `aqm-bench-${String(board).padStart(3, "0")}`;
+const thingOf = (board: number) => `aqm-bench-${String(board).padStart(3, "0")}`;
+
+/** One reading as the board publishes it, without what the topic rule adds. */
+function record(board: number, seq: number, ts: number, random: () => number): Record<string, unknown> {
   const day = Math.sin((2 * Math.PI * (ts % DAY_MS)) / DAY_MS + board);
   const noise = () => random() - 0.5;
-  return JSON.stringify({
-    v: 2, thing, boot: 1, seq, ts, interval_s: 60,
+  return {
+    v: 2, thing: thingOf(board), boot: 1, seq, ts, interval_s: 60,
     temperature_c: round(18 + 4 * day + noise(), 2), humidity_pct: round(50 - 10 * day + noise(), 2),
     pm1_ugm3: round(4 + 2 * day + noise(), 1), pm2_5_ugm3: round(8 + 4 * day + noise(), 1), pm10_ugm3: round(14 + 6 * day + noise(), 1),
     co_ppb: round(250 + 80 * day + 5 * noise(), 1), no2_ppb: round(15 + 8 * day + noise(), 1), so2_ppb: round(3 + day + noise(), 1), o3_ppb: round(30 - 10 * day + noise(), 1),
     anomaly: round(random() * 0.02, 3),
     health: { temperature_c: "ok", humidity_pct: "ok", pm1_ugm3: "ok", pm2_5_ugm3: "ok", pm10_ugm3: "ok", co_ppb: "ok", no2_ppb: "ok", so2_ppb: "ok", o3_ppb: "ok" },
-    topic_thing: thing, received_at: ts + 200 + Math.floor(random() * 300),
-  });
+  };
 }
 
-function generate(lakeDir: string): { lines: number; objects: number; bytes: number } {
+/** A raw line: the message (one reading, or a batch) with the topic rule's topic_thing and received_at. */
+function rawLine(board: number, message: Record<string, unknown>, ts: number, random: () => number): string {
+  return JSON.stringify({ ...message, topic_thing: thingOf(board), received_at: ts + 200 + Math.floor(random() * 300) });
+}
+
+function reading(board: number, seq: number, ts: number, random: () => number): string {
+  return rawLine(board, record(board, seq, ts, random), ts, random);
+}
+
+/** Every board replays a backlog now and then: this many readings out of each BACKLOG_EVERY go as one batch. */
+const BATCH_READINGS = 12;
+const BACKLOG_EVERY = 400;
+
+function generate(lakeDir: string): { lines: number; readings: number; batched: number; objects: number; bytes: number } {
   const random = pseudoRandom(8);
   let buffer: string[] = [];
   let bufferBytes = 0;
@@ -59,6 +77,9 @@ function generate(lakeDir: string): { lines: number; objects: number; bytes: num
   let objects = 0;
   let bytes = 0;
   let lines = 0;
+  let readings = 0;
+  let batched = 0;
+  const backlog = new Map<number, Record<string, unknown>[]>();
   const flush = () => {
     const text = buffer.join("\n") + "\n";
     const file = path.join(lakeDir, ...firehoseKey(RAW_PREFIX, "aqm-telemetry", oldest, String(objects).padStart(8, "0")).split("/"));
@@ -76,18 +97,96 @@ function generate(lakeDir: string): { lines: number; objects: number; bytes: num
     lines++;
     if (bufferBytes >= OBJECT_BYTES) flush();
   };
-  for (let i = 0; lines < RECORDS; i++) {
+  const putBatch = (board: number, held: Record<string, unknown>[], ts: number) => {
+    put(rawLine(board, { batch: held }, ts, random), ts);
+    batched += held.length;
+    backlog.delete(board);
+  };
+  for (let i = 0; readings < RECORDS; i++) {
     const board = i % BOARDS;
     const seq = Math.floor(i / BOARDS) + 1;
     const ts = START + seq * INTERVAL_MS + board * 1000;
+    readings++;
+    if (seq % BACKLOG_EVERY < BATCH_READINGS) {
+      const held = [...(backlog.get(board) ?? []), record(board, seq, ts, random)];
+      backlog.set(board, held);
+      if (held.length === BATCH_READINGS) putBatch(board, held, ts);
+      continue;
+    }
     const line = reading(board, seq, ts, random);
     put(line, ts);
     const dice = random();
-    if (dice < 0.01 && lines < RECORDS) put(line, ts);
-    else if (dice < 0.011 && lines < RECORDS) put(line.slice(0, Math.floor(line.length / 2)), ts);
+    if (dice < 0.01 && readings < RECORDS) {
+      put(line, ts);
+      readings++;
+    } else if (dice < 0.011 && readings < RECORDS) {
+      put(line.slice(0, Math.floor(line.length / 2)), ts);
+      readings++;
+    }
   }
+  for (const [board, held] of backlog) putBatch(board, held, START);
   if (buffer.length > 0) flush();
-  return { lines, objects, bytes };
+  return { lines, readings, batched, objects, bytes };
+}
+
+/** The raw object of minute `round`, with a reading of every board, as the local Firehose writes one between the main job's curations. */
+function writeRound(lakeDir: string, round: number, random: () => number): void {
+  const lines = Array.from({ length: BOARDS }, (_, board) => reading(board, round, START + round * INTERVAL_MS + board * 1000, random));
+  const file = path.join(lakeDir, ...firehoseKey(RAW_PREFIX, "aqm-telemetry", START + round * INTERVAL_MS, String(round).padStart(8, "0")).split("/"));
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, lines.join("\n") + "\n");
+}
+
+/** One more minute curated on its own, as the main job's next round: seconds. */
+async function nextMinuteSeconds(lakeDir: string, round: number, random: () => number): Promise<number> {
+  writeRound(lakeDir, round, random);
+  const t = performance.now();
+  await new LakeCurator({ lakeDir }).curate();
+  return (performance.now() - t) / 1000;
+}
+
+/** `aqm query latest` as the command runs it (open the lake, query, close): the median of five, in seconds. */
+async function latestQuerySeconds(lakeDir: string): Promise<number> {
+  const latest = loadNamedQueries().find((q) => q.name === "latest")!;
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const lake = await LakeQuery.open(lakeDir);
+    try {
+      await lake.run(latest.sql);
+    } finally {
+      lake.close();
+    }
+    times.push((performance.now() - t) / 1000);
+  }
+  return times.sort((a, b) => a - b)[2]!;
+}
+
+async function compactionFigures(): Promise<void> {
+  const lakeDir = mkdtempSync(path.join(tmpdir(), "aqm-bench-compact-"));
+  try {
+    const random = pseudoRandom(9);
+    for (let round = 1; round <= ROUNDS; round++) writeRound(lakeDir, round, random);
+    // One DuckDB pass per raw object gives the files ROUNDS separate curations would, without paying for ROUNDS DuckDB start-ups.
+    let t = performance.now();
+    const curated = await new LakeCurator({ lakeDir, batchBytes: 1 }).curate();
+    console.log(`compaction: ${ROUNDS} minutes of ${BOARDS} boards curated one minute at a time (${curated.curated} rows, ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    const curationBefore = await nextMinuteSeconds(lakeDir, ROUNDS + 1, random);
+    const before = bytesUnder(path.join(lakeDir, "curated"), ".parquet");
+    const queryBefore = await latestQuerySeconds(lakeDir);
+    t = performance.now();
+    const report = await new LakeCompactor({ lakeDir }).compact();
+    const seconds = (performance.now() - t) / 1000;
+    const after = bytesUnder(path.join(lakeDir, "curated"), ".parquet");
+    const queryAfter = await latestQuerySeconds(lakeDir);
+    const curationAfter = await nextMinuteSeconds(lakeDir, ROUNDS + 2, random);
+    console.log(`compaction: ${report.partitions.length} partitions, ${before.files} files (${mib(before.bytes)}) → ${after.files} (${mib(after.bytes)}), ${report.rows} rows in ${seconds.toFixed(2)} s`);
+    console.log(`aqm query latest: ${queryBefore.toFixed(3)} s before compaction, ${queryAfter.toFixed(3)} s after (${(queryBefore / queryAfter).toFixed(1)}× faster)`);
+    // The curator reads the day's partitions to find resent readings: it pays for small files too.
+    console.log(`the next minute's curation: ${curationBefore.toFixed(2)} s before compaction, ${curationAfter.toFixed(2)} s after (${(curationBefore / curationAfter).toFixed(1)}× faster)`);
+  } finally {
+    rmSync(lakeDir, { recursive: true, force: true });
+  }
 }
 
 function bytesUnder(dir: string, suffix: string): { files: number; bytes: number } {
@@ -99,16 +198,16 @@ const lakeDir = mkdtempSync(path.join(tmpdir(), "aqm-bench-etl-"));
 try {
   let t = performance.now();
   const raw = generate(lakeDir);
-  console.log(`generated ${raw.lines} raw lines from ${BOARDS} boards in ${raw.objects} objects, ${mib(raw.bytes)} of JSON (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  console.log(`generated ${raw.lines} raw lines holding ${raw.readings} readings (${raw.batched} of them in batches of up to ${BATCH_READINGS}) from ${BOARDS} boards in ${raw.objects} objects, ${mib(raw.bytes)} of JSON (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 
   t = performance.now();
   const report = await new LakeCurator({ lakeDir }).curate();
   const seconds = (performance.now() - t) / 1000;
-  console.log(`ETL: ${report.lines} lines = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined in ${seconds.toFixed(1)} s`);
+  console.log(`ETL: ${report.lines} lines, ${report.records} readings = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined in ${seconds.toFixed(1)} s`);
   console.log(`ETL throughput: ${Math.round(report.lines / seconds).toLocaleString("en-US")} raw lines/s (${Math.round(report.curated / seconds).toLocaleString("en-US")} curated rows/s)`);
 
   const parquet = bytesUnder(path.join(lakeDir, "curated"), ".parquet");
-  console.log(`Parquet (zstd, ${parquet.files} files in date/thing partitions): ${mib(parquet.bytes)} = ${((100 * parquet.bytes) / raw.bytes).toFixed(1)} % of the raw JSON (${(raw.bytes / parquet.bytes).toFixed(1)}× smaller), ${(parquet.bytes / report.curated).toFixed(1)} B per reading against ${(raw.bytes / raw.lines).toFixed(0)} B raw`);
+  console.log(`Parquet (zstd, ${parquet.files} files in date/thing partitions): ${mib(parquet.bytes)} = ${((100 * parquet.bytes) / raw.bytes).toFixed(1)} % of the raw JSON (${(raw.bytes / parquet.bytes).toFixed(1)}× smaller), ${(parquet.bytes / report.curated).toFixed(1)} B per reading against ${(raw.bytes / raw.readings).toFixed(0)} B raw`);
 
   t = performance.now();
   const idle = await new LakeCurator({ lakeDir }).curate();
@@ -127,3 +226,5 @@ try {
 } finally {
   rmSync(lakeDir, { recursive: true, force: true });
 }
+
+await compactionFigures();

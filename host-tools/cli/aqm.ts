@@ -14,7 +14,9 @@ import { HilSession } from "../hil/HilSession.ts";
 import { junitReport, type ScenarioResult } from "../hil/JUnitReport.ts";
 import { HIL_SCENARIOS } from "../hil/scenarios.ts";
 import { explainLogLine } from "../monitor/LogExplainer.ts";
-import { LakeBusy, LakeCurator } from "../lake/LakeCurator.ts";
+import { CompactionMismatch, DEFAULT_MAX_FILES_PER_PARTITION, LakeCompactor } from "../lake/LakeCompactor.ts";
+import { LakeCurator } from "../lake/LakeCurator.ts";
+import { LakeBusy } from "../lake/LakeLock.ts";
 import { LakeQuery, QueryFailed } from "../lake/LakeQuery.ts";
 import { resolveQuery, UnknownNamedQuery } from "../lake/NamedQueryLookup.ts";
 import { formatResult, QUERY_FORMATS, type QueryFormat } from "../lake/QueryOutput.ts";
@@ -77,11 +79,15 @@ ${UPDATE_HELP}
       localhost, port 8883; AWS default the account's iot:Data-ATS endpoint). --wifi also stores
       Wi-Fi credentials, the password taken from the AQM_WIFI_PASSWORD environment variable.
       The board checks everything before storing it; what it refuses changes nothing on it.
-  aqm etl [--state DIR]
+  aqm etl [--state DIR] [--compact [--max-files N]]
       Curate the local lake (DIR/lake, default state/lake): raw objects not curated before become
       Parquet rows under curated/date=YYYY-MM-DD/thing=NAME/, deduplicated by (thing, boot, seq);
       lines that are not valid readings go to quarantine/ with the reason, object key and line.
       Prints the counts: raw lines = curated + duplicates + quarantined. Safe to rerun.
+      --compact then merges the Parquet files of each date/thing partition holding more than N
+      (default ${DEFAULT_MAX_FILES_PER_PARTITION}) into one with the same rows, checked before the old files are deleted,
+      and finishes or undoes a compaction a crash interrupted (docs/local-lake.md). Prints the
+      partitions, files before → after and rows; exit 1 if a merge is refused.
   aqm query (SQL | NAME | --list) [--state DIR] [--format table|csv|json]
       Run SQL over the curated lake: table telemetry (one row per reading, with date and thing),
       and quarantine. NAME runs one of the operators' named queries (cloud/athena/named-queries.json,
@@ -298,29 +304,44 @@ function lakeDirOf(stateDir: string): string {
 
 async function etl(args: string[]): Promise<number> {
   let stateDir = "state";
+  let compact = false;
+  let maxFiles: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "--state") {
-      stateDir = args[++i] ?? "";
-      if (!stateDir || stateDir.startsWith("--")) throw new UsageError("--state needs a folder");
+    if (arg === "--compact") compact = true;
+    else if (arg === "--state" || arg === "--max-files") {
+      const value = args[++i];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      if (arg === "--state") stateDir = value;
+      else {
+        maxFiles = Number(value);
+        if (!(Number.isInteger(maxFiles) && maxFiles >= 1)) throw new UsageError(`--max-files must be a whole number of at least 1, not "${value}"`);
+      }
     } else throw new UsageError(`unknown option ${arg} for aqm etl`);
   }
-  let report;
+  if (maxFiles !== undefined && !compact) throw new UsageError("--max-files goes with --compact");
+  const lakeDir = lakeDirOf(stateDir);
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
-    report = await new LakeCurator({ lakeDir: lakeDirOf(stateDir) }).curate();
+    const report = await new LakeCurator({ lakeDir }).curate();
+    if (report.objects === 0) say(`aqm etl: no new raw objects in ${lakeDir}; nothing to do`);
+    else {
+      say(`aqm etl: ${report.objects} raw object${report.objects === 1 ? "" : "s"}, ${report.lines} lines, ${report.records} readings = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined (run ${report.run})`);
+      for (const r of report.reasons) say(`  quarantined ${r.records}: ${r.reason}`);
+    }
+    if (!compact) return 0;
+    const compaction = await new LakeCompactor({ lakeDir, ...(maxFiles === undefined ? {} : { maxFilesPerPartition: maxFiles }) }).compact();
+    if (compaction.recovered) say(`aqm etl --compact: an interrupted compaction of ${compaction.recovered.partition} was ${compaction.recovered.outcome}`);
+    const n = compaction.partitions.length;
+    if (n === 0) say(`aqm etl --compact: no partition holds more than ${compaction.maxFilesPerPartition} files; nothing to do`);
+    else say(`aqm etl --compact: ${n} partition${n === 1 ? "" : "s"}, ${compaction.filesBefore} files → ${compaction.filesAfter}, ${compaction.rows} rows (run ${compaction.run})`);
+    for (const p of compaction.partitions) say(`  ${p.partition}: ${p.files} files → 1, ${p.rows} rows`);
+    return 0;
   } catch (error) {
-    if (!(error instanceof LakeBusy)) throw error;
+    if (!(error instanceof LakeBusy || error instanceof CompactionMismatch)) throw error;
     process.stderr.write(`aqm etl: ${error.message}\n`);
     return 1;
   }
-  const say = (line: string): void => void process.stdout.write(`${line}\n`);
-  if (report.objects === 0) {
-    say(`aqm etl: no new raw objects in ${lakeDirOf(stateDir)}; nothing to do`);
-    return 0;
-  }
-  say(`aqm etl: ${report.objects} raw object${report.objects === 1 ? "" : "s"}, ${report.lines} lines, ${report.records} readings = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined (run ${report.run})`);
-  for (const r of report.reasons) say(`  quarantined ${r.records}: ${r.reason}`);
-  return 0;
 }
 
 async function query(args: string[]): Promise<number> {

@@ -1,11 +1,13 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, open, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { CurationManifest, type CuratedObject } from "./CurationManifest.ts";
 import { SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
-import { LakeLayout, type RawObject } from "./LakeLayout.ts";
+import { dateOfPartition, LakeLayout, type RawObject } from "./LakeLayout.ts";
+import { lockLake } from "./LakeLock.ts";
+import { newRunId } from "./RunId.ts";
 import { TRANSFORM_SQL_FILE } from "./SharedFiles.ts";
 import { NOT_UTF8_MARK, NOT_UTF8_REASON, utf8Readable } from "./Utf8Screen.ts";
 
@@ -31,8 +33,6 @@ export interface CurationReport {
   /** Quarantine reasons of this run, most frequent first. */
   readonly reasons: readonly { readonly reason: string; readonly records: number }[];
 }
-
-export class LakeBusy extends Error {}
 
 /** Raised when a run's counts do not add up: the run wrote nothing to the manifest, so a rerun retries. */
 export class CurationMismatch extends Error {}
@@ -60,8 +60,8 @@ export class LakeCurator {
 
   async curate(): Promise<CurationReport> {
     const layout = this.#layout;
-    const run = `${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(3).toString("hex")}`;
-    const release = await lock(layout.lockFile);
+    const run = newRunId();
+    const release = await lockLake(layout.lockFile, "curation");
     try {
       const manifest = await CurationManifest.load(layout.manifestFile);
       const pending = (await layout.rawObjects()).filter((o) => !manifest.has(o.key));
@@ -123,10 +123,11 @@ export class LakeCurator {
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE batch_duplicates AS SELECT source_file FROM duplicates`);
 
     // Readings an earlier run kept. A copy has the same ts, so the same date partition: only the
-    // partitions this batch writes to are read.
-    const dates = (await rows(db, `SELECT DISTINCT date FROM batch_curated`)).map((r) => String(r[0]));
-    const earlier = dates.length > 0 && (await layout.hasCuratedFiles())
-      ? `(SELECT thing, boot, seq FROM read_parquet(${sqlString(layout.curatedGlob)}, hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'}) WHERE date IN (${dates.map((d) => `DATE ${sqlString(d)}`).join(", ")}))`
+    // partitions of the dates this batch writes to are read.
+    const dates = new Set((await rows(db, `SELECT DISTINCT date FROM batch_curated`)).map((r) => String(r[0])));
+    const earlierFiles = dates.size > 0 ? (await visibleCuratedFiles(layout)).filter((f) => dates.has(dateOfPartition(layout.partitionOf(f)))) : [];
+    const earlier = earlierFiles.length > 0
+      ? `(SELECT thing, boot, seq FROM read_parquet([${earlierFiles.map(sqlString).join(", ")}], hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'}))`
       : `(SELECT thing, boot, seq FROM batch_curated WHERE false)`;
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE new_curated AS SELECT b.* FROM batch_curated b ANTI JOIN ${earlier} e USING (thing, boot, seq)`);
 
@@ -195,19 +196,4 @@ function batches(objects: readonly RawObject[], maxBytes: number): RawObject[][]
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-/** One curator per lake at a time: two would both take the same new objects. */
-async function lock(file: string): Promise<() => Promise<void>> {
-  await mkdir(path.dirname(file), { recursive: true });
-  try {
-    const handle = await open(file, "wx");
-    await handle.writeFile(`${process.pid}\n`);
-    await handle.close();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    const holder = (await readFile(file, "utf8").catch(() => "")).trim();
-    throw new LakeBusy(`${file} exists: another curation${holder ? ` (process ${holder})` : ""} is running on this lake; if none is, delete the file`);
-  }
-  return () => rm(file, { force: true });
 }

@@ -30,9 +30,31 @@ export class LakeLayout {
     return path.join(this.lakeDir, "_manifest", "curator.lock");
   }
 
-  /** Glob of every curated Parquet file, for DuckDB's read_parquet. */
+  get compactionJournalFile(): string {
+    return path.join(this.lakeDir, "_manifest", "compaction-journal.json");
+  }
+
+  /**
+   * Glob of every curated Parquet file, for readers outside this package (the DuckDB CLI, tests).
+   * While a compaction runs it may match a partition's merged file and its inputs at once; the
+   * lake's own readers list files with `visibleCuratedFiles`, which never does.
+   */
   get curatedGlob(): string {
     return path.join(this.curatedDir, "**", "*.parquet");
+  }
+
+  /** Every curated Parquet file on disk (a compaction's staging file is not one), by path. */
+  async curatedParquetFiles(): Promise<string[]> {
+    return (await pathsUnder(this.curatedDir)).filter((f) => f.endsWith(".parquet")).sort();
+  }
+
+  /** The (date, thing) partition a curated file is in, as its folder under curated/: `date=YYYY-MM-DD/thing=NAME`. */
+  partitionOf(file: string): string {
+    return path.relative(this.curatedDir, path.dirname(file)).split(path.sep).join("/");
+  }
+
+  partitionDir(partition: string): string {
+    return path.join(this.curatedDir, ...partition.split("/"));
   }
 
   /** Glob of every quarantine file, for DuckDB's read_json. */
@@ -54,13 +76,19 @@ export class LakeLayout {
     return (await filesUnder(this.rawDir)).map((f) => ({ key: this.keyOf(f.file), bytes: f.bytes })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async hasCuratedFiles(): Promise<boolean> {
-    return (await filesUnder(this.curatedDir)).some((f) => f.file.endsWith(".parquet"));
-  }
-
   async hasQuarantineFiles(): Promise<boolean> {
-    return (await filesUnder(this.quarantineDir)).some((f) => f.file.endsWith(".json"));
+    return (await pathsUnder(this.quarantineDir)).some((f) => f.endsWith(".json"));
   }
+}
+
+/** Whether `key` names a curated (date, thing) partition folder: `date=YYYY-MM-DD/thing=NAME`. */
+export function isCuratedPartition(key: string): boolean {
+  return /^date=[^/\\]+\/thing=[^/\\]+$/.test(key);
+}
+
+/** The `YYYY-MM-DD` of a partition folder `date=YYYY-MM-DD/thing=NAME`; empty for a folder that is not one. */
+export function dateOfPartition(partition: string): string {
+  return /^date=([^/]+)\//.exec(partition)?.[1] ?? "";
 }
 
 export interface RawObject {
@@ -69,6 +97,11 @@ export interface RawObject {
 }
 
 async function filesUnder(dir: string): Promise<{ file: string; bytes: number }[]> {
+  return Promise.all((await pathsUnder(dir)).map(async (file) => ({ file, bytes: (await stat(file)).size })));
+}
+
+/** Files below `dir`, hidden ones (a leading `.`) left out; no stat, so a file deleted meanwhile costs nothing. */
+async function pathsUnder(dir: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -76,6 +109,5 @@ async function filesUnder(dir: string): Promise<{ file: string; bytes: number }[
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
-  const files = entries.filter((e) => e.isFile() && !e.name.startsWith(".")).map((e) => path.join(e.parentPath, e.name));
-  return Promise.all(files.map(async (file) => ({ file, bytes: (await stat(file)).size })));
+  return entries.filter((e) => e.isFile() && !e.name.startsWith(".")).map((e) => path.join(e.parentPath, e.name));
 }

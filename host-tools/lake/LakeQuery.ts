@@ -1,6 +1,7 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type Json } from "@duckdb/node-api";
 import { readFile } from "node:fs/promises";
 import { ATHENA_FUNCTIONS, SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
+import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { LakeLayout } from "./LakeLayout.ts";
 import { TRANSFORM_SQL_FILE } from "./SharedFiles.ts";
 
@@ -20,33 +21,35 @@ const WIDE_NUMBERS = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UB
  * Glue job names it in the Athena database), with `date` and `thing` from the partition folders;
  * `quarantine` holds the refused lines. The Athena functions the named queries use are defined,
  * so the same query text runs here and in Athena.
+ *
+ * `telemetry` is pointed at the lake's visible files before each query, so a query sees the
+ * readings curated since the lake was opened, and each reading once while a compaction merges
+ * its partition. A query whose files a compaction deleted under it runs again on the new files.
  */
 export class LakeQuery {
   readonly #instance: DuckDBInstance;
   readonly #db: DuckDBConnection;
+  readonly #layout: LakeLayout;
+  readonly #transformSqlFile: string;
+  /** The files `telemetry` reads now, joined; undefined before the first query. */
+  #telemetryFiles: string | undefined;
+  #emptyShapeReady = false;
 
-  private constructor(instance: DuckDBInstance, db: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, db: DuckDBConnection, layout: LakeLayout, transformSqlFile: string) {
     this.#instance = instance;
     this.#db = db;
+    this.#layout = layout;
+    this.#transformSqlFile = transformSqlFile;
   }
 
   static async open(lakeDir: string, transformSqlFile: string = TRANSFORM_SQL_FILE): Promise<LakeQuery> {
     const layout = new LakeLayout(lakeDir);
     const instance = await DuckDBInstance.create(":memory:");
     const db = await instance.connect();
-    const query = new LakeQuery(instance, db);
+    const query = new LakeQuery(instance, db, layout, transformSqlFile);
     try {
       for (const statement of [...SESSION_SETTINGS, ...ATHENA_FUNCTIONS]) await db.run(statement);
-      if (await layout.hasCuratedFiles()) {
-        await db.run(`CREATE TEMPORARY VIEW telemetry AS SELECT * FROM read_parquet(${sqlString(layout.curatedGlob)}, hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'})`);
-      } else {
-        // No reading curated yet: the transformation over no lines gives the table's columns, so a
-        // query on an empty lake answers with no rows rather than failing.
-        await db.run(`CREATE TEMPORARY TABLE raw_lines (source_file VARCHAR, line_number BIGINT, line VARCHAR)`);
-        for (const statement of TRANSFORM_FUNCTIONS) await db.run(statement);
-        await db.run(await readFile(transformSqlFile, "utf8"));
-        await db.run(`CREATE OR REPLACE TEMPORARY VIEW telemetry AS SELECT * EXCLUDE (date, thing), CAST(date AS DATE) AS date, thing FROM curated`);
-      }
+      await query.#pointTelemetryAt(await visibleCuratedFiles(layout));
       const quarantineColumns = `{'reason': 'VARCHAR', 'source_file': 'VARCHAR', 'line_number': 'BIGINT', 'line': 'VARCHAR'}`;
       await db.run(await layout.hasQuarantineFiles()
         ? `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT * FROM read_json(${sqlString(layout.quarantineGlob)}, format = 'newline_delimited', columns = ${quarantineColumns}, hive_partitioning = true, hive_types = {'ingest_date': 'DATE'})`
@@ -59,6 +62,26 @@ export class LakeQuery {
   }
 
   async run(sql: string): Promise<QueryResult> {
+    const files = await visibleCuratedFiles(this.#layout);
+    try {
+      await this.#pointTelemetryAt(files);
+      return await this.#runNow(sql);
+    } catch (error) {
+      // A compaction may have merged a partition between the listing and the read: with the
+      // files of now the query either runs or fails for its own reasons.
+      const now = await visibleCuratedFiles(this.#layout);
+      if (now.join("\n") === files.join("\n")) throw error;
+      await this.#pointTelemetryAt(now);
+      return await this.#runNow(sql);
+    }
+  }
+
+  close(): void {
+    this.#db.closeSync();
+    this.#instance.closeSync();
+  }
+
+  async #runNow(sql: string): Promise<QueryResult> {
     let reader;
     try {
       reader = await this.#db.runAndReadAll(sql);
@@ -70,9 +93,23 @@ export class LakeQuery {
     return { columns: reader.deduplicatedColumnNames(), rows };
   }
 
-  close(): void {
-    this.#db.closeSync();
-    this.#instance.closeSync();
+  async #pointTelemetryAt(files: readonly string[]): Promise<void> {
+    const key = files.join("\n");
+    if (key === this.#telemetryFiles) return;
+    if (files.length > 0) {
+      await this.#db.run(`CREATE OR REPLACE TEMPORARY VIEW telemetry AS SELECT * FROM read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'})`);
+    } else {
+      // No reading curated yet: the transformation over no lines gives the table's columns, so a
+      // query on an empty lake answers with no rows rather than failing.
+      if (!this.#emptyShapeReady) {
+        await this.#db.run(`CREATE TEMPORARY TABLE raw_lines (source_file VARCHAR, line_number BIGINT, line VARCHAR)`);
+        for (const statement of TRANSFORM_FUNCTIONS) await this.#db.run(statement);
+        await this.#db.run(await readFile(this.#transformSqlFile, "utf8"));
+        this.#emptyShapeReady = true;
+      }
+      await this.#db.run(`CREATE OR REPLACE TEMPORARY VIEW telemetry AS SELECT * EXCLUDE (date, thing), CAST(date AS DATE) AS date, thing FROM curated`);
+    }
+    this.#telemetryFiles = key;
   }
 }
 

@@ -3,7 +3,9 @@ import path from "node:path";
 import { checkThingInLake, hourlyMeans } from "../forecast/HourlyMeans.ts";
 import { POLLUTANTS, seasonalNaiveForecast, TooLittleHistory } from "../forecast/SeasonalNaiveForecast.ts";
 import { parseDeepArForecast, type DeepArForecast } from "../report/DeepArForecast.ts";
-import { LakeBusy, LakeCurator } from "../lake/LakeCurator.ts";
+import { CompactionMismatch, LakeCompactor } from "../lake/LakeCompactor.ts";
+import { LakeCurator } from "../lake/LakeCurator.ts";
+import { LakeBusy } from "../lake/LakeLock.ts";
 import { LakeQuery } from "../lake/LakeQuery.ts";
 import { localTwinScorerConfig } from "../training/BoardScorerSettings.ts";
 import type { DesiredStatePublisher } from "../training/DesiredStatePublisher.ts";
@@ -18,6 +20,8 @@ export interface LakeLoopOptions {
   /** How often each board's threshold is refitted and sent to its shadow; 0 never. */
   readonly trainEveryMs: number;
   readonly targetAlertsPerDay?: number;
+  /** A (date, thing) partition holding more curated files than this is merged into one after curation. @default LakeCompactor's */
+  readonly maxFilesPerPartition?: number;
   /** Where trained thresholds go: the local IoT Core's Device Shadow service. */
   readonly publisher: DesiredStatePublisher;
   readonly onNotice: (line: string) => void;
@@ -31,15 +35,18 @@ export interface LakeLoopFigures {
   readonly curated: number;
   readonly duplicates: number;
   readonly quarantined: number;
+  /** Partitions merged into one file by compaction, counted each time. */
+  readonly compactedPartitions: number;
   readonly trainings: number;
   readonly thresholdsPublished: number;
 }
 
 /**
  * The local twin's version of the cloud pipeline's schedule: curate the raw lake (the Glue job),
- * and now and then fit each board's anomaly threshold on what was curated and publish it to the
- * board's shadow (SageMaker training and the calibration step). Rounds never overlap: a round
- * that falls due while one runs waits for it.
+ * merge the partitions that curation has split into too many small files, and now and then fit
+ * each board's anomaly threshold on what was curated and publish it to the board's shadow
+ * (SageMaker training and the calibration step). Rounds never overlap: a round that falls due
+ * while one runs waits for it.
  */
 export class LakeLoop {
   readonly #options: LakeLoopOptions;
@@ -47,7 +54,9 @@ export class LakeLoop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #lastTrainingAt = 0;
-  #figures: LakeLoopFigures = { rounds: 0, records: 0, curated: 0, duplicates: 0, quarantined: 0, trainings: 0, thresholdsPublished: 0 };
+  /** Set by a refused compaction: its partition needs a person, and refusing again every round says nothing new. */
+  #compactionStopped = false;
+  #figures: LakeLoopFigures = { rounds: 0, records: 0, curated: 0, duplicates: 0, quarantined: 0, compactedPartitions: 0, trainings: 0, thresholdsPublished: 0 };
 
   constructor(options: LakeLoopOptions) {
     if (!(options.etlEveryMs > 0)) throw new RangeError(`the ETL interval must be above 0 ms, got ${options.etlEveryMs}`);
@@ -71,7 +80,7 @@ export class LakeLoop {
     await this.#running;
   }
 
-  /** One round now: curate, then train if it is due (or if `train` asks for it). */
+  /** One round now: curate, compact, then train if it is due (or if `train` asks for it). */
   round(train = false): Promise<void> {
     this.#running = this.#running.then(() => this.#round(train));
     return this.#running;
@@ -113,8 +122,26 @@ export class LakeLoop {
       onNotice(error instanceof LakeBusy ? `lake curation skipped: ${error.message}` : `lake curation failed: ${(error as Error).message}`);
       return;
     }
+    if (!this.#compactionStopped) await this.#compact();
     const due = trainEveryMs > 0 && performance.now() - this.#lastTrainingAt >= trainEveryMs;
     if (train || due) await this.#train();
+  }
+
+  async #compact(): Promise<void> {
+    const { onNotice, etlEveryMs, maxFilesPerPartition } = this.#options;
+    let report;
+    try {
+      // A quarter of the interval at most, so that the next curation still starts on time.
+      report = await new LakeCompactor({ lakeDir: this.#lakeDir, budgetMs: etlEveryMs / 4, ...(maxFilesPerPartition === undefined ? {} : { maxFilesPerPartition }) }).compact();
+    } catch (error) {
+      if (error instanceof CompactionMismatch) this.#compactionStopped = true;
+      onNotice(error instanceof LakeBusy ? `lake compaction skipped: ${error.message}` : `lake compaction failed${this.#compactionStopped ? " and stops until the twin restarts" : ""}: ${(error as Error).message}`);
+      return;
+    }
+    if (report.recovered) onNotice(`lake compaction ${report.run}: an interrupted compaction of ${report.recovered.partition} was ${report.recovered.outcome}`);
+    if (report.partitions.length === 0) return;
+    this.#figures = { ...this.#figures, compactedPartitions: this.#figures.compactedPartitions + report.partitions.length };
+    onNotice(`lake compaction ${report.run}: ${report.partitions.length} partition(s) over ${report.maxFilesPerPartition} files, ${report.filesBefore} files → ${report.filesAfter}, ${report.rows} rows${report.deferred > 0 ? `; ${report.deferred} partition(s) left for the next round` : ""}`);
   }
 
   async #train(): Promise<void> {

@@ -69,6 +69,15 @@ export function secondRunObjects(base: number): Record<string, string[]> {
   };
 }
 
+/**
+ * The object the n-th later run finds, as the main job's minute-by-minute curation does: one new
+ * reading of aqm-fix-001 and one of aqm-fix-002, n seconds into the base hour, so each run adds a
+ * file to the same two (date, thing) partitions as the first run.
+ */
+export function nextRunObjects(base: number, n: number): Record<string, string[]> {
+  return { [objectKey(base, `n${n}`)]: [json(v2("aqm-fix-001", 3, n, base + n * 1000, { pm2_5_ugm3: 5 + n / 10 })), json(v1("aqm-fix-002", 8, n, base + n * 1000))] };
+}
+
 /** Reasons the transformation gives, by object key and line number. */
 export function expectedQuarantine(base: number): { key: string; line: number; reason: string }[] {
   const a = objectKey(base, "a");

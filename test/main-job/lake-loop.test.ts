@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { LakeQuery } from "../../host-tools/lake/LakeQuery.ts";
 import { LakeLoop } from "../../host-tools/main-job/LakeLoop.ts";
 import { writeObjects, objectKey } from "../lake/rawFixture.ts";
-import { curatedState, DAY, MINUTE, noise, records, T0 } from "../training/syntheticLake.ts";
+import { curatedState, DAY, HOUR, MINUTE, noise, records, T0 } from "../training/syntheticLake.ts";
 
 /** A clean week at 10-minute readings with a daily cycle: enough for both a threshold and a forecast. */
 const week = (thing: string) =>
@@ -34,4 +35,27 @@ test("a round curates new raw objects, fits each board's threshold and hands it 
 
   const forecasts = await loop.forecasts();
   assert.ok(forecasts.length > 0 && forecasts.every((f) => f.thing === "aqm-loop-001" && f.mean.length === 24), "a 24-hour forecast for the board with a week of history only");
+});
+
+test("a round merges the partitions its curation has pushed over the limit, and the lake still holds each reading once", async () => {
+  const stateDir = await curatedState(records({ thing: "aqm-loop-003", from: T0, count: 30, intervalMs: MINUTE, valueOf: () => 7 }));
+  const lakeDir = path.join(stateDir, "lake");
+  for (const [n, from] of [T0 + HOUR, T0 + 2 * HOUR].entries()) {
+    const more = records({ thing: "aqm-loop-003", from, count: 5, intervalMs: MINUTE, boot: 2 + n, valueOf: () => 8 });
+    writeObjects(lakeDir, { [objectKey(from, `aqm-loop-003-more-${n}`)]: more.map((r) => JSON.stringify(r)) });
+  }
+  const notices: string[] = [];
+  const loop = new LakeLoop({ stateDir, etlEveryMs: 60_000, trainEveryMs: 0, maxFilesPerPartition: 1, publisher: { publishDesired: async () => {} }, onNotice: (line) => notices.push(line) });
+  await loop.round();
+  assert.equal(loop.figures.curated, 10);
+  assert.equal(loop.figures.compactedPartitions, 1);
+  assert.match(notices.at(-1)!, /^lake compaction \S+: 1 partition\(s\) over 1 files, 2 files → 1, 40 rows$/);
+  const partition = path.join(lakeDir, "curated", `date=${new Date(T0).toISOString().slice(0, 10)}`, "thing=aqm-loop-003");
+  assert.equal(readdirSync(partition).length, 1);
+  const lake = await LakeQuery.open(lakeDir);
+  try {
+    assert.deepEqual((await lake.run("SELECT count(*), count(DISTINCT (boot, seq)) FROM telemetry")).rows, [[40, 40]]);
+  } finally {
+    lake.close();
+  }
 });
