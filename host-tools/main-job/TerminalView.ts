@@ -51,7 +51,7 @@ export function renderView(boards: readonly BoardStatus[], lake: LakeFigures, co
   }
   lines.push("", `lake: ${lake.records} telemetry messages in ${lake.objects} objects (${lake.messages} MQTT messages received)   Ctrl-C stops cleanly`);
   const p = lake.pipeline;
-  if (p) lines.push(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined (${p.rounds} ETL runs); thresholds sent to shadows: ${p.thresholdsPublished} (${p.trainings} trainings)`);
+  if (p) lines.push(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined (${p.rounds} ETL runs, ${p.compactedPartitions} partitions compacted); thresholds sent to shadows: ${p.thresholdsPublished} (${p.trainings} trainings)`);
   if (lake.reportUrl) lines.push(`report: ${lake.reportUrl}`);
   return lines.join("\n");
 }
