@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { replaceFileDurably } from "./DurableFiles.ts";
 
 /** What the curator did with one raw object. Its records = curated + duplicates + quarantined. */
 export interface CuratedObject {
@@ -60,9 +61,7 @@ export class CurationManifest {
   async record(objects: readonly CuratedObject[]): Promise<void> {
     for (const o of objects) this.#entries.set(o.key, o);
     await mkdir(path.dirname(this.#file), { recursive: true });
-    const staging = path.join(path.dirname(this.#file), `.${path.basename(this.#file)}.tmp`);
-    await writeFile(staging, this.entries.map((e) => JSON.stringify(e)).join("\n") + "\n");
-    await rename(staging, this.#file);
+    await replaceFileDurably(this.#file, this.entries.map((e) => JSON.stringify(e)).join("\n") + "\n");
   }
 }
 
