@@ -1,4 +1,4 @@
-import { open, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -36,6 +36,16 @@ export async function syncDir(dir: string): Promise<void> {
 export async function renameDurably(from: string, to: string): Promise<void> {
   await rename(from, to);
   await syncDir(path.dirname(to));
+}
+
+/** Moves each of `files` (below `fromDir`) to the same place below `toDir`, each synced before its rename, so a file in `toDir` is always whole. */
+export async function moveFilesDurably(files: readonly string[], fromDir: string, toDir: string): Promise<void> {
+  for (const file of files) {
+    const target = path.join(toDir, path.relative(fromDir, file));
+    await mkdir(path.dirname(target), { recursive: true });
+    await syncFile(file);
+    await renameDurably(file, target);
+  }
 }
 
 /** Replaces `file` whole: a reader sees the old text or the new, never part of either. */

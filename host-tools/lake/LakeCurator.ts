@@ -5,6 +5,7 @@ import path from "node:path";
 import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { CurationManifest, type CuratedObject } from "./CurationManifest.ts";
 import { SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
+import { moveFilesDurably } from "./DurableFiles.ts";
 import { dateOfPartition, LakeLayout, type RawObject } from "./LakeLayout.ts";
 import { lockLake } from "./LakeLock.ts";
 import { newRunId } from "./RunId.ts";
@@ -63,6 +64,8 @@ export class LakeCurator {
     const run = newRunId();
     const release = await lockLake(layout.lockFile, "curation");
     try {
+      // Left by a run that died before recording its objects, which this run curates again.
+      await rm(layout.stagingDir, { recursive: true, force: true });
       const manifest = await CurationManifest.load(layout.manifestFile);
       const pending = (await layout.rawObjects()).filter((o) => !manifest.has(o.key));
       const totals = { lines: 0, records: 0, curated: 0, duplicates: 0, quarantined: 0 };
@@ -90,6 +93,7 @@ export class LakeCurator {
           db.closeSync();
           instance.closeSync();
           await rm(scratchDir, { recursive: true, force: true });
+          await rm(layout.stagingDir, { recursive: true, force: true });
         }
       }
       return {
@@ -151,10 +155,16 @@ export class LakeCurator {
       throw new CurationMismatch(`${o.key}: ${o.records} readings but ${o.curated} curated + ${o.duplicates} duplicates + ${o.quarantined} quarantined; nothing was recorded as curated`);
     }
 
+    // Written under the staging folder and moved into the lake file by file once complete, before
+    // the manifest records the objects: a crash leaves no half file where readers look, and the
+    // next run curates the objects again, finding what was moved already as duplicates.
+    const staging = path.join(layout.stagingDir, `${run}-${batchIndex}`);
+    const stagedCurated = path.join(staging, "curated");
+    const stagedQuarantine = path.join(staging, "quarantine");
     if (objects.some((o) => o.curated > 0)) {
-      await mkdir(layout.curatedDir, { recursive: true });
-      await db.run(`COPY (SELECT * FROM new_curated ORDER BY thing, ts) TO ${sqlString(layout.curatedDir)}
-        (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (date, thing), APPEND, FILENAME_PATTERN ${sqlString(`${run}-{uuid}`)})`);
+      await mkdir(staging, { recursive: true });
+      await db.run(`COPY (SELECT * FROM new_curated ORDER BY thing, ts) TO ${sqlString(stagedCurated)}
+        (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (date, thing), FILENAME_PATTERN ${sqlString(`${run}-{uuid}`)})`);
     }
     const reasons = new Map<string, number>();
     if (objects.some((o) => o.quarantined > 0)) {
@@ -165,13 +175,15 @@ export class LakeCurator {
         SELECT coalesce(nullif(replace(regexp_extract(source_file, '^raw/([0-9]{4}/[0-9]{2}/[0-9]{2})/', 1), '/', '-'), ''), 'unknown') AS ingest_date, *
         FROM batch_quarantine`);
       for (const [day] of await rows(db, `SELECT DISTINCT ingest_date FROM batch_quarantine_days`)) {
-        const dir = path.join(layout.quarantineDir, `ingest_date=${String(day)}`);
+        const dir = path.join(stagedQuarantine, `ingest_date=${String(day)}`);
         await mkdir(dir, { recursive: true });
         await db.run(`COPY (SELECT reason, source_file, line_number, item, line FROM batch_quarantine_days WHERE ingest_date = ${sqlString(String(day))} ORDER BY source_file, line_number, item)
           TO ${sqlString(path.join(dir, `${run}-${batchIndex}.json`))} (FORMAT JSON)`);
       }
       for (const r of await rows(db, `SELECT reason, count(*) FROM batch_quarantine GROUP BY reason`)) reasons.set(String(r[0]), Number(r[1]));
     }
+    await moveFilesDurably(await layout.filesBelow(stagedCurated), stagedCurated, layout.curatedDir);
+    await moveFilesDurably(await layout.filesBelow(stagedQuarantine), stagedQuarantine, layout.quarantineDir);
     for (const table of ["raw_objects", "raw_text", "raw_lines", "checked_lines", "batch_curated", "batch_quarantine", "batch_duplicates", "batch_quarantine_days", "new_curated"]) await db.run(`DROP TABLE IF EXISTS ${table}`);
     return { objects, reasons };
   }

@@ -26,6 +26,14 @@ export class LakeLayout {
     return path.join(this.lakeDir, "_manifest", "curated-objects.jsonl");
   }
 
+  /**
+   * Where a curation writes its Parquet and quarantine files before moving each whole file into
+   * the lake: a run that dies mid-write leaves its half file here, not where readers look.
+   */
+  get stagingDir(): string {
+    return path.join(this.lakeDir, "_staging");
+  }
+
   get lockFile(): string {
     return path.join(this.lakeDir, "_manifest", "curator.lock");
   }
@@ -74,6 +82,11 @@ export class LakeLayout {
   /** Every complete raw object (Firehose's hidden staging files are not), by key, with its size. */
   async rawObjects(): Promise<RawObject[]> {
     return (await filesUnder(this.rawDir)).map((f) => ({ key: this.keyOf(f.file), bytes: f.bytes })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Every file below `dir`, by path (hidden ones left out). */
+  async filesBelow(dir: string): Promise<string[]> {
+    return pathsUnder(dir);
   }
 
   async hasQuarantineFiles(): Promise<boolean> {

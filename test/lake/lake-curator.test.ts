@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { LakeCurator } from "../../host-tools/lake/LakeCurator.ts";
 import { LakeLayout } from "../../host-tools/lake/LakeLayout.ts";
-import { expectedQuarantine, firstRunObjects, fixtureBase, HOUR, MINUTE, DAY, objectKey, secondRunObjects, utcDate, writeObjects } from "./rawFixture.ts";
+import { expectedQuarantine, firstRunObjects, fixtureBase, HOUR, MINUTE, DAY, nextRunObjects, objectKey, secondRunObjects, utcDate, writeObjects } from "./rawFixture.ts";
 
 const base = fixtureBase(Date.now());
 
@@ -188,4 +188,34 @@ test("batch lines: each reading of a batch is curated, deduplicated or quarantin
   ]);
   // A refused reading is kept as the reading's own text, not its whole batch.
   assert.deepEqual(JSON.parse(String(refused[0]!.line)), noSeq);
+});
+
+test("a curation that died mid-write left its half file under _staging, where no reader looks: the lake still reads, and the next run clears it and curates the objects once", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "aqm-lake-crash-"));
+  const layout = new LakeLayout(dir);
+  writeObjects(dir, firstRunObjects(base));
+  await new LakeCurator({ lakeDir: dir }).curate();
+  const before = await curatedRows(dir);
+  // What a run killed during its COPY leaves: its objects unrecorded, a Parquet file cut short.
+  writeObjects(dir, nextRunObjects(base, 9));
+  const half = path.join(layout.stagingDir, "20261123T000000000Z-dead00-0", "curated", `date=${utcDate(base)}`, "thing=aqm-fix-001", "20261123T000000000Z-dead00-x.parquet");
+  mkdirSync(path.dirname(half), { recursive: true });
+  writeFileSync(half, readFileSync(readdirSync(layout.curatedDir, { recursive: true, withFileTypes: true }).filter((e) => e.name.endsWith(".parquet")).map((e) => path.join(e.parentPath, e.name))[0]!).subarray(0, 100));
+  assert.deepEqual(await curatedRows(dir), before, "readers of curated/ never see the half file");
+  const next = await new LakeCurator({ lakeDir: dir }).curate();
+  assert.deepEqual([next.objects, next.curated, next.duplicates], [1, 2, 0]);
+  assert.equal(existsSync(layout.stagingDir), false, "the dead run's staging is gone");
+  assert.equal((await curatedRows(dir)).length, before.length + 2);
+});
+
+test("a curation that died after moving its files but before recording its objects: the next run finds those readings as duplicates, none doubled", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "aqm-lake-crash-"));
+  const layout = new LakeLayout(dir);
+  writeObjects(dir, firstRunObjects(base));
+  const run = await new LakeCurator({ lakeDir: dir }).curate();
+  const rowsAfter = await curatedRows(dir);
+  rmSync(layout.manifestFile);
+  const again = await new LakeCurator({ lakeDir: dir }).curate();
+  assert.deepEqual([again.objects, again.curated, again.duplicates], [run.objects, 0, run.curated + run.duplicates]);
+  assert.deepEqual(await curatedRows(dir), rowsAfter);
 });
