@@ -119,6 +119,35 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.sampleIntervalMs === before, "the old interval restored", STEP_MS);
     },
   },
+  {
+    name: "metered-link",
+    summary: "a batch wait set in the Device Shadow makes the board send several readings a message (SH700, reported back), none lost or out of order; set back to 0, readings go one a message again",
+    needs: [],
+    async run(context) {
+      const { mqtt, dut, serial } = context;
+      const { boot } = await powerOn(context);
+      await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.boot === boot, "the board's first shadow report", STEP_MS);
+      const interval = Number(mqtt.shadow(dut.thing)!.state.reported!.sampleIntervalMs);
+      const wait = 3 * interval;
+      const mark = serial.mark;
+      const telemetryMark = mqtt.mark;
+      const batches = (): number[] =>
+        mqtt.messages.slice(telemetryMark).flatMap((m) => (m.thing === dut.thing && m.topic === `dt/aqm/${dut.thing}/telemetry` && Array.isArray(m.json?.batch) ? [(m.json.batch as unknown[]).length] : []));
+      mqtt.setDesired(dut.thing, { batchWaitMs: wait });
+      try {
+        await serial.waitFor("SH700", { after: mark, timeoutMs: STEP_MS, fields: { fields: "batchWaitMs" } });
+        await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.batchWaitMs === wait, "the batch wait reported", STEP_MS);
+        await mqtt.until(() => batches().some((n) => n >= 2), `a message carrying several readings, ${wait / 1000} s apart`, STEP_MS + 3 * wait);
+      } finally {
+        mqtt.setDesired(dut.thing, { batchWaitMs: 0 });
+      }
+      await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.batchWaitMs === 0, "the batch wait back to 0", STEP_MS);
+      const taken = serial.events(mark).filter((e) => e.code === "SM300").length;
+      await mqtt.until(() => new Set(readings(context, boot).map((r) => r.seq)).size >= taken, `the ${taken} readings taken meanwhile`, STEP_MS);
+      const seqs = [...new Set(readings(context, boot).map((r) => r.seq as number))].sort((a, b) => a - b);
+      expect(contiguous(seqs) && seqs[0] === 1, `every reading of this boot arrived: ${seqs.join(",")}`);
+    },
+  },
   // Last: on a real board it starts with a factory reset, so a failure leaves the board unprovisioned for whatever would follow.
   PROVISIONING,
 ];
