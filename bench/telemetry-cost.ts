@@ -70,7 +70,7 @@ const { broker, received: liveReceived } = await day("aqm-cost-0001", 0);
 const telemetry = broker.publishes.filter((p) => p.topic.endsWith("/telemetry"));
 const shadow = broker.publishes.filter((p) => p.topic.includes("/shadow/"));
 const sizes = telemetry.map((p) => p.payload.length).sort((a, b) => a - b);
-const median = sizes[Math.floor(sizes.length / 2)]!;
+const median = quantile(sizes, 0.5);
 const wire = telemetry.map((p) => publishBytes(p.topic, p.payload.length, 1) + TLS_RECORD_OVERHEAD);
 const meanWire = wire.reduce((a, b) => a + b, 0) / wire.length;
 const billed = (messages: readonly { payload: Uint8Array }[]) => messages.reduce((sum, p) => sum + Math.ceil(p.payload.length / MESSAGE_UNIT), 0);
@@ -89,7 +89,7 @@ const liveWaits = waitsOf(liveReceived);
 const meteredBilled = billed(meteredReceived);
 const meteredSizes = meteredReceived.map((m) => m.payload.length).sort((a, b) => a - b);
 console.log(
-  `the same day on a metered link, batchWaitMs ${WAIT_MS / 1000} s: ${waits.length} of ${meteredSampled} readings in ${meteredReceived.length} messages, the last ${meteredSampled - waits.length} still waiting at the day's end (payload median ${meteredSizes[Math.floor(meteredSizes.length / 2)]} bytes), billed ${meteredBilled} units against ${billed(telemetry)} sending each at once (${(billed(telemetry) / meteredBilled).toFixed(1)}× fewer)`,
+  `the same day on a metered link, batchWaitMs ${WAIT_MS / 1000} s: ${waits.length} of ${meteredSampled} readings in ${meteredReceived.length} messages, the last ${meteredSampled - waits.length} still waiting at the day's end (payload median ${quantile(meteredSizes, 0.5)} bytes), billed ${meteredBilled} units against ${billed(telemetry)} sending each at once (${(billed(telemetry) / meteredBilled).toFixed(1)}× fewer)`,
 );
 console.log(
   `  a reading's wait from the end of its interval to the broker: median ${quantile(waits, 0.5).toFixed(1)} s, p99 ${quantile(waits, 0.99).toFixed(1)} s, max ${waits.at(-1)!.toFixed(1)} s; sending each at once: median ${quantile(liveWaits, 0.5).toFixed(1)} s, max ${liveWaits.at(-1)!.toFixed(1)} s`,
@@ -97,8 +97,8 @@ console.log(
 const { broker: outage, sampled } = await day("aqm-cost-0002", offlineHours * 3_600_000);
 const sent = outage.publishes.filter((p) => p.topic.endsWith("/telemetry"));
 const readings = outage.readings(/\/telemetry$/).length;
-const batches = sent.filter((p) => new TextDecoder().decode(p.payload.subarray(0, 10)) === '{"batch":[');
+const batches = sent.filter((p) => decoder.decode(p.payload.subarray(0, 10)) === '{"batch":[');
 const batchSizes = batches.map((p) => p.payload.length).sort((a, b) => a - b);
-const batchedReadings = batches.reduce((sum, p) => sum + ((JSON.parse(new TextDecoder().decode(p.payload)) as { batch: unknown[] }).batch.length), 0);
+const batchedReadings = batches.reduce((sum, p) => sum + ((JSON.parse(decoder.decode(p.payload)) as { batch: unknown[] }).batch.length), 0);
 console.log(`the same day with the broker unreachable for its first ${offlineHours} h: ${readings} of ${sampled} readings delivered (the rest dropped, counted, by the full flash store) in ${sent.length} messages, billed ${billed(sent)} units (one message per reading: ${readings} units, ${(readings / billed(sent)).toFixed(2)}× as many)`);
 console.log(`  backlog: ${batchedReadings} readings in ${batches.length} batches, ${(batchedReadings / Math.max(1, batches.length)).toFixed(1)} readings a batch, batch payload median ${batchSizes[Math.floor(batchSizes.length / 2)] ?? 0} bytes, max ${batchSizes.at(-1) ?? 0}`);

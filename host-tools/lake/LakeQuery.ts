@@ -49,7 +49,6 @@ export class LakeQuery {
     const query = new LakeQuery(instance, db, layout, transformSqlFile);
     try {
       for (const statement of [...SESSION_SETTINGS, ...ATHENA_FUNCTIONS]) await db.run(statement);
-      await query.#pointTelemetryAt(await visibleCuratedFiles(layout));
       const quarantineColumns = `{'reason': 'VARCHAR', 'source_file': 'VARCHAR', 'line_number': 'BIGINT', 'line': 'VARCHAR'}`;
       await db.run(await layout.hasQuarantineFiles()
         ? `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT * FROM read_json(${sqlString(layout.quarantineGlob)}, format = 'newline_delimited', columns = ${quarantineColumns}, hive_partitioning = true, hive_types = {'ingest_date': 'DATE'})`
