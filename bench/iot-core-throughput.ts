@@ -20,10 +20,10 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import mqtt from "mqtt";
-import { startMosquitto } from "../host-tools/interop/MosquittoBroker.ts";
-import { LocalCa, type IssuedCertificate } from "../host-tools/iot-core/LocalCa.ts";
-import { LocalFirehose } from "../host-tools/iot-core/LocalFirehose.ts";
-import { LocalIotCore } from "../host-tools/iot-core/LocalIotCore.ts";
+import { startMosquitto } from "../host-tools/local-cloud/iot-core/MosquittoBroker.ts";
+import { LocalCa, type IssuedCertificate } from "../host-tools/local-cloud/iot-core/LocalCa.ts";
+import { LocalFirehose } from "../host-tools/local-cloud/iot-core/LocalFirehose.ts";
+import { LocalIotCore } from "../host-tools/local-cloud/iot-core/LocalIotCore.ts";
 
 const { values } = parseArgs({
   options: {

@@ -14,11 +14,11 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RAW_PREFIX } from "../cloud/lib/lakePrefixes.ts";
-import { firehoseKey } from "../host-tools/iot-core/LocalFirehose.ts";
-import { LakeCompactor } from "../host-tools/lake/LakeCompactor.ts";
-import { LakeCurator } from "../host-tools/lake/LakeCurator.ts";
-import { LakeQuery } from "../host-tools/lake/LakeQuery.ts";
-import { loadNamedQueries } from "../host-tools/lake/SharedFiles.ts";
+import { firehoseKey } from "../host-tools/local-cloud/iot-core/LocalFirehose.ts";
+import { LakeCompactor } from "../host-tools/local-cloud/lake/LakeCompactor.ts";
+import { LakeCurator } from "../host-tools/local-cloud/lake/LakeCurator.ts";
+import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
+import { loadNamedQueries } from "../host-tools/local-cloud/lake/SharedFiles.ts";
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.argv[3] ?? 120);

@@ -1,8 +1,8 @@
 // Re-scores published NAB detector outputs with our scorer and compares with the scoreboard.
 // Usage: node --import tsx bench/nab-rescore.ts [corpus-dir] [detector ...]
 import { resolve } from "node:path";
-import { rescoreDetector, readPublished } from "../host-tools/nab/detector-rescore.ts";
-import { NabCorpus } from "../host-tools/nab/nab-corpus.ts";
+import { rescoreDetector, readPublished } from "../host-tools/analysis/nab/detector-rescore.ts";
+import { NabCorpus } from "../host-tools/analysis/nab/nab-corpus.ts";
 
 const [corpusArg, ...detectorArgs] = process.argv.slice(2);
 const corpus = new NabCorpus(resolve(corpusArg ?? "../shared/data/nab"));

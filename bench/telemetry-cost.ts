@@ -7,10 +7,10 @@
  * MQTT PUBLISH packet (fixed header, topic, packet id, payload) and the TLS 1.2 record around it
  * (5-byte header + 8-byte explicit nonce + 16-byte GCM tag with AES-GCM suites).
  */
-import { VmBoard } from "../host-tools/platform/VmBoard.ts";
-import { LoopbackBroker } from "../host-tools/sim/LoopbackBroker.ts";
-import { SyntheticAir } from "../host-tools/sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard } from "../host-tools/sim/SimulatedBoard.ts";
+import { VmBoard } from "../host-tools/board-sim/platform/VmBoard.ts";
+import { LoopbackBroker } from "../host-tools/board-sim/network/LoopbackBroker.ts";
+import { SyntheticAir } from "../host-tools/board-sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard } from "../host-tools/board-sim/board/SimulatedBoard.ts";
 import { readingsOf } from "../firmware/telemetry/TelemetryBatch.ts";
 
 const DAY_MS = 86_400_000;

@@ -14,9 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { readingsOf } from "../firmware/telemetry/TelemetryBatch.ts";
-import { LakeQuery } from "../host-tools/lake/LakeQuery.ts";
-import { MainJob } from "../host-tools/main-job/MainJob.ts";
-import { parseMainJobOptions } from "../host-tools/main-job/MainJobOptions.ts";
+import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
+import { MainJob } from "../host-tools/twin/MainJob.ts";
+import { parseMainJobOptions } from "../host-tools/twin/MainJobOptions.ts";
 
 const { values } = parseArgs({ options: { boards: { type: "string", default: "3" }, seconds: { type: "string", default: "60" }, "etl-every": { type: "string", default: "5" } } });
 const boards = Number(values.boards);

@@ -3,11 +3,11 @@
  * Prints figures; asserts nothing. XS's operation count is deterministic, so it can be compared
  * across machines; wall times are given as a ratio against Node running the same bundle in the same run.
  */
-import { VmBoard } from "../host-tools/platform/VmBoard.ts";
-import { LoopbackBroker } from "../host-tools/sim/LoopbackBroker.ts";
-import { SyntheticAir } from "../host-tools/sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard } from "../host-tools/sim/SimulatedBoard.ts";
-import { XsBoard } from "../host-tools/xs/XsBoard.ts";
+import { VmBoard } from "../host-tools/board-sim/platform/VmBoard.ts";
+import { LoopbackBroker } from "../host-tools/board-sim/network/LoopbackBroker.ts";
+import { SyntheticAir } from "../host-tools/board-sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard } from "../host-tools/board-sim/board/SimulatedBoard.ts";
+import { XsBoard } from "../host-tools/board-sim/xs/XsBoard.ts";
 
 const INTERVAL_MS = 60_000;
 const READ_MS = 5_000;

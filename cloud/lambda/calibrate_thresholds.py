@@ -10,7 +10,7 @@ The two scores are on different scales, so what carries over is a rate, not a va
    a threshold for that score, so threshold_table.json, shipped beside this file, holds t(p): the
    lowest threshold that at most a share p of the board's scores reach, measured by running its float
    twin with the board's default config over a long synthetic series (Gaussian noise around a daily
-   cycle; host-tools/anomaly/ThresholdTable.ts made it). The published threshold is t(p),
+   cycle; host-tools/analysis/scorer/ThresholdTable.ts made it). The published threshold is t(p),
    interpolated linearly in log p between the table's rates and clamped at its ends.
 
 The assumption: on the thing's own data, the board's score is distributed as on the table's
@@ -87,7 +87,7 @@ def check_knee(knee_setting, table):
     if knee_setting is not None and knee_setting.strip() != str(table_knee):
         raise ValueError(
             f"KNEE is {knee_setting!r}, but threshold_table.json was made for knee {table_knee}: its thresholds do not hold for "
-            "another knee. Regenerate the table for that scorer config (host-tools/anomaly/ThresholdTable.ts) or fit the "
+            "another knee. Regenerate the table for that scorer config (host-tools/analysis/scorer/ThresholdTable.ts) or fit the "
             "threshold on the thing's data with `aqm train`."
         )
 

@@ -1,7 +1,7 @@
 """The one function telemetry.sql calls that Spark SQL lacks: json_kind(json, path).
 
 Call register(spark) before running the statements of telemetry.sql. DuckDB gets the same
-function as a macro (host-tools/lake/DuckDbDialect.ts); both must give the same answers:
+function as a macro (host-tools/local-cloud/lake/DuckDbDialect.ts); both must give the same answers:
 
   'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null'
   None when `json` is not valid JSON or `path` is absent.

@@ -1,7 +1,7 @@
 -- aqm shared curation transformation: raw telemetry lines -> curated readings + quarantine.
 --
 -- Written once, run by two engines:
---   local  DuckDB (host-tools/lake/LakeCurator.ts, `aqm etl`)
+--   local  DuckDB (host-tools/local-cloud/lake/LakeCurator.ts, `aqm etl`)
 --   AWS    Spark SQL in the Glue job (cloud/glue/telemetry_etl.py)
 -- The runner executes the statements below in order, then reads the views it needs.
 --
@@ -19,7 +19,7 @@
 --   json_kind(json, path)       STRING   'object' | 'array' | 'string' | 'integer' | 'number' |
 --                                        'boolean' | 'null', or NULL when the path is absent or
 --                                        json is not valid JSON. Neither engine has it: DuckDB
---                                        gets a macro over json_type (host-tools/lake/
+--                                        gets a macro over json_type (host-tools/local-cloud/lake/
 --                                        DuckDbDialect.ts), Spark registers the Python UDF in
 --                                        cloud/transform/spark_functions.py.
 --   json_array_length(json), explode(array), sequence(first, last): Spark built-ins; DuckDB

@@ -1,6 +1,6 @@
 import { FixedPointScorer } from "../anomaly/FixedPointScorer";
 import type { ScorerConfig } from "../anomaly/ScorerConfig";
-import { CHANNELS, type Channel } from "../sampling/Channels";
+import { CHANNELS, type Channel } from "../telemetry/Channels";
 import type { IntervalReading } from "../sampling/Sampler";
 
 export interface AnomalyVerdict {

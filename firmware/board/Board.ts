@@ -1,5 +1,5 @@
 import type { SerialLog } from "../log/SerialLog";
-import { CHANNELS } from "../sampling/Channels";
+import { CHANNELS } from "../telemetry/Channels";
 import type { IntervalReading, Sampler } from "../sampling/Sampler";
 import type { MqttSession, SessionChange, SessionFailure } from "../session/MqttSession";
 import type { LedState } from "../status/LedPatterns";

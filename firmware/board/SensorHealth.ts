@@ -1,4 +1,4 @@
-import { CHANNELS, type Channel } from "../sampling/Channels";
+import { CHANNELS, type Channel } from "../telemetry/Channels";
 import type { IntervalReading } from "../sampling/Sampler";
 import type { ChannelHealth } from "../telemetry/TelemetryRecord";
 

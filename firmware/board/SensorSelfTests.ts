@@ -1,4 +1,4 @@
-import type { SelfTestOutcome, SensorSelfTest } from "../console/SensorSelfTest";
+import type { SelfTestOutcome, SensorSelfTest } from "../console/SelfTestRun";
 import { faultCodeOf } from "../sampling/FaultCode";
 import type { FaultLatch } from "../sampling/FaultLatch";
 

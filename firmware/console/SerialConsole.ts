@@ -8,7 +8,7 @@ import { eraseBoardSettings } from "./FactoryReset";
 import { LineAssembler, type LineRejection } from "./LineAssembler";
 import { PemReceiver } from "./PemReceiver";
 import { endpointChange, SETTING_KEYS, thingChange, wifiChange, type SettingChange } from "./ProvisioningSettings";
-import { SelfTestRun, type SelfTestResult, type SensorSelfTest } from "./SensorSelfTest";
+import { SelfTestRun, type SelfTestResult, type SensorSelfTest } from "./SelfTestRun";
 import { MAX_DER_BYTES, PEM_LABEL, TlsCredentials, type TlsOutcome, type TlsSlot } from "./TlsCredentials";
 
 export interface ConsoleTimer {

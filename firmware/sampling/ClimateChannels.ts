@@ -1,4 +1,4 @@
-import type { ChannelRead } from "./Channels";
+import type { ChannelRead } from "../telemetry/Channels";
 import type { FaultLatch } from "./FaultLatch";
 import { faultCodeOf } from "./FaultCode";
 import { StuckDetector } from "./StuckDetector";

@@ -1,6 +1,6 @@
 import { B4_RANGE_PPB, B4_WARM_UP_MS, gasPpb, ozonePpb, type GasSensorCalibration } from "../gas/AlphasenseB4";
 import type { CalibrationRecord } from "../gas/GasCalibration";
-import type { ChannelRead } from "./Channels";
+import type { ChannelRead } from "../telemetry/Channels";
 import type { FaultLatch } from "./FaultLatch";
 import { faultCodeOf } from "./FaultCode";
 import { StuckDetector } from "./StuckDetector";

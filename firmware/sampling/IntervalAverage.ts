@@ -1,5 +1,5 @@
 import type { ChannelHealth } from "../telemetry/TelemetryRecord";
-import type { ChannelRead } from "./Channels";
+import type { ChannelRead } from "../telemetry/Channels";
 
 export interface IntervalResult {
   readonly value?: number;

@@ -1,5 +1,5 @@
 import type { Pms5003Counts } from "../drivers/Pms5003FrameParser";
-import type { ChannelRead } from "./Channels";
+import type { ChannelRead } from "../telemetry/Channels";
 import type { FaultLatch } from "./FaultLatch";
 import { faultCodeOf } from "./FaultCode";
 import { StuckDetector } from "./StuckDetector";

@@ -1,4 +1,4 @@
-import { CHANNELS, type Channel, type ChannelRead } from "./Channels";
+import { CHANNELS, type Channel, type ChannelRead } from "../telemetry/Channels";
 import type { ClimateReads } from "./ClimateChannels";
 import type { GasReads } from "./GasChannels";
 import { IntervalAverage, type IntervalResult } from "./IntervalAverage";

@@ -1,4 +1,4 @@
-import { crc32 } from "./Crc32";
+import { crc32 } from "../update/Crc32";
 
 /**
  * Readings not yet acknowledged by the broker, kept in a flash partition so they survive a

@@ -1,6 +1,6 @@
 import { parseScorerConfig, type ScorerConfig } from "../anomaly/ScorerConfig";
 import type { CalibrationRecord } from "../gas/GasCalibration";
-import { CHANNELS } from "../sampling/Channels";
+import { CHANNELS } from "../telemetry/Channels";
 import { BATCH_WAIT_MAX_MS } from "../session/MqttSession";
 
 /**

@@ -2,7 +2,7 @@
  * A reading as it goes on the wire (schema version 2, documented in docs/telemetry-schema.md).
  * A value that could not be read correctly is absent, and `health` says why; it is never sent as zero.
  */
-import { CHANNELS, type Channel } from "../sampling/Channels";
+import { CHANNELS, type Channel } from "./Channels";
 
 /** `ok`, `warming` (not yet trustworthy, so left out), or `fault:<code>` with a code from FaultCode. */
 export type ChannelHealth = "ok" | "warming" | `fault:${string}`;

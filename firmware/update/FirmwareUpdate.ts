@@ -2,7 +2,7 @@ import { Base64Decoder } from "../console/Base64Decoder";
 import { errReply, okReply } from "../console/ConsoleReply";
 import type { EventCodeName } from "../log/EventCodes";
 import type { FieldValue } from "../log/SerialLog";
-import { crc32 } from "../session/Crc32";
+import { crc32 } from "./Crc32";
 
 /**
  * Moddable's `esp32/ota` as the receiver uses it. Making one erases the next app partition;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../cloud/lib/app.ts';
@@ -8,12 +8,10 @@ import { DEVICE_POLICY_FILE, TELEMETRY_RULE_FILE } from '../../cloud/lib/iotFile
 import { TRANSFORM_SQL_FILE } from '../../cloud/lib/AqmStack.ts';
 import { loadNamedQueries, NAMED_QUERIES_FILE } from '../../cloud/lib/namedQueries.ts';
 import { fileURLToPath } from 'node:url';
-import { FIXTURE_QUERIES, FIXTURE_SQL } from './stackFixture.ts';
 import { join } from 'node:path';
 
 // Until cloud/transform/ and cloud/athena/ land, the stack is checked with the fixtures standing in for them.
-const sharedFiles = existsSync(TRANSFORM_SQL_FILE) && existsSync(NAMED_QUERIES_FILE);
-const { app, stack, nag } = buildApp(new App(), sharedFiles ? {} : { transformSqlFile: FIXTURE_SQL, namedQueriesFile: FIXTURE_QUERIES });
+const { app, stack, nag } = buildApp(new App());
 const template = Template.fromStack(stack);
 const policyFile = JSON.parse(readFileSync(new URL('../../cloud/iot/device-policy.json', import.meta.url), 'utf8'));
 const ruleFile = JSON.parse(readFileSync(new URL('../../cloud/iot/telemetry-rule.json', import.meta.url), 'utf8'));
@@ -131,7 +129,7 @@ test('outputs the host tools read: IoT endpoint, policy, buckets, Glue database,
   assert.deepEqual(outputs.NotificationTopicArn.Value, { Ref: stack.getLogicalId(stack.pipeline.topic.node.defaultChild as any) });
 });
 
-test('the stack ships the shared transformation SQL and loads the shared named queries by default', { skip: sharedFiles ? false : `${TRANSFORM_SQL_FILE} or ${NAMED_QUERIES_FILE} is not there yet` }, () => {
+test('the stack ships the shared transformation SQL and loads the shared named queries by default', () => {
   assert.equal(TRANSFORM_SQL_FILE, fileURLToPath(new URL('../../cloud/transform/telemetry.sql', import.meta.url)));
   assert.equal(NAMED_QUERIES_FILE, fileURLToPath(new URL('../../cloud/athena/named-queries.json', import.meta.url)));
   const staged = readFileSync(join(app.outdir, stack.etl.transformSql.assetPath), 'utf8');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALGORITHM_REGISTRY_ACCOUNTS } from '../../cloud/lib/sagemakerImages.ts';
 import { FORECAST_HOURS, RCF_FEATURES } from '../../cloud/lib/ModelTraining.ts';
-import { accountArn, allStates, definition, logicalId, objectsArn, statementsOfRole, statementWith, synthFixtureStack, type Json } from './stackFixture.ts';
+import { accountArn, allStates, definition, logicalId, objectsArn, statementsOfRole, statementWith, synthFixtureStack } from './stackFixture.ts';
 
 const { stack, template, resources } = synthFixtureStack();
 const roleId = logicalId(stack, stack.training.executionRole);

@@ -10,9 +10,6 @@ import { applyDesired } from '../../firmware/shadow/RuntimeSettings.ts';
 
 const dir = (rel: string) => fileURLToPath(new URL(`../../cloud/${rel}/`, import.meta.url));
 const SCRIPT_DIRS = ['glue', 'sagemaker', 'lambda'].map(dir);
-const python = spawnSync('python3', ['--version']).status === 0;
-// CI's machine image ships python3 (node-gyp needs it), so a missing python3 is a broken image there, not a skip.
-const skip = python ? false : process.env.CI ? false : 'python3 is not installed: the Glue, data-preparation and calibration scripts were not checked';
 
 // No __pycache__ in cloud/: the Lambda's code directory is an asset, and its hash must not depend on test runs.
 const pyEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
@@ -21,7 +18,7 @@ function py(code: string, input = ''): string {
   return execFileSync('python3', ['-c', code], { input, encoding: 'utf8', env: pyEnv });
 }
 
-test('every Python script in cloud/glue, cloud/sagemaker and cloud/lambda compiles', { skip }, () => {
+test('every Python script in cloud/glue, cloud/sagemaker and cloud/lambda compiles', () => {
   const files = SCRIPT_DIRS.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.py')).map((f) => d + f));
   assert.ok(files.length >= 3, files.join(', '));
   const out = mkdtempSync(join(tmpdir(), 'aqm-pyc-'));
@@ -29,7 +26,7 @@ test('every Python script in cloud/glue, cloud/sagemaker and cloud/lambda compil
   for (const [i, file] of files.entries()) py(`import py_compile; py_compile.compile(${JSON.stringify(file)}, cfile=${JSON.stringify(join(out, `${i}.pyc`))}, doraise=True)`);
 });
 
-test('data preparation: RCF rows fill gaps with the thing\'s own mean; DeepAR series are hourly means with nulls for empty hours', { skip }, () => {
+test('data preparation: RCF rows fill gaps with the thing\'s own mean; DeepAR series are hourly means with nulls for empty hours', () => {
   const out = JSON.parse(py(`
 import json, sys
 sys.path.insert(0, ${JSON.stringify(dir('sagemaker'))})
@@ -60,7 +57,7 @@ print(json.dumps({"features": p.RCF_FEATURES, "files": p.outputs(recs)}))
   assert.equal(files['deepar/infer/infer.jsonl'], files['deepar/train/train.jsonl']);
 });
 
-test('Glue ETL helpers: arrival-day prefixes and SQL statement splitting (quoted semicolons kept)', { skip }, () => {
+test('Glue ETL helpers: arrival-day prefixes and SQL statement splitting (quoted semicolons kept)', () => {
   const out = JSON.parse(py(`
 import json, sys
 from datetime import date
@@ -93,7 +90,7 @@ function calibrate(scores: number[]): { state: { desired: { anomaly: Record<stri
 /** The board's own conversion of a threshold (firmware/board/AnomalyWatch.ts). */
 const q16 = (threshold: number) => Math.round(threshold * 65536);
 
-test('threshold calibration: the board applies the shadow\'s desired state as it is (firmware/shadow/RuntimeSettings.ts), and only its threshold changes', { skip }, () => {
+test('threshold calibration: the board applies the shadow\'s desired state as it is (firmware/shadow/RuntimeSettings.ts), and only its threshold changes', () => {
   const quiet = Array.from({ length: 1000 }, (_, i) => 1 + 0.01 * Math.sin(i));
   const doc = calibrate(quiet);
   assert.deepEqual(Object.keys(doc.state.desired), ['anomaly']);
@@ -109,7 +106,7 @@ test('threshold calibration: the board applies the shadow\'s desired state as it
   assert.deepEqual(parseScorerConfig(doc.state.desired.anomaly), { ...DEFAULT_SCORER_CONFIG, threshold: doc.state.desired.anomaly.threshold });
 });
 
-test('threshold calibration: the rate maps through threshold_table.json, log-linear between its rates; more RCF outliers give a lower threshold; the rate is clamped to [0.1 %, 2 %]', { skip }, () => {
+test('threshold calibration: the rate maps through threshold_table.json, log-linear between its rates; more RCF outliers give a lower threshold; the rate is clamped to [0.1 %, 2 %]', () => {
   const base = Array.from({ length: 1000 }, (_, i) => 1 + 0.05 * Math.sin(i * 0.7));
   const withOutliers = (n: number) => base.map((s, i) => (i < n ? 50 : s));
   const threshold = (scores: number[]) => calibrate(scores).state.desired.anomaly.threshold as number;
@@ -131,14 +128,14 @@ test('threshold calibration: the rate maps through threshold_table.json, log-lin
   assert.equal(three, 0.036212);
 });
 
-test('threshold calibration: a KNEE other than the table\'s is refused, naming both knees; no document is printed', { skip }, () => {
+test('threshold calibration: a KNEE other than the table\'s is refused, naming both knees; no document is printed', () => {
   const run = runCalibration([1, 2, 3], '25');
   assert.notEqual(run.status, 0);
   assert.equal(run.stdout, '');
   assert.match(run.stderr, /KNEE is '25', but threshold_table\.json was made for knee 20/);
 });
 
-test('threshold calibration: a table whose thresholds rise with the rate is refused, naming the file and the field', { skip }, () => {
+test('threshold calibration: a table whose thresholds rise with the rate is refused, naming the file and the field', () => {
   const folder = mkdtempSync(join(tmpdir(), 'aqm-table-'));
   const broken = join(folder, 'threshold_table.json');
   writeFileSync(broken, JSON.stringify({ config: { knee: 20 }, thresholds: [{ rate: 0.001, threshold: 0.02 }, { rate: 0.01, threshold: 0.03 }] }));

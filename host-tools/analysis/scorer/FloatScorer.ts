@@ -1,0 +1,82 @@
+import type { ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
+
+interface ChannelState {
+  mean: number;
+  deviation: number;
+  peak: number;
+  validReadings: number;
+  lastInput: number;
+  stuckRun: number;
+  hasMean: boolean;
+  /** Hour-of-day bin averages; NaN until the bin's first reading. */
+  bins: number[];
+}
+
+/**
+ * The float twin of firmware/anomaly/FixedPointScorer: the same detector in doubles, with
+ * 2^−shift rates as exact factors and scores as fractions in [0, 1). Host only: it is the
+ * reference the fixed-point version is measured against.
+ */
+export class FloatScorer {
+  readonly #config: ScorerConfig;
+  readonly #channels: ChannelState[];
+
+  constructor(config: ScorerConfig) {
+    this.#config = config;
+    this.#channels = Array.from({ length: config.channels }, () => ({ mean: 0, deviation: 0, peak: 0, validReadings: 0, lastInput: 0, stuckRun: 0, hasMean: false, bins: new Array<number>(config.seasonalBins).fill(Number.NaN) }));
+  }
+
+  score(readings: ArrayLike<number>, faultMask = 0, secondOfDay = 0): number {
+    if (readings.length !== this.#config.channels) throw new RangeError(`anomaly scorer: expected ${this.#config.channels} readings, got ${readings.length}`);
+    const bin = this.#config.seasonalBins === 0 ? -1 : Math.floor((secondOfDay * this.#config.seasonalBins) / 86_400);
+    let combined = 0;
+    this.#channels.forEach((channel, index) => {
+      const reading = readings[index] as number;
+      if ((faultMask & (1 << index)) !== 0 || !Number.isFinite(reading)) return;
+      combined = Math.max(combined, this.#scoreChannel(channel, reading, bin));
+    });
+    return combined;
+  }
+
+  isAnomalous(score: number): boolean {
+    return score >= this.#config.threshold;
+  }
+
+  #scoreChannel(channel: ChannelState, x: number, bin: number): number {
+    const config = this.#config;
+    const valid = channel.validReadings;
+    if (valid <= config.warmupReadings || valid < 1 << 15) channel.validReadings = valid + 1;
+    // As the fixed-point scorer: about 1/n early on, so the averages have settled when warm-up ends.
+    const settling = 32 - Math.clz32(valid + 1);
+    let stuck = false;
+    if (!channel.hasMean) {
+      channel.mean = x;
+      channel.deviation = 0;
+      channel.stuckRun = 1;
+      channel.hasMean = true;
+    } else {
+      const run = x === channel.lastInput ? channel.stuckRun + 1 : 1;
+      channel.stuckRun = Math.min(run, config.stuckReadings + 1);
+      stuck = config.stuckReadings > 0 && run === config.stuckReadings;
+    }
+    channel.lastInput = x;
+
+    if (bin >= 0 && Number.isNaN(channel.bins[bin])) channel.bins[bin] = x;
+    const expected = bin >= 0 ? (channel.bins[bin] as number) : channel.mean;
+    const difference = x - expected;
+    const distance = Math.abs(difference);
+    const denominator = distance + config.knee * channel.deviation;
+    const surprise = denominator === 0 ? 0 : distance / denominator;
+    if (bin >= 0) channel.bins[bin] = expected + difference * 2 ** -Math.min(settling, config.seasonalShift);
+    else channel.mean += difference * 2 ** -Math.min(settling, config.meanShift);
+    channel.deviation += (distance - channel.deviation) * 2 ** -Math.min(settling, config.deviationShift);
+
+    // As the fixed-point scorer: the peak learns during warm-up, forgetting at the settling rate.
+    const warming = valid < config.warmupReadings;
+    const previousPeak = channel.peak;
+    channel.peak = Math.max(previousPeak * (1 - 2 ** -(warming ? Math.min(settling, config.peakDecayShift) : config.peakDecayShift)), surprise);
+    if (warming) return 0;
+    // The score is the surprise's rise over the peak; a stuck sensor scores 1 once, apart from it.
+    return stuck ? 1 : Math.max(0, surprise - previousPeak);
+  }
+}

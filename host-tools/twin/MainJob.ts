@@ -1,0 +1,260 @@
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { LocalCa, type IssuedCertificate } from "../local-cloud/iot-core/LocalCa.ts";
+import { RAW_PREFIX } from "../../cloud/lib/lakePrefixes.ts";
+import { LocalFirehose } from "../local-cloud/iot-core/LocalFirehose.ts";
+import { LakeQuery } from "../local-cloud/lake/LakeQuery.ts";
+import { ReportServer } from "../analysis/report/ReportServer.ts";
+import { LakeLoop, type LakeLoopFigures } from "./LakeLoop.ts";
+import { LocalIotCore } from "../local-cloud/iot-core/LocalIotCore.ts";
+import { RuleEngine } from "../local-cloud/iot-core/rules/RuleEngine.ts";
+import { RuleErrorFile } from "../local-cloud/iot-core/rules/RuleErrorFile.ts";
+import { loadTelemetryTopicRule, TELEMETRY_ACTION_NAME } from "../local-cloud/iot-core/rules/TelemetryRule.ts";
+import { parseLogLine } from "../field/monitor/LogLineParser.ts";
+import { TlsMqttConnection } from "../board-sim/platform/TlsMqttConnection.ts";
+import { VmBoard } from "../board-sim/platform/VmBoard.ts";
+import { NvsStore } from "../board-sim/board/NvsStore.ts";
+import { AirReplay, parseStationCsv, type StationRecord } from "../board-sim/scenarios/AirReplay.ts";
+import { SyntheticAir } from "../board-sim/scenarios/SyntheticAir.ts";
+import { simulatedBoard } from "../board-sim/board/SimulatedBoard.ts";
+import { BoardLogState } from "./BoardLogState.ts";
+import type { MainJobOptions } from "./MainJobOptions.ts";
+import type { LakeFigures } from "./TerminalView.ts";
+
+/** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
+const DRIVE_EVERY_MS = 50;
+const TELEMETRY_STREAM = "aqm-telemetry";
+const DAY_MS = 86_400_000;
+/** Replaying boards start this far apart in the records, so each breathes different air. */
+const REPLAY_OFFSET_MS = 5 * 3_600_000;
+
+function readStationFile(file: string): StationRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`--replay ${file}: ${(error as Error).message}`);
+  }
+  return parseStationCsv(text, file);
+}
+
+interface RunningBoard {
+  readonly thing: string;
+  readonly vm: VmBoard;
+  readonly status: BoardLogState;
+  /** A rogue board: the IoT Core must refuse it, so nothing it queues can ever be acknowledged. */
+  readonly rogue: boolean;
+  lastDrive: number;
+}
+
+export interface StopSummary {
+  /** `curated`: the board's distinct readings in the curated lake after the last curation. */
+  readonly boards: { thing: string; readings: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
+  /** Messages the local Firehose wrote to the raw lake: a reading, or a batch of them, each. */
+  readonly lakeRecords: number;
+  /** Readings in those messages, as the curation counted them. */
+  readonly lakeReadings: number;
+  readonly lakeObjects: number;
+  readonly pipeline: LakeLoopFigures;
+}
+
+/**
+ * The local twin: a local IoT Core on 127.0.0.1 with mutual TLS, simulated boards running the
+ * firmware bundle (each with its own certificate from the local CA), and a local Firehose that
+ * writes the telemetry the broker receives into the lake.
+ */
+export class MainJob {
+  readonly #core: LocalIotCore;
+  readonly #firehose: LocalFirehose;
+  readonly #boards: RunningBoard[];
+  readonly #lakeDir: string;
+  readonly #driver: NodeJS.Timeout;
+  readonly #pipeline: LakeLoop;
+  readonly #report: ReportServer;
+  /** The port the local IoT Core listens on (the one asked for, or the free one picked for 0). */
+  readonly port: number;
+  /** Where the report page is served. */
+  readonly reportUrl: string;
+  #messages = 0;
+
+  private constructor(parts: { core: LocalIotCore; firehose: LocalFirehose; boards: RunningBoard[]; lakeDir: string; port: number; pipeline: LakeLoop; report: ReportServer; reportUrl: string }) {
+    this.port = parts.port;
+    this.#core = parts.core;
+    this.#firehose = parts.firehose;
+    this.#boards = parts.boards;
+    this.#lakeDir = parts.lakeDir;
+    this.#pipeline = parts.pipeline;
+    this.#report = parts.report;
+    this.reportUrl = parts.reportUrl;
+    this.#driver = setInterval(() => this.#drive(), DRIVE_EVERY_MS);
+    parts.pipeline.start();
+  }
+
+  static async start(options: MainJobOptions, onNotice: (line: string) => void): Promise<MainJob> {
+    const stationRecords = options.replayFile === undefined ? undefined : readStationFile(options.replayFile);
+    const stateDir = path.resolve(options.stateDir);
+    const lakeDir = path.join(stateDir, "lake");
+    mkdirSync(lakeDir, { recursive: true });
+    const ca = await LocalCa.openOrCreate(stateDir);
+    const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+    const core = new LocalIotCore({ host: "127.0.0.1", port: options.port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, shadowStateDir: stateDir });
+    // The cloud stack's own prefix, so the lake's keys are the S3 bucket's.
+    const firehose = new LocalFirehose({ lakeDir, prefix: RAW_PREFIX, streamName: TELEMETRY_STREAM, bufferMs: 5_000 });
+    // The rule the cloud deploys (cloud/iot/telemetry-rule.json) decides what reaches the lake, and in what shape.
+    const telemetry = new RuleEngine({
+      rule: loadTelemetryTopicRule(),
+      action: firehose,
+      actionName: TELEMETRY_ACTION_NAME,
+      actionResource: TELEMETRY_STREAM,
+      errorAction: new RuleErrorFile({ lakeDir }),
+    });
+    let job: MainJob | undefined;
+    core.onEvent((event) => {
+      if (event.kind === "message" && telemetry.matches(event.topic)) {
+        if (job) job.#messages++;
+        try {
+          const outcome = telemetry.message(event.topic, event.thing, event.payload);
+          if (outcome.kind === "failed") {
+            onNotice(`rule ${telemetry.rule.name} could not deliver a message from ${event.thing} on ${event.topic} to the lake (recorded under errors/): ${outcome.error.failures.map((f) => f.errorMessage).join("; ")}`);
+          }
+        } catch (error) {
+          onNotice(`rule ${telemetry.rule.name} could not record the error for a message from ${event.thing} on ${event.topic}: ${(error as Error).message}`);
+        }
+      } else if (event.kind === "refused") {
+        onNotice(`IoT Core refused ${event.thing ?? "a client"}: ${event.reason} (${event.detail})`);
+      }
+    });
+    const { port } = await core.start();
+
+    const boards: RunningBoard[] = [];
+    const launch = async (thing: string, seed: number, identity: IssuedCertificate, rogue: boolean): Promise<void> => {
+      const boardDir = path.join(stateDir, "boards", thing);
+      mkdirSync(boardDir, { recursive: true });
+      const status = new BoardLogState(thing);
+      const serialLog = path.join(boardDir, "serial.log");
+      let partial = "";
+      const air = stationRecords ? new AirReplay(stationRecords, { startAt: Date.now() - seed * REPLAY_OFFSET_MS }) : new SyntheticAir(seed);
+      const { sim } = simulatedBoard({
+        thing,
+        epochAtBoot: Date.now(),
+        identity: { ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer },
+        preferences: new NvsStore(rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
+        ...(rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
+        config: { endpoint: "localhost", port, sampleIntervalMs: options.intervalMs, readIntervalMs: readIntervalFor(options.intervalMs) },
+        // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
+        mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),
+        air: (t) => air.at(t),
+        onConsole: (text) => {
+          appendFileSync(serialLog, text);
+          const lines = (partial + text).split("\n");
+          partial = lines.pop() ?? "";
+          for (const line of lines) {
+            try {
+              status.apply(parseLogLine(line));
+            } catch {
+              status.unparsedLines++;
+            }
+          }
+        },
+      });
+      boards.push({ thing, vm: await VmBoard.boot(sim), status, rogue, lastDrive: performance.now() });
+    };
+    for (let i = 1; i <= options.boards; i++) {
+      const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
+      await launch(thing, i, await ca.deviceIdentity(stateDir, thing), false);
+    }
+    for (const kind of options.rogueBoards) {
+      const thing = `aqm-rogue-${kind}`;
+      const identity =
+        kind === "expired"
+          ? await ca.issueDeviceCertificate(thing, { notBefore: new Date(Date.now() - 30 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) })
+          : await (await LocalCa.createEphemeral("a CA the IoT Core does not trust")).issueDeviceCertificate(thing);
+      await launch(thing, 1000 + boards.length, identity, true);
+    }
+    const shadows = core.shadows!;
+    const pipeline = new LakeLoop({
+      stateDir,
+      etlEveryMs: options.etlEveryMs,
+      trainEveryMs: options.trainEveryMs,
+      publisher: { publishDesired: async (thing, desired) => void shadows.updateDesired(thing, desired) },
+      onNotice,
+    });
+    const report = new ReportServer({ lakeDir, port: options.reportPort, forecasts: () => pipeline.forecasts() });
+    let reportUrl: string;
+    try {
+      reportUrl = await report.start();
+    } catch (error) {
+      await core.stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(code === "EADDRINUSE" ? `the report's port ${options.reportPort} is already in use; choose another with --report-port (0 picks a free one)` : (error as Error).message);
+    }
+    job = new MainJob({ core, firehose, boards, lakeDir, port, pipeline, report, reportUrl });
+    return job;
+  }
+
+  get statuses(): readonly BoardLogState[] {
+    return this.#boards.map((board) => board.status);
+  }
+
+  get lake(): LakeFigures {
+    return { messages: this.#messages, records: this.#firehose.recordsWritten, objects: this.#firehose.objectsWritten, lakeDir: this.#lakeDir, pipeline: this.#pipeline.figures, reportUrl: this.reportUrl };
+  }
+
+  /**
+   * Stops cleanly: boards stop sampling and keep running until the broker has acknowledged
+   * everything they queued (at most `drainLimitMs`), then the broker closes and the lake writes
+   * out every record it still holds. Rogue boards are not waited for: they can never be acknowledged.
+   */
+  async stop(drainLimitMs = 15_000): Promise<StopSummary> {
+    const drained = new Set<string>();
+    for (const board of this.#boards) board.vm.firmware.board.stop(() => drained.add(board.thing));
+    const waitingFor = this.#boards.filter((board) => !board.rogue);
+    const deadline = performance.now() + drainLimitMs;
+    while (waitingFor.some((board) => !drained.has(board.thing)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
+    clearInterval(this.#driver);
+    await this.#core.stop();
+    await this.#firehose.close();
+    // One last curation, so the curated lake holds everything the raw lake does.
+    await this.#pipeline.stop();
+    await this.#pipeline.round();
+    await this.#report.stop();
+    const curated = await this.#curatedCounts();
+    return {
+      boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing), rogue: board.rogue, led: board.status.led, curated: curated.get(`${board.thing}/${board.vm.firmware.board.bootId}`) ?? 0 })),
+      lakeRecords: this.#firehose.recordsWritten,
+      lakeReadings: this.#pipeline.figures.records,
+      lakeObjects: this.#firehose.objectsWritten,
+      pipeline: this.#pipeline.figures,
+    };
+  }
+
+  /** Distinct readings of each (thing, boot) in the curated lake, counted as an operator would with aqm query. */
+  async #curatedCounts(): Promise<Map<string, number>> {
+    const lake = await LakeQuery.open(this.#lakeDir);
+    try {
+      const result = await lake.run("SELECT thing, boot, count(DISTINCT seq) AS readings FROM telemetry GROUP BY thing, boot");
+      return new Map(result.rows.map((row) => [`${String(row[0])}/${String(row[1])}`, Number(row[2])]));
+    } catch {
+      // No curated file yet (a run too short for one reading): nothing is curated.
+      return new Map();
+    } finally {
+      lake.close();
+    }
+  }
+
+  /** Moves each board's clock on by the wall time that has passed since its last turn. */
+  #drive(): void {
+    for (const board of this.#boards) {
+      const now = performance.now();
+      const elapsed = Math.floor(now - board.lastDrive);
+      if (elapsed <= 0) continue;
+      board.lastDrive += elapsed;
+      board.vm.advance(elapsed);
+    }
+  }
+}
+
+/** The manifest's 5 s read interval where it divides the sampling interval; otherwise one read per reading. */
+function readIntervalFor(sampleIntervalMs: number): number {
+  return sampleIntervalMs % 5_000 === 0 ? 5_000 : sampleIntervalMs;
+}

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import test from "node:test";
+import fc from "fast-check";
+import { FixedPointScorer } from "../../../firmware/anomaly/FixedPointScorer";
+import { parseScorerConfig } from "../../../firmware/anomaly/ScorerConfig";
+import { SCORE_MAX } from "../../../firmware/anomaly/Q16";
+import { FloatScorer } from "../../../host-tools/analysis/scorer/FloatScorer.ts";
+import { readBeijingRows } from "../../../host-tools/analysis/scorer/air-quality-csv.ts";
+import { buildTrials, evaluateTrials } from "../../../host-tools/analysis/scorer/injected-anomalies.ts";
+
+const FIXTURE = "test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv";
+const noisy = (i: number) => 20 + 3 * Math.sin(i / 5) + ((i * 7919) % 13) / 4;
+
+test("nothing scores above 0 during warm-up, however wild the readings", () => {
+  const scorer = new FixedPointScorer(parseScorerConfig({ channels: 1, warmupReadings: 50, seasonalBins: 0 }));
+  for (let i = 0; i < 50; i++) assert.equal(scorer.score([i % 2 === 0 ? 1 : 1000]), 0, `reading ${i}`);
+  assert.ok(scorer.score([1e6]) > 0, "the first reading after warm-up may score");
+});
+
+test("a spike after warm-up is flagged once, not on the readings that follow it", () => {
+  const scorer = new FixedPointScorer(parseScorerConfig({ channels: 2, warmupReadings: 100, seasonalBins: 0 }));
+  for (let i = 0; i < 400; i++) assert.equal(scorer.isAnomalous(scorer.score([noisy(i), 50])), false, `clean reading ${i}`);
+  const spike = scorer.score([noisy(400) + 200, 50]);
+  assert.ok(scorer.isAnomalous(spike), `spike scored ${spike}`);
+  assert.ok(scorer.channelScore(0) > 0 && scorer.channelScore(1) === 0, "the combined score is the spiking channel's");
+  assert.equal(scorer.score([noisy(401) + 200, 50]), 0, "the same level again does not beat the peak");
+});
+
+const invalid = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "fault" as const);
+
+test("NaN, ±Infinity and fault-flagged readings score 0 and leave that channel's state as if they never came", () => {
+  const config = parseScorerConfig({ channels: 2, warmupReadings: 20, stuckReadings: 4, seasonalBins: 6 });
+  const single = parseScorerConfig({ ...config, channels: 1 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.oneof(fc.integer({ min: -50, max: 50 }), invalid)), { minLength: 30, maxLength: 120 }),
+      (rows) => {
+        const both = new FixedPointScorer(config);
+        const first = new FixedPointScorer(single);
+        const second = new FixedPointScorer(single);
+        rows.forEach(([a, b], index) => {
+          const secondOfDay = ((index * 3600) % 86_400);
+          const fault = b === "fault";
+          both.score([a, fault ? 7 : b], fault ? 0b10 : 0, secondOfDay);
+          assert.equal(both.channelScore(0), first.score([a], 0, secondOfDay));
+          if (fault || !Number.isFinite(b)) assert.equal(both.channelScore(1), 0);
+          else assert.equal(both.channelScore(1), second.score([b], 0, secondOfDay));
+        });
+        assert.deepEqual(both.snapshot(), Int32Array.from([...first.snapshot(), ...second.snapshot()]));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test("a reading far past the Q16.16 range halves its channel's scale once, is clamped, scores as an anomaly, and the state stays inside int32", () => {
+  const scorer = new FixedPointScorer(parseScorerConfig({ channels: 1, warmupReadings: 10, seasonalBins: 0 }));
+  for (let i = 0; i < 200; i++) scorer.score([noisy(i)]);
+  assert.ok(scorer.isAnomalous(scorer.score([1e12])));
+  for (const slot of scorer.snapshot()) assert.ok(Number.isInteger(slot));
+  for (let i = 0; i < 50; i++) scorer.score([-1e12]);
+  assert.ok(scorer.snapshot().every((slot) => slot >= -0x80000000 && slot <= 0x7fffffff));
+});
+
+test("a stuck sensor scores 1 once, when the run of identical readings reaches stuckReadings", () => {
+  const scorer = new FixedPointScorer(parseScorerConfig({ channels: 1, warmupReadings: 10, stuckReadings: 5, seasonalBins: 0 }));
+  for (let i = 0; i < 100; i++) scorer.score([noisy(i)]);
+  const scores = Array.from({ length: 10 }, () => scorer.score([21.5]));
+  assert.deepEqual(scores.map((s) => s === SCORE_MAX), [false, false, false, false, true, false, false, false, false, false]);
+});
+
+test("the state of the board's 9 channels, and of the most channels the config allows, fits in 2 KB", () => {
+  assert.equal(new FixedPointScorer(parseScorerConfig({ channels: 9 })).stateBytes, 9 * (11 + 24) * 4);
+  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 14 })).stateBytes <= 2048);
+  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 46, seasonalBins: 0 })).stateBytes <= 2048);
+  assert.throws(() => parseScorerConfig({ channels: 15 }), /config\.channels: 15 channels with 24 seasonal bins need 2100 bytes/);
+  assert.throws(() => new FixedPointScorer(parseScorerConfig({ channels: 2 })).score([1]), /expected 2 readings, got 1/);
+});
+
+test("the seasonal profile compares a reading with its own hour: a daily peak is normal, the same level at night is not", () => {
+  const scorer = new FixedPointScorer(parseScorerConfig({ channels: 1, warmupReadings: 24 * 5, seasonalBins: 24 }));
+  const daily = (hour: number) => (hour === 12 ? 100 : 10) + (hour % 3) * 0.5;
+  for (let hour = 0; hour < 24 * 20; hour++) assert.equal(scorer.isAnomalous(scorer.score([daily(hour % 24)], 0, (hour % 24) * 3600)), false, `hour ${hour}`);
+  assert.ok(scorer.isAnomalous(scorer.score([100], 0, 3 * 3600)), "the noon level at 03:00");
+  assert.throws(() => scorer.score([1], 0, 86_400), /secondOfDay must be in 0…86399, got 86400/);
+});
+
+test("fixed point and its float twin raise the same flag on ≥ 99.5 % of the air-quality fixture's samples", () => {
+  const { rows, secondsOfDay } = readBeijingRows(FIXTURE);
+  const config = parseScorerConfig({ channels: rows[0]?.length ?? 0, stuckReadings: 8 });
+  const fixed = new FixedPointScorer(config);
+  const float = new FloatScorer(config);
+  let same = 0;
+  let flagged = 0;
+  rows.forEach((row, index) => {
+    const fixedFlag = fixed.isAnomalous(fixed.score(row, 0, secondsOfDay[index]));
+    if (fixedFlag) flagged++;
+    if (fixedFlag === float.isAnomalous(float.score(row, 0, secondsOfDay[index]))) same++;
+  });
+  const agreement = same / rows.length;
+  assert.ok(flagged > 5, `only ${flagged} flags: agreement would mean nothing`);
+  console.log(`fixed vs float on ${rows.length} rows × ${config.channels} channels: same flag on ${(100 * agreement).toFixed(2)} %`);
+  assert.ok(agreement >= 0.995, `agreement ${agreement}`);
+});
+
+test("on the fixture with injected faults, every stuck sensor is found and spikes are found within one row", () => {
+  const data = readBeijingRows(FIXTURE);
+  const config = parseScorerConfig({ channels: data.rows[0]?.length ?? 0, stuckReadings: 8 });
+  const results = evaluateTrials(buildTrials(data, 10, 600, 400, 1), () => {
+    const scorer = new FixedPointScorer(config);
+    return (row, secondOfDay) => scorer.isAnomalous(scorer.score(row, 0, secondOfDay));
+  }, config.warmupReadings);
+  const byKind = new Map(results.map((r) => [r.kind, r]));
+  assert.equal(byKind.get("stuck")?.recall, 1);
+  assert.ok((byKind.get("spike")?.detected ?? 0) > 0);
+  assert.equal(byKind.get("spike")?.medianDelay, 0);
+});
+
+/** Fixed point and float twin side by side on one channel: each reading's score, 0 … 1. */
+function bothScores(config: ReturnType<typeof parseScorerConfig>, values: readonly number[]): { fixed: number[]; float: number[] } {
+  const fixed = new FixedPointScorer(config);
+  const float = new FloatScorer(config);
+  return { fixed: values.map((value) => fixed.score([value]) / 65536), float: values.map((value) => float.score([value])) };
+}
+
+test("a channel whose level grows 10^6-fold past its first reading is followed by halving its scale, not held at the clamp", () => {
+  const config = parseScorerConfig({ channels: 1, seasonalBins: 0 });
+  const values = Array.from({ length: 6000 }, (_, i) => 1.5 * 10 ** Math.min(6, i / 500) * (1 + 0.02 * Math.sin(i * 1.7)));
+  values[5500] = 3 * (values[5500] as number);
+  const { fixed, float } = bothScores(config, values);
+  const flags = (scores: number[]) => scores.flatMap((score, i) => (score >= config.threshold ? [i] : []));
+  assert.ok(flags(fixed).includes(5500), "the tripled reading on the grown level is flagged");
+  assert.deepEqual(flags(fixed), flags(float), "the same flags as in doubles");
+  for (const [i, score] of fixed.entries()) assert.ok(Math.abs(score - (float[i] as number)) < 0.002, `reading ${i}: ${score} vs ${float[i]}`);
+});
+
+test("the slow noise level does not stall under its shift: noise of 5·10^−5 of a high level scores as in doubles", () => {
+  // The noise is about 50 LSB in Q16.16, far under the 2^12 a deviationShift of 12 divides by.
+  const config = parseScorerConfig({ channels: 1, seasonalBins: 0, deviationShift: 12 });
+  const values = Array.from({ length: 20_000 }, (_, i) => 1000 + 0.05 * Math.sin(i * 2.3) * Math.sin(i * 0.037));
+  values[19_000] = 1001;
+  const { fixed, float } = bothScores(config, values);
+  const flags = (scores: number[]) => scores.flatMap((score, i) => (score >= config.threshold ? [i] : []));
+  // A floored update would sink the noise level to 0, and every later wiggle would alert.
+  assert.deepEqual(flags(fixed), [19_000], "only the step of 20 noise levels is flagged");
+  assert.deepEqual(flags(float), [19_000]);
+});

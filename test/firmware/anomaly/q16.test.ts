@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import test from "node:test";
+import fc from "fast-check";
+import { absSaturating, addSaturating, fractionQ16, INT32_MAX, INT32_MIN, SCORE_MAX, subtractSaturating, surpriseQ16 } from "../../../firmware/anomaly/Q16";
+
+test("addition and subtraction saturate at the int32 ends instead of wrapping", () => {
+  assert.equal(addSaturating(INT32_MAX, 1), INT32_MAX);
+  assert.equal(addSaturating(INT32_MIN, -1), INT32_MIN);
+  assert.equal(subtractSaturating(INT32_MIN, 1), INT32_MIN);
+  assert.equal(subtractSaturating(INT32_MAX, -5), INT32_MAX);
+  assert.equal(subtractSaturating(INT32_MAX, INT32_MIN), INT32_MAX);
+  assert.equal(addSaturating(0x10000, 0x8000), 0x18000, "1.0 + 0.5 in Q16.16");
+});
+
+test("|−2^31| saturates to 2^31 − 1", () => {
+  assert.equal(absSaturating(INT32_MIN), INT32_MAX);
+  assert.equal(absSaturating(-0x10000), 0x10000);
+});
+
+test("the surprise is z/(z + knee) within 1 LSB over the whole int32 range: a wide channel's knee · deviation does not saturate, and a narrow deviation is not truncated", () => {
+  assert.equal(surpriseQ16(0, 0, 20), 0, "nothing deviated");
+  assert.equal(surpriseQ16(5, 0, 20), SCORE_MAX, "any distance over a zero deviation");
+  // Where knee · deviation would pass 2^31: z = 1 must still give 1/21.
+  assert.ok(Math.abs(surpriseQ16(0x40000000, 0x40000000, 20) - Math.floor(65536 / 21)) <= 1);
+  // Found by this property: shifting both operands for the wide distance truncated the deviation 13 to 1,
+  // and gave 65532 where 2^25 / (2^25 + 237 · 13) is 65529.
+  assert.equal(surpriseQ16(33_554_432, 13, 237), 65_529);
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: INT32_MAX }), fc.integer({ min: 0, max: INT32_MAX }), fc.integer({ min: 1, max: 255 }), (distance, deviation, knee) => {
+      const denominator = distance + knee * deviation;
+      const exact = denominator === 0 ? 0 : Math.min(SCORE_MAX, Math.floor((distance * 65536) / denominator));
+      const got = surpriseQ16(distance, deviation, knee);
+      assert.ok(Number.isInteger(got) && Math.abs(got - exact) <= 1, `${distance}, ${deviation}, knee ${knee}: ${got} vs ${exact}`);
+    }),
+  );
+});
+
+test("fractionQ16 gives Q0.16 vectors: 1/2, 1/3, 0, x/x capped at 65535, 0/0 = 0", () => {
+  assert.equal(fractionQ16(1, 2), 0x8000);
+  assert.equal(fractionQ16(1, 3), 0x5555);
+  assert.equal(fractionQ16(0, 7), 0);
+  assert.equal(fractionQ16(7, 7), SCORE_MAX);
+  assert.equal(fractionQ16(0, 0), 0);
+  assert.equal(fractionQ16(INT32_MAX, INT32_MAX), SCORE_MAX);
+  assert.equal(fractionQ16(0x40000000, INT32_MAX), 0x8000);
+});
+
+test("fractionQ16 is floor(2^16 · n / d) to within the pre-shift's one step, for every 0 ≤ n ≤ d < 2^31", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: INT32_MAX }), fc.double({ min: 0, max: 1, noNaN: true }), (denominator, share) => {
+      const numerator = Math.floor(denominator * share);
+      const exact = Math.min(SCORE_MAX, Math.floor((numerator * 65536) / denominator));
+      const got = fractionQ16(numerator, denominator);
+      assert.ok(Number.isInteger(got) && got >= 0 && got <= SCORE_MAX);
+      assert.ok(Math.abs(got - exact) <= 1, `${numerator}/${denominator}: ${got} vs ${exact}`);
+    }),
+  );
+});

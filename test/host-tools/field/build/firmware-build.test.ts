@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { boardManifests, planBuild } from "../../../../host-tools/field/build/FirmwareBuild.ts";
+
+const MANIFESTS = path.resolve("manifests");
+
+function fakeSdk(): { root: string; log: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), "aqm-moddable-"));
+  const bin = path.join(root, "build", "bin", "lin", "release");
+  mkdirSync(bin, { recursive: true });
+  const log = path.join(root, "calls.log");
+  // Stands in for mcconfig: records where and how it was called.
+  writeFileSync(path.join(bin, "mcconfig"), `#!/bin/sh\necho "$PWD $*" >> ${JSON.stringify(log)}\n`);
+  chmodSync(path.join(bin, "mcconfig"), 0o755);
+  return { root, log };
+}
+
+test("the board manifests are the ones beside app.json", () => {
+  assert.deepEqual(boardManifests(MANIFESTS), ["esp32-devkitc"]);
+});
+
+test("with nothing installed, every missing piece is named with what to do; a bad board or setting is named too", () => {
+  const plan = planBuild({ board: "esp32-s9", settings: ["thing"], flash: false, debug: true }, {}, MANIFESTS, "linux");
+  assert.ok("missing" in plan);
+  const text = plan.missing.join("\n");
+  assert.match(text, /board "esp32-s9": no manifests\/esp32-s9\.json \(boards: esp32-devkitc\)/);
+  assert.match(text, /setting "thing": expected key=value/);
+  assert.match(text, /MODDABLE is not set: install the Moddable SDK/);
+  assert.match(text, /IDF_PATH is not set/);
+});
+
+test("with the SDK's tools present, mcconfig runs in manifests/ on the board manifest with the settings, -m only when flashing", () => {
+  const { root } = fakeSdk();
+  try {
+    const plan = planBuild({ board: "esp32-devkitc", settings: ["thing=lab-01", "endpoint=x.example"], flash: true, debug: false }, { MODDABLE: root, IDF_PATH: "/opt/esp-idf" }, MANIFESTS, "linux");
+    assert.ok("command" in plan);
+    assert.equal(plan.command, path.join(root, "build/bin/lin/release/mcconfig"));
+    assert.deepEqual(plan.args, ["-m", "-p", "esp32", "esp32-devkitc.json", "thing=lab-01", "endpoint=x.example"]);
+    assert.equal(plan.cwd, MANIFESTS);
+    const missingTools = planBuild({ board: "esp32-devkitc", settings: [], flash: false, debug: true }, { MODDABLE: path.join(root, "nowhere"), IDF_PATH: "/x" }, MANIFESTS, "linux");
+    assert.ok("missing" in missingTools && /build the SDK's host tools first/.test(missingTools.missing[0]!));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("aqm build exits 3 naming what is missing, and runs mcconfig when it is there", () => {
+  const aqm = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", "build", ...args], { encoding: "utf8", env: { PATH: process.env.PATH, ...env } });
+  const bare = aqm(["thing=lab-01"], {});
+  assert.equal(bare.status, 3);
+  assert.match(bare.stderr, /aqm build cannot run here:\n {2}- MODDABLE is not set/);
+  const { root, log } = fakeSdk();
+  try {
+    const built = aqm(["thing=lab-01"], { MODDABLE: root, IDF_PATH: "/opt/esp-idf" });
+    assert.equal(built.status, 0, built.stderr);
+    assert.equal(readFileSync(log, "utf8").trim(), `${MANIFESTS} -d -p esp32 esp32-devkitc.json thing=lab-01`);
+    assert.equal(aqm(["--flsh"], {}).status, 2, "an unknown option is bad usage");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+
+const aqm = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+
+test("aqm provision local --board: the identity and Wi-Fi land in the simulated board's nvs.json, with progress, exit 0", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "aqm-provision-cli-"));
+  try {
+    const board = path.join(dir, "boards", "aqm-cli-001");
+    mkdirSync(board, { recursive: true });
+    const run = aqm(["provision", "local", "--thing", "aqm-cli-001", "--board", board, "--state", dir, "--wifi", "aqm lab"], { AQM_WIFI_PASSWORD: "lab passphrase" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^\[1\/8\] console handshake\n/);
+    assert.match(run.stdout, /\nprovisioned aqm-cli-001 for localhost: CA \d+ B, certificate \d+ B, key \d+ B; restart the board to use it\n$/);
+    assert.ok(!run.stdout.includes("lab passphrase"));
+    const nvs = JSON.parse(readFileSync(path.join(board, "nvs.json"), "utf8")) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(nvs.tls ?? {}).sort(), ["ca", "cert", "key"]);
+    assert.deepEqual(nvs.wifi, { ssid: "aqm lab", password: "lab passphrase" });
+    assert.deepEqual(nvs.aqm, { thing: "aqm-cli-001", endpoint: "localhost", port: 8883 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("aqm provision without a target or thing is a usage error (exit 2)", () => {
+  assert.equal(aqm(["provision", "local", "--board", "x"]).status, 2);
+  assert.equal(aqm(["provision", "aws", "--thing", "t", "--board", "x"]).status, 2, "aws needs --policy");
+  assert.equal(aqm(["provision", "local", "--thing", "t"]).status, 2, "needs --serial or --board");
+});

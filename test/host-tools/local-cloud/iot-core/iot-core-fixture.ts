@@ -1,0 +1,58 @@
+import { LocalCa, type IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
+import type { IotPolicy } from "../../../../host-tools/local-cloud/iot-core/IotPolicy.ts";
+import { LocalIotCore, type IotCoreEvent } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
+import type { MqttConnectionEvents } from "../../../../host-tools/board-sim/platform/MqttConnector.ts";
+import { TlsMqttConnection } from "../../../../host-tools/board-sim/platform/TlsMqttConnection.ts";
+
+/** A local IoT Core on a free port with its CA (and the deployed device policy unless told otherwise), and a way to connect boards to it over TLS. */
+export async function startIotCore(options: { policy?: IotPolicy } = {}) {
+  const ca = await LocalCa.createEphemeral("test CA");
+  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, ...options });
+  const events: IotCoreEvent[] = [];
+  core.onEvent((event) => events.push(event));
+  const { port } = await core.start();
+  return { ca, core, events, port };
+}
+
+export interface Recorded {
+  readonly controls: { operation: number; id: number; payload?: number[] }[];
+  readonly messages: { topic: string; payload: string }[];
+  readonly errors: { code: string; message: string }[];
+  closes: number;
+  readonly events: MqttConnectionEvents;
+}
+
+export function recorder(): Recorded {
+  const recorded: Recorded = {
+    controls: [],
+    messages: [],
+    errors: [],
+    closes: 0,
+    events: {
+      onControl: (operation, id, payload) => recorded.controls.push(payload ? { operation, id, payload: [...payload] } : { operation, id }),
+      onMessage: (topic, _qos, payload) => recorded.messages.push({ topic, payload: Buffer.from(payload).toString() }),
+      onError: (code, message) => recorded.errors.push({ code, message }),
+      onClose: () => {
+        recorded.closes++;
+      },
+    },
+  };
+  return recorded;
+}
+
+export function connectBoard(port: number, ca: LocalCa, identity: IssuedCertificate, clientId: string, recorded: Recorded): TlsMqttConnection {
+  return new TlsMqttConnection(
+    { host: "localhost", port, id: clientId, clean: true, keepAlive: 60_000, ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer, protocolVersion: 0x303 },
+    recorded.events,
+    { address: "127.0.0.1" },
+  );
+}
+
+export async function until(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,92 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
+import { LakeQuery, QueryFailed } from "../../../../host-tools/local-cloud/lake/LakeQuery.ts";
+import { loadNamedQueries } from "../../../../host-tools/local-cloud/lake/SharedFiles.ts";
+import { firstRunObjects, fixtureBase, HOUR, MINUTE, secondRunObjects, writeObjects } from "./rawFixture.ts";
+
+const base = fixtureBase(Date.now());
+const lakeDir = path.join(mkdtempSync(path.join(tmpdir(), "aqm-query-")), "lake");
+writeObjects(lakeDir, firstRunObjects(base));
+await new LakeCurator({ lakeDir }).curate();
+writeObjects(lakeDir, secondRunObjects(base));
+await new LakeCurator({ lakeDir }).curate();
+
+const queries = new Map(loadNamedQueries().map((q) => [q.name, q.sql]));
+/** As Athena and DuckDB print a UTC timestamp. */
+const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}${ms % 1000 ? `.${String(ms % 1000).padStart(3, "0")}` : ""}+00`;
+
+async function named(name: string): Promise<Record<string, unknown>[]> {
+  const sql = queries.get(name);
+  assert.ok(sql, `named query ${name} is in cloud/athena/named-queries.json`);
+  const lake = await LakeQuery.open(lakeDir);
+  try {
+    const { columns, rows } = await lake.run(sql);
+    return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
+  } finally {
+    lake.close();
+  }
+}
+
+test("the named queries are the four an operator asks, each with a description", () => {
+  assert.deepEqual([...queries.keys()], ["latest", "hourly-averages", "sensor-faults", "anomalies-last-day"]);
+  assert.ok(loadNamedQueries().every((q) => q.description.length > 20));
+});
+
+test("latest: one row per board, its newest reading", async () => {
+  const rows = await named("latest");
+  assert.deepEqual(rows.map((r) => [r.thing, r.boot, r.seq, r.at_utc, r.pm2_5_ugm3]), [
+    ["aqm-fix-001", 2, 1, utc(base + 5 * MINUTE), 7],
+    ["aqm-fix-002", 7, 2, utc(base + HOUR + MINUTE), null],
+    ["aqm-fix-003", 2, 1, utc(base + 90_000), 5],
+  ]);
+});
+
+test("hourly-averages: readings and means per board and UTC hour over the last 24 hours", async () => {
+  const rows = await named("hourly-averages");
+  assert.deepEqual(rows.map((r) => [r.thing, r.hour_utc, r.readings, r.pm2_5_ugm3, r.max_anomaly]), [
+    ["aqm-fix-001", utc(base), 4, 6.5, 0.04],
+    ["aqm-fix-002", utc(base), 1, 4, null],
+    ["aqm-fix-002", utc(base + HOUR), 1, null, null],
+    ["aqm-fix-003", utc(base), 1, 5, 0.005],
+  ]);
+});
+
+test("sensor-faults: the faulty channels of each board's latest reading, v1 sensors spread over their channels", async () => {
+  const rows = await named("sensor-faults");
+  assert.deepEqual(rows.map((r) => [r.thing, r.channel, r.health]), [
+    ["aqm-fix-002", "pm10_ugm3", "fault:read"],
+    ["aqm-fix-002", "pm1_ugm3", "fault:read"],
+    ["aqm-fix-002", "pm2_5_ugm3", "fault:read"],
+    ["aqm-fix-003", "co_ppb", "fault:nack"],
+  ]);
+});
+
+test("anomalies-last-day: scores at or above the default threshold in the last 24 hours only", async () => {
+  const rows = await named("anomalies-last-day");
+  assert.deepEqual(rows.map((r) => [r.thing, r.boot, r.seq, r.anomaly]), [["aqm-fix-001", 1, 2, 0.04]]);
+});
+
+test("ad-hoc SQL sees telemetry and quarantine; bad SQL fails with the engine's reason", async () => {
+  const lake = await LakeQuery.open(lakeDir);
+  try {
+    const counts = await lake.run("SELECT (SELECT count(*) FROM telemetry) AS readings, (SELECT count(*) FROM quarantine) AS refused");
+    assert.deepEqual(counts.rows, [[8, 7]]);
+    await assert.rejects(lake.run("SELECT nope FROM telemetry"), (e: unknown) => e instanceof QueryFailed && /nope/.test(e.message));
+  } finally {
+    lake.close();
+  }
+});
+
+test("an empty lake answers every named query with no rows", async () => {
+  const lake = await LakeQuery.open(path.join(mkdtempSync(path.join(tmpdir(), "aqm-empty-")), "lake"));
+  try {
+    for (const sql of queries.values()) assert.deepEqual((await lake.run(sql)).rows, []);
+    assert.deepEqual((await lake.run("SELECT count(*) FROM quarantine")).rows, [[0]]);
+  } finally {
+    lake.close();
+  }
+});

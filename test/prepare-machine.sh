@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# What the test suite needs beyond `npm ci`, checked (and installed where it can be) before any test
+# runs, so a fresh machine fails here with what to do instead of in a test. `npm test` runs it first.
+# The Debian packages, which npm cannot install:
+#   mosquitto, mosquitto-clients  a real MQTT broker and clients for the interop tests
+#   socat                         the pseudo-terminal the hardware-in-the-loop suite attaches the simulated board to
+#   chromium                      the browser the report page's test opens the page in (through playwright-core)
+set -euo pipefail
+
+packages=(mosquitto mosquitto-clients socat chromium)
+commands=(mosquitto mosquitto_pub socat chromium)
+
+missing=()
+for i in "${!commands[@]}"; do
+  command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  install=(apt-get install -y -qq --no-install-recommends "${missing[@]}")
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test: missing Debian packages: ${missing[*]}" >&2
+    echo "test: as root, run:  apt-get update && ${install[*]}" >&2
+    exit 1
+  fi
+
+  echo "test: installing Debian packages: ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${install[@]}" >/dev/null
+  for i in "${!commands[@]}"; do
+    if ! command -v "${commands[$i]}" >/dev/null 2>&1; then
+      echo "test: ${packages[$i]} was installed but ${commands[$i]} is still not on PATH" >&2
+      exit 1
+    fi
+  done
+fi
+
+# @agoric/xsnap compiles the XS engine with gcc in its install script; the XS tests need the result.
+worker=node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker
+if [ ! -x "$worker" ]; then
+  echo "test: $worker was not built by npm ci (is gcc installed, and did npm run install scripts?)" >&2
+  exit 1
+fi
