@@ -14,11 +14,11 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RAW_PREFIX } from "../cloud/lib/lakePrefixes.ts";
-import { firehoseKey } from "../host-tools/local-cloud/iot-core/LocalFirehose.ts";
+import { firehoseKey, TELEMETRY_STREAM_NAME } from "../host-tools/local-cloud/iot-core/LocalFirehose.ts";
 import { LakeCompactor } from "../host-tools/local-cloud/lake/LakeCompactor.ts";
 import { LakeCurator } from "../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
-import { loadNamedQueries } from "../host-tools/local-cloud/lake/SharedFiles.ts";
+import { loadNamedQueries } from "../cloud/lib/namedQueries.ts";
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.argv[3] ?? 120);
@@ -47,12 +47,33 @@ function record(board: number, seq: number, ts: number, random: () => number): R
   const day = Math.sin((2 * Math.PI * (ts % DAY_MS)) / DAY_MS + board);
   const noise = () => random() - 0.5;
   return {
-    v: 2, thing: thingOf(board), boot: 1, seq, ts, interval_s: 60,
-    temperature_c: round(18 + 4 * day + noise(), 2), humidity_pct: round(50 - 10 * day + noise(), 2),
-    pm1_ugm3: round(4 + 2 * day + noise(), 1), pm2_5_ugm3: round(8 + 4 * day + noise(), 1), pm10_ugm3: round(14 + 6 * day + noise(), 1),
-    co_ppb: round(250 + 80 * day + 5 * noise(), 1), no2_ppb: round(15 + 8 * day + noise(), 1), so2_ppb: round(3 + day + noise(), 1), o3_ppb: round(30 - 10 * day + noise(), 1),
+    v: 2,
+    thing: thingOf(board),
+    boot: 1,
+    seq,
+    ts,
+    interval_s: 60,
+    temperature_c: round(18 + 4 * day + noise(), 2),
+    humidity_pct: round(50 - 10 * day + noise(), 2),
+    pm1_ugm3: round(4 + 2 * day + noise(), 1),
+    pm2_5_ugm3: round(8 + 4 * day + noise(), 1),
+    pm10_ugm3: round(14 + 6 * day + noise(), 1),
+    co_ppb: round(250 + 80 * day + 5 * noise(), 1),
+    no2_ppb: round(15 + 8 * day + noise(), 1),
+    so2_ppb: round(3 + day + noise(), 1),
+    o3_ppb: round(30 - 10 * day + noise(), 1),
     anomaly: round(random() * 0.02, 3),
-    health: { temperature_c: "ok", humidity_pct: "ok", pm1_ugm3: "ok", pm2_5_ugm3: "ok", pm10_ugm3: "ok", co_ppb: "ok", no2_ppb: "ok", so2_ppb: "ok", o3_ppb: "ok" },
+    health: {
+      temperature_c: "ok",
+      humidity_pct: "ok",
+      pm1_ugm3: "ok",
+      pm2_5_ugm3: "ok",
+      pm10_ugm3: "ok",
+      co_ppb: "ok",
+      no2_ppb: "ok",
+      so2_ppb: "ok",
+      o3_ppb: "ok",
+    },
   };
 }
 
@@ -82,7 +103,7 @@ function generate(lakeDir: string): { lines: number; readings: number; batched: 
   const backlog = new Map<number, Record<string, unknown>[]>();
   const flush = () => {
     const text = buffer.join("\n") + "\n";
-    const file = path.join(lakeDir, ...firehoseKey(RAW_PREFIX, "aqm-telemetry", oldest, String(objects).padStart(8, "0")).split("/"));
+    const file = path.join(lakeDir, ...firehoseKey(RAW_PREFIX, TELEMETRY_STREAM_NAME, oldest, String(objects).padStart(8, "0")).split("/"));
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, text);
     objects++;
@@ -132,7 +153,7 @@ function generate(lakeDir: string): { lines: number; readings: number; batched: 
 /** The raw object of minute `round`, with a reading of every board, as the local Firehose writes one between the main job's curations. */
 function writeRound(lakeDir: string, round: number, random: () => number): void {
   const lines = Array.from({ length: BOARDS }, (_, board) => reading(board, round, START + round * INTERVAL_MS + board * 1000, random));
-  const file = path.join(lakeDir, ...firehoseKey(RAW_PREFIX, "aqm-telemetry", START + round * INTERVAL_MS, String(round).padStart(8, "0")).split("/"));
+  const file = path.join(lakeDir, ...firehoseKey(RAW_PREFIX, TELEMETRY_STREAM_NAME, START + round * INTERVAL_MS, String(round).padStart(8, "0")).split("/"));
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, lines.join("\n") + "\n");
 }
@@ -170,7 +191,9 @@ async function compactionFigures(): Promise<void> {
     // One DuckDB pass per raw object gives the files ROUNDS separate curations would, without paying for ROUNDS DuckDB start-ups.
     let t = performance.now();
     const curated = await new LakeCurator({ lakeDir, batchBytes: 1 }).curate();
-    console.log(`compaction: ${ROUNDS} minutes of ${BOARDS} boards curated one minute at a time (${curated.curated} rows, ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    console.log(
+      `compaction: ${ROUNDS} minutes of ${BOARDS} boards curated one minute at a time (${curated.curated} rows, ${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
     const curationBefore = await nextMinuteSeconds(lakeDir, ROUNDS + 1, random);
     const before = bytesUnder(path.join(lakeDir, "curated"), ".parquet");
     const queryBefore = await latestQuerySeconds(lakeDir);
@@ -180,10 +203,16 @@ async function compactionFigures(): Promise<void> {
     const after = bytesUnder(path.join(lakeDir, "curated"), ".parquet");
     const queryAfter = await latestQuerySeconds(lakeDir);
     const curationAfter = await nextMinuteSeconds(lakeDir, ROUNDS + 2, random);
-    console.log(`compaction: ${report.partitions.length} partitions, ${before.files} files (${mib(before.bytes)}) → ${after.files} (${mib(after.bytes)}), ${report.rows} rows in ${seconds.toFixed(2)} s`);
-    console.log(`aqm query latest: ${queryBefore.toFixed(3)} s before compaction, ${queryAfter.toFixed(3)} s after (${(queryBefore / queryAfter).toFixed(1)}× faster)`);
+    console.log(
+      `compaction: ${report.partitions.length} partitions, ${before.files} files (${mib(before.bytes)}) → ${after.files} (${mib(after.bytes)}), ${report.rows} rows in ${seconds.toFixed(2)} s`,
+    );
+    console.log(
+      `aqm query latest: ${queryBefore.toFixed(3)} s before compaction, ${queryAfter.toFixed(3)} s after (${(queryBefore / queryAfter).toFixed(1)}× faster)`,
+    );
     // The curator reads the day's partitions to find resent readings: it pays for small files too.
-    console.log(`the next minute's curation: ${curationBefore.toFixed(2)} s before compaction, ${curationAfter.toFixed(2)} s after (${(curationBefore / curationAfter).toFixed(1)}× faster)`);
+    console.log(
+      `the next minute's curation: ${curationBefore.toFixed(2)} s before compaction, ${curationAfter.toFixed(2)} s after (${(curationBefore / curationAfter).toFixed(1)}× faster)`,
+    );
   } finally {
     rmSync(lakeDir, { recursive: true, force: true });
   }
@@ -198,16 +227,24 @@ const lakeDir = mkdtempSync(path.join(tmpdir(), "aqm-bench-etl-"));
 try {
   let t = performance.now();
   const raw = generate(lakeDir);
-  console.log(`generated ${raw.lines} raw lines holding ${raw.readings} readings (${raw.batched} of them in batches of up to ${BATCH_READINGS}) from ${BOARDS} boards in ${raw.objects} objects, ${mib(raw.bytes)} of JSON (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  console.log(
+    `generated ${raw.lines} raw lines holding ${raw.readings} readings (${raw.batched} of them in batches of up to ${BATCH_READINGS}) from ${BOARDS} boards in ${raw.objects} objects, ${mib(raw.bytes)} of JSON (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+  );
 
   t = performance.now();
   const report = await new LakeCurator({ lakeDir }).curate();
   const seconds = (performance.now() - t) / 1000;
-  console.log(`ETL: ${report.lines} lines, ${report.records} readings = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined in ${seconds.toFixed(1)} s`);
-  console.log(`ETL throughput: ${Math.round(report.lines / seconds).toLocaleString("en-US")} raw lines/s (${Math.round(report.curated / seconds).toLocaleString("en-US")} curated rows/s)`);
+  console.log(
+    `ETL: ${report.lines} lines, ${report.records} readings = ${report.curated} curated + ${report.duplicates} duplicates + ${report.quarantined} quarantined in ${seconds.toFixed(1)} s`,
+  );
+  console.log(
+    `ETL throughput: ${Math.round(report.lines / seconds).toLocaleString("en-US")} raw lines/s (${Math.round(report.curated / seconds).toLocaleString("en-US")} curated rows/s)`,
+  );
 
   const parquet = bytesUnder(path.join(lakeDir, "curated"), ".parquet");
-  console.log(`Parquet (zstd, ${parquet.files} files in date/thing partitions): ${mib(parquet.bytes)} = ${((100 * parquet.bytes) / raw.bytes).toFixed(1)} % of the raw JSON (${(raw.bytes / parquet.bytes).toFixed(1)}× smaller), ${(parquet.bytes / report.curated).toFixed(1)} B per reading against ${(raw.bytes / raw.readings).toFixed(0)} B raw`);
+  console.log(
+    `Parquet (zstd, ${parquet.files} files in date/thing partitions): ${mib(parquet.bytes)} = ${((100 * parquet.bytes) / raw.bytes).toFixed(1)} % of the raw JSON (${(raw.bytes / parquet.bytes).toFixed(1)}× smaller), ${(parquet.bytes / report.curated).toFixed(1)} B per reading against ${(raw.bytes / raw.readings).toFixed(0)} B raw`,
+  );
 
   t = performance.now();
   const idle = await new LakeCurator({ lakeDir }).curate();

@@ -21,9 +21,13 @@ for (const detector of detectors) {
     const expected = published[detector]?.[result.profile];
     const expectedText = typeof expected === "number" ? fixed(expected, 9) : "      n/a";
     const diffText = typeof expected === "number" ? fixed(result.normalised - expected, 10, 6) : "       n/a";
-    rescoreRows.push(`${detector.padEnd(16)} ${result.profile.padEnd(19)} ${fixed(result.threshold, 9, 6)} ${fixed(result.normalised, 9)} ${expectedText} ${diffText}`);
+    rescoreRows.push(
+      `${detector.padEnd(16)} ${result.profile.padEnd(19)} ${fixed(result.threshold, 9, 6)} ${fixed(result.normalised, 9)} ${expectedText} ${diffText}`,
+    );
     const sweepThreshold = Number.isFinite(result.sweep.threshold) ? fixed(result.sweep.threshold, 9, 6) : "  (none)";
-    sweepRows.push(`${detector.padEnd(16)} ${result.profile.padEnd(19)} ${fixed(result.threshold, 9, 6)} ${fixed(result.normalised, 9)} ${sweepThreshold} ${fixed(result.sweep.normalised, 9)} ${fixed(result.sweep.normalised - result.normalised, 10, 6)}`);
+    sweepRows.push(
+      `${detector.padEnd(16)} ${result.profile.padEnd(19)} ${fixed(result.threshold, 9, 6)} ${fixed(result.normalised, 9)} ${sweepThreshold} ${fixed(result.sweep.normalised, 9)} ${fixed(result.sweep.normalised - result.normalised, 10, 6)}`,
+    );
   }
 }
 console.log(`NAB re-score of published per-row outputs, corpus ${corpus.root}`);

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { FixedPointScorer } from "../firmware/anomaly/FixedPointScorer.ts";
+import { Q16_ONE } from "../firmware/anomaly/Q16.ts";
 import { parseScorerConfig, type ScorerConfig } from "../firmware/anomaly/ScorerConfig.ts";
 import { readBeijingRows, BEIJING_CHANNELS } from "../host-tools/analysis/scorer/air-quality-csv.ts";
 import { FloatScorer } from "../host-tools/analysis/scorer/FloatScorer.ts";
@@ -31,7 +32,6 @@ scoreboard; then fixed-vs-float flag agreement, injected faults on one Beijing m
 
 /** The target of issue 5: Random Cut Forest on NAB's standard profile. */
 const TARGET = { detector: "randomCutForest", score: 51.7 };
-const Q16 = 65536;
 
 function parseArguments(argv: readonly string[]): { corpusDir: string; airPath: string } {
   if (argv.includes("-h") || argv.includes("--help")) {
@@ -72,7 +72,7 @@ function runNab(corpus: NabCorpus): number {
   const started = performance.now();
   const fixedOutputs = runOnCorpus(corpus, (values, seconds) => {
     const scorer = new FixedPointScorer(nabConfig);
-    return values.map((value, row) => scorer.score([value], 0, seconds[row]) / Q16);
+    return values.map((value, row) => scorer.score([value], 0, seconds[row]) / Q16_ONE);
   });
   const floatOutputs = runOnCorpus(corpus, (values, seconds) => {
     const scorer = new FloatScorer(nabConfig);
@@ -91,17 +91,25 @@ function runNab(corpus: NabCorpus): number {
   ];
   rows.sort((a, b) => (b.scores[0] ?? -Infinity) - (a.scores[0] ?? -Infinity));
   console.log(`NAB, corpus ${corpus.root}: normalised scores (null detector 0, perfect 100), one swept threshold per profile (NAB's rule)`);
-  console.log(`published figures: NAB v1.1 scoreboard, github.com/numenta/NAB#scoreboard (Ahmad et al., Neurocomputing 262, 2017), = the corpus's results/final_results.json`);
+  console.log(
+    `published figures: NAB v1.1 scoreboard, github.com/numenta/NAB#scoreboard (Ahmad et al., Neurocomputing 262, 2017), = the corpus's results/final_results.json`,
+  );
   console.log(`the published detectors were handed each file's min and max before the run; ours was not, and sees each row once, in order`);
   console.log(`${"detector".padEnd(26)} ${PROFILE_NAMES.map((p) => p.padStart(9).slice(-9)).join(" ")}`);
   for (const row of rows) console.log(`${row.name.padEnd(26)} ${row.scores.map(cell).join(" ")}`);
-  console.log(`thresholds swept: fixed ${fixedNab.map((r) => r.threshold.toFixed(4)).join(" / ")}, float ${floatNab.map((r) => r.threshold.toFixed(4)).join(" / ")}`);
+  console.log(
+    `thresholds swept: fixed ${fixedNab.map((r) => r.threshold.toFixed(4)).join(" / ")}, float ${floatNab.map((r) => r.threshold.toFixed(4)).join(" / ")}`,
+  );
   const fixedStandard = fixedNab[0]?.normalised ?? Number.NaN;
-  console.log(`target, above ${TARGET.detector} ${TARGET.score} on the standard profile in fixed point: ${fixedStandard > TARGET.score ? "met" : "NOT met"} (${fixedStandard.toFixed(1)})`);
+  console.log(
+    `target, above ${TARGET.detector} ${TARGET.score} on the standard profile in fixed point: ${fixedStandard > TARGET.score ? "met" : "NOT met"} (${fixedStandard.toFixed(1)})`,
+  );
   console.log(`config: ${JSON.stringify(nabConfig)}; both detectors over the corpus and scoring: ${nabSeconds.toFixed(1)} s`);
   for (const result of fixedNab) {
     const { same, total } = agreement(fixedOutputs, floatOutputs, result.threshold);
-    console.log(`fixed vs float, same flag at the ${result.profile} threshold ${result.threshold.toFixed(4)}: ${same}/${total} samples = ${((100 * same) / total).toFixed(3)} %`);
+    console.log(
+      `fixed vs float, same flag at the ${result.profile} threshold ${result.threshold.toFixed(4)}: ${same}/${total} samples = ${((100 * same) / total).toFixed(3)} %`,
+    );
   }
   return fixedNab[0]?.threshold ?? nabConfig.threshold;
 }
@@ -113,19 +121,38 @@ function runInjectedFaults(airPath: string, airConfig: ScorerConfig): void {
   const ONSET = 400;
   const trials = buildTrials(air, TRIALS_PER_KIND, STRETCH, ONSET, 5);
   console.log(`\nInjected faults on ${airPath} (hourly; channels ${BEIJING_CHANNELS.join(", ")})`);
-  console.log(`${TRIALS_PER_KIND} trials per kind: a fresh scorer over ${STRETCH} real rows, one fault at row ${ONSET} on a random channel; config ${JSON.stringify(airConfig)}`);
+  console.log(
+    `${TRIALS_PER_KIND} trials per kind: a fresh scorer over ${STRETCH} real rows, one fault at row ${ONSET} on a random channel; config ${JSON.stringify(airConfig)}`,
+  );
   console.log(`false alarms: flags outside the fault's window after warm-up (the "clean" data has real pollution events too)`);
-  const flagger = (make: () => { score(row: readonly number[], faultMask: number, secondOfDay: number): number; isAnomalous(score: number): boolean }) => () => {
-    const scorer = make();
-    return (row: readonly number[], secondOfDay: number) => scorer.isAnomalous(scorer.score(row, 0, secondOfDay));
-  };
+  const flagger =
+    (make: () => { score(row: readonly number[], faultMask: number, secondOfDay: number): number; isAnomalous(score: number): boolean }) => () => {
+      const scorer = make();
+      return (row: readonly number[], secondOfDay: number) => scorer.isAnomalous(scorer.score(row, 0, secondOfDay));
+    };
   for (const [name, results] of [
-    ["fixed", evaluateTrials(trials, flagger(() => new FixedPointScorer(airConfig)), airConfig.warmupReadings)],
-    ["float", evaluateTrials(trials, flagger(() => new FloatScorer(airConfig)), airConfig.warmupReadings)],
+    [
+      "fixed",
+      evaluateTrials(
+        trials,
+        flagger(() => new FixedPointScorer(airConfig)),
+        airConfig.warmupReadings,
+      ),
+    ],
+    [
+      "float",
+      evaluateTrials(
+        trials,
+        flagger(() => new FloatScorer(airConfig)),
+        airConfig.warmupReadings,
+      ),
+    ],
   ] as const) {
     console.log(`${name}: ${"kind".padEnd(6)} detected false-alarms precision recall median-delay(rows)`);
     for (const r of results) {
-      console.log(`       ${r.kind.padEnd(6)} ${`${r.detected}/${r.trials}`.padStart(8)} ${String(r.falseAlarms).padStart(12)} ${r.precision.toFixed(2).padStart(9)} ${r.recall.toFixed(2).padStart(6)} ${String(r.medianDelay).padStart(18)}`);
+      console.log(
+        `       ${r.kind.padEnd(6)} ${`${r.detected}/${r.trials}`.padStart(8)} ${String(r.falseAlarms).padStart(12)} ${r.precision.toFixed(2).padStart(9)} ${r.recall.toFixed(2).padStart(6)} ${String(r.medianDelay).padStart(18)}`,
+      );
     }
   }
 }
@@ -133,15 +160,24 @@ function runInjectedFaults(airPath: string, airConfig: ScorerConfig): void {
 async function runOnXs(airPath: string, airConfig: ScorerConfig): Promise<void> {
   const XS_ROWS = 2000;
   const air = readBeijingRows(airPath, XS_ROWS);
-  const xs = await scoreOnXs(airConfig, air.rows, air.rows.map(() => 0), air.secondsOfDay);
+  const xs = await scoreOnXs(
+    airConfig,
+    air.rows,
+    air.rows.map(() => 0),
+    air.secondsOfDay,
+  );
   const node = new FixedPointScorer(airConfig);
   const nodeScores = air.rows.map((row, index) => node.score(row, 0, air.secondsOfDay[index]));
   const identical = JSON.stringify(nodeScores) === JSON.stringify(xs.scores) && JSON.stringify(Array.from(node.snapshot())) === JSON.stringify(xs.state);
   const rows = air.rows.length;
   console.log(`\nXS (xsnap, real Moddable engine): ${rows} rows of ${airConfig.channels} channels; Node and XS scores and state bit-identical: ${identical}`);
-  console.log(`XS compute per sample, all ${airConfig.channels} channels: ${(xs.scorerCompute / rows).toFixed(0)} operations (${(xs.scorerCompute / rows / airConfig.channels).toFixed(0)} per channel), loop overhead subtracted`);
+  console.log(
+    `XS compute per sample, all ${airConfig.channels} channels: ${(xs.scorerCompute / rows).toFixed(0)} operations (${(xs.scorerCompute / rows / airConfig.channels).toFixed(0)} per channel), loop overhead subtracted`,
+  );
   const boardConfig = parseScorerConfig({});
-  console.log(`state: ${node.stateBytes} bytes for ${airConfig.channels} channels; ${new FixedPointScorer(boardConfig).stateBytes} bytes for the board's ${boardConfig.channels} (preallocated Int32Arrays; budget 2048)`);
+  console.log(
+    `state: ${node.stateBytes} bytes for ${airConfig.channels} channels; ${new FixedPointScorer(boardConfig).stateBytes} bytes for the board's ${boardConfig.channels} (preallocated Int32Arrays; budget 2048)`,
+  );
 }
 
 const { corpusDir, airPath } = parseArguments(process.argv.slice(2));

@@ -11,6 +11,7 @@ import { VmBoard } from "../host-tools/board-sim/platform/VmBoard.ts";
 import { LoopbackBroker } from "../host-tools/board-sim/network/LoopbackBroker.ts";
 import { SyntheticAir } from "../host-tools/board-sim/scenarios/SyntheticAir.ts";
 import { simulatedBoard } from "../host-tools/board-sim/board/SimulatedBoard.ts";
+import { shadowTopicPrefix, telemetryTopic } from "../firmware/session/MqttTopics.ts";
 import { readingsOf } from "../firmware/telemetry/TelemetryBatch.ts";
 
 const DAY_MS = 86_400_000;
@@ -32,17 +33,30 @@ function publishBytes(topic: string, payload: number, qos: number): number {
 const offlineHours = 6;
 
 /** A day of one simulated board; offline (broker unreachable) for its first `offlineMs`, then online. `received` has each telemetry message's board time of arrival. */
-async function day(thing: string, offlineMs: number, batchWaitMs = 0): Promise<{ broker: LoopbackBroker; sampled: number; received: { at: number; payload: Uint8Array }[] }> {
+async function day(
+  thing: string,
+  offlineMs: number,
+  batchWaitMs = 0,
+): Promise<{ broker: LoopbackBroker; topic: string; sampled: number; received: { at: number; payload: Uint8Array }[] }> {
+  const topic = telemetryTopic(thing);
+  const shadowGet = `${shadowTopicPrefix(thing)}/get`;
   const broker = new LoopbackBroker();
   const air = new SyntheticAir(1);
   const epochAtBoot = Date.UTC(2026, 10, 22);
-  const board = simulatedBoard({ thing, epochAtBoot, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: INTERVAL_MS, batchWaitMs } });
+  const board = simulatedBoard({
+    thing,
+    epochAtBoot,
+    identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) },
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    config: { sampleIntervalMs: INTERVAL_MS, batchWaitMs },
+  });
   // The shadow service answers the board's get as AWS does when there is no shadow yet.
   const received: { at: number; payload: Uint8Array }[] = [];
   let boardNow = (): number => 0;
   broker.onPublish = (p) => {
-    if (p.topic.endsWith("/shadow/get")) broker.deliver(p.topic.replace(/get$/, "get/rejected"), JSON.stringify({ code: 404, message: "No shadow exists" }));
-    if (p.topic.endsWith("/telemetry")) received.push({ at: boardNow(), payload: p.payload });
+    if (p.topic === shadowGet) broker.deliver(`${shadowGet}/rejected`, JSON.stringify({ code: 404, message: "No shadow exists" }));
+    if (p.topic === topic) received.push({ at: boardNow(), payload: p.payload });
   };
   const vm = await VmBoard.boot(board.sim);
   boardNow = () => epochAtBoot + vm.now;
@@ -52,7 +66,7 @@ async function day(thing: string, offlineMs: number, batchWaitMs = 0): Promise<{
     broker.refuse = undefined;
   }
   vm.advance(DAY_MS - offlineMs);
-  return { broker, sampled: vm.firmware.board.sequence, received };
+  return { broker, topic, sampled: vm.firmware.board.sequence, received };
 }
 
 const decoder = new TextDecoder();
@@ -66,9 +80,10 @@ function waitsOf(received: readonly { at: number; payload: Uint8Array }[]): numb
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 
-const { broker, received: liveReceived } = await day("aqm-cost-0001", 0);
-const telemetry = broker.publishes.filter((p) => p.topic.endsWith("/telemetry"));
-const shadow = broker.publishes.filter((p) => p.topic.includes("/shadow/"));
+const LIVE_THING = "aqm-cost-0001";
+const { broker, topic: liveTopic, received: liveReceived } = await day(LIVE_THING, 0);
+const telemetry = broker.publishes.filter((p) => p.topic === liveTopic);
+const shadow = broker.publishes.filter((p) => p.topic.startsWith(`${shadowTopicPrefix(LIVE_THING)}/`));
 const sizes = telemetry.map((p) => p.payload.length).sort((a, b) => a - b);
 const median = quantile(sizes, 0.5);
 const wire = telemetry.map((p) => publishBytes(p.topic, p.payload.length, 1) + TLS_RECORD_OVERHEAD);
@@ -78,8 +93,12 @@ const billedShadow = shadow.reduce((sum, p) => sum + Math.ceil(Math.max(1, p.pay
 
 console.log(`one simulated board, one day at a ${INTERVAL_MS / 1000} s interval (real firmware, loopback broker)`);
 console.log(`telemetry messages: ${telemetry.length}; payload bytes median ${median}, min ${sizes[0]}, max ${sizes.at(-1)}`);
-console.log(`bytes on the wire per reading (MQTT PUBLISH QoS 1 + TLS 1.2 record, excluding the 4-byte PUBACK back): mean ${meanWire.toFixed(0)}; per day ${(wire.reduce((a, b) => a + b, 0) / 1024).toFixed(0)} KiB`);
-console.log(`billed IoT Core messages per board per day (5 KB units): ${billed(telemetry)} telemetry; shadow operations (1 KB units): ${billedShadow} over ${shadow.length} shadow messages`);
+console.log(
+  `bytes on the wire per reading (MQTT PUBLISH QoS 1 + TLS 1.2 record, excluding the 4-byte PUBACK back): mean ${meanWire.toFixed(0)}; per day ${(wire.reduce((a, b) => a + b, 0) / 1024).toFixed(0)} KiB`,
+);
+console.log(
+  `billed IoT Core messages per board per day (5 KB units): ${billed(telemetry)} telemetry; shadow operations (1 KB units): ${billedShadow} over ${shadow.length} shadow messages`,
+);
 console.log(`by default a live reading goes alone (${((median / MESSAGE_UNIT) * 100).toFixed(0)} % of its 5 KB unit), so live data waits for nobody`);
 
 const WAIT_MS = 600_000;
@@ -94,11 +113,15 @@ console.log(
 console.log(
   `  a reading's wait from the end of its interval to the broker: median ${quantile(waits, 0.5).toFixed(1)} s, p99 ${quantile(waits, 0.99).toFixed(1)} s, max ${waits.at(-1)!.toFixed(1)} s; sending each at once: median ${quantile(liveWaits, 0.5).toFixed(1)} s, max ${liveWaits.at(-1)!.toFixed(1)} s`,
 );
-const { broker: outage, sampled } = await day("aqm-cost-0002", offlineHours * 3_600_000);
-const sent = outage.publishes.filter((p) => p.topic.endsWith("/telemetry"));
-const readings = outage.readings(/\/telemetry$/).length;
+const { broker: outage, topic: outageTopic, sampled } = await day("aqm-cost-0002", offlineHours * 3_600_000);
+const sent = outage.publishes.filter((p) => p.topic === outageTopic);
+const readings = outage.readings(outageTopic).length;
 const batches = sent.filter((p) => decoder.decode(p.payload.subarray(0, 10)) === '{"batch":[');
 const batchSizes = batches.map((p) => p.payload.length).sort((a, b) => a - b);
-const batchedReadings = batches.reduce((sum, p) => sum + ((JSON.parse(decoder.decode(p.payload)) as { batch: unknown[] }).batch.length), 0);
-console.log(`the same day with the broker unreachable for its first ${offlineHours} h: ${readings} of ${sampled} readings delivered (the rest dropped, counted, by the full flash store) in ${sent.length} messages, billed ${billed(sent)} units (one message per reading: ${readings} units, ${(readings / billed(sent)).toFixed(2)}× as many)`);
-console.log(`  backlog: ${batchedReadings} readings in ${batches.length} batches, ${(batchedReadings / Math.max(1, batches.length)).toFixed(1)} readings a batch, batch payload median ${batchSizes[Math.floor(batchSizes.length / 2)] ?? 0} bytes, max ${batchSizes.at(-1) ?? 0}`);
+const batchedReadings = batches.reduce((sum, p) => sum + (JSON.parse(decoder.decode(p.payload)) as { batch: unknown[] }).batch.length, 0);
+console.log(
+  `the same day with the broker unreachable for its first ${offlineHours} h: ${readings} of ${sampled} readings delivered (the rest dropped, counted, by the full flash store) in ${sent.length} messages, billed ${billed(sent)} units (one message per reading: ${readings} units, ${(readings / billed(sent)).toFixed(2)}× as many)`,
+);
+console.log(
+  `  backlog: ${batchedReadings} readings in ${batches.length} batches, ${(batchedReadings / Math.max(1, batches.length)).toFixed(1)} readings a batch, batch payload median ${batchSizes[Math.floor(batchSizes.length / 2)] ?? 0} bytes, max ${batchSizes.at(-1) ?? 0}`,
+);

@@ -18,7 +18,9 @@ import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
 import { MainJob } from "../host-tools/twin/MainJob.ts";
 import { parseMainJobOptions } from "../host-tools/twin/MainJobOptions.ts";
 
-const { values } = parseArgs({ options: { boards: { type: "string", default: "3" }, seconds: { type: "string", default: "60" }, "etl-every": { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: { boards: { type: "string", default: "3" }, seconds: { type: "string", default: "60" }, "etl-every": { type: "string", default: "5" } },
+});
 const boards = Number(values.boards);
 const seconds = Number(values.seconds);
 const etlEvery = Number(values["etl-every"]);
@@ -31,7 +33,25 @@ const line = (name: string, ms: number[]): string => {
 
 const state = mkdtempSync(path.join(os.tmpdir(), "aqm-bench-twin-"));
 try {
-  const options = parseMainJobOptions(["--boards", String(boards), "--interval", "1", "--state", state, "--port", "0", "--report-port", "0", "--etl-every", String(etlEvery), "--train-every", "0"], false)!;
+  const options = parseMainJobOptions(
+    [
+      "--boards",
+      String(boards),
+      "--interval",
+      "1",
+      "--state",
+      state,
+      "--port",
+      "0",
+      "--report-port",
+      "0",
+      "--etl-every",
+      String(etlEvery),
+      "--train-every",
+      "0",
+    ],
+    false,
+  )!;
   const job = await MainJob.start(options, () => undefined);
   const lakeDir = path.join(state, "lake");
   const seenAt = new Map<string, number>();
@@ -82,12 +102,29 @@ try {
   // Readings curated only by the final curation at stop() were not seen while running: leave them out.
   const running = [...seenAt].filter(([key]) => sampledAt.has(key) && seenAt.get(key)! < deadline);
   console.log(`bench:twin — ${boards} boards at 1 s, ${seconds} s of wall time, Firehose buffer 5 s, curation every ${etlEvery} s, lake polled every 0.25 s`);
-  console.log(line("reading → raw object in the lake", running.map(([key]) => rawAt.get(key)! - sampledAt.get(key)!)));
-  console.log(line("raw object → queryable Parquet row", running.map(([key, at]) => at - rawAt.get(key)!)));
-  console.log(line("reading → queryable Parquet row", running.map(([key, at]) => at - sampledAt.get(key)!)));
+  console.log(
+    line(
+      "reading → raw object in the lake",
+      running.map(([key]) => rawAt.get(key)! - sampledAt.get(key)!),
+    ),
+  );
+  console.log(
+    line(
+      "raw object → queryable Parquet row",
+      running.map(([key, at]) => at - rawAt.get(key)!),
+    ),
+  );
+  console.log(
+    line(
+      "reading → queryable Parquet row",
+      running.map(([key, at]) => at - sampledAt.get(key)!),
+    ),
+  );
   const taken = summary.boards.reduce((sum, b) => sum + b.readings, 0);
   const curated = summary.boards.reduce((sum, b) => sum + b.curated, 0);
-  console.log(`readings taken ${taken}, in the curated lake after stop ${curated}, duplicates removed ${summary.pipeline.duplicates}, quarantined ${summary.pipeline.quarantined}`);
+  console.log(
+    `readings taken ${taken}, in the curated lake after stop ${curated}, duplicates removed ${summary.pipeline.duplicates}, quarantined ${summary.pipeline.quarantined}`,
+  );
 } finally {
   rmSync(state, { recursive: true, force: true });
 }

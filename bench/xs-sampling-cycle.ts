@@ -61,11 +61,21 @@ const nodeMs = performance.now() - nodeStart;
 const medianOf = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const sorted = [...computes].sort((a, b) => a - b);
 const last = xsSim.console.filter((line) => line.split(" ")[3] === "SM300").at(-1) ?? "(no reading logged)";
-console.log(`firmware sampling, after the gas cells' ${WARM_UP_MS / 60_000} min warm-up: every sensor read each ${READ_MS / 1000} s (SHT4x; PMS5003 active mode; two ADS1115 × 4 conversions for the CO, NO2, SO2 and OX cells, with AAN 803 temperature correction), averaged and published (QoS 1, loopback broker) each ${INTERVAL_MS / 1000} s`);
+console.log(
+  `firmware sampling, after the gas cells' ${WARM_UP_MS / 60_000} min warm-up: every sensor read each ${READ_MS / 1000} s (SHT4x; PMS5003 active mode; two ADS1115 × 4 conversions for the CO, NO2, SO2 and OX cells, with AAN 803 temperature correction), averaged and published (QoS 1, loopback broker) each ${INTERVAL_MS / 1000} s`,
+);
 console.log(`last reading: ${last.slice(last.indexOf("seq="))}`);
-console.log(`XS compute per read of all sensors (no report): median ${medianOf(readComputes)} operations, min ${Math.min(...readComputes)}, max ${Math.max(...readComputes)}`);
-console.log(`XS compute per full ${INTERVAL_MS / 1000} s cycle (${INTERVAL_MS / READ_MS} reads + average + telemetry record + publish + LED): median ${medianOf(computes)} operations over ${CYCLES} cycles, min ${sorted[0]}, max ${sorted.at(-1)}`);
+console.log(
+  `XS compute per read of all sensors (no report): median ${medianOf(readComputes)} operations, min ${Math.min(...readComputes)}, max ${Math.max(...readComputes)}`,
+);
+console.log(
+  `XS compute per full ${INTERVAL_MS / 1000} s cycle (${INTERVAL_MS / READ_MS} reads + average + telemetry record + publish + LED): median ${medianOf(computes)} operations over ${CYCLES} cycles, min ${sorted[0]}, max ${sorted.at(-1)}`,
+);
 console.log(`XS heap: ${heaps[0]} slots after the first measured cycle, ${heaps.at(-1)} after the last, garbage included (no collection forced)`);
-console.log(`XS live heap after gc(): ${liveAfter} slots, and ${liveLater} after ${CYCLES} more cycles (${((liveLater - liveAfter) / CYCLES).toFixed(2)} slots a cycle; the harness's own evaluate() of each advance keeps about one)`);
-console.log(`host-port requests per cycle: ${(requests / CYCLES).toFixed(1)} (each one's JSON marshalling inside XS is part of the compute count; a device pays none of it)`);
+console.log(
+  `XS live heap after gc(): ${liveAfter} slots, and ${liveLater} after ${CYCLES} more cycles (${((liveLater - liveAfter) / CYCLES).toFixed(2)} slots a cycle; the harness's own evaluate() of each advance keeps about one)`,
+);
+console.log(
+  `host-port requests per cycle: ${(requests / CYCLES).toFixed(1)} (each one's JSON marshalling inside XS is part of the compute count; a device pays none of it)`,
+);
 console.log(`wall time: XS ${xsMs.toFixed(0)} ms, Node vm ${nodeMs.toFixed(0)} ms for the same cycles: XS/Node = ${(xsMs / nodeMs).toFixed(2)}`);

@@ -23,9 +23,11 @@ import { Sampler } from "./sampling/Sampler";
 import { SerialLog } from "./log/SerialLog";
 import { Backoff } from "./session/Backoff";
 import { MqttSession } from "./session/MqttSession";
+import { telemetryTopic } from "./session/MqttTopics";
 import Flash from "flash";
 import { FlashOutbox } from "./session/FlashOutbox";
 import type { Outbox } from "./session/Outbox";
+import { OUTBOX_PARTITION } from "./session/OutboxPartition";
 import { OutboundQueue } from "./session/OutboundQueue";
 import { StoreAndForward } from "./session/StoreAndForward";
 import { hashString, SeededRandom } from "./session/SeededRandom";
@@ -124,14 +126,24 @@ else if ("missing" in loaded) log.event("CF131");
 else log.event("CF132", { reason: loaded.invalid });
 
 /** What the cloud set through the Device Shadow before this boot, over the build's settings. */
-const stored = loadRuntimeSettings(Preference, { sampleIntervalMs: settings.sampleIntervalMs, readIntervalMs: settings.readIntervalMs, batchWaitMs: settings.batchWaitMs, anomaly: DEFAULT_SCORER_CONFIG });
+const stored = loadRuntimeSettings(Preference, {
+  sampleIntervalMs: settings.sampleIntervalMs,
+  readIntervalMs: settings.readIntervalMs,
+  batchWaitMs: settings.batchWaitMs,
+  anomaly: DEFAULT_SCORER_CONFIG,
+});
 for (const field of Object.keys(stored.ignored)) log.event("SH710", { field, reason: `stored value ignored: ${stored.ignored[field]}` });
 const runtime = stored.settings;
 
 const gases = new GasChannels({ adcs: gasAdcs, errors: gasAdcErrors, ...(calibration.current ? { calibration: calibration.current } : {}) });
 const sampler = new Sampler({
   climate: new ClimateChannels({ sensor: climate, errors: climateErrors }),
-  particulates: new ParticulateChannels({ sensor: particulates, errors: particulateErrors, sampleIntervalMs: runtime.sampleIntervalMs, readIntervalMs: runtime.readIntervalMs }),
+  particulates: new ParticulateChannels({
+    sensor: particulates,
+    errors: particulateErrors,
+    sampleIntervalMs: runtime.sampleIntervalMs,
+    readIntervalMs: runtime.readIntervalMs,
+  }),
   gases,
   readIntervalMs: runtime.readIntervalMs,
   sampleIntervalMs: runtime.sampleIntervalMs,
@@ -149,10 +161,6 @@ const key = storedDer("key");
 const random = new SeededRandom(hashString(settings.thing) ^ bootId);
 const network = (device as typeof device & { network: NetworkProvider }).network;
 
-/** The flash partition (manifests/partitions.csv) that keeps unsent readings across restarts. */
-const OUTBOX_PARTITION = "aqmlog";
-const TELEMETRY_TOPIC = `dt/aqm/${settings.thing}/telemetry`;
-
 function openOutbox(): Outbox {
   let store: StoreAndForward;
   try {
@@ -164,7 +172,7 @@ function openOutbox(): Outbox {
   const recovered = store.recover();
   if (recovered.pending > 0) log.event("SF600", { pending: recovered.pending, torn: recovered.torn });
   if (recovered.corrupt > 0) log.event("SF620", { corrupt: recovered.corrupt });
-  return new FlashOutbox({ store, topic: TELEMETRY_TOPIC });
+  return new FlashOutbox({ store, topic: telemetryTopic(settings.thing) });
 }
 
 const outbox = openOutbox();
@@ -220,7 +228,6 @@ const session: MqttSession = new MqttSession({
   onMessage: (topic, payload) => shadow.receive(topic, payload),
   onSubscribed: (refused) => board.onSubscribed(refused),
 });
-
 
 /** Tried in turn when one does not answer. */
 const SNTP_HOSTS = ["pool.ntp.org", "time.google.com", "time.cloudflare.com"];

@@ -23,7 +23,9 @@ test("host-tools has at most seven wings, and no folder in it holds a single fil
   const wings = entries("host-tools").filter((entry) => entry.isDirectory());
   assert.ok(wings.length <= 7, `host-tools has ${wings.length} top-level folders: ${wings.map((w) => w.name).join(", ")}`);
   assert.deepEqual(
-    entries("host-tools").filter((entry) => !entry.isDirectory()).map((entry) => entry.name),
+    entries("host-tools")
+      .filter((entry) => !entry.isDirectory())
+      .map((entry) => entry.name),
     [],
     "host-tools holds only its wings",
   );
@@ -44,6 +46,11 @@ test("every test file sits under test/ at the path of the source folder it tests
 });
 
 test("the test tree's own top level is only the mirrors of the source roots and the shared fixtures", () => {
-  const folders = entries("test").filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-  assert.deepEqual(folders.filter((name) => !SOURCE_ROOTS.includes(name) && !TEST_SUPPORT.includes(name)), []);
+  const folders = entries("test")
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  assert.deepEqual(
+    folders.filter((name) => !SOURCE_ROOTS.includes(name) && !TEST_SUPPORT.includes(name)),
+    [],
+  );
 });

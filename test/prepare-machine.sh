@@ -5,10 +5,11 @@
 #   mosquitto, mosquitto-clients  a real MQTT broker and clients for the interop tests
 #   socat                         the pseudo-terminal the hardware-in-the-loop suite attaches the simulated board to
 #   chromium                      the browser the report page's test opens the page in (through playwright-core)
+#   python3                       runs the cloud's Python (Glue helpers, data preparation, calibration) in the tests
 set -euo pipefail
 
-packages=(mosquitto mosquitto-clients socat chromium)
-commands=(mosquitto mosquitto_pub socat chromium)
+packages=(mosquitto mosquitto-clients socat chromium python3)
+commands=(mosquitto mosquitto_pub socat chromium python3)
 
 missing=()
 for i in "${!commands[@]}"; do

@@ -1,20 +1,20 @@
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
-import type { ModelDataPrep } from './ModelDataPrep.ts';
-import { acknowledgeWildcards, nagArn } from './nagAcks.ts';
-import { RUN_PATHS, type ModelTraining } from './ModelTraining.ts';
-import type { TelemetryCatalog } from './TelemetryCatalog.ts';
-import type { TelemetryEtl } from './TelemetryEtl.ts';
-import type { ThresholdCalibration } from './ThresholdCalibration.ts';
+import { Aws, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
+import { Construct } from "constructs";
+import type { ModelDataPrep } from "./ModelDataPrep.ts";
+import { acknowledgeWildcards, nagArn } from "./nagAcks.ts";
+import { RUN_PATHS, type ModelTraining } from "./ModelTraining.ts";
+import type { TelemetryCatalog } from "./TelemetryCatalog.ts";
+import type { TelemetryEtl } from "./TelemetryEtl.ts";
+import type { ThresholdCalibration } from "./ThresholdCalibration.ts";
 
 export interface AnalyticsPipelineProps {
   /** Crawler started first. */
@@ -53,109 +53,144 @@ export class AnalyticsPipeline extends Construct {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.topicKey = new kms.Key(this, 'TopicKey', { description: 'aqm: encrypts the pipeline notification topic', enableKeyRotation: true, removalPolicy });
+    this.topicKey = new kms.Key(this, "TopicKey", { description: "aqm: encrypts the pipeline notification topic", enableKeyRotation: true, removalPolicy });
     // CloudWatch alarms publish to this topic and need the key to do so.
-    this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }));
-    this.topic = new sns.Topic(this, 'Notifications', { displayName: 'aqm pipeline notifications', masterKey: this.topicKey, enforceSSL: true });
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        resources: ["*"],
+        conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic = new sns.Topic(this, "Notifications", { displayName: "aqm pipeline notifications", masterKey: this.topicKey, enforceSSL: true });
 
-    const runId = new sfn.Pass(this, 'RunPaths', {
-      stateName: 'Name the run',
+    const runId = new sfn.Pass(this, "RunPaths", {
+      stateName: "Name the run",
       parameters: {
-        'run': { 'id.$': 'States.UUID()', 'startedAt.$': '$$.Execution.StartTime' },
+        run: { "id.$": "States.UUID()", "startedAt.$": "$$.Execution.StartTime" },
       },
     });
-    const paths = new sfn.Pass(this, 'Paths', {
-      stateName: 'Run paths',
+    const paths = new sfn.Pass(this, "Paths", {
+      stateName: "Run paths",
       parameters: {
-        'run.$': '$.run',
-        paths: Object.fromEntries(Object.entries(RUN_PATHS).map(([k, template]) => [
-          `${k}.$`, `States.Format('s3://${props.curatedBucketName}/${template}', $.run.id)`,
-        ])),
+        "run.$": "$.run",
+        paths: Object.fromEntries(
+          Object.entries(RUN_PATHS).map(([k, template]) => [`${k}.$`, `States.Format('s3://${props.curatedBucketName}/${template}', $.run.id)`]),
+        ),
       },
     });
 
-    const crawlerArn = stack.formatArn({ service: 'glue', resource: 'crawler', resourceName: catalog.crawlerName });
-    const startCrawler = new tasks.CallAwsService(this, 'StartCrawler', {
-      stateName: 'Start raw crawler',
-      service: 'glue', action: 'startCrawler', parameters: { Name: catalog.crawlerName },
-      iamResources: [crawlerArn], resultPath: sfn.JsonPath.DISCARD,
+    const crawlerArn = stack.formatArn({ service: "glue", resource: "crawler", resourceName: catalog.crawlerName });
+    const startCrawler = new tasks.CallAwsService(this, "StartCrawler", {
+      stateName: "Start raw crawler",
+      service: "glue",
+      action: "startCrawler",
+      parameters: { Name: catalog.crawlerName },
+      iamResources: [crawlerArn],
+      resultPath: sfn.JsonPath.DISCARD,
     });
-    const waitCrawler = new sfn.Wait(this, 'WaitCrawler', { stateName: 'Wait for crawler', time: sfn.WaitTime.duration(Duration.seconds(60)) });
+    const waitCrawler = new sfn.Wait(this, "WaitCrawler", { stateName: "Wait for crawler", time: sfn.WaitTime.duration(Duration.seconds(60)) });
     // A crawl already running (a manual one, or the previous run's) is waited for, not failed on.
-    startCrawler.addCatch(waitCrawler, { errors: ['Glue.CrawlerRunningException'], resultPath: sfn.JsonPath.DISCARD });
-    const getCrawler = new tasks.CallAwsService(this, 'GetCrawler', {
-      stateName: 'Crawler state',
-      service: 'glue', action: 'getCrawler', parameters: { Name: catalog.crawlerName },
-      iamResources: [crawlerArn], resultSelector: { 'state.$': '$.Crawler.State' }, resultPath: '$.crawler',
+    startCrawler.addCatch(waitCrawler, { errors: ["Glue.CrawlerRunningException"], resultPath: sfn.JsonPath.DISCARD });
+    const getCrawler = new tasks.CallAwsService(this, "GetCrawler", {
+      stateName: "Crawler state",
+      service: "glue",
+      action: "getCrawler",
+      parameters: { Name: catalog.crawlerName },
+      iamResources: [crawlerArn],
+      resultSelector: { "state.$": "$.Crawler.State" },
+      resultPath: "$.crawler",
     });
 
-    const glueRetry = { errors: ['Glue.ConcurrentRunsExceededException', 'Glue.ThrottlingException', 'Glue.InternalServiceException'], interval: Duration.minutes(2), maxAttempts: 3, backoffRate: 2 };
-    const runEtl = new tasks.GlueStartJobRun(this, 'RunEtl', {
-      stateName: 'ETL raw to curated',
-      glueJobName: etl.jobName, integrationPattern: sfn.IntegrationPattern.RUN_JOB, resultPath: sfn.JsonPath.DISCARD,
+    const glueRetry = {
+      errors: ["Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException", "Glue.InternalServiceException"],
+      interval: Duration.minutes(2),
+      maxAttempts: 3,
+      backoffRate: 2,
+    };
+    const runEtl = new tasks.GlueStartJobRun(this, "RunEtl", {
+      stateName: "ETL raw to curated",
+      glueJobName: etl.jobName,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      resultPath: sfn.JsonPath.DISCARD,
     });
     runEtl.addRetry(glueRetry);
-    const runPrep = new tasks.GlueStartJobRun(this, 'RunPrep', {
-      stateName: 'Prepare training data',
-      glueJobName: prep.jobName, integrationPattern: sfn.IntegrationPattern.RUN_JOB, resultPath: sfn.JsonPath.DISCARD,
-      arguments: sfn.TaskInput.fromObject({ '--run_id': sfn.JsonPath.stringAt('$.run.id') }),
+    const runPrep = new tasks.GlueStartJobRun(this, "RunPrep", {
+      stateName: "Prepare training data",
+      glueJobName: prep.jobName,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      resultPath: sfn.JsonPath.DISCARD,
+      arguments: sfn.TaskInput.fromObject({ "--run_id": sfn.JsonPath.stringAt("$.run.id") }),
     });
     runPrep.addRetry(glueRetry);
-    const calibrate = new tasks.LambdaInvoke(this, 'Calibrate', {
-      stateName: 'Calibrate device thresholds',
+    const calibrate = new tasks.LambdaInvoke(this, "Calibrate", {
+      stateName: "Calibrate device thresholds",
       lambdaFunction: calibration.function,
-      payload: sfn.TaskInput.fromObject({ scoresUri: sfn.JsonPath.stringAt('$.paths.rcfScores') }),
-      resultSelector: { 'things.$': '$.Payload.things' }, resultPath: '$.calibration',
+      payload: sfn.TaskInput.fromObject({ scoresUri: sfn.JsonPath.stringAt("$.paths.rcfScores") }),
+      resultSelector: { "things.$": "$.Payload.things" },
+      resultPath: "$.calibration",
     });
 
-    const crawlDone = new sfn.Choice(this, 'CrawlDone', { stateName: 'Crawl finished?' })
-      .when(sfn.Condition.stringEquals('$.crawler.state', 'READY'), runEtl)
+    const crawlDone = new sfn.Choice(this, "CrawlDone", { stateName: "Crawl finished?" })
+      .when(sfn.Condition.stringEquals("$.crawler.state", "READY"), runEtl)
       .otherwise(waitCrawler);
     const work = sfn.Chain.start(startCrawler).next(waitCrawler).next(getCrawler).next(crawlDone);
     runEtl.next(runPrep).next(training.trainAndScore).next(calibrate);
 
     // One Catch for every state: the whole pipeline runs inside a single-branch Parallel.
-    const pipeline = new sfn.Parallel(this, 'Pipeline', { stateName: 'Pipeline', resultPath: '$.result' });
+    const pipeline = new sfn.Parallel(this, "Pipeline", { stateName: "Pipeline", resultPath: "$.result" });
     pipeline.branch(work);
-    const notify = new tasks.SnsPublish(this, 'NotifyFailure', {
-      stateName: 'Notify failure',
+    const notify = new tasks.SnsPublish(this, "NotifyFailure", {
+      stateName: "Notify failure",
       topic: this.topic,
-      subject: 'aqm pipeline failed',
+      subject: "aqm pipeline failed",
       message: sfn.TaskInput.fromObject({
-        execution: sfn.JsonPath.stringAt('$$.Execution.Id'),
-        run: sfn.JsonPath.stringAt('$.run.id'),
-        error: sfn.JsonPath.stringAt('$.failure.Error'),
-        cause: sfn.JsonPath.stringAt('$.failure.Cause'),
+        execution: sfn.JsonPath.stringAt("$$.Execution.Id"),
+        run: sfn.JsonPath.stringAt("$.run.id"),
+        error: sfn.JsonPath.stringAt("$.failure.Error"),
+        cause: sfn.JsonPath.stringAt("$.failure.Cause"),
       }),
       resultPath: sfn.JsonPath.DISCARD,
     });
-    pipeline.addCatch(notify.next(new sfn.Fail(this, 'Failed', { stateName: 'Pipeline failed', error: 'PipelineFailed', cause: 'See the notification and the failed state in this execution' })), { resultPath: '$.failure' });
+    pipeline.addCatch(
+      notify.next(
+        new sfn.Fail(this, "Failed", {
+          stateName: "Pipeline failed",
+          error: "PipelineFailed",
+          cause: "See the notification and the failed state in this execution",
+        }),
+      ),
+      { resultPath: "$.failure" },
+    );
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: 'aqm-analytics-pipeline',
-      definitionBody: sfn.DefinitionBody.fromChainable(sfn.Chain.start(runId).next(paths).next(pipeline).next(new sfn.Succeed(this, 'Done', { stateName: 'Done' }))),
+    this.logGroup = new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy });
+    this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
+      stateMachineName: "aqm-analytics-pipeline",
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        sfn.Chain.start(runId)
+          .next(paths)
+          .next(pipeline)
+          .next(new sfn.Succeed(this, "Done", { stateName: "Done" })),
+      ),
       timeout: Duration.hours(12),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
-    this.topicKey.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.topicKey.grant(this.stateMachine, "kms:Decrypt", "kms:GenerateDataKey");
     acknowledgeWildcards(this.stateMachine.role, {
-      '*': 'X-Ray tracing, CloudWatch Logs delivery (logs:*LogDelivery) and sagemaker:ListTags have no resource-level permissions; these are the statements the CDK adds for them.',
-      [`<${stack.getLogicalId(calibration.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*`]: 'lambda:InvokeFunction on the calibration function and its versions/aliases (the CDK grants both forms); no other function.',
-      [nagArn('sagemaker', 'training-job/*')]: 'Training jobs are named aqm-rcf-<run id> / aqm-deepar-<run id> with a run id made at run time; the CDK task grants create/describe/stop on training jobs.',
-      [nagArn('sagemaker', 'model/*')]: 'Models are named per run (aqm-rcf-<run id>, aqm-deepar-<run id>) at run time.',
-      [nagArn('sagemaker', 'transform-job/*')]: 'Transform jobs are named per run at run time; the CDK task grants create/describe/stop/tag on them.',
+      "*": "X-Ray tracing, CloudWatch Logs delivery (logs:*LogDelivery) and sagemaker:ListTags have no resource-level permissions; these are the statements the CDK adds for them.",
+      [`<${stack.getLogicalId(calibration.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*`]:
+        "lambda:InvokeFunction on the calibration function and its versions/aliases (the CDK grants both forms); no other function.",
+      [nagArn("sagemaker", "training-job/*")]:
+        "Training jobs are named aqm-rcf-<run id> / aqm-deepar-<run id> with a run id made at run time; the CDK task grants create/describe/stop on training jobs.",
+      [nagArn("sagemaker", "model/*")]: "Models are named per run (aqm-rcf-<run id>, aqm-deepar-<run id>) at run time.",
+      [nagArn("sagemaker", "transform-job/*")]: "Transform jobs are named per run at run time; the CDK task grants create/describe/stop/tag on them.",
     });
 
-    this.schedule = new events.Rule(this, 'Schedule', {
-      description: 'Runs the aqm analytics pipeline daily',
-      schedule: props.schedule ?? events.Schedule.cron({ minute: '0', hour: '2' }),
+    this.schedule = new events.Rule(this, "Schedule", {
+      description: "Runs the aqm analytics pipeline daily",
+      schedule: props.schedule ?? events.Schedule.cron({ minute: "0", hour: "2" }),
       targets: [new targets.SfnStateMachine(this.stateMachine)],
     });
   }

@@ -1,22 +1,19 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
-import { AnalyticsPipeline } from './AnalyticsPipeline.ts';
-import { AthenaWorkgroup } from './AthenaWorkgroup.ts';
-import { CuratedLake } from './CuratedLake.ts';
-import { DeviceFleet } from './DeviceFleet.ts';
-import { IotEndpoint } from './IotEndpoint.ts';
-import { ModelDataPrep } from './ModelDataPrep.ts';
-import { ModelTraining } from './ModelTraining.ts';
-import { loadNamedQueries, NAMED_QUERIES_FILE } from './namedQueries.ts';
-import { Operations } from './Operations.ts';
-import { TelemetryCatalog } from './TelemetryCatalog.ts';
-import { TelemetryEtl } from './TelemetryEtl.ts';
-import { TelemetryIngest } from './TelemetryIngest.ts';
-import { ThresholdCalibration } from './ThresholdCalibration.ts';
-
-/** The shared transformation, also run locally with DuckDB. */
-export const TRANSFORM_SQL_FILE = fileURLToPath(new URL('../transform/telemetry.sql', import.meta.url));
+import { Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import { AnalyticsPipeline } from "./AnalyticsPipeline.ts";
+import { AthenaWorkgroup } from "./AthenaWorkgroup.ts";
+import { CuratedLake } from "./CuratedLake.ts";
+import { DeviceFleet } from "./DeviceFleet.ts";
+import { IotEndpoint } from "./IotEndpoint.ts";
+import { ModelDataPrep } from "./ModelDataPrep.ts";
+import { ModelTraining } from "./ModelTraining.ts";
+import { loadNamedQueries, NAMED_QUERIES_FILE } from "./namedQueries.ts";
+import { Operations } from "./Operations.ts";
+import { TelemetryCatalog } from "./TelemetryCatalog.ts";
+import { TelemetryEtl } from "./TelemetryEtl.ts";
+import { TelemetryIngest } from "./TelemetryIngest.ts";
+import { ThresholdCalibration } from "./ThresholdCalibration.ts";
+import { TRANSFORM_SQL_FILE } from "./transformFiles.ts";
 
 export interface AqmStackProps extends StackProps {
   /** SQL of the raw → curated transformation. @default TRANSFORM_SQL_FILE */
@@ -42,30 +39,42 @@ export class AqmStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AqmStackProps = {}) {
     super(scope, id, props);
-    this.fleet = new DeviceFleet(this, 'DeviceFleet');
-    this.ingest = new TelemetryIngest(this, 'TelemetryIngest');
-    this.iotEndpoint = new IotEndpoint(this, 'IotEndpointLookup');
-    this.curated = new CuratedLake(this, 'CuratedLake', { accessLogBucket: this.ingest.accessLogBucket });
+    this.fleet = new DeviceFleet(this, "DeviceFleet");
+    this.ingest = new TelemetryIngest(this, "TelemetryIngest");
+    this.iotEndpoint = new IotEndpoint(this, "IotEndpointLookup");
+    this.curated = new CuratedLake(this, "CuratedLake", { accessLogBucket: this.ingest.accessLogBucket });
     const curatedBucket = this.curated.bucket;
-    this.catalog = new TelemetryCatalog(this, 'Catalog', { rawBucket: this.ingest.rawBucket });
-    this.etl = new TelemetryEtl(this, 'Etl', {
-      catalog: this.catalog, rawBucket: this.ingest.rawBucket, curatedBucket,
+    this.catalog = new TelemetryCatalog(this, "Catalog", { rawBucket: this.ingest.rawBucket });
+    this.etl = new TelemetryEtl(this, "Etl", {
+      catalog: this.catalog,
+      rawBucket: this.ingest.rawBucket,
+      curatedBucket,
       transformSqlFile: props.transformSqlFile ?? TRANSFORM_SQL_FILE,
     });
-    this.prep = new ModelDataPrep(this, 'Prep', { catalog: this.catalog, curatedBucket });
-    this.training = new ModelTraining(this, 'Training', { curatedBucket });
-    this.calibration = new ThresholdCalibration(this, 'Calibration', { curatedBucket, iotDataEndpoint: this.iotEndpoint.address });
-    this.pipeline = new AnalyticsPipeline(this, 'Pipeline', {
-      catalog: this.catalog, etl: this.etl, prep: this.prep, training: this.training, calibration: this.calibration,
+    this.prep = new ModelDataPrep(this, "Prep", { catalog: this.catalog, curatedBucket });
+    this.training = new ModelTraining(this, "Training", { curatedBucket });
+    this.calibration = new ThresholdCalibration(this, "Calibration", { curatedBucket, iotDataEndpoint: this.iotEndpoint.address });
+    this.pipeline = new AnalyticsPipeline(this, "Pipeline", {
+      catalog: this.catalog,
+      etl: this.etl,
+      prep: this.prep,
+      training: this.training,
+      calibration: this.calibration,
       curatedBucketName: curatedBucket.bucketName,
     });
-    this.athena = new AthenaWorkgroup(this, 'Athena', {
-      resultBucket: curatedBucket, databaseName: this.catalog.databaseName,
+    this.athena = new AthenaWorkgroup(this, "Athena", {
+      resultBucket: curatedBucket,
+      databaseName: this.catalog.databaseName,
       namedQueries: loadNamedQueries(props.namedQueriesFile ?? NAMED_QUERIES_FILE),
     });
-    this.operations = new Operations(this, 'Operations', {
-      fleet: this.fleet, ingest: this.ingest, pipeline: this.pipeline, curated: this.curated,
-      catalog: this.catalog, athena: this.athena, iotEndpoint: this.iotEndpoint,
+    this.operations = new Operations(this, "Operations", {
+      fleet: this.fleet,
+      ingest: this.ingest,
+      pipeline: this.pipeline,
+      curated: this.curated,
+      catalog: this.catalog,
+      athena: this.athena,
+      iotEndpoint: this.iotEndpoint,
     });
   }
 }

@@ -1,8 +1,8 @@
-import * as athena from 'aws-cdk-lib/aws-athena';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
-import { CURATED_PREFIXES } from './CuratedLake.ts';
-import type { NamedQueryDefinition } from './namedQueries.ts';
+import * as athena from "aws-cdk-lib/aws-athena";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import { CURATED_PREFIXES } from "./CuratedLake.ts";
+import type { NamedQueryDefinition } from "./namedQueries.ts";
 
 export interface AthenaWorkgroupProps {
   /** Bucket whose `athena-results/` prefix receives query results. */
@@ -25,11 +25,11 @@ export class AthenaWorkgroup extends Construct {
 
   constructor(scope: Construct, id: string, props: AthenaWorkgroupProps) {
     super(scope, id);
-    this.workGroupName = props.workGroupName ?? 'aqm';
-    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+    this.workGroupName = props.workGroupName ?? "aqm";
+    this.workGroup = new athena.CfnWorkGroup(this, "WorkGroup", {
       name: this.workGroupName,
-      description: 'aqm operators: telemetry queries',
-      state: 'ENABLED',
+      description: "aqm operators: telemetry queries",
+      state: "ENABLED",
       workGroupConfiguration: {
         // Enforced, so a client cannot send results elsewhere or unencrypted.
         enforceWorkGroupConfiguration: true,
@@ -37,14 +37,17 @@ export class AthenaWorkgroup extends Construct {
         bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery ?? 10 * 1024 ** 3,
         resultConfiguration: {
           outputLocation: props.resultBucket.s3UrlForObject(CURATED_PREFIXES.athenaResults),
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+          encryptionConfiguration: { encryptionOption: "SSE_S3" },
         },
       },
     });
     this.namedQueries = props.namedQueries.map((q, i) => {
       const query = new athena.CfnNamedQuery(this, `Query${i}`, {
-        name: q.name, description: q.description, queryString: q.sql,
-        database: props.databaseName, workGroup: this.workGroupName,
+        name: q.name,
+        description: q.description,
+        queryString: q.sql,
+        database: props.databaseName,
+        workGroup: this.workGroupName,
       });
       query.node.addDependency(this.workGroup);
       return query;

@@ -1,6 +1,6 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
 
 /**
  * Key layout of the curated bucket. Every writer gets a role scoped to its own prefix, so the
@@ -8,19 +8,19 @@ import { Construct } from 'constructs';
  */
 export const CURATED_PREFIXES = {
   /** Parquet from the Glue ETL job, `date=YYYY-MM-DD/thing=<thing>/`. */
-  telemetry: 'curated/telemetry/',
+  telemetry: "curated/telemetry/",
   /** Raw lines the transformation refused, with the reason, by ingest date. */
-  quarantine: 'quarantine/',
+  quarantine: "quarantine/",
   /** Training input written by the data-preparation job (`rcf/`, `deepar/`). */
-  mlInput: 'ml/input/',
+  mlInput: "ml/input/",
   /** Model artefacts written by SageMaker training jobs. */
-  mlModels: 'ml/models/',
+  mlModels: "ml/models/",
   /** Batch-transform output (`rcf-scores/`, `deepar-forecasts/`). */
-  mlOutput: 'ml/output/',
+  mlOutput: "ml/output/",
   /** Athena query results (the workgroup enforces this location). */
-  athenaResults: 'athena-results/',
+  athenaResults: "athena-results/",
   /** Glue temporary files and Spark event logs. */
-  glueTemp: 'glue-temp/',
+  glueTemp: "glue-temp/",
 } as const;
 
 export interface CuratedLakeProps {
@@ -43,23 +43,23 @@ export class CuratedLake extends Construct {
   constructor(scope: Construct, id: string, props: CuratedLakeProps) {
     super(scope, id);
     const scratch = Duration.days(props.scratchExpirationDays ?? 30);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    this.bucket = new s3.Bucket(this, "Bucket", {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       serverAccessLogsBucket: props.accessLogBucket,
-      serverAccessLogsPrefix: 'curated-bucket/',
+      serverAccessLogsPrefix: "curated-bucket/",
       lifecycleRules: [
         {
-          id: 'curated-tiering',
+          id: "curated-tiering",
           prefix: CURATED_PREFIXES.telemetry,
           transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 90) }],
         },
-        { id: 'quarantine-expiry', prefix: CURATED_PREFIXES.quarantine, expiration: Duration.days(props.quarantineExpirationDays ?? 90) },
-        { id: 'athena-results-expiry', prefix: CURATED_PREFIXES.athenaResults, expiration: scratch },
-        { id: 'glue-temp-expiry', prefix: CURATED_PREFIXES.glueTemp, expiration: scratch },
-        { id: 'ml-output-expiry', prefix: CURATED_PREFIXES.mlOutput, expiration: scratch },
-        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        { id: "quarantine-expiry", prefix: CURATED_PREFIXES.quarantine, expiration: Duration.days(props.quarantineExpirationDays ?? 90) },
+        { id: "athena-results-expiry", prefix: CURATED_PREFIXES.athenaResults, expiration: scratch },
+        { id: "glue-temp-expiry", prefix: CURATED_PREFIXES.glueTemp, expiration: scratch },
+        { id: "ml-output-expiry", prefix: CURATED_PREFIXES.mlOutput, expiration: scratch },
+        { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

@@ -1,7 +1,7 @@
-import { Aws } from 'aws-cdk-lib';
-import * as iot from 'aws-cdk-lib/aws-iot';
-import { Construct } from 'constructs';
-import { loadDevicePolicy } from './iotFiles.ts';
+import { Aws } from "aws-cdk-lib";
+import * as iot from "aws-cdk-lib/aws-iot";
+import { Construct } from "constructs";
+import { loadDevicePolicy } from "./iotFiles.ts";
 
 export interface DeviceFleetProps {
   /** Thing type of the air-quality boards. @default 'aqm-board' */
@@ -18,12 +18,12 @@ export class DeviceFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: DeviceFleetProps = {}) {
     super(scope, id);
-    this.thingType = new iot.CfnThingType(this, 'ThingType', {
-      thingTypeName: props.thingTypeName ?? 'aqm-board',
-      thingTypeProperties: { thingTypeDescription: 'Air-quality monitoring board' },
+    this.thingType = new iot.CfnThingType(this, "ThingType", {
+      thingTypeName: props.thingTypeName ?? "aqm-board",
+      thingTypeProperties: { thingTypeDescription: "Air-quality monitoring board" },
     });
-    this.policyName = props.policyName ?? 'aqm-device-policy';
-    this.policy = new iot.CfnPolicy(this, 'Policy', {
+    this.policyName = props.policyName ?? "aqm-device-policy";
+    this.policy = new iot.CfnPolicy(this, "Policy", {
       policyName: this.policyName,
       policyDocument: loadDevicePolicy(Aws.REGION, Aws.ACCOUNT_ID),
     });

@@ -1,14 +1,14 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Construct } from 'constructs';
-import type { AnalyticsPipeline } from './AnalyticsPipeline.ts';
-import type { AthenaWorkgroup } from './AthenaWorkgroup.ts';
-import type { CuratedLake } from './CuratedLake.ts';
-import type { DeviceFleet } from './DeviceFleet.ts';
-import type { IotEndpoint } from './IotEndpoint.ts';
-import type { TelemetryCatalog } from './TelemetryCatalog.ts';
-import type { TelemetryIngest } from './TelemetryIngest.ts';
+import { CfnOutput, Duration } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
+import { Construct } from "constructs";
+import type { AnalyticsPipeline } from "./AnalyticsPipeline.ts";
+import type { AthenaWorkgroup } from "./AthenaWorkgroup.ts";
+import type { CuratedLake } from "./CuratedLake.ts";
+import type { DeviceFleet } from "./DeviceFleet.ts";
+import type { IotEndpoint } from "./IotEndpoint.ts";
+import type { TelemetryCatalog } from "./TelemetryCatalog.ts";
+import type { TelemetryIngest } from "./TelemetryIngest.ts";
 
 export interface OperationsProps {
   /** The fleet whose policy name is exported. */
@@ -37,54 +37,82 @@ export class Operations extends Construct {
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
     const { fleet, ingest, pipeline } = props;
-    this.ruleFailureAlarm = new cloudwatch.Alarm(this, 'RuleFailures', {
-      alarmDescription: 'IoT telemetry rule actions failed (see the rule error log group)',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/IoT', metricName: 'Failure',
-        dimensionsMap: { RuleName: ingest.rule.ref },
-        statistic: 'Sum', period: Duration.minutes(5),
-      }),
-      threshold: 1, evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.deliveryFailureAlarm = new cloudwatch.Alarm(this, 'DeliveryFailures', {
-      alarmDescription: 'Firehose failed to deliver telemetry to S3 (DeliveryToS3.Success below 1)',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Firehose', metricName: 'DeliveryToS3.Success',
-        dimensionsMap: { DeliveryStreamName: ingest.deliveryStream.ref },
-        statistic: 'Minimum', period: Duration.minutes(5),
-      }),
-      threshold: 1, evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    // The pipeline runs daily, so one failed execution is a day without curated data or fresh thresholds.
-    const daily = { statistic: 'Sum', period: Duration.hours(1) };
-    this.pipelineFailureAlarm = new cloudwatch.Alarm(this, 'PipelineFailures', {
-      alarmDescription: 'The analytics pipeline (crawl, ETL, prepare, train, calibrate) failed; the failure notification names the state',
-      metric: pipeline.stateMachine.metricFailed(daily),
-      threshold: 1, evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.pipelineTimeoutAlarm = new cloudwatch.Alarm(this, 'PipelineTimeouts', {
-      alarmDescription: 'The analytics pipeline timed out (12 h); a crawler or training job may be stuck',
-      metric: pipeline.stateMachine.metricTimedOut(daily),
-      threshold: 1, evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
     const notify = new actions.SnsAction(pipeline.topic);
-    for (const alarm of [this.ruleFailureAlarm, this.deliveryFailureAlarm, this.pipelineFailureAlarm, this.pipelineTimeoutAlarm]) alarm.addAlarmAction(notify);
+    // One bad period is worth a notification; a period without data (no traffic, no pipeline run)
+    // is no failure.
+    const alarm = (
+      alarmId: string,
+      alarmDescription: string,
+      metric: cloudwatch.IMetric,
+      comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    ) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(notify);
+      return created;
+    };
+    const fiveMinutes = Duration.minutes(5);
+    this.ruleFailureAlarm = alarm(
+      "RuleFailures",
+      "IoT telemetry rule actions failed (see the rule error log group)",
+      new cloudwatch.Metric({
+        namespace: "AWS/IoT",
+        metricName: "Failure",
+        dimensionsMap: { RuleName: ingest.rule.ref },
+        statistic: "Sum",
+        period: fiveMinutes,
+      }),
+    );
+    this.deliveryFailureAlarm = alarm(
+      "DeliveryFailures",
+      "Firehose failed to deliver telemetry to S3 (DeliveryToS3.Success below 1)",
+      new cloudwatch.Metric({
+        namespace: "AWS/Firehose",
+        metricName: "DeliveryToS3.Success",
+        dimensionsMap: { DeliveryStreamName: ingest.deliveryStream.ref },
+        statistic: "Minimum",
+        period: fiveMinutes,
+      }),
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
+    // The pipeline runs daily, so one failed execution is a day without curated data or fresh thresholds.
+    const daily = { statistic: "Sum", period: Duration.hours(1) };
+    this.pipelineFailureAlarm = alarm(
+      "PipelineFailures",
+      "The analytics pipeline (crawl, ETL, prepare, train, calibrate) failed; the failure notification names the state",
+      pipeline.stateMachine.metricFailed(daily),
+    );
+    this.pipelineTimeoutAlarm = alarm(
+      "PipelineTimeouts",
+      "The analytics pipeline timed out (12 h); a crawler or training job may be stuck",
+      pipeline.stateMachine.metricTimedOut(daily),
+    );
 
-    new CfnOutput(scope, 'DevicePolicyName', { value: fleet.policy.ref, description: 'IoT policy to attach to each board certificate' });
-    new CfnOutput(scope, 'RawBucketName', { value: ingest.rawBucket.bucketName, description: 'Raw telemetry bucket (raw/ and errors/ prefixes)' });
-    new CfnOutput(scope, 'IotEndpoint', { value: props.iotEndpoint.address, description: 'IoT data endpoint (ATS) the boards connect to: the mcconfig endpoint= argument' });
-    new CfnOutput(scope, 'CuratedBucketName', { value: props.curated.bucket.bucketName, description: 'Curated bucket (curated/telemetry/, quarantine/, ml/, athena-results/)' });
-    new CfnOutput(scope, 'GlueDatabaseName', { value: props.catalog.databaseName, description: 'Glue database of the raw and curated tables' });
-    new CfnOutput(scope, 'AthenaWorkGroupName', { value: props.athena.workGroupName, description: 'Athena workgroup holding the named queries' });
-    new CfnOutput(scope, 'StateMachineArn', { value: pipeline.stateMachine.stateMachineArn, description: 'Analytics pipeline; start an execution to run it now' });
-    new CfnOutput(scope, 'NotificationTopicArn', { value: pipeline.topic.topicArn, description: 'Pipeline failures and alarms; subscribe an e-mail address to it' });
+    new CfnOutput(scope, "DevicePolicyName", { value: fleet.policy.ref, description: "IoT policy to attach to each board certificate" });
+    new CfnOutput(scope, "RawBucketName", { value: ingest.rawBucket.bucketName, description: "Raw telemetry bucket (raw/ and errors/ prefixes)" });
+    new CfnOutput(scope, "IotEndpoint", {
+      value: props.iotEndpoint.address,
+      description: "IoT data endpoint (ATS) the boards connect to: the mcconfig endpoint= argument",
+    });
+    new CfnOutput(scope, "CuratedBucketName", {
+      value: props.curated.bucket.bucketName,
+      description: "Curated bucket (curated/telemetry/, quarantine/, ml/, athena-results/)",
+    });
+    new CfnOutput(scope, "GlueDatabaseName", { value: props.catalog.databaseName, description: "Glue database of the raw and curated tables" });
+    new CfnOutput(scope, "AthenaWorkGroupName", { value: props.athena.workGroupName, description: "Athena workgroup holding the named queries" });
+    new CfnOutput(scope, "StateMachineArn", {
+      value: pipeline.stateMachine.stateMachineArn,
+      description: "Analytics pipeline; start an execution to run it now",
+    });
+    new CfnOutput(scope, "NotificationTopicArn", {
+      value: pipeline.topic.topicArn,
+      description: "Pipeline failures and alarms; subscribe an e-mail address to it",
+    });
   }
 }

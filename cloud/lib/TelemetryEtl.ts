@@ -1,16 +1,16 @@
-import { Aws, Stack } from 'aws-cdk-lib';
-import * as glue from 'aws-cdk-lib/aws-glue';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
-import { CURATED_PREFIXES } from './CuratedLake.ts';
-import { acknowledgeWildcards, bucketArnRef, nagArn } from './nagAcks.ts';
-import { fileAsset } from './glueAssets.ts';
-import { glueCatalogArns, glueLogStatement, type TelemetryCatalog } from './TelemetryCatalog.ts';
+import { Aws, Stack } from "aws-cdk-lib";
+import * as glue from "aws-cdk-lib/aws-glue";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import type * as s3assets from "aws-cdk-lib/aws-s3-assets";
+import { Construct } from "constructs";
+import { fileURLToPath } from "node:url";
+import { CURATED_PREFIXES } from "./CuratedLake.ts";
+import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
+import { fileAsset } from "./glueAssets.ts";
+import { glueCatalogArns, glueLogStatement, type TelemetryCatalog } from "./TelemetryCatalog.ts";
 
-export const ETL_SCRIPT_FILE = fileURLToPath(new URL('../glue/telemetry_etl.py', import.meta.url));
+export const ETL_SCRIPT_FILE = fileURLToPath(new URL("../glue/telemetry_etl.py", import.meta.url));
 
 export interface TelemetryEtlProps {
   /** Catalog whose database receives the curated table, and whose security configuration the job runs with. */
@@ -26,7 +26,7 @@ export interface TelemetryEtlProps {
   /** Days of raw arrival folders each run re-reads; later duplicates are removed against the curated data. @default 2 */
   readonly lookbackDays?: number;
   /** Glue version (Spark). @default '5.0' */
-  readonly glueVersion?: '4.0' | '5.0';
+  readonly glueVersion?: "4.0" | "5.0";
   /** Number of G.1X workers. @default 2 */
   readonly workers?: number;
   /** Job timeout in minutes. @default 60 */
@@ -48,82 +48,107 @@ export class TelemetryEtl extends Construct {
   constructor(scope: Construct, id: string, props: TelemetryEtlProps) {
     super(scope, id);
     const { catalog, rawBucket, curatedBucket } = props;
-    const rawPrefix = props.rawPrefix ?? 'raw/';
-    const script = fileAsset(this, 'Script', ETL_SCRIPT_FILE);
-    const sql = fileAsset(this, 'TransformSql', props.transformSqlFile);
+    const rawPrefix = props.rawPrefix ?? "raw/";
+    const script = fileAsset(this, "Script", ETL_SCRIPT_FILE);
+    const sql = fileAsset(this, "TransformSql", props.transformSqlFile);
     this.script = script.asset;
     this.transformSql = sql.asset;
-    this.tableName = 'telemetry';
+    this.tableName = "telemetry";
     this.jobName = `${catalog.databaseName}-telemetry-etl`;
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-      description: 'Glue ETL: reads raw telemetry, writes curated Parquet and quarantine, keeps the curated table',
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("glue.amazonaws.com", { conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } } }),
+      description: "Glue ETL: reads raw telemetry, writes curated Parquet and quarantine, keeps the curated table",
     });
     this.role.addToPolicy(script.readStatement);
     this.role.addToPolicy(sql.readStatement);
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [rawBucket.arnForObjects(`${rawPrefix}*`)] }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['s3:ListBucket'], resources: [rawBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${rawPrefix}*`] } },
-    }));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [rawBucket.arnForObjects(`${rawPrefix}*`)] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:ListBucket"],
+        resources: [rawBucket.bucketArn],
+        conditions: { StringLike: { "s3:prefix": [`${rawPrefix}*`] } },
+      }),
+    );
     const written = [CURATED_PREFIXES.telemetry, CURATED_PREFIXES.quarantine, CURATED_PREFIXES.glueTemp];
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-      resources: written.map((p) => curatedBucket.arnForObjects(`${p}*`)),
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['s3:ListBucket'], resources: [curatedBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': written.map((p) => `${p}*`) } },
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable',
-        'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition', 'glue:CreatePartition', 'glue:BatchCreatePartition'],
-      resources: glueCatalogArns(this, catalog.databaseName),
-    }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        resources: written.map((p) => curatedBucket.arnForObjects(`${p}*`)),
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:ListBucket"],
+        resources: [curatedBucket.bucketArn],
+        conditions: { StringLike: { "s3:prefix": written.map((p) => `${p}*`) } },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          "glue:GetDatabase",
+          "glue:GetTable",
+          "glue:CreateTable",
+          "glue:UpdateTable",
+          "glue:GetPartition",
+          "glue:GetPartitions",
+          "glue:BatchGetPartition",
+          "glue:CreatePartition",
+          "glue:BatchCreatePartition",
+        ],
+        resources: glueCatalogArns(this, catalog.databaseName),
+      }),
+    );
     // Spark's Hive client looks up the `default` database when it starts, whichever database the job uses.
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['glue:GetDatabase'],
-      resources: [Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: 'default' })],
-    }));
-    this.role.addToPolicy(glueLogStatement(this, 'jobs'));
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [catalog.key.keyArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["glue:GetDatabase"],
+        resources: [Stack.of(this).formatArn({ service: "glue", resource: "database", resourceName: "default" })],
+      }),
+    );
+    this.role.addToPolicy(glueLogStatement(this, "jobs"));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [catalog.key.keyArn] }));
 
     const curated = bucketArnRef(curatedBucket);
     acknowledgeWildcards(this.role, {
-      [`${bucketArnRef(rawBucket)}/${rawPrefix}*`]: 'The job reads the raw objects of its look-back days; their keys are time-based and created continuously. Read-only, confined to the raw prefix.',
-      [`${curated}/${CURATED_PREFIXES.telemetry}*`]: 'Spark writes Parquet files with generated names into date/thing partitions and reads existing keys for deduplication; confined to the curated prefix.',
-      [`${curated}/${CURATED_PREFIXES.quarantine}*`]: 'Spark writes quarantine files with generated names and replaces the partitions of the days it re-reads; confined to the quarantine prefix.',
-      [`${curated}/${CURATED_PREFIXES.glueTemp}*`]: 'Glue and Spark write temporary files with generated names; confined to the temp prefix, which expires.',
-      [nagArn('glue', `table/${catalog.databaseName}/*`)]: 'The job creates the curated table and adds partitions; confined to this database.',
-      [nagArn('logs', 'log-group:/aws-glue/jobs*')]: 'Glue names the job log groups itself (/aws-glue/jobs/output, /error, /logs-v2, suffixed with the security configuration) and creates streams per run.',
+      [`${bucketArnRef(rawBucket)}/${rawPrefix}*`]:
+        "The job reads the raw objects of its look-back days; their keys are time-based and created continuously. Read-only, confined to the raw prefix.",
+      [`${curated}/${CURATED_PREFIXES.telemetry}*`]:
+        "Spark writes Parquet files with generated names into date/thing partitions and reads existing keys for deduplication; confined to the curated prefix.",
+      [`${curated}/${CURATED_PREFIXES.quarantine}*`]:
+        "Spark writes quarantine files with generated names and replaces the partitions of the days it re-reads; confined to the quarantine prefix.",
+      [`${curated}/${CURATED_PREFIXES.glueTemp}*`]: "Glue and Spark write temporary files with generated names; confined to the temp prefix, which expires.",
+      [nagArn("glue", `table/${catalog.databaseName}/*`)]: "The job creates the curated table and adds partitions; confined to this database.",
+      [nagArn("logs", "log-group:/aws-glue/jobs*")]:
+        "Glue names the job log groups itself (/aws-glue/jobs/output, /error, /logs-v2, suffixed with the security configuration) and creates streams per run.",
     });
 
-    this.job = new glue.CfnJob(this, 'Job', {
+    this.job = new glue.CfnJob(this, "Job", {
       name: this.jobName,
-      description: 'Raw JSON lines -> curated Parquet (date, thing), quarantine with reason, dedup by (thing, boot, seq)',
+      description: "Raw JSON lines -> curated Parquet (date, thing), quarantine with reason, dedup by (thing, boot, seq)",
       role: this.role.roleArn,
-      glueVersion: props.glueVersion ?? '5.0',
-      workerType: 'G.1X',
+      glueVersion: props.glueVersion ?? "5.0",
+      workerType: "G.1X",
       numberOfWorkers: props.workers ?? 2,
       timeout: props.timeoutMinutes ?? 60,
       // One run at a time: two runs appending the same date partitions would defeat the dedup.
       executionProperty: { maxConcurrentRuns: 1 },
       securityConfiguration: catalog.securityConfigurationName,
-      command: { name: 'glueetl', pythonVersion: '3', scriptLocation: script.asset.s3ObjectUrl },
+      command: { name: "glueetl", pythonVersion: "3", scriptLocation: script.asset.s3ObjectUrl },
       defaultArguments: {
-        '--job-language': 'python',
-        '--enable-glue-datacatalog': 'true',
-        '--enable-continuous-cloudwatch-log': 'true',
-        '--job-bookmark-option': 'job-bookmark-disable',
-        '--TempDir': curatedBucket.s3UrlForObject(CURATED_PREFIXES.glueTemp),
-        '--raw_uri': rawBucket.s3UrlForObject(rawPrefix),
-        '--curated_uri': curatedBucket.s3UrlForObject(CURATED_PREFIXES.telemetry),
-        '--quarantine_uri': curatedBucket.s3UrlForObject(CURATED_PREFIXES.quarantine),
-        '--transform_sql_uri': sql.asset.s3ObjectUrl,
-        '--database': catalog.databaseName,
-        '--table': this.tableName,
-        '--lookback_days': String(props.lookbackDays ?? 2),
+        "--job-language": "python",
+        "--enable-glue-datacatalog": "true",
+        "--enable-continuous-cloudwatch-log": "true",
+        "--job-bookmark-option": "job-bookmark-disable",
+        "--TempDir": curatedBucket.s3UrlForObject(CURATED_PREFIXES.glueTemp),
+        "--raw_uri": rawBucket.s3UrlForObject(rawPrefix),
+        "--curated_uri": curatedBucket.s3UrlForObject(CURATED_PREFIXES.telemetry),
+        "--quarantine_uri": curatedBucket.s3UrlForObject(CURATED_PREFIXES.quarantine),
+        "--transform_sql_uri": sql.asset.s3ObjectUrl,
+        "--database": catalog.databaseName,
+        "--table": this.tableName,
+        "--lookback_days": String(props.lookbackDays ?? 2),
       },
     });
     this.job.node.addDependency(catalog.securityConfiguration);
@@ -131,6 +156,6 @@ export class TelemetryEtl extends Construct {
 
   /** ARN of the job, for the state machine's glue:StartJobRun. */
   get jobArn(): string {
-    return Stack.of(this).formatArn({ service: 'glue', resource: 'job', resourceName: this.jobName });
+    return Stack.of(this).formatArn({ service: "glue", resource: "job", resourceName: this.jobName });
   }
 }

@@ -1,12 +1,12 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as iot from 'aws-cdk-lib/aws-iot';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
-import { loadTelemetryRule } from './iotFiles.ts';
-import { ERROR_PREFIX, RAW_PREFIX } from './lakePrefixes.ts';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import * as firehose from "aws-cdk-lib/aws-kinesisfirehose";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as iot from "aws-cdk-lib/aws-iot";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import { loadTelemetryRule, TELEMETRY_RULE_NAME } from "./iotFiles.ts";
+import { ERROR_PREFIX, RAW_PREFIX } from "./lakePrefixes.ts";
 
 export { ERROR_PREFIX, RAW_PREFIX };
 
@@ -19,7 +19,7 @@ export const FIREHOSE_BUFFER_SECONDS = 60;
 export const FIREHOSE_BUFFER_MIB = 5;
 
 export interface TelemetryIngestProps {
-  /** Name of the IoT topic rule (letters, digits, underscore). @default 'aqm_telemetry_to_firehose' */
+  /** Name of the IoT topic rule (letters, digits, underscore). @default TELEMETRY_RULE_NAME */
   readonly ruleName?: string;
   /** Days before raw objects move to S3 Infrequent Access. @default 30 */
   readonly infrequentAccessAfterDays?: number;
@@ -42,7 +42,7 @@ export class TelemetryIngest extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+    this.accessLogBucket = new s3.Bucket(this, "AccessLogs", {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -51,87 +51,99 @@ export class TelemetryIngest extends Construct {
       removalPolicy,
     });
 
-    this.rawBucket = new s3.Bucket(this, 'RawBucket', {
+    this.rawBucket = new s3.Bucket(this, "RawBucket", {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: false,
       serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'raw-bucket/',
-      lifecycleRules: [{
-        id: 'tiering',
-        transitions: [
-          { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 30) },
-          { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.glacierAfterDays ?? 180) },
-        ],
-      }],
+      serverAccessLogsPrefix: "raw-bucket/",
+      lifecycleRules: [
+        {
+          id: "tiering",
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 30) },
+            { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.glacierAfterDays ?? 180) },
+          ],
+        },
+      ],
       removalPolicy,
     });
 
-    const firehoseLogGroup = new logs.LogGroup(this, 'FirehoseLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
-    const firehoseLogStream = new logs.LogStream(this, 'FirehoseLogStream', { logGroup: firehoseLogGroup, removalPolicy });
+    const firehoseLogGroup = new logs.LogGroup(this, "FirehoseLogs", { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
+    const firehoseLogStream = new logs.LogStream(this, "FirehoseLogStream", { logGroup: firehoseLogGroup, removalPolicy });
 
-    const firehoseRole = new iam.Role(this, 'FirehoseRole', {
-      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-      description: 'Firehose writes telemetry to the raw bucket',
+    const firehoseRole = new iam.Role(this, "FirehoseRole", {
+      assumedBy: new iam.ServicePrincipal("firehose.amazonaws.com", { conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } } }),
+      description: "Firehose writes telemetry to the raw bucket",
     });
-    firehoseRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'],
-      resources: [this.rawBucket.bucketArn, this.rawBucket.arnForObjects('raw/*'), this.rawBucket.arnForObjects('errors/*')],
-    }));
-    firehoseRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:PutLogEvents'],
-      resources: [firehoseLogGroup.logGroupArn],
-    }));
+    firehoseRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+        resources: [this.rawBucket.bucketArn, this.rawBucket.arnForObjects("raw/*"), this.rawBucket.arnForObjects("errors/*")],
+      }),
+    );
+    firehoseRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["logs:PutLogEvents"],
+        resources: [firehoseLogGroup.logGroupArn],
+      }),
+    );
 
-    this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
-      deliveryStreamType: 'DirectPut',
-      deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
+    this.deliveryStream = new firehose.CfnDeliveryStream(this, "DeliveryStream", {
+      deliveryStreamType: "DirectPut",
+      deliveryStreamEncryptionConfigurationInput: { keyType: "AWS_OWNED_CMK" },
       extendedS3DestinationConfiguration: {
         bucketArn: this.rawBucket.bucketArn,
         roleArn: firehoseRole.roleArn,
         prefix: RAW_PREFIX,
         errorOutputPrefix: ERROR_PREFIX,
         bufferingHints: { intervalInSeconds: FIREHOSE_BUFFER_SECONDS, sizeInMBs: FIREHOSE_BUFFER_MIB },
-        compressionFormat: 'UNCOMPRESSED',
+        compressionFormat: "UNCOMPRESSED",
         cloudWatchLoggingOptions: { enabled: true, logGroupName: firehoseLogGroup.logGroupName, logStreamName: firehoseLogStream.logStreamName },
       },
     });
     this.deliveryStream.node.addDependency(firehoseRole);
     const bucketArnRef = `<${Stack.of(this).getLogicalId(this.rawBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
-    for (const prefix of ['raw', 'errors']) {
+    for (const prefix of ["raw", "errors"]) {
       Validations.of(firehoseRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${bucketArnRef}/${prefix}/*]`,
         reason: `Firehose writes objects with time-based keys that are only known at delivery time; the wildcard is confined to the ${prefix}/ prefix of this one bucket.`,
       });
     }
 
-    this.ruleErrorLogGroup = new logs.LogGroup(this, 'RuleErrors', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
+    this.ruleErrorLogGroup = new logs.LogGroup(this, "RuleErrors", { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
 
-    this.ruleRole = new iam.Role(this, 'RuleRole', {
-      assumedBy: new iam.ServicePrincipal('iot.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-      description: 'IoT rule puts telemetry records into the delivery stream and logs rule errors',
+    this.ruleRole = new iam.Role(this, "RuleRole", {
+      assumedBy: new iam.ServicePrincipal("iot.amazonaws.com", { conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } } }),
+      description: "IoT rule puts telemetry records into the delivery stream and logs rule errors",
     });
-    this.ruleRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
-      resources: [this.deliveryStream.attrArn],
-    }));
-    this.ruleRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [this.ruleErrorLogGroup.logGroupArn],
-    }));
+    this.ruleRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["firehose:PutRecord", "firehose:PutRecordBatch"],
+        resources: [this.deliveryStream.attrArn],
+      }),
+    );
+    this.ruleRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [this.ruleErrorLogGroup.logGroupArn],
+      }),
+    );
 
     const ruleFile = loadTelemetryRule();
-    this.rule = new iot.CfnTopicRule(this, 'Rule', {
-      ruleName: props.ruleName ?? 'aqm_telemetry_to_firehose',
+    this.rule = new iot.CfnTopicRule(this, "Rule", {
+      ruleName: props.ruleName ?? TELEMETRY_RULE_NAME,
       topicRulePayload: {
         sql: ruleFile.sql,
         awsIotSqlVersion: ruleFile.awsIotSqlVersion,
         ruleDisabled: ruleFile.ruleDisabled,
         description: ruleFile.description,
-        actions: [{
-          firehose: { deliveryStreamName: this.deliveryStream.ref, roleArn: this.ruleRole.roleArn, batchMode: false, separator: '\n' },
-        }],
+        actions: [
+          {
+            firehose: { deliveryStreamName: this.deliveryStream.ref, roleArn: this.ruleRole.roleArn, batchMode: false, separator: "\n" },
+          },
+        ],
         errorAction: {
           cloudwatchLogs: { logGroupName: this.ruleErrorLogGroup.logGroupName, roleArn: this.ruleRole.roleArn },
         },

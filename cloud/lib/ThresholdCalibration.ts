@@ -1,14 +1,14 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
-import { CURATED_PREFIXES } from './CuratedLake.ts';
-import { acknowledgeWildcards, bucketArnRef, nagArn } from './nagAcks.ts';
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import { fileURLToPath } from "node:url";
+import { CURATED_PREFIXES } from "./CuratedLake.ts";
+import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
 
-export const CALIBRATION_CODE_DIR = fileURLToPath(new URL('../lambda/', import.meta.url));
+export const CALIBRATION_CODE_DIR = fileURLToPath(new URL("../lambda/", import.meta.url));
 
 export interface ThresholdCalibrationProps {
   /** Curated bucket whose `ml/output/` prefix holds the RCF batch-transform scores. */
@@ -33,31 +33,38 @@ export class ThresholdCalibration extends Construct {
   constructor(scope: Construct, id: string, props: ThresholdCalibrationProps) {
     super(scope, id);
     const { curatedBucket } = props;
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Threshold calibration: read RCF scores, update thing shadows',
+    this.logGroup = new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: "Threshold calibration: read RCF scores, update thing shadows",
     });
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [curatedBucket.arnForObjects(`${CURATED_PREFIXES.mlOutput}*`)] }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['s3:ListBucket'], resources: [curatedBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${CURATED_PREFIXES.mlOutput}*`] } },
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['iot:UpdateThingShadow'],
-      resources: [Stack.of(this).formatArn({ service: 'iot', resource: 'thing', resourceName: '*' })],
-    }));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [this.logGroup.logGroupArn] }));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [curatedBucket.arnForObjects(`${CURATED_PREFIXES.mlOutput}*`)] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:ListBucket"],
+        resources: [curatedBucket.bucketArn],
+        conditions: { StringLike: { "s3:prefix": [`${CURATED_PREFIXES.mlOutput}*`] } },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["iot:UpdateThingShadow"],
+        resources: [Stack.of(this).formatArn({ service: "iot", resource: "thing", resourceName: "*" })],
+      }),
+    );
 
     acknowledgeWildcards(this.role, {
-      [`${bucketArnRef(curatedBucket)}/${CURATED_PREFIXES.mlOutput}*`]: 'The function reads the RCF scores of the run it is given; the run id is chosen at run time. Read-only.',
-      [nagArn('iot', 'thing/*')]: 'The fleet grows without redeploying: every board with scores gets its shadow updated, and thing names are only known from the score files. Only iot:UpdateThingShadow is allowed.',
+      [`${bucketArnRef(curatedBucket)}/${CURATED_PREFIXES.mlOutput}*`]:
+        "The function reads the RCF scores of the run it is given; the run id is chosen at run time. Read-only.",
+      [nagArn("iot", "thing/*")]:
+        "The fleet grows without redeploying: every board with scores gets its shadow updated, and thing names are only known from the score files. Only iot:UpdateThingShadow is allowed.",
     });
 
-    this.function = new lambda.Function(this, 'Function', {
-      description: 'RCF score distribution -> board anomaly threshold -> Device Shadow desired.anomaly',
+    this.function = new lambda.Function(this, "Function", {
+      description: "RCF score distribution -> board anomaly threshold -> Device Shadow desired.anomaly",
       runtime: lambda.Runtime.PYTHON_3_15,
-      handler: 'calibrate_thresholds.handler',
+      handler: "calibrate_thresholds.handler",
       code: lambda.Code.fromAsset(CALIBRATION_CODE_DIR),
       role: this.role,
       logGroup: this.logGroup,

@@ -66,13 +66,13 @@ FROM raw_lines;
 
 CREATE OR REPLACE TEMPORARY VIEW raw_envelope_fields AS
 SELECT
-  e.*,
-  CASE WHEN k_envelope = 'object' THEN json_kind(line, '$.batch') END AS k_batch,
-  CASE WHEN k_envelope = 'object' THEN json_kind(line, '$.topic_thing') END AS k_topic_thing,
-  CASE WHEN k_envelope = 'object' THEN get_json_object(line, '$.topic_thing') END AS s_topic_thing,
-  CASE WHEN k_envelope = 'object' THEN json_kind(line, '$.received_at') END AS k_received_at,
-  CASE WHEN k_envelope = 'object' THEN get_json_object(line, '$.received_at') END AS s_received_at
-FROM raw_envelopes e;
+  source_file, line_number, line, k_envelope,
+  json_kind(envelope_object, '$.batch') AS k_batch,
+  json_kind(envelope_object, '$.topic_thing') AS k_topic_thing,
+  get_json_object(envelope_object, '$.topic_thing') AS s_topic_thing,
+  json_kind(envelope_object, '$.received_at') AS k_received_at,
+  get_json_object(envelope_object, '$.received_at') AS s_received_at
+FROM (SELECT e.*, CASE WHEN k_envelope = 'object' THEN line END AS envelope_object FROM raw_envelopes e) o;
 
 CREATE OR REPLACE TEMPORARY VIEW raw_envelope_sizes AS
 SELECT f.*, CASE WHEN k_batch = 'array' THEN CAST(json_array_length(get_json_object(line, '$.batch')) AS INT) END AS batch_size
@@ -93,62 +93,47 @@ FROM (
   ) b
 ) r;
 
--- The kind of every field the checks look at. Asked only of lines that are JSON objects: a
--- line that is not JSON is then parsed once, not once per field.
+-- The kind of every field the checks look at, and the values they compare. Both are asked only
+-- of lines that are JSON objects (see the header): reading_object is NULL for any other line.
 CREATE OR REPLACE TEMPORARY VIEW raw_parsed AS
 SELECT
-  source_file,
-  line_number,
-  item,
-  k_batch,
-  k_topic_thing,
-  s_topic_thing,
-  k_received_at,
-  s_received_at,
-  line,
-  k_line,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.v') END AS k_v,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.thing') END AS k_thing,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.boot') END AS k_boot,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.seq') END AS k_seq,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.ts') END AS k_ts,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.interval_s') END AS k_interval_s,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.temperature_c') END AS k_temperature_c,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.humidity_pct') END AS k_humidity_pct,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.pm1_ugm3') END AS k_pm1_ugm3,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.pm2_5_ugm3') END AS k_pm2_5_ugm3,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.pm10_ugm3') END AS k_pm10_ugm3,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.co_ppb') END AS k_co_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.no2_ppb') END AS k_no2_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.so2_ppb') END AS k_so2_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.o3_ppb') END AS k_o3_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.anomaly') END AS k_anomaly,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health') END AS k_health,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.temperature_c') END AS kh_temperature_c,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.humidity_pct') END AS kh_humidity_pct,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.pm1_ugm3') END AS kh_pm1_ugm3,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.pm2_5_ugm3') END AS kh_pm2_5_ugm3,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.pm10_ugm3') END AS kh_pm10_ugm3,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.co_ppb') END AS kh_co_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.no2_ppb') END AS kh_no2_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.so2_ppb') END AS kh_so2_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.o3_ppb') END AS kh_o3_ppb,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.sht4x') END AS kh_sht4x,
-  CASE WHEN k_line = 'object' THEN json_kind(line, '$.health.pms5003') END AS kh_pms5003
-FROM raw_items;
-
--- Values are read only from lines that are JSON objects (see the header).
-CREATE OR REPLACE TEMPORARY VIEW raw_values AS
-SELECT
-  p.*,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.v') END AS s_v,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.thing') END AS s_thing,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.boot') END AS s_boot,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.seq') END AS s_seq,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.ts') END AS s_ts,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.interval_s') END AS s_interval_s,
-  CASE WHEN k_line = 'object' THEN get_json_object(line, '$.anomaly') END AS s_anomaly
-FROM raw_parsed p;
+  source_file, line_number, item, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, line, k_line,
+  json_kind(reading_object, '$.v') AS k_v,
+  json_kind(reading_object, '$.thing') AS k_thing,
+  json_kind(reading_object, '$.boot') AS k_boot,
+  json_kind(reading_object, '$.seq') AS k_seq,
+  json_kind(reading_object, '$.ts') AS k_ts,
+  json_kind(reading_object, '$.interval_s') AS k_interval_s,
+  json_kind(reading_object, '$.temperature_c') AS k_temperature_c,
+  json_kind(reading_object, '$.humidity_pct') AS k_humidity_pct,
+  json_kind(reading_object, '$.pm1_ugm3') AS k_pm1_ugm3,
+  json_kind(reading_object, '$.pm2_5_ugm3') AS k_pm2_5_ugm3,
+  json_kind(reading_object, '$.pm10_ugm3') AS k_pm10_ugm3,
+  json_kind(reading_object, '$.co_ppb') AS k_co_ppb,
+  json_kind(reading_object, '$.no2_ppb') AS k_no2_ppb,
+  json_kind(reading_object, '$.so2_ppb') AS k_so2_ppb,
+  json_kind(reading_object, '$.o3_ppb') AS k_o3_ppb,
+  json_kind(reading_object, '$.anomaly') AS k_anomaly,
+  json_kind(reading_object, '$.health') AS k_health,
+  json_kind(reading_object, '$.health.temperature_c') AS kh_temperature_c,
+  json_kind(reading_object, '$.health.humidity_pct') AS kh_humidity_pct,
+  json_kind(reading_object, '$.health.pm1_ugm3') AS kh_pm1_ugm3,
+  json_kind(reading_object, '$.health.pm2_5_ugm3') AS kh_pm2_5_ugm3,
+  json_kind(reading_object, '$.health.pm10_ugm3') AS kh_pm10_ugm3,
+  json_kind(reading_object, '$.health.co_ppb') AS kh_co_ppb,
+  json_kind(reading_object, '$.health.no2_ppb') AS kh_no2_ppb,
+  json_kind(reading_object, '$.health.so2_ppb') AS kh_so2_ppb,
+  json_kind(reading_object, '$.health.o3_ppb') AS kh_o3_ppb,
+  json_kind(reading_object, '$.health.sht4x') AS kh_sht4x,
+  json_kind(reading_object, '$.health.pms5003') AS kh_pms5003,
+  get_json_object(reading_object, '$.v') AS s_v,
+  get_json_object(reading_object, '$.thing') AS s_thing,
+  get_json_object(reading_object, '$.boot') AS s_boot,
+  get_json_object(reading_object, '$.seq') AS s_seq,
+  get_json_object(reading_object, '$.ts') AS s_ts,
+  get_json_object(reading_object, '$.interval_s') AS s_interval_s,
+  get_json_object(reading_object, '$.anomaly') AS s_anomaly
+FROM (SELECT i.*, CASE WHEN k_line = 'object' THEN line END AS reading_object FROM raw_items i) o;
 
 -- The first thing wrong with a line, in words; NULL when the line is a valid reading.
 -- Ranges are compared as DOUBLE so that a huge integer cannot fail a cast; TRY_CAST because an
@@ -208,7 +193,7 @@ SELECT
     WHEN kh_sht4x IS NOT NULL AND kh_sht4x <> 'string' THEN 'health.sht4x is a JSON ' || kh_sht4x || ', expected a string'
     WHEN kh_pms5003 IS NOT NULL AND kh_pms5003 <> 'string' THEN 'health.pms5003 is a JSON ' || kh_pms5003 || ', expected a string'
   END AS reason
-FROM raw_values r;
+FROM raw_parsed r;
 
 CREATE OR REPLACE TEMPORARY VIEW quarantine AS
 SELECT source_file, line_number, item, line, reason

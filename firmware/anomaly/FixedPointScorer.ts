@@ -15,7 +15,7 @@
  */
 
 import { scorerStateBytes, type ScorerConfig } from "./ScorerConfig";
-import { absSaturating, addSaturating, INT32_MAX, INT32_MIN, Q16_ONE, SCORE_MAX, subtractSaturating, surpriseQ16 } from "./Q16";
+import { absSaturating, addSaturating, INT32_MAX, INT32_MIN, SCORE_MAX, subtractSaturating, surpriseQ16, thresholdQ16 } from "./Q16";
 
 const MEAN = 0;
 const DEVIATION = 1;
@@ -76,8 +76,7 @@ export class FixedPointScorer {
     this.#binSeconds = config.seasonalBins === 0 ? 0 : 86_400 / config.seasonalBins;
     this.#state = new Int32Array(config.channels * this.#slotsPerChannel);
     this.#channelScores = new Int32Array(config.channels);
-    const threshold = Math.round(config.threshold * Q16_ONE);
-    this.#thresholdQ16 = threshold < 1 ? 1 : threshold > SCORE_MAX ? SCORE_MAX : threshold;
+    this.#thresholdQ16 = thresholdQ16(config.threshold);
   }
 
   /** Bytes of state kept between readings, all channels (the figure the config checks against its budget). */

@@ -88,7 +88,10 @@ export function parseScorerConfig(source: Record<string, unknown>): ScorerConfig
   if (seasonalBins !== 0 && 24 % seasonalBins !== 0) throw new ScorerConfigError("seasonalBins", `expected 0 or a divisor of 24, got ${seasonalBins}`);
   const channels = integer(source, "channels", 1, 56);
   if (scorerStateBytes(channels, seasonalBins) > STATE_BUDGET_BYTES) {
-    throw new ScorerConfigError("channels", `${channels} channels with ${seasonalBins} seasonal bins need ${scorerStateBytes(channels, seasonalBins)} bytes of state, over the ${STATE_BUDGET_BYTES}-byte budget; got ${channels}`);
+    throw new ScorerConfigError(
+      "channels",
+      `${channels} channels with ${seasonalBins} seasonal bins need ${scorerStateBytes(channels, seasonalBins)} bytes of state, over the ${STATE_BUDGET_BYTES}-byte budget; got ${channels}`,
+    );
   }
   return {
     channels,

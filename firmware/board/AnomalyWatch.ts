@@ -1,4 +1,5 @@
 import { FixedPointScorer } from "../anomaly/FixedPointScorer";
+import { Q16_ONE, thresholdQ16 } from "../anomaly/Q16";
 import type { ScorerConfig } from "../anomaly/ScorerConfig";
 import { CHANNELS, type Channel } from "../telemetry/Channels";
 import type { IntervalReading } from "../sampling/Sampler";
@@ -12,12 +13,6 @@ export interface AnomalyVerdict {
 }
 
 const SECONDS_PER_DAY = 86_400;
-
-/** The boundary conversion of the threshold, as the scorer makes it: 1 … 65535. */
-function thresholdQ16(threshold: number): number {
-  const q = Math.round(threshold * 65536);
-  return q < 1 ? 1 : q > 0xffff ? 0xffff : q;
-}
 
 /**
  * Scores every reading on the board with the fixed-point scorer, one scorer channel per
@@ -57,7 +52,7 @@ export class AnomalyWatch {
     });
     const secondOfDay = Math.floor(epochMs / 1000) % SECONDS_PER_DAY;
     const combined = this.#scorer.score(values, faultMask, secondOfDay < 0 ? secondOfDay + SECONDS_PER_DAY : secondOfDay);
-    const score = combined / 65536;
+    const score = combined / Q16_ONE;
     if (combined < this.#thresholdQ16) return { score, flagged: false };
     let top = 0;
     for (let i = 1; i < CHANNELS.length; i++) if (this.#scorer.channelScore(i) > this.#scorer.channelScore(top)) top = i;

@@ -2,6 +2,7 @@ import type { SerialLog } from "../log/SerialLog";
 import { CHANNELS } from "../telemetry/Channels";
 import type { IntervalReading, Sampler } from "../sampling/Sampler";
 import type { MqttSession, SessionChange, SessionFailure } from "../session/MqttSession";
+import { telemetryTopic } from "../session/MqttTopics";
 import type { LedState } from "../status/LedPatterns";
 import type { StatusLed } from "../status/StatusLed";
 import { encodeTelemetry, TELEMETRY_SCHEMA_VERSION, type ChannelHealth, type TelemetryRecord } from "../telemetry/TelemetryRecord";
@@ -79,7 +80,7 @@ export class Board {
 
   constructor(parts: BoardParts) {
     this.#parts = parts;
-    this.#topic = `dt/aqm/${parts.thing}/telemetry`;
+    this.#topic = telemetryTopic(parts.thing);
   }
 
   get sequence(): number {

@@ -1,3 +1,5 @@
+import { THING_NAME, THING_NAME_RULE } from "../session/ThingName";
+
 /**
  * The board's build-time settings (the manifest's `config`, read through `mc/config`), checked
  * once at boot so a bad build fails with a message naming the setting, not later with a crash.
@@ -63,7 +65,7 @@ export function parseBoardConfig(source: Record<string, unknown>): BoardConfig {
   const sampleIntervalMs = integer(source, "sampleIntervalMs", 1000, 3_600_000);
   const pms = source.pms5003 as Record<string, unknown> | undefined;
   return {
-    thing: text(source, "thing", /^[a-zA-Z0-9:_-]{1,128}$/, "a thing name of 1 to 128 letters, digits, ':', '_' or '-'"),
+    thing: text(source, "thing", THING_NAME, `a thing name of ${THING_NAME_RULE}`),
     endpoint: text(source, "endpoint", /^[a-zA-Z0-9.-]{1,253}$/, "a host name"),
     port: integer(source, "port", 1, 65535),
     sampleIntervalMs,

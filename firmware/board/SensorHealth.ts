@@ -24,7 +24,9 @@ export class SensorHealth {
       const from = this.#health.get(name);
       if (from === result.health) continue;
       this.#health.set(name, result.health);
-      changes.push(result.reason === undefined ? { channel: name, from, to: result.health } : { channel: name, from, to: result.health, reason: result.reason });
+      changes.push(
+        result.reason === undefined ? { channel: name, from, to: result.health } : { channel: name, from, to: result.health, reason: result.reason },
+      );
     }
     return changes;
   }

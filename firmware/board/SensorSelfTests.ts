@@ -13,15 +13,22 @@ function fromRead(latch: FaultLatch, read: () => boolean, fallback: string): Sel
 }
 
 /** The SHT4x answers a serial-number read and a measurement, both with good CRCs. */
-export function sht4xSelfTest(sensor: { readSerialNumber(): number | undefined; sample(): { thermometer?: object; hygrometer?: object } | undefined }, latch: FaultLatch): SensorSelfTest {
+export function sht4xSelfTest(
+  sensor: { readSerialNumber(): number | undefined; sample(): { thermometer?: object; hygrometer?: object } | undefined },
+  latch: FaultLatch,
+): SensorSelfTest {
   return {
     name: "sht4x",
     run: (report) =>
       report(
-        fromRead(latch, () => {
-          const sample = sensor.readSerialNumber() !== undefined ? sensor.sample() : undefined;
-          return sample?.thermometer !== undefined && sample.hygrometer !== undefined;
-        }, "SHT4x gave no sample"),
+        fromRead(
+          latch,
+          () => {
+            const sample = sensor.readSerialNumber() !== undefined ? sensor.sample() : undefined;
+            return sample?.thermometer !== undefined && sample.hygrometer !== undefined;
+          },
+          "SHT4x gave no sample",
+        ),
       ),
   };
 }

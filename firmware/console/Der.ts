@@ -45,6 +45,14 @@ export class DerReader {
     return new DerReader(node.bytes, node.start, node.end);
   }
 
+  /** The reader inside the one SEQUENCE that `der` must be, with nothing after it; `what` names it in errors. */
+  static insideSequence(der: Uint8Array, what: string): DerReader {
+    const outer = new DerReader(der);
+    const sequence = outer.next(what, TAG.sequence);
+    outer.finish(what);
+    return DerReader.inside(sequence);
+  }
+
   get done(): boolean {
     return this.#offset >= this.#end;
   }

@@ -25,7 +25,8 @@ export function keyMismatch(key: PrivateKeyParts, certificate: PublicKeyInfo): s
   const modulus = unsignedInteger(publicKey.next("RSAPublicKey.modulus", TAG.integer), "RSAPublicKey.modulus");
   const exponent = unsignedInteger(publicKey.next("RSAPublicKey.publicExponent", TAG.integer), "RSAPublicKey.publicExponent");
   if (!sameBytes(modulus, key.modulus) || !sameBytes(exponent, key.publicExponent)) return "the key does not belong to the certificate";
-  if (bigintFromBytes(key.prime1) * bigintFromBytes(key.prime2) !== bigintFromBytes(key.modulus)) return "the key's primes do not make its modulus: the key is damaged";
+  if (bigintFromBytes(key.prime1) * bigintFromBytes(key.prime2) !== bigintFromBytes(key.modulus))
+    return "the key's primes do not make its modulus: the key is damaged";
   return undefined;
 }
 

@@ -69,7 +69,10 @@ export class LineAssembler {
     if (this.#step === "discarding") return;
     // A tab is whitespace to the word splitter; other controls and non-ASCII bytes have no meaning in a command or a PEM line.
     if ((byte < 0x20 && byte !== TAB) || byte > 0x7e) {
-      this.#discard({ code: "bad-character", message: `byte 0x${byte.toString(16).padStart(2, "0")} at column ${this.#text.length + 1} is not printable ASCII` });
+      this.#discard({
+        code: "bad-character",
+        message: `byte 0x${byte.toString(16).padStart(2, "0")} at column ${this.#text.length + 1} is not printable ASCII`,
+      });
       return;
     }
     if (this.#text.length >= this.#max) {

@@ -1,5 +1,5 @@
 import { bitStringBytes, contents, DerError, DerReader, oidText, TAG, unsignedInteger } from "./Der";
-import { OID } from "./X509Certificate";
+import { OID, readKeyAlgorithm } from "./X509Certificate";
 
 /** The parts of a private key the console compares with a certificate's public key. */
 export type PrivateKeyParts =
@@ -17,18 +17,10 @@ const IMPLICIT_1 = 0x81;
  * and the local CA issue, and the two mbedTLS on the board takes.
  */
 export function readPrivateKey(der: Uint8Array): PrivateKeyParts {
-  const outer = new DerReader(der);
-  const info = outer.next("PrivateKeyInfo", TAG.sequence);
-  outer.finish("PrivateKeyInfo");
-  const reader = DerReader.inside(info);
+  const reader = DerReader.insideSequence(der, "PrivateKeyInfo");
   const version = unsignedInteger(reader.next("version", TAG.integer), "version");
   if (version.length !== 1 || version[0]! > 1) throw new DerError("version: expected 0 or 1");
-  const algorithm = DerReader.inside(reader.next("privateKeyAlgorithm", TAG.sequence));
-  const oid = oidText(algorithm.next("privateKeyAlgorithm.oid", TAG.oid), "privateKeyAlgorithm");
-  let curve: string | undefined;
-  if (oid === OID.ecPublicKey) curve = oidText(algorithm.next("EC curve", TAG.oid), "EC curve");
-  else algorithm.optional("algorithm parameters", TAG.null);
-  algorithm.finish("privateKeyAlgorithm");
+  const { oid, curve } = readKeyAlgorithm(reader, "privateKeyAlgorithm");
   const privateKey = reader.next("privateKey", TAG.octetString);
   reader.optional("attributes", IMPLICIT_0);
   reader.optional("publicKey", IMPLICIT_1);
@@ -40,9 +32,7 @@ export function readPrivateKey(der: Uint8Array): PrivateKeyParts {
 }
 
 function readEcKey(der: Uint8Array, curve: string): PrivateKeyParts {
-  const outer = new DerReader(der);
-  const reader = DerReader.inside(outer.next("ECPrivateKey", TAG.sequence));
-  outer.finish("ECPrivateKey");
+  const reader = DerReader.insideSequence(der, "ECPrivateKey");
   const version = unsignedInteger(reader.next("ECPrivateKey.version", TAG.integer), "ECPrivateKey.version");
   if (version.length !== 1 || version[0] !== 1) throw new DerError("ECPrivateKey.version: expected 1");
   const scalar = contents(reader.next("ECPrivateKey.privateKey", TAG.octetString));
@@ -53,14 +43,14 @@ function readEcKey(der: Uint8Array, curve: string): PrivateKeyParts {
   }
   const publicKey = reader.optional("ECPrivateKey.publicKey", EXPLICIT_1);
   reader.finish("ECPrivateKey");
-  const publicPoint = publicKey ? bitStringBytes(DerReader.inside(publicKey).next("ECPrivateKey.publicKey", TAG.bitString), "ECPrivateKey.publicKey") : undefined;
+  const publicPoint = publicKey
+    ? bitStringBytes(DerReader.inside(publicKey).next("ECPrivateKey.publicKey", TAG.bitString), "ECPrivateKey.publicKey")
+    : undefined;
   return { kind: "ec", curve, scalar, publicPoint };
 }
 
 function readRsaKey(der: Uint8Array): PrivateKeyParts {
-  const outer = new DerReader(der);
-  const reader = DerReader.inside(outer.next("RSAPrivateKey", TAG.sequence));
-  outer.finish("RSAPrivateKey");
+  const reader = DerReader.insideSequence(der, "RSAPrivateKey");
   reader.next("RSAPrivateKey.version", TAG.integer);
   const modulus = unsignedInteger(reader.next("modulus", TAG.integer), "modulus");
   const publicExponent = unsignedInteger(reader.next("publicExponent", TAG.integer), "publicExponent");

@@ -1,3 +1,4 @@
+import { THING_NAME, THING_NAME_RULE } from "../session/ThingName";
 import type { PreferenceChange } from "./ConsolePreferences";
 
 /**
@@ -20,7 +21,8 @@ export function wifiChange(ssid: string, password: string): SettingChange {
   if (ssid.length < 1 || ssid.length > 32) return { problem: `the SSID must be 1 to 32 characters, got ${ssid.length}` };
   const psk = /^[0-9a-fA-F]{64}$/.test(password);
   // The password's length is safe to say; its text is not.
-  if (password !== "" && !psk && (password.length < 8 || password.length > 63)) return { problem: `the password must be empty (open network) or 8 to 63 characters, got ${password.length}` };
+  if (password !== "" && !psk && (password.length < 8 || password.length > 63))
+    return { problem: `the password must be empty (open network) or 8 to 63 characters, got ${password.length}` };
   return {
     changes: [
       { ...SETTING_KEYS.wifiSsid, value: ssid },
@@ -29,15 +31,15 @@ export function wifiChange(ssid: string, password: string): SettingChange {
   };
 }
 
-/** AWS IoT thing names: 1–128 letters, digits, ':', '_' or '-'. It is the MQTT client id and part of every topic. */
 export function thingChange(thing: string): SettingChange {
-  if (!/^[a-zA-Z0-9:_-]{1,128}$/.test(thing)) return { problem: "a thing name is 1 to 128 letters, digits, ':', '_' or '-'" };
+  if (!THING_NAME.test(thing)) return { problem: `a thing name is ${THING_NAME_RULE}` };
   return { changes: [{ ...SETTING_KEYS.thing, value: thing }] };
 }
 
 /** A DNS name (RFC 1123 labels) or a dotted IPv4 address, and optionally a TCP port; without one the build's port applies. */
 export function endpointChange(host: string, port: string | undefined): SettingChange {
-  if (!isHostName(host) && !isIpv4(host)) return { problem: "the endpoint must be a host name (letters, digits, '-', dots; up to 253 characters) or an IPv4 address" };
+  if (!isHostName(host) && !isIpv4(host))
+    return { problem: "the endpoint must be a host name (letters, digits, '-', dots; up to 253 characters) or an IPv4 address" };
   let portNumber: number | undefined;
   if (port !== undefined) {
     portNumber = /^[0-9]{1,5}$/.test(port) ? Number(port) : 0;

@@ -1,3 +1,5 @@
+import type { CallbackTimer } from "../types/CallbackTimer";
+
 /**
  * A sensor's self-test as the console sees it. The board wires one per part (SHT4x, PMS5003, each
  * ADS1115), so the console never imports a driver. `run` may answer at once or later (a PMS5003
@@ -23,17 +25,12 @@ export interface SelfTestResult {
  */
 export class SelfTestRun {
   readonly #tests: readonly SensorSelfTest[];
-  readonly #timer: { set(callback: () => void, ms: number): unknown; clear(timer: unknown): void };
+  readonly #timer: CallbackTimer;
   readonly #timeoutMs: number;
   readonly #done: (results: readonly SelfTestResult[]) => void;
   readonly #results: SelfTestResult[] = [];
 
-  constructor(options: {
-    tests: readonly SensorSelfTest[];
-    timer: { set(callback: () => void, ms: number): unknown; clear(timer: unknown): void };
-    timeoutMs: number;
-    done: (results: readonly SelfTestResult[]) => void;
-  }) {
+  constructor(options: { tests: readonly SensorSelfTest[]; timer: CallbackTimer; timeoutMs: number; done: (results: readonly SelfTestResult[]) => void }) {
     this.#tests = options.tests;
     this.#timer = options.timer;
     this.#timeoutMs = options.timeoutMs;

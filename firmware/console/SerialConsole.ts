@@ -1,5 +1,6 @@
 import type { EventCodeName } from "../log/EventCodes";
-import type { FieldValue } from "../log/SerialLog";
+import type { EventLog, FieldValue } from "../log/SerialLog";
+import type { CallbackTimer } from "../types/CallbackTimer";
 import { splitWords } from "./CommandWords";
 import type { ConsoleOutbox } from "./ConsoleOutbox";
 import { writeTogether, type ConsolePreferences } from "./ConsolePreferences";
@@ -11,15 +12,6 @@ import { endpointChange, SETTING_KEYS, thingChange, wifiChange, type SettingChan
 import { SelfTestRun, type SelfTestResult, type SensorSelfTest } from "./SelfTestRun";
 import { MAX_DER_BYTES, PEM_LABEL, TlsCredentials, type TlsOutcome, type TlsSlot } from "./TlsCredentials";
 
-export interface ConsoleTimer {
-  set(callback: () => void, ms: number): unknown;
-  clear(timer: unknown): void;
-}
-
-export interface ConsoleLog {
-  event(code: EventCodeName, fields?: Readonly<Record<string, FieldValue>>): void;
-}
-
 /** The part of the firmware update receiver the console drives: each `update` line in, one reply line out. */
 export interface ConsoleUpdate {
   command(args: readonly string[]): string;
@@ -28,9 +20,9 @@ export interface ConsoleUpdate {
 export interface SerialConsoleOptions {
   /** Sends text to the console UART (Moddable's `trace` on the device, which shares UART 0 with the log). */
   readonly write: (text: string) => void;
-  readonly log: ConsoleLog;
+  readonly log: EventLog;
   readonly preferences: ConsolePreferences;
-  readonly timer: ConsoleTimer;
+  readonly timer: CallbackTimer;
   /** What `version` reports, e.g. `{ firmware: "0.1.0" }`. Keys without spaces or `=`. */
   readonly versions: Readonly<Record<string, string>>;
   readonly sensors?: readonly SensorSelfTest[];
@@ -96,7 +88,12 @@ export class SerialConsole {
       const block = this.#step === "pem";
       this.#endPem();
       const silence = `nothing for ${idleMs / 1000} s`;
-      if (line) this.#fail("truncated", `the line stopped without an end of line (${silence})${block ? "; the PEM block was abandoned and nothing was stored" : ""}`, block ? "tls" : undefined);
+      if (line)
+        this.#fail(
+          "truncated",
+          `the line stopped without an end of line (${silence})${block ? "; the PEM block was abandoned and nothing was stored" : ""}`,
+          block ? "tls" : undefined,
+        );
       else this.#fail("truncated", `the PEM block stopped before its END line (${silence}); nothing was stored`, "tls");
     }, idleMs);
   }
@@ -104,7 +101,11 @@ export class SerialConsole {
   #rejectedLine(rejection: LineRejection): void {
     const block = this.#pem?.slot;
     this.#endPem();
-    this.#fail(rejection.code, block ? `${rejection.message}; the PEM block was abandoned and nothing was stored` : rejection.message, block ? "tls" : undefined);
+    this.#fail(
+      rejection.code,
+      block ? `${rejection.message}; the PEM block was abandoned and nothing was stored` : rejection.message,
+      block ? "tls" : undefined,
+    );
   }
 
   #line(text: string): void {
@@ -221,13 +222,21 @@ export class SerialConsole {
   }
 
   #tlsOutcome(slot: TlsSlot, outcome: TlsOutcome): void {
-    if ("error" in outcome) return this.#fail(outcome.error, outcome.message.endsWith("nothing was changed") ? outcome.message : `${outcome.message}; nothing was stored`, "tls");
+    if ("error" in outcome)
+      return this.#fail(outcome.error, outcome.message.endsWith("nothing was changed") ? outcome.message : `${outcome.message}; nothing was stored`, "tls");
     if ("held" in outcome) {
       this.#reply(okReply("tls cert held", { bytes: outcome.bytes, subject: outcome.subject, next: "tls key" }));
       return;
     }
     this.#options.log.event("CN904", { slot, bytes: outcome.bytes, subject: outcome.subject, with_cert: outcome.withCertificate });
-    this.#reply(okReply(`tls ${slot} stored`, { bytes: outcome.bytes, subject: outcome.subject, cert: outcome.withCertificate ? "stored" : undefined, restart: "required" }));
+    this.#reply(
+      okReply(`tls ${slot} stored`, {
+        bytes: outcome.bytes,
+        subject: outcome.subject,
+        cert: outcome.withCertificate ? "stored" : undefined,
+        restart: "required",
+      }),
+    );
   }
 
   #endPem(): void {
@@ -261,7 +270,8 @@ export class SerialConsole {
     const outbox = this.#options.outbox;
     if (!outbox) return this.#fail("unavailable", "the store of unsent readings is not wired on this board", "outbox");
     const [action, index] = args;
-    if (args.length === 0) return this.#reply(okReply("outbox", { pending: outbox.pending, dropped: outbox.dropped, fill: Math.round(outbox.fill * 1000) / 1000 }));
+    if (args.length === 0)
+      return this.#reply(okReply("outbox", { pending: outbox.pending, dropped: outbox.dropped, fill: Math.round(outbox.fill * 1000) / 1000 }));
     if (action === "read" && args.length === 2 && /^[0-9]{1,6}$/.test(index!)) {
       const payload = outbox.record(Number(index));
       if (!payload) return this.#fail("not-found", `no reading at index ${index}; ${outbox.pending} waiting`, "outbox");
@@ -277,13 +287,21 @@ export class SerialConsole {
 
   #factoryReset(args: readonly string[]): void {
     if (args.length !== 1 || args[0] !== "confirm") {
-      return this.#fail("confirm", "send \"factory-reset confirm\" to erase the identity, Wi-Fi, thing name, endpoint, cloud settings and unsent readings", "factory-reset");
+      return this.#fail(
+        "confirm",
+        'send "factory-reset confirm" to erase the identity, Wi-Fi, thing name, endpoint, cloud settings and unsent readings',
+        "factory-reset",
+      );
     }
     let erased: number;
     try {
       erased = eraseBoardSettings(this.#options.preferences);
     } catch (error) {
-      return this.#fail("storage", `preferences refused the erase (${error instanceof Error ? error.message : String(error)}); nothing was changed`, "factory-reset");
+      return this.#fail(
+        "storage",
+        `preferences refused the erase (${error instanceof Error ? error.message : String(error)}); nothing was changed`,
+        "factory-reset",
+      );
     }
     this.#tls.dropPending();
     const readings = this.#options.outbox?.clear() ?? 0;

@@ -60,7 +60,8 @@ export class TlsCredentials {
       this.#pending = { der: der.slice(), summary };
       return { held: "cert", bytes: der.length, subject: summary.subjectCommonName };
     } catch (error) {
-      if (error instanceof DerError) return { error: "der", message: `not a valid ${slot === "key" ? "PKCS#8 private key" : "X.509 certificate"}: ${error.message}` };
+      if (error instanceof DerError)
+        return { error: "der", message: `not a valid ${slot === "key" ? "PKCS#8 private key" : "X.509 certificate"}: ${error.message}` };
       throw error;
     }
   }
@@ -74,7 +75,8 @@ export class TlsCredentials {
       try {
         certificate = readCertificate(stored);
       } catch (error) {
-        if (error instanceof DerError) return { error: "no-certificate", message: "the stored client certificate is damaged; install it again (tls cert) before its key" };
+        if (error instanceof DerError)
+          return { error: "no-certificate", message: "the stored client certificate is damaged; install it again (tls cert) before its key" };
         throw error;
       }
     }

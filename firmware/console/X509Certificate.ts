@@ -32,10 +32,7 @@ const EXPLICIT_0 = 0xa0;
  * the broker's handshake checks the chain anyway.
  */
 export function readCertificate(der: Uint8Array): CertificateSummary {
-  const outer = new DerReader(der);
-  const certificate = outer.next("Certificate", TAG.sequence);
-  outer.finish("Certificate");
-  const fields = DerReader.inside(certificate);
+  const fields = DerReader.insideSequence(der, "Certificate");
   const tbs = fields.next("tbsCertificate", TAG.sequence);
   fields.next("signatureAlgorithm", TAG.sequence);
   fields.next("signatureValue", TAG.bitString);
@@ -62,14 +59,23 @@ export function readCertificate(der: Uint8Array): CertificateSummary {
   return { subjectCommonName: commonName(subject), publicKey };
 }
 
-function readPublicKeyInfo(node: DerNode): PublicKeyInfo {
-  const reader = DerReader.inside(node);
-  const algorithm = DerReader.inside(reader.next("subjectPublicKeyInfo.algorithm", TAG.sequence));
-  const oid = oidText(algorithm.next("subjectPublicKeyInfo.algorithm.oid", TAG.oid), "subjectPublicKeyInfo.algorithm");
+/**
+ * A key's AlgorithmIdentifier (RFC 5280 §4.1.1.2), as a certificate and a PKCS#8 key both carry
+ * it: the algorithm's OID, and for EC the named curve (RSA has NULL parameters).
+ */
+export function readKeyAlgorithm(reader: DerReader, what: string): { readonly oid: string; readonly curve: string | undefined } {
+  const algorithm = DerReader.inside(reader.next(what, TAG.sequence));
+  const oid = oidText(algorithm.next(`${what}.oid`, TAG.oid), what);
   let curve: string | undefined;
   if (oid === OID.ecPublicKey) curve = oidText(algorithm.next("EC curve", TAG.oid), "EC curve");
   else algorithm.optional("algorithm parameters", TAG.null);
-  algorithm.finish("subjectPublicKeyInfo.algorithm");
+  algorithm.finish(what);
+  return { oid, curve };
+}
+
+function readPublicKeyInfo(node: DerNode): PublicKeyInfo {
+  const reader = DerReader.inside(node);
+  const { oid, curve } = readKeyAlgorithm(reader, "subjectPublicKeyInfo.algorithm");
   const key = bitStringBytes(reader.next("subjectPublicKey", TAG.bitString), "subjectPublicKey");
   reader.finish("subjectPublicKeyInfo");
   return { algorithm: oid, curve, key };

@@ -7,6 +7,7 @@
  */
 
 import Timer from "timer";
+import type { I2cIo, I2cSensor } from "./I2cIo";
 
 /** Pointer register values (datasheet "Address Pointer Register"). */
 const CONVERSION_REGISTER = 0x00;
@@ -52,25 +53,8 @@ const EXTRA_STATUS_READS = 2;
 const POLL_INTERVAL_MS = 1;
 const DEFAULT_ADDRESS = 0x48;
 
-/** The options an ECMA-419 I2C class (`embedded:io/i2c`) takes that this driver passes on. */
-export interface Ads1115I2cOptions {
-  data: number;
-  clock: number;
-  hz: number;
-  address: number;
-  port?: number;
-}
-
-/** The part of an ECMA-419 I2C instance this driver uses. A NACK throws, as on Moddable. */
-export interface Ads1115I2c {
-  write(data: Uint8Array): void;
-  read(into: Uint8Array): unknown;
-  /** ECMA-419 gives every IO instance close(); @moddable/typings 5.6 leaves it off I2C, so it is optional here. */
-  close?(): void;
-}
-
 export interface Ads1115Options {
-  sensor: { io: new (options: Ads1115I2cOptions) => Ads1115I2c; data: number; clock: number; hz: number; port?: number };
+  sensor: I2cSensor;
   /** 0x48 (ADDR to GND), 0x49 (VDD), 0x4A (SDA), 0x4B (SCL). */
   address?: number;
   /** Every reason starts with "ADS1115 0x48 " (the chip's address), so a board with two can tell them apart. */
@@ -111,7 +95,7 @@ function describe(error: unknown): string {
 }
 
 export default class Ads1115 {
-  readonly #io: Ads1115I2c;
+  readonly #io: I2cIo;
   readonly #onError: ((error: string) => void) | undefined;
   readonly #delay: (ms: number) => void;
   readonly #name: string;
@@ -134,8 +118,10 @@ export default class Ads1115 {
 
   configure(options: { fullScaleMv?: Ads1115FullScaleMv; samplesPerSecond?: Ads1115DataRate }): void {
     const { fullScaleMv, samplesPerSecond } = options;
-    if (fullScaleMv !== undefined && !pgaCodes.has(fullScaleMv)) throw new RangeError(`ADS1115 full scale must be one of 6144, 4096, 2048, 1024, 512, 256 mV, not ${String(fullScaleMv)}`);
-    if (samplesPerSecond !== undefined && !dataRateCodes.has(samplesPerSecond)) throw new RangeError(`ADS1115 data rate must be one of 8, 16, 32, 64, 128, 250, 475, 860 SPS, not ${String(samplesPerSecond)}`);
+    if (fullScaleMv !== undefined && !pgaCodes.has(fullScaleMv))
+      throw new RangeError(`ADS1115 full scale must be one of 6144, 4096, 2048, 1024, 512, 256 mV, not ${String(fullScaleMv)}`);
+    if (samplesPerSecond !== undefined && !dataRateCodes.has(samplesPerSecond))
+      throw new RangeError(`ADS1115 data rate must be one of 8, 16, 32, 64, 128, 250, 475, 860 SPS, not ${String(samplesPerSecond)}`);
     if (fullScaleMv !== undefined) this.#fullScaleMv = fullScaleMv;
     if (samplesPerSecond !== undefined) this.#samplesPerSecond = samplesPerSecond;
   }

@@ -74,9 +74,7 @@ function describe(error: unknown): string {
 /** A laser or fan that has failed gives frames whose every measurement is zero; real air always has some particles. */
 function everyValueZero(frame: Pms5003Frame): boolean {
   const { standard: s, atmospheric: a, counts: c } = frame;
-  return (
-    s.pm1 + s.pm2_5 + s.pm10 + a.pm1 + a.pm2_5 + a.pm10 + c.over0_3 + c.over0_5 + c.over1_0 + c.over2_5 + c.over5_0 + c.over10 === 0
-  );
+  return s.pm1 + s.pm2_5 + s.pm10 + a.pm1 + a.pm2_5 + a.pm10 + c.over0_3 + c.over0_5 + c.over1_0 + c.over2_5 + c.over5_0 + c.over10 === 0;
 }
 
 export default class Pms5003 {

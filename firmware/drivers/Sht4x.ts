@@ -4,6 +4,7 @@
  */
 
 import Timer from "timer";
+import type { I2cIo, I2cSensor } from "./I2cIo";
 import { sensirionCrc8 } from "./SensirionCrc8";
 
 export type Sht4xRepeatability = "high" | "medium" | "low";
@@ -27,25 +28,8 @@ const SOFT_RESET = 0x94;
 const SOFT_RESET_MAX_MS = 1;
 const DEFAULT_ADDRESS = 0x44;
 
-/** The options an ECMA-419 I2C class (`embedded:io/i2c`) takes that this driver passes on. */
-export interface Sht4xI2cOptions {
-  data: number;
-  clock: number;
-  hz: number;
-  address: number;
-  port?: number;
-}
-
-/** The part of an ECMA-419 I2C instance this driver uses. A NACK throws, as on Moddable. */
-export interface Sht4xI2c {
-  write(data: Uint8Array): void;
-  read(into: Uint8Array): unknown;
-  /** ECMA-419 gives every IO instance close(); @moddable/typings 5.6 leaves it off I2C, so it is optional here. */
-  close?(): void;
-}
-
 export interface Sht4xOptions {
-  sensor: { io: new (options: Sht4xI2cOptions) => Sht4xI2c; data: number; clock: number; hz: number; port?: number };
+  sensor: I2cSensor;
   /** 0x44 for the SHT4x-A parts; 0x45 and 0x46 for the -B and -C parts. */
   address?: number;
   onError?: (error: string) => void;
@@ -81,7 +65,7 @@ function describe(error: unknown): string {
 }
 
 export default class Sht4x {
-  readonly #io: Sht4xI2c;
+  readonly #io: I2cIo;
   readonly #onError: ((error: string) => void) | undefined;
   readonly #delay: (ms: number) => void;
   readonly #command = new Uint8Array(1);
@@ -98,7 +82,8 @@ export default class Sht4x {
   configure(options: { repeatability?: Sht4xRepeatability }): void {
     const { repeatability } = options;
     if (repeatability === undefined) return;
-    if (!Object.hasOwn(measurements, repeatability)) throw new RangeError(`SHT4x repeatability must be "high", "medium" or "low", not ${String(repeatability)}`);
+    if (!Object.hasOwn(measurements, repeatability))
+      throw new RangeError(`SHT4x repeatability must be "high", "medium" or "low", not ${String(repeatability)}`);
     this.#measurement = measurements[repeatability];
   }
 

@@ -43,7 +43,16 @@ const SERIAL = /^[0-9]{9}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const RECORD_KEYS: readonly string[] = ["id", ...SLOTS];
-const SHEET_KEYS: readonly string[] = ["type", "serial", "weElectronicZeroMv", "aeElectronicZeroMv", "weSensorZeroMv", "aeSensorZeroMv", "sensitivityMvPerPpb", "no2SensitivityMvPerPpb"];
+const SHEET_KEYS: readonly string[] = [
+  "type",
+  "serial",
+  "weElectronicZeroMv",
+  "aeElectronicZeroMv",
+  "weSensorZeroMv",
+  "aeSensorZeroMv",
+  "sensitivityMvPerPpb",
+  "no2SensitivityMvPerPpb",
+];
 
 function shown(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
@@ -70,10 +79,14 @@ function number(value: unknown, field: string, range: { readonly min: number; re
 }
 
 function sensitivity(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value === 0) throw new CalibrationError(field, `expected a finite number other than 0, got ${shown(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value === 0)
+    throw new CalibrationError(field, `expected a finite number other than 0, got ${shown(value)}`);
   const magnitude = Math.abs(value);
   if (magnitude < SENSITIVITY_MV_PER_PPB.min || magnitude > SENSITIVITY_MV_PER_PPB.max) {
-    throw new CalibrationError(field, `${value} mV/ppb is outside the plausible ${SENSITIVITY_MV_PER_PPB.min}…${SENSITIVITY_MV_PER_PPB.max} mV/ppb (either sign)`);
+    throw new CalibrationError(
+      field,
+      `${value} mV/ppb is outside the plausible ${SENSITIVITY_MV_PER_PPB.min}…${SENSITIVITY_MV_PER_PPB.max} mV/ppb (either sign)`,
+    );
   }
   return value;
 }
@@ -85,7 +98,8 @@ function sheet(value: unknown, slot: Slot): GasSensorCalibration {
   const expected = slotTypes[slot];
   if (fields.type !== expected) throw new CalibrationError(path("type"), `expected "${expected}" in this slot, got ${shown(fields.type)}`);
   const serial = fields.serial;
-  if (typeof serial !== "string" || !SERIAL.test(serial)) throw new CalibrationError(path("serial"), `expected a nine-digit Alphasense serial number as a string, got ${shown(serial)}`);
+  if (typeof serial !== "string" || !SERIAL.test(serial))
+    throw new CalibrationError(path("serial"), `expected a nine-digit Alphasense serial number as a string, got ${shown(serial)}`);
   const parsed = {
     type: expected,
     serial,
@@ -96,7 +110,8 @@ function sheet(value: unknown, slot: Slot): GasSensorCalibration {
     sensitivityMvPerPpb: sensitivity(fields.sensitivityMvPerPpb, path("sensitivityMvPerPpb")),
   };
   if (slot !== "ox") {
-    if (fields.no2SensitivityMvPerPpb !== undefined) throw new CalibrationError(path("no2SensitivityMvPerPpb"), `only the OX-B431 has an NO2 sensitivity; remove it from a ${expected}`);
+    if (fields.no2SensitivityMvPerPpb !== undefined)
+      throw new CalibrationError(path("no2SensitivityMvPerPpb"), `only the OX-B431 has an NO2 sensitivity; remove it from a ${expected}`);
     return Object.freeze(parsed);
   }
   return Object.freeze({ ...parsed, no2SensitivityMvPerPpb: sensitivity(fields.no2SensitivityMvPerPpb, path("no2SensitivityMvPerPpb")) });
@@ -111,13 +126,15 @@ export function parseCalibrationRecord(value: unknown): CalibrationRecord {
   const fields = object(value, "");
   onlyKnownKeys(fields, RECORD_KEYS, "");
   const id = fields.id;
-  if (typeof id !== "string" || !ID.test(id)) throw new CalibrationError("id", `expected 1…64 letters, digits, ".", "_" or "-", starting with a letter or digit, got ${shown(id)}`);
+  if (typeof id !== "string" || !ID.test(id))
+    throw new CalibrationError("id", `expected 1…64 letters, digits, ".", "_" or "-", starting with a letter or digit, got ${shown(id)}`);
   const sheets = {} as Record<Slot, GasSensorCalibration>;
   for (const slot of SLOTS) sheets[slot] = sheet(fields[slot], slot);
   // One sheet copied into two slots is a typing slip that would silently mis-calibrate a cell.
   for (let i = 0; i < SLOTS.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (sheets[SLOTS[i]!].serial === sheets[SLOTS[j]!].serial) throw new CalibrationError(`${SLOTS[i]}.serial`, `${sheets[SLOTS[i]!].serial} is also the ${SLOTS[j]} sensor's serial`);
+      if (sheets[SLOTS[i]!].serial === sheets[SLOTS[j]!].serial)
+        throw new CalibrationError(`${SLOTS[i]}.serial`, `${sheets[SLOTS[i]!].serial} is also the ${SLOTS[j]} sensor's serial`);
     }
   }
   return Object.freeze({ id, co: sheets.co, no2: sheets.no2, so2: sheets.so2, ox: sheets.ox });

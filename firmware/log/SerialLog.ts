@@ -23,8 +23,13 @@ function formatValue(value: string | number | boolean): string {
   return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
 }
 
+/** What a component needs of the log: SerialLog on the board, a recorder in tests. */
+export interface EventLog {
+  event(code: EventCodeName, fields?: Readonly<Record<string, FieldValue>>): void;
+}
+
 /** Writes log lines to the serial console through an injected sink (Moddable's `trace` on the device). */
-export class SerialLog {
+export class SerialLog implements EventLog {
   readonly #write: (text: string) => void;
   readonly #now: () => number;
 

@@ -45,14 +45,28 @@ export class ClimateChannels {
     const humidity = sample?.hygrometer?.humidity;
     return {
       temperature_c: this.#check(temperature, reason, this.#temperatureStuck, (t) =>
-        t < TEMPERATURE_MIN_C || t > TEMPERATURE_MAX_C ? `SHT4x temperature ${t.toFixed(2)} °C out of range ${TEMPERATURE_MIN_C}…${TEMPERATURE_MAX_C} °C` : undefined,
+        t < TEMPERATURE_MIN_C || t > TEMPERATURE_MAX_C
+          ? `SHT4x temperature ${t.toFixed(2)} °C out of range ${TEMPERATURE_MIN_C}…${TEMPERATURE_MAX_C} °C`
+          : undefined,
       ),
       // 0 and 100 %RH are where the driver crops, so a run of them is fog or desert, not a frozen part.
-      humidity_pct: this.#check(humidity, reason, this.#humidityStuck, () => undefined, (h) => h > 0 && h < 100),
+      humidity_pct: this.#check(
+        humidity,
+        reason,
+        this.#humidityStuck,
+        () => undefined,
+        (h) => h > 0 && h < 100,
+      ),
     };
   }
 
-  #check(value: number | undefined, reason: string, stuck: StuckDetector, outOfRange: (value: number) => string | undefined, canFreeze: (value: number) => boolean = () => true): ChannelRead {
+  #check(
+    value: number | undefined,
+    reason: string,
+    stuck: StuckDetector,
+    outOfRange: (value: number) => string | undefined,
+    canFreeze: (value: number) => boolean = () => true,
+  ): ChannelRead {
     if (value === undefined) {
       stuck.reset();
       return { fault: faultCodeOf(reason), reason };

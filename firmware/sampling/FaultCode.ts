@@ -3,23 +3,12 @@
  * to one. Drivers report free text through `onError`, as Moddable's do; the code is what the lake,
  * the LED logic and a technician's sheet key on, so each has one meaning here.
  */
-export type FaultCode =
-  | "nack"
-  | "timeout"
-  | "crc"
-  | "checksum"
-  | "frame"
-  | "no-data"
-  | "zero"
-  | "stuck"
-  | "range"
-  | "saturated"
-  | "uncalibrated"
-  | "no-temperature"
-  | "no2"
-  | "internal";
+interface FaultMeaning {
+  readonly meaning: string;
+  readonly action: string;
+}
 
-export const FAULT_MEANINGS: Readonly<Record<FaultCode, { readonly meaning: string; readonly action: string }>> = Object.freeze({
+export const FAULT_MEANINGS = Object.freeze({
   nack: { meaning: "the part did not answer on its bus", action: "check that it is plugged in and powered; reseat the cable" },
   timeout: { meaning: "the part took the command but never produced a result", action: "power-cycle the board; replace the part if it recurs" },
   crc: { meaning: "a CRC did not match: the bytes were damaged on the bus", action: "check the cable length and connectors; keep it away from mains wiring" },
@@ -34,7 +23,9 @@ export const FAULT_MEANINGS: Readonly<Record<FaultCode, { readonly meaning: stri
   "no-temperature": { meaning: "gas readings need the temperature, which is missing", action: "fix the temperature sensor first" },
   no2: { meaning: "ozone is worked out from the NO2 reading, which is missing", action: "fix the NO2 channel first" },
   internal: { meaning: "the firmware hit an unexpected error while reading the part", action: "report it with the serial log" },
-});
+} as const satisfies Record<string, FaultMeaning>);
+
+export type FaultCode = keyof typeof FAULT_MEANINGS;
 
 /** Most specific first: "CRC" must win over the "failed" a wrapper might add. */
 const patterns: readonly (readonly [RegExp, FaultCode])[] = [

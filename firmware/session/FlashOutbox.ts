@@ -51,7 +51,14 @@ export class FlashOutbox implements Outbox {
     const inWindow = new Set(this.#window.map((message) => message.recordId));
     const record = this.#store.oldestExcept(inWindow);
     if (!record) return undefined;
-    const message: WindowMessage = { recordId: record.id, topic: this.#topic, payload: record.payload.slice().buffer as ArrayBuffer, packetId: 0, sentAt: 0, attempts: 0 };
+    const message: WindowMessage = {
+      recordId: record.id,
+      topic: this.#topic,
+      payload: record.payload.slice().buffer as ArrayBuffer,
+      packetId: 0,
+      sentAt: 0,
+      attempts: 0,
+    };
     this.#window.push(message);
     return message;
   }

@@ -9,7 +9,8 @@ export type SessionFailure = "network-down" | "broker-unreachable" | "tls-reject
 export const BATCH_WAIT_MAX_MS = 3_600_000;
 
 function checkedBatchWait(ms: number, batchBytes: number): number {
-  if (!(Number.isInteger(ms) && ms >= 0 && ms <= BATCH_WAIT_MAX_MS)) throw new RangeError(`batchWaitMs must be an integer from 0 to ${BATCH_WAIT_MAX_MS}, not ${ms}`);
+  if (!(Number.isInteger(ms) && ms >= 0 && ms <= BATCH_WAIT_MAX_MS))
+    throw new RangeError(`batchWaitMs must be an integer from 0 to ${BATCH_WAIT_MAX_MS}, not ${ms}`);
   if (ms > 0 && batchBytes === 0) throw new RangeError("batchWaitMs needs batchBytes: with every message sent alone there is no batch to wait for");
   return ms;
 }
@@ -28,7 +29,10 @@ const SUBACK_FAILURE = 0x80;
 
 /** The part of the ECMA-419 MQTT client the session uses. */
 export interface MqttClientLike {
-  write(data: ArrayBuffer, options: { operation?: number; topic?: string; QoS?: number; id?: number; duplicate?: boolean; items?: { topic: string; QoS: number }[] }): number;
+  write(
+    data: ArrayBuffer,
+    options: { operation?: number; topic?: string; QoS?: number; id?: number; duplicate?: boolean; items?: { topic: string; QoS: number }[] },
+  ): number;
   read(count: number): ArrayBuffer;
   close(): void;
 }
@@ -137,7 +141,8 @@ export class MqttSession {
     this.#maxInFlight = options.maxInFlight ?? 10;
     this.#batchBytes = options.batchBytes ?? 0;
     // IoT Core refuses a message over 128 KB.
-    if (!(Number.isInteger(this.#batchBytes) && this.#batchBytes >= 0 && this.#batchBytes <= 128 * 1024)) throw new RangeError(`batchBytes must be an integer from 0 to 131072, not ${this.#batchBytes}`);
+    if (!(Number.isInteger(this.#batchBytes) && this.#batchBytes >= 0 && this.#batchBytes <= 128 * 1024))
+      throw new RangeError(`batchBytes must be an integer from 0 to 131072, not ${this.#batchBytes}`);
     this.#batchWaitMs = checkedBatchWait(options.batchWaitMs ?? 0, this.#batchBytes);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
@@ -245,7 +250,12 @@ export class MqttSession {
       this.#pump();
     } else if (operation === SUBACK && id === this.#subscribeId && this.#subscribeId !== 0) {
       this.#subscribeId = 0;
-      const codes = payload === undefined ? new Uint8Array(0) : ArrayBuffer.isView(payload) ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength) : new Uint8Array(payload);
+      const codes =
+        payload === undefined
+          ? new Uint8Array(0)
+          : ArrayBuffer.isView(payload)
+            ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)
+            : new Uint8Array(payload);
       this.#onSubscribed(this.#subscriptions.filter((_, i) => codes[i] === undefined || codes[i] === SUBACK_FAILURE));
     }
   }
@@ -288,7 +298,10 @@ export class MqttSession {
       if (this.#batchBytes > 0) {
         for (
           next = this.#queue.nextUnsent();
-          next && next.topic === first.topic && this.#queue.inFlight < this.#maxInFlight && bytes + next.payload.byteLength + batchOverhead(group.length + 1) <= this.#batchBytes;
+          next &&
+          next.topic === first.topic &&
+          this.#queue.inFlight < this.#maxInFlight &&
+          bytes + next.payload.byteLength + batchOverhead(group.length + 1) <= this.#batchBytes;
           next = this.#queue.nextUnsent()
         ) {
           next.packetId = packetId;
@@ -308,7 +321,8 @@ export class MqttSession {
       }
       const payload = group.length === 1 ? first.payload : encodeBatch(group.map((message: OutboundMessage) => message.payload));
       // DUP says the broker may have had this very packet before: only when every reading in it went already.
-      if (!this.#write(payload, { operation: PUBLISH, topic: first.topic, QoS: 1, id: packetId, duplicate: group.every((message) => message.attempts > 1) })) return;
+      if (!this.#write(payload, { operation: PUBLISH, topic: first.topic, QoS: 1, id: packetId, duplicate: group.every((message) => message.attempts > 1) }))
+        return;
       this.#lastSentAt = now;
     }
     this.#armAckWatchdog();

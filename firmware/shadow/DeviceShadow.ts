@@ -1,4 +1,5 @@
 import type { CalibrationRecord } from "../gas/GasCalibration";
+import { shadowTopicPrefix } from "../session/MqttTopics";
 import { applyDesired, storeApplied, type CalibrationTarget, type DesiredOutcome, type RuntimeSettings, type SettingsPreferences } from "./RuntimeSettings";
 
 /**
@@ -56,7 +57,7 @@ export class DeviceShadow {
 
   constructor(options: DeviceShadowOptions) {
     this.#options = options;
-    this.#prefix = `$aws/things/${options.thing}/shadow`;
+    this.#prefix = shadowTopicPrefix(options.thing);
     this.#settings = options.settings;
   }
 
@@ -135,7 +136,12 @@ export class DeviceShadow {
     }
     Object.assign(this.#rejected, outcome.rejected);
     for (const field of Object.keys(outcome.rejected)) this.#refusedValues[field] = JSON.stringify(fresh[field]);
-    if (outcome.applied.length > 0) storeApplied(this.#options.preferences, outcome.settings, outcome.applied.filter((field) => field !== "calibration"));
+    if (outcome.applied.length > 0)
+      storeApplied(
+        this.#options.preferences,
+        outcome.settings,
+        outcome.applied.filter((field) => field !== "calibration"),
+      );
     this.#options.events.onApplied(outcome);
     this.#report();
   }

@@ -41,7 +41,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function wholeMs(value: unknown, min: number, max: number): number | string {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) return `expected an integer from ${min} to ${max} ms, got ${JSON.stringify(value)}`;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    return `expected an integer from ${min} to ${max} ms, got ${JSON.stringify(value)}`;
   return value;
 }
 
@@ -91,7 +92,8 @@ export function applyDesired(current: RuntimeSettings, desired: Record<string, u
         try {
           // Fields left out keep their current values, so the cloud can tune one threshold at a time.
           const next = parseScorerConfig({ ...anomaly, ...value });
-          if (next.channels !== CHANNELS.length) rejected.anomaly = `anomaly scorer config.channels: this board scores ${CHANNELS.length} channels, got ${next.channels}`;
+          if (next.channels !== CHANNELS.length)
+            rejected.anomaly = `anomaly scorer config.channels: this board scores ${CHANNELS.length} channels, got ${next.channels}`;
           else {
             anomaly = next;
             applied.push("anomaly");
@@ -128,7 +130,10 @@ const DOMAIN = "aqm";
 const KEY = "settings";
 
 /** Loads the stored settings over the build's; a stored value that no longer checks out is ignored field by field. */
-export function loadSettings(preferences: SettingsPreferences, build: RuntimeSettings): { readonly settings: RuntimeSettings; readonly ignored: Readonly<Record<string, string>> } {
+export function loadSettings(
+  preferences: SettingsPreferences,
+  build: RuntimeSettings,
+): { readonly settings: RuntimeSettings; readonly ignored: Readonly<Record<string, string>> } {
   const stored = preferences.get(DOMAIN, KEY);
   if (typeof stored !== "string") return { settings: build, ignored: {} };
   let parsed: unknown;

@@ -2,16 +2,7 @@
  * The quantities a board reports, each named with its unit so a column in the lake says what it
  * holds. The order here is the order on the wire and in the serial log.
  */
-export type Channel =
-  | "temperature_c"
-  | "humidity_pct"
-  | "pm1_ugm3"
-  | "pm2_5_ugm3"
-  | "pm10_ugm3"
-  | "co_ppb"
-  | "no2_ppb"
-  | "so2_ppb"
-  | "o3_ppb";
+export type Channel = "temperature_c" | "humidity_pct" | "pm1_ugm3" | "pm2_5_ugm3" | "pm10_ugm3" | "co_ppb" | "no2_ppb" | "so2_ppb" | "o3_ppb";
 
 export interface ChannelInfo {
   readonly name: Channel;
@@ -35,4 +26,8 @@ export const CHANNELS: readonly ChannelInfo[] = Object.freeze([
 ] as const);
 
 /** One read of one channel: a value, a part still warming up, a fault with its code, or nothing (the part is asleep by design). */
-export type ChannelRead = { readonly value: number } | { readonly warming: true } | { readonly fault: string; readonly reason: string } | { readonly idle: true };
+export type ChannelRead =
+  | { readonly value: number }
+  | { readonly warming: true }
+  | { readonly fault: string; readonly reason: string }
+  | { readonly idle: true };

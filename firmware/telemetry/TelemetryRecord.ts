@@ -38,7 +38,14 @@ export function roundTo(value: number, decimals: number): number {
  * fixed order so the bytes are the same on every engine.
  */
 export function encodeTelemetry(record: TelemetryRecord): string {
-  const ordered: Record<string, unknown> = { v: record.v, thing: record.thing, boot: record.boot, seq: record.seq, ts: record.ts, interval_s: record.interval_s };
+  const ordered: Record<string, unknown> = {
+    v: record.v,
+    thing: record.thing,
+    boot: record.boot,
+    seq: record.seq,
+    ts: record.ts,
+    interval_s: record.interval_s,
+  };
   for (const channel of CHANNELS) {
     const value = record.values[channel.name];
     if (value !== undefined) ordered[channel.name] = roundTo(value, channel.decimals);

@@ -1,7 +1,7 @@
 import { Base64Decoder } from "../console/Base64Decoder";
 import { errReply, okReply } from "../console/ConsoleReply";
-import type { EventCodeName } from "../log/EventCodes";
-import type { FieldValue } from "../log/SerialLog";
+import type { EventLog } from "../log/SerialLog";
+import type { CallbackTimer } from "../types/CallbackTimer";
 import { crc32 } from "./Crc32";
 
 /**
@@ -14,20 +14,11 @@ export interface OtaWriter {
   cancel(): void;
 }
 
-export interface UpdateTimer {
-  set(callback: () => void, ms: number): unknown;
-  clear(timer: unknown): void;
-}
-
-export interface UpdateLog {
-  event(code: EventCodeName, fields?: Readonly<Record<string, FieldValue>>): void;
-}
-
 export interface FirmwareUpdateOptions {
   /** A new OTA session (`new OTA` on the device). Throws when the board has no OTA partition. */
   readonly open: () => OtaWriter;
-  readonly log: UpdateLog;
-  readonly timer: UpdateTimer;
+  readonly log: EventLog;
+  readonly timer: CallbackTimer;
   /** The size of an OTA app partition (manifests/partitions.csv): a larger image could never be written. */
   readonly maxBytes: number;
   /** True when an update starts, false when it ends in any way: the status LED follows it. */
@@ -101,10 +92,12 @@ export class FirmwareUpdate {
 
   #begin(bytesText: string, crcText: string): string {
     // A second sender must not cut into the first one's image; `update abort` is the way to start over.
-    if (this.#transfer) return this.#refuse("busy", `an update is in progress (${this.#transfer.received} of ${this.#transfer.size} bytes); send update abort to start over`);
+    if (this.#transfer)
+      return this.#refuse("busy", `an update is in progress (${this.#transfer.received} of ${this.#transfer.size} bytes); send update abort to start over`);
     if (!/^[1-9][0-9]{0,9}$/.test(bytesText)) return this.#refuse("invalid-value", `image size "${bytesText}" is not a whole number of bytes`);
     const size = Number(bytesText);
-    if (size > this.#options.maxBytes) return this.#refuse("too-large", `an image of ${size} bytes does not fit the ${this.#options.maxBytes}-byte OTA partition`);
+    if (size > this.#options.maxBytes)
+      return this.#refuse("too-large", `an image of ${size} bytes does not fit the ${this.#options.maxBytes}-byte OTA partition`);
     if (!/^[0-9a-fA-F]{8}$/.test(crcText)) return this.#refuse("invalid-value", `CRC-32 "${crcText}" is not 8 hex digits`);
     let ota: OtaWriter;
     try {
@@ -148,7 +141,8 @@ export class FirmwareUpdate {
 
   #end(transfer: Transfer): string {
     if (transfer.received < transfer.size) return this.#fail("incomplete", `${transfer.received} of ${transfer.size} bytes received`);
-    if (transfer.crcSoFar !== transfer.crc) return this.#fail("crc-mismatch", `the image's CRC-32 is ${hex32(transfer.crcSoFar)}, not the ${hex32(transfer.crc)} announced`);
+    if (transfer.crcSoFar !== transfer.crc)
+      return this.#fail("crc-mismatch", `the image's CRC-32 is ${hex32(transfer.crcSoFar)}, not the ${hex32(transfer.crc)} announced`);
     try {
       transfer.ota.complete();
     } catch (error) {

@@ -56,7 +56,16 @@ export class LakeLoop {
   #lastTrainingAt = 0;
   /** Set by a refused compaction: its partition needs a person, and refusing again every round says nothing new. */
   #compactionStopped = false;
-  #figures: LakeLoopFigures = { rounds: 0, records: 0, curated: 0, duplicates: 0, quarantined: 0, compactedPartitions: 0, trainings: 0, thresholdsPublished: 0 };
+  #figures: LakeLoopFigures = {
+    rounds: 0,
+    records: 0,
+    curated: 0,
+    duplicates: 0,
+    quarantined: 0,
+    compactedPartitions: 0,
+    trainings: 0,
+    thresholdsPublished: 0,
+  };
 
   constructor(options: LakeLoopOptions) {
     if (!(options.etlEveryMs > 0)) throw new RangeError(`the ETL interval must be above 0 ms, got ${options.etlEveryMs}`);
@@ -116,7 +125,14 @@ export class LakeLoop {
     try {
       const report = await new LakeCurator({ lakeDir: this.#lakeDir }).curate();
       const f = this.#figures;
-      this.#figures = { ...f, rounds: f.rounds + 1, records: f.records + report.records, curated: f.curated + report.curated, duplicates: f.duplicates + report.duplicates, quarantined: f.quarantined + report.quarantined };
+      this.#figures = {
+        ...f,
+        rounds: f.rounds + 1,
+        records: f.records + report.records,
+        curated: f.curated + report.curated,
+        duplicates: f.duplicates + report.duplicates,
+        quarantined: f.quarantined + report.quarantined,
+      };
       for (const reason of report.reasons) onNotice(`lake quarantined ${reason.records} reading(s): ${reason.reason}`);
     } catch (error) {
       onNotice(error instanceof LakeBusy ? `lake curation skipped: ${error.message}` : `lake curation failed: ${(error as Error).message}`);
@@ -132,16 +148,26 @@ export class LakeLoop {
     let report;
     try {
       // A quarter of the interval at most, so that the next curation still starts on time.
-      report = await new LakeCompactor({ lakeDir: this.#lakeDir, budgetMs: etlEveryMs / 4, ...(maxFilesPerPartition === undefined ? {} : { maxFilesPerPartition }) }).compact();
+      report = await new LakeCompactor({
+        lakeDir: this.#lakeDir,
+        budgetMs: etlEveryMs / 4,
+        ...(maxFilesPerPartition === undefined ? {} : { maxFilesPerPartition }),
+      }).compact();
     } catch (error) {
       if (error instanceof CompactionMismatch) this.#compactionStopped = true;
-      onNotice(error instanceof LakeBusy ? `lake compaction skipped: ${error.message}` : `lake compaction failed${this.#compactionStopped ? " and stops until the twin restarts" : ""}: ${(error as Error).message}`);
+      onNotice(
+        error instanceof LakeBusy
+          ? `lake compaction skipped: ${error.message}`
+          : `lake compaction failed${this.#compactionStopped ? " and stops until the twin restarts" : ""}: ${(error as Error).message}`,
+      );
       return;
     }
     if (report.recovered) onNotice(`lake compaction ${report.run}: an interrupted compaction of ${report.recovered.partition} was ${report.recovered.outcome}`);
     if (report.partitions.length === 0) return;
     this.#figures = { ...this.#figures, compactedPartitions: this.#figures.compactedPartitions + report.partitions.length };
-    onNotice(`lake compaction ${report.run}: ${report.partitions.length} partition(s) over ${report.maxFilesPerPartition} files, ${report.filesBefore} files → ${report.filesAfter}, ${report.rows} rows${report.deferred > 0 ? `; ${report.deferred} partition(s) left for the next round` : ""}`);
+    onNotice(
+      `lake compaction ${report.run}: ${report.partitions.length} partition(s) over ${report.maxFilesPerPartition} files, ${report.filesBefore} files → ${report.filesAfter}, ${report.rows} rows${report.deferred > 0 ? `; ${report.deferred} partition(s) left for the next round` : ""}`,
+    );
   }
 
   async #train(): Promise<void> {
@@ -151,7 +177,12 @@ export class LakeLoop {
     const lake = await LakeQuery.open(this.#lakeDir);
     let report;
     try {
-      report = await trainThresholds(eachThingReadings(lake), { run, targetAlertsPerDay: this.#options.targetAlertsPerDay ?? 1, configOf: localTwinScorerConfig(stateDir), publisher });
+      report = await trainThresholds(eachThingReadings(lake), {
+        run,
+        targetAlertsPerDay: this.#options.targetAlertsPerDay ?? 1,
+        configOf: localTwinScorerConfig(stateDir),
+        publisher,
+      });
     } finally {
       lake.close();
     }
@@ -165,6 +196,8 @@ export class LakeLoop {
     }
     const f = this.#figures;
     this.#figures = { ...f, trainings: f.trainings + 1, thresholdsPublished: f.thresholdsPublished + published };
-    onNotice(`training ${run}: ${published} threshold(s) sent to the boards' shadows, ${report.things.length - published} board(s) not (report ${files.markdown})`);
+    onNotice(
+      `training ${run}: ${published} threshold(s) sent to the boards' shadows, ${report.things.length - published} board(s) not (report ${files.markdown})`,
+    );
   }
 }

@@ -1,15 +1,10 @@
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LocalCa, type IssuedCertificate } from "../local-cloud/iot-core/LocalCa.ts";
-import { RAW_PREFIX } from "../../cloud/lib/lakePrefixes.ts";
-import { LocalFirehose } from "../local-cloud/iot-core/LocalFirehose.ts";
 import { LakeQuery } from "../local-cloud/lake/LakeQuery.ts";
 import { ReportServer } from "../analysis/report/ReportServer.ts";
 import { LakeLoop, type LakeLoopFigures } from "./LakeLoop.ts";
 import { LocalIotCore } from "../local-cloud/iot-core/LocalIotCore.ts";
-import { RuleEngine } from "../local-cloud/iot-core/rules/RuleEngine.ts";
-import { RuleErrorFile } from "../local-cloud/iot-core/rules/RuleErrorFile.ts";
-import { loadTelemetryTopicRule, TELEMETRY_ACTION_NAME } from "../local-cloud/iot-core/rules/TelemetryRule.ts";
 import { parseLogLine } from "../field/monitor/LogLineParser.ts";
 import { TlsMqttConnection } from "../board-sim/platform/TlsMqttConnection.ts";
 import { VmBoard } from "../board-sim/platform/VmBoard.ts";
@@ -23,7 +18,6 @@ import type { LakeFigures } from "./TerminalView.ts";
 
 /** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
 const DRIVE_EVERY_MS = 50;
-const TELEMETRY_STREAM = "aqm-telemetry";
 const DAY_MS = 86_400_000;
 /** Replaying boards start this far apart in the records, so each breathes different air. */
 const REPLAY_OFFSET_MS = 5 * 3_600_000;
@@ -60,12 +54,11 @@ export interface StopSummary {
 
 /**
  * The local twin: a local IoT Core on 127.0.0.1 with mutual TLS, simulated boards running the
- * firmware bundle (each with its own certificate from the local CA), and a local Firehose that
- * writes the telemetry the broker receives into the lake.
+ * firmware bundle (each with its own certificate from the local CA); the core's telemetry rule
+ * and local Firehose write what the boards send into the lake.
  */
 export class MainJob {
   readonly #core: LocalIotCore;
-  readonly #firehose: LocalFirehose;
   readonly #boards: RunningBoard[];
   readonly #lakeDir: string;
   readonly #driver: NodeJS.Timeout;
@@ -75,12 +68,18 @@ export class MainJob {
   readonly port: number;
   /** Where the report page is served. */
   readonly reportUrl: string;
-  #messages = 0;
 
-  private constructor(parts: { core: LocalIotCore; firehose: LocalFirehose; boards: RunningBoard[]; lakeDir: string; port: number; pipeline: LakeLoop; report: ReportServer; reportUrl: string }) {
+  private constructor(parts: {
+    core: LocalIotCore;
+    boards: RunningBoard[];
+    lakeDir: string;
+    port: number;
+    pipeline: LakeLoop;
+    report: ReportServer;
+    reportUrl: string;
+  }) {
     this.port = parts.port;
     this.#core = parts.core;
-    this.#firehose = parts.firehose;
     this.#boards = parts.boards;
     this.#lakeDir = parts.lakeDir;
     this.#pipeline = parts.pipeline;
@@ -97,29 +96,22 @@ export class MainJob {
     mkdirSync(lakeDir, { recursive: true });
     const ca = await LocalCa.openOrCreate(stateDir);
     const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-    const core = new LocalIotCore({ host: "127.0.0.1", port: options.port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, shadowStateDir: stateDir });
-    // The cloud stack's own prefix, so the lake's keys are the S3 bucket's.
-    const firehose = new LocalFirehose({ lakeDir, prefix: RAW_PREFIX, streamName: TELEMETRY_STREAM, bufferMs: 5_000 });
-    // The rule the cloud deploys (cloud/iot/telemetry-rule.json) decides what reaches the lake, and in what shape.
-    const telemetry = new RuleEngine({
-      rule: loadTelemetryTopicRule(),
-      action: firehose,
-      actionName: TELEMETRY_ACTION_NAME,
-      actionResource: TELEMETRY_STREAM,
-      errorAction: new RuleErrorFile({ lakeDir }),
+    const core = new LocalIotCore({
+      host: "127.0.0.1",
+      port: options.port,
+      caPem: ca.certPem,
+      certPem: server.certPem,
+      keyPem: server.keyPem,
+      shadowStateDir: stateDir,
+      lake: { dir: lakeDir },
     });
-    let job: MainJob | undefined;
     core.onEvent((event) => {
-      if (event.kind === "message" && telemetry.matches(event.topic)) {
-        if (job) job.#messages++;
-        try {
-          const outcome = telemetry.message(event.topic, event.thing, event.payload);
-          if (outcome.kind === "failed") {
-            onNotice(`rule ${telemetry.rule.name} could not deliver a message from ${event.thing} on ${event.topic} to the lake (recorded under errors/): ${outcome.error.failures.map((f) => f.errorMessage).join("; ")}`);
-          }
-        } catch (error) {
-          onNotice(`rule ${telemetry.rule.name} could not record the error for a message from ${event.thing} on ${event.topic}: ${(error as Error).message}`);
-        }
+      if (event.kind === "undelivered") {
+        onNotice(
+          event.recorded
+            ? `rule ${event.rule} could not deliver a message from ${event.thing} on ${event.topic} to the lake (recorded under errors/): ${event.detail}`
+            : `rule ${event.rule} could not record the error for a message from ${event.thing} on ${event.topic}: ${event.detail}`,
+        );
       } else if (event.kind === "refused") {
         onNotice(`IoT Core refused ${event.thing ?? "a client"}: ${event.reason} (${event.detail})`);
       }
@@ -186,10 +178,13 @@ export class MainJob {
     } catch (error) {
       await core.stop();
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(code === "EADDRINUSE" ? `the report's port ${options.reportPort} is already in use; choose another with --report-port (0 picks a free one)` : (error as Error).message);
+      throw new Error(
+        code === "EADDRINUSE"
+          ? `the report's port ${options.reportPort} is already in use; choose another with --report-port (0 picks a free one)`
+          : (error as Error).message,
+      );
     }
-    job = new MainJob({ core, firehose, boards, lakeDir, port, pipeline, report, reportUrl });
-    return job;
+    return new MainJob({ core, boards, lakeDir, port, pipeline, report, reportUrl });
   }
 
   get statuses(): readonly BoardLogState[] {
@@ -197,7 +192,15 @@ export class MainJob {
   }
 
   get lake(): LakeFigures {
-    return { messages: this.#messages, records: this.#firehose.recordsWritten, objects: this.#firehose.objectsWritten, lakeDir: this.#lakeDir, pipeline: this.#pipeline.figures, reportUrl: this.reportUrl };
+    const lake = this.#core.lake!;
+    return {
+      messages: lake.messages,
+      records: lake.records,
+      objects: lake.objects,
+      lakeDir: this.#lakeDir,
+      pipeline: this.#pipeline.figures,
+      reportUrl: this.reportUrl,
+    };
   }
 
   /**
@@ -210,20 +213,28 @@ export class MainJob {
     for (const board of this.#boards) board.vm.firmware.board.stop(() => drained.add(board.thing));
     const waitingFor = this.#boards.filter((board) => !board.rogue);
     const deadline = performance.now() + drainLimitMs;
-    while (waitingFor.some((board) => !drained.has(board.thing)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
+    while (waitingFor.some((board) => !drained.has(board.thing)) && performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
     clearInterval(this.#driver);
     await this.#core.stop();
-    await this.#firehose.close();
+    const lake = this.#core.lake!;
     // One last curation, so the curated lake holds everything the raw lake does.
     await this.#pipeline.stop();
     await this.#pipeline.round();
     await this.#report.stop();
     const curated = await this.#curatedCounts();
     return {
-      boards: this.#boards.map((board) => ({ thing: board.thing, readings: board.vm.firmware.board.sequence, drained: drained.has(board.thing), rogue: board.rogue, led: board.status.led, curated: curated.get(`${board.thing}/${board.vm.firmware.board.bootId}`) ?? 0 })),
-      lakeRecords: this.#firehose.recordsWritten,
+      boards: this.#boards.map((board) => ({
+        thing: board.thing,
+        readings: board.vm.firmware.board.sequence,
+        drained: drained.has(board.thing),
+        rogue: board.rogue,
+        led: board.status.led,
+        curated: curated.get(`${board.thing}/${board.vm.firmware.board.bootId}`) ?? 0,
+      })),
+      lakeRecords: lake.records,
       lakeReadings: this.#pipeline.figures.records,
-      lakeObjects: this.#firehose.objectsWritten,
+      lakeObjects: lake.objects,
       pipeline: this.#pipeline.figures,
     };
   }

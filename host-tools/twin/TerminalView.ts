@@ -46,12 +46,17 @@ export function renderView(boards: readonly BoardLogState[], lake: LakeFigures, 
   const cut = (line: string) => (line.length > width ? `${line.slice(0, width - 1)}…` : line);
   const lines = [`aqm local twin — ${boards.length} boards → IoT Core on 127.0.0.1 → lake ${lake.lakeDir}`, ""];
   for (const board of boards) {
-    lines.push(`${board.thing.padEnd(nameWidth)} LED ${paint(board.led)} ${board.connection.padEnd(10)} readings ${String(board.readings).padStart(5)}  ${reading(board)}`);
+    lines.push(
+      `${board.thing.padEnd(nameWidth)} LED ${paint(board.led)} ${board.connection.padEnd(10)} readings ${String(board.readings).padStart(5)}  ${reading(board)}`,
+    );
     if (board.lastProblem) lines.push(cut(`${"".padEnd(nameWidth)} last problem: ${board.lastProblem}`));
   }
   lines.push("", `lake: ${lake.records} telemetry messages in ${lake.objects} objects (${lake.messages} MQTT messages received)   Ctrl-C stops cleanly`);
   const p = lake.pipeline;
-  if (p) lines.push(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined (${p.rounds} ETL runs, ${p.compactedPartitions} partitions compacted); thresholds sent to shadows: ${p.thresholdsPublished} (${p.trainings} trainings)`);
+  if (p)
+    lines.push(
+      `curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined (${p.rounds} ETL runs, ${p.compactedPartitions} partitions compacted); thresholds sent to shadows: ${p.thresholdsPublished} (${p.trainings} trainings)`,
+    );
   if (lake.reportUrl) lines.push(`report: ${lake.reportUrl}`);
   return lines.join("\n");
 }

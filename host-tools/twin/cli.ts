@@ -24,11 +24,16 @@ async function main(): Promise<number> {
     notices.push(line);
     if (!options.live) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   });
-  process.stdout.write(`local IoT Core listening on 127.0.0.1:${job.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}; report: ${job.reportUrl}\n`);
+  process.stdout.write(
+    `local IoT Core listening on 127.0.0.1:${job.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}; report: ${job.reportUrl}\n`,
+  );
 
   const draw = (): void => {
     if (options.live) {
-      const recent = notices.slice(-3).map((n) => `notice: ${n}`).join("\n");
+      const recent = notices
+        .slice(-3)
+        .map((n) => `notice: ${n}`)
+        .join("\n");
       process.stdout.write(`\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true, process.stdout.columns || 160)}${recent ? `\n\n${recent}` : ""}\n`);
     } else {
       const boards = job.statuses.map((s) => `${s.thing}=${s.led}/${s.readings}`).join(" ");
@@ -55,9 +60,13 @@ async function main(): Promise<number> {
         : "NOT all acknowledged before the time limit (they stay in the board's queue)";
     process.stdout.write(`${board.thing}: ${board.readings} readings, ${outcome}; ${board.curated} in the curated lake\n`);
   }
-  process.stdout.write(`lake: ${summary.lakeReadings} readings in ${summary.lakeRecords} messages in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`);
+  process.stdout.write(
+    `lake: ${summary.lakeReadings} readings in ${summary.lakeRecords} messages in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`,
+  );
   const p = summary.pipeline;
-  process.stdout.write(`curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined; ${p.thresholdsPublished} thresholds sent to shadows in ${p.trainings} trainings\n`);
+  process.stdout.write(
+    `curated: ${p.curated} readings, ${p.duplicates} duplicates removed, ${p.quarantined} quarantined; ${p.thresholdsPublished} thresholds sent to shadows in ${p.trainings} trainings\n`,
+  );
   return summary.boards.every((b) => b.rogue || b.drained) ? 0 : EXIT_FAILED;
 }
 

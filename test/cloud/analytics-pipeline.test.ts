@@ -1,6 +1,6 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { accountArn, allStates, definition, logicalId, statementsOfRole, synthFixtureStack, type Json } from './stackFixture.ts';
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { accountArn, allStates, definition, logicalId, statementsOfRole, synthFixtureStack, type Json } from "./stackFixture.ts";
 
 const { stack, template, resources } = synthFixtureStack();
 const pipeline = stack.pipeline;
@@ -16,102 +16,135 @@ function path(statesOf: Record<string, Json>, start: string): string[] {
   while (name && !seen.includes(name)) {
     seen.push(name);
     const s: Json = statesOf[name]!;
-    name = s.Type === 'Choice' ? s.Choices[0].Next : s.Next;
+    name = s.Type === "Choice" ? s.Choices[0].Next : s.Next;
   }
   return seen;
 }
 
-test('order: name the run -> paths -> [crawl -> wait until READY -> ETL -> prepare -> train both -> calibrate] -> done', () => {
-  assert.deepEqual(path(def.States, def.StartAt), ['Name the run', 'Run paths', 'Pipeline', 'Done']);
+test("order: name the run -> paths -> [crawl -> wait until READY -> ETL -> prepare -> train both -> calibrate] -> done", () => {
+  assert.deepEqual(path(def.States, def.StartAt), ["Name the run", "Run paths", "Pipeline", "Done"]);
   const branch = def.States.Pipeline.Branches[0];
   assert.deepEqual(path(branch.States, branch.StartAt), [
-    'Start raw crawler', 'Wait for crawler', 'Crawler state', 'Crawl finished?', 'ETL raw to curated', 'Prepare training data', 'Train and score (RCF, DeepAR)', 'Calibrate device thresholds',
+    "Start raw crawler",
+    "Wait for crawler",
+    "Crawler state",
+    "Crawl finished?",
+    "ETL raw to curated",
+    "Prepare training data",
+    "Train and score (RCF, DeepAR)",
+    "Calibrate device thresholds",
   ]);
-  const choice = states['Crawl finished?']!;
-  assert.deepEqual(choice.Choices, [{ Variable: '$.crawler.state', StringEquals: 'READY', Next: 'ETL raw to curated' }]);
-  assert.equal(choice.Default, 'Wait for crawler');
-  assert.deepEqual(states['Start raw crawler']!.Catch, [{ ErrorEquals: ['Glue.CrawlerRunningException'], ResultPath: null, Next: 'Wait for crawler' }]);
-  const train = states['Train and score (RCF, DeepAR)']!;
-  assert.deepEqual(train.Branches.map((b: Json) => b.StartAt), ['Train Random Cut Forest', 'Train DeepAR']);
-  assert.equal(states['Name the run']!.Parameters.run['id.$'], 'States.UUID()');
+  const choice = states["Crawl finished?"]!;
+  assert.deepEqual(choice.Choices, [{ Variable: "$.crawler.state", StringEquals: "READY", Next: "ETL raw to curated" }]);
+  assert.equal(choice.Default, "Wait for crawler");
+  assert.deepEqual(states["Start raw crawler"]!.Catch, [{ ErrorEquals: ["Glue.CrawlerRunningException"], ResultPath: null, Next: "Wait for crawler" }]);
+  const train = states["Train and score (RCF, DeepAR)"]!;
+  assert.deepEqual(
+    train.Branches.map((b: Json) => b.StartAt),
+    ["Train Random Cut Forest", "Train DeepAR"],
+  );
+  assert.equal(states["Name the run"]!.Parameters.run["id.$"], "States.UUID()");
 });
 
-test('tasks: Glue jobs run to completion with retries; prepare gets the run id; calibrate gets the RCF scores folder', () => {
-  for (const name of ['ETL raw to curated', 'Prepare training data']) {
+test("tasks: Glue jobs run to completion with retries; prepare gets the run id; calibrate gets the RCF scores folder", () => {
+  for (const name of ["ETL raw to curated", "Prepare training data"]) {
     const s = states[name]!;
     assert.match(s.Resource, /:states:::glue:startJobRun\.sync$/);
-    assert.deepEqual(s.Retry[0].ErrorEquals, ['Glue.ConcurrentRunsExceededException', 'Glue.ThrottlingException', 'Glue.InternalServiceException']);
+    assert.deepEqual(s.Retry[0].ErrorEquals, ["Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException", "Glue.InternalServiceException"]);
     assert.equal(s.Retry[0].MaxAttempts, 3);
   }
-  assert.equal(states['ETL raw to curated']!.Parameters.JobName, 'aqm-telemetry-etl');
-  assert.deepEqual(states['Prepare training data']!.Parameters, { JobName: 'aqm-prepare-training-data', Arguments: { '--run_id.$': '$.run.id' } });
-  const calibrate = states['Calibrate device thresholds']!;
-  assert.deepEqual(calibrate.Parameters.Payload, { 'scoresUri.$': '$.paths.rcfScores' });
-  assert.ok(calibrate.Retry.some((r: Json) => r.ErrorEquals.includes('Lambda.ServiceException')));
-  assert.equal(states['Run paths']!.Parameters.paths['rcfScores.$'], `States.Format('s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/output/{}/rcf-scores/', $.run.id)`);
+  assert.equal(states["ETL raw to curated"]!.Parameters.JobName, "aqm-telemetry-etl");
+  assert.deepEqual(states["Prepare training data"]!.Parameters, { JobName: "aqm-prepare-training-data", Arguments: { "--run_id.$": "$.run.id" } });
+  const calibrate = states["Calibrate device thresholds"]!;
+  assert.deepEqual(calibrate.Parameters.Payload, { "scoresUri.$": "$.paths.rcfScores" });
+  assert.ok(calibrate.Retry.some((r: Json) => r.ErrorEquals.includes("Lambda.ServiceException")));
+  assert.equal(
+    states["Run paths"]!.Parameters.paths["rcfScores.$"],
+    `States.Format('s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/output/{}/rcf-scores/', $.run.id)`,
+  );
 });
 
-test('failure: one Catch (States.ALL) -> SNS publish with the error -> Fail state', () => {
-  assert.deepEqual(def.States.Pipeline.Catch, [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Notify failure' }]);
-  const notify = states['Notify failure']!;
+test("failure: one Catch (States.ALL) -> SNS publish with the error -> Fail state", () => {
+  assert.deepEqual(def.States.Pipeline.Catch, [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: "Notify failure" }]);
+  const notify = states["Notify failure"]!;
   assert.match(notify.Resource, /:states:::sns:publish$/);
   assert.equal(notify.Parameters.TopicArn, `<{'Ref':'${topicId}'}>`);
-  assert.equal(notify.Parameters.Message['error.$'], '$.failure.Error');
-  assert.equal(notify.Parameters.Message['cause.$'], '$.failure.Cause');
-  assert.equal(notify.Next, 'Pipeline failed');
-  assert.equal(states['Pipeline failed']!.Type, 'Fail');
+  assert.equal(notify.Parameters.Message["error.$"], "$.failure.Error");
+  assert.equal(notify.Parameters.Message["cause.$"], "$.failure.Cause");
+  assert.equal(notify.Next, "Pipeline failed");
+  assert.equal(states["Pipeline failed"]!.Type, "Fail");
 });
 
-test('state machine: 12 h timeout, X-Ray, all events logged with data', () => {
+test("state machine: 12 h timeout, X-Ray, all events logged with data", () => {
   const p = resources[smId]!.Properties;
   assert.equal(def.TimeoutSeconds, 12 * 3600);
   assert.deepEqual(p.TracingConfiguration, { Enabled: true });
-  assert.equal(p.LoggingConfiguration.Level, 'ALL');
+  assert.equal(p.LoggingConfiguration.Level, "ALL");
   assert.equal(p.LoggingConfiguration.IncludeExecutionData, true);
 });
 
-test('schedule: daily at 02:00 UTC, starting this state machine only', () => {
+test("schedule: daily at 02:00 UTC, starting this state machine only", () => {
   const rule = resources[logicalId(stack, pipeline.schedule)]!.Properties;
-  assert.equal(rule.ScheduleExpression, 'cron(0 2 * * ? *)');
+  assert.equal(rule.ScheduleExpression, "cron(0 2 * * ? *)");
   assert.deepEqual(rule.Targets[0].Arn, { Ref: smId });
-  const stmts = statementsOfRole(resources, rule.Targets[0].RoleArn['Fn::GetAtt'][0]);
-  assert.deepEqual(stmts, [{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: smId } }]);
+  const stmts = statementsOfRole(resources, rule.Targets[0].RoleArn["Fn::GetAtt"][0]);
+  assert.deepEqual(stmts, [{ Action: "states:StartExecution", Effect: "Allow", Resource: { Ref: smId } }]);
 });
 
-test('topic: KMS-encrypted with a rotating key, TLS-only; CloudWatch may use the key, from this account only', () => {
+test("topic: KMS-encrypted with a rotating key, TLS-only; CloudWatch may use the key, from this account only", () => {
   const keyId = logicalId(stack, pipeline.topicKey);
-  assert.deepEqual(resources[topicId]!.Properties.KmsMasterKeyId, { 'Fn::GetAtt': [keyId, 'Arn'] });
+  assert.deepEqual(resources[topicId]!.Properties.KmsMasterKeyId, { "Fn::GetAtt": [keyId, "Arn"] });
   assert.equal(resources[keyId]!.Properties.EnableKeyRotation, true);
-  const cw = (resources[keyId]!.Properties.KeyPolicy.Statement as Json[]).find((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com')!;
-  assert.deepEqual(cw.Action, ['kms:Decrypt', 'kms:GenerateDataKey*']);
-  assert.deepEqual(cw.Condition, { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
-  template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+  const cw = (resources[keyId]!.Properties.KeyPolicy.Statement as Json[]).find((s) => s.Principal?.Service === "cloudwatch.amazonaws.com")!;
+  assert.deepEqual(cw.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+  assert.deepEqual(cw.Condition, { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } });
+  template.hasResourceProperties("AWS::SNS::TopicPolicy", {
     Topics: [{ Ref: topicId }],
-    PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] },
+    PolicyDocument: { Statement: [{ Effect: "Deny", Action: "sns:Publish", Condition: { Bool: { "aws:SecureTransport": "false" } } }] },
   });
 });
 
-test('state machine role: each action on the named resource; wildcards only where names are made at run time', () => {
+test("state machine role: each action on the named resource; wildcards only where names are made at run time", () => {
   const stmts = statementsOfRole(resources, logicalId(stack, pipeline.stateMachine.role));
   const byAction = (action: string) => stmts.filter((s) => [s.Action].flat().includes(action)).map((s) => s.Resource);
-  const crawler = accountArn('glue', 'crawler/aqm-raw-telemetry');
-  assert.deepEqual(byAction('glue:startCrawler'), [crawler]);
-  assert.deepEqual(byAction('glue:getCrawler'), [crawler]);
-  assert.deepEqual(byAction('glue:StartJobRun'), [accountArn('glue', 'job/aqm-telemetry-etl'), accountArn('glue', 'job/aqm-prepare-training-data')]);
-  assert.deepEqual(byAction('sns:Publish'), [{ Ref: topicId }]);
+  const crawler = accountArn("glue", "crawler/aqm-raw-telemetry");
+  assert.deepEqual(byAction("glue:startCrawler"), [crawler]);
+  assert.deepEqual(byAction("glue:getCrawler"), [crawler]);
+  assert.deepEqual(byAction("glue:StartJobRun"), [accountArn("glue", "job/aqm-telemetry-etl"), accountArn("glue", "job/aqm-prepare-training-data")]);
+  assert.deepEqual(byAction("sns:Publish"), [{ Ref: topicId }]);
   const fn = logicalId(stack, stack.calibration.function);
-  assert.deepEqual(byAction('lambda:InvokeFunction'), [[{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, ':*']] }]]);
-  const passRole = stmts.filter((s) => s.Action === 'iam:PassRole');
+  assert.deepEqual(byAction("lambda:InvokeFunction"), [[{ "Fn::GetAtt": [fn, "Arn"] }, { "Fn::Join": ["", [{ "Fn::GetAtt": [fn, "Arn"] }, ":*"]] }]]);
+  const passRole = stmts.filter((s) => s.Action === "iam:PassRole");
   assert.ok(passRole.length > 0);
   for (const s of passRole) {
-    assert.deepEqual(s.Resource, { 'Fn::GetAtt': [logicalId(stack, stack.training.executionRole), 'Arn'] });
-    assert.deepEqual(s.Condition, { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+    assert.deepEqual(s.Resource, { "Fn::GetAtt": [logicalId(stack, stack.training.executionRole), "Arn"] });
+    assert.deepEqual(s.Condition, { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } });
   }
-  assert.deepEqual(byAction('sagemaker:CreateTrainingJob'), [accountArn('sagemaker', 'training-job/*')]);
-  assert.deepEqual(byAction('sagemaker:CreateModel'), [accountArn('sagemaker', 'model/*')]);
-  assert.deepEqual(byAction('sagemaker:CreateTransformJob'), [accountArn('sagemaker', 'transform-job/*')]);
-  assert.deepEqual(byAction('kms:GenerateDataKey'), [{ 'Fn::GetAtt': [logicalId(stack, pipeline.topicKey), 'Arn'] }]);
+  assert.deepEqual(byAction("sagemaker:CreateTrainingJob"), [accountArn("sagemaker", "training-job/*")]);
+  assert.deepEqual(byAction("sagemaker:CreateModel"), [accountArn("sagemaker", "model/*")]);
+  assert.deepEqual(byAction("sagemaker:CreateTransformJob"), [accountArn("sagemaker", "transform-job/*")]);
+  assert.deepEqual(byAction("kms:GenerateDataKey"), [{ "Fn::GetAtt": [logicalId(stack, pipeline.topicKey), "Arn"] }]);
   // The only "*" resources: services without resource-level permissions (X-Ray, log delivery, sagemaker:ListTags).
-  const starActions = stmts.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat()).sort();
-  assert.deepEqual(starActions, ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery', 'sagemaker:ListTags', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+  const starActions = stmts
+    .filter((s) => s.Resource === "*")
+    .flatMap((s) => [s.Action].flat())
+    .sort();
+  assert.deepEqual(
+    starActions,
+    [
+      "logs:CreateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies",
+      "logs:GetLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:UpdateLogDelivery",
+      "sagemaker:ListTags",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ].sort(),
+  );
 });

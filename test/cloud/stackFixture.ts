@@ -3,20 +3,20 @@
  * construct tests do not depend on the contents of cloud/transform/ and cloud/athena/ (the stack
  * test, aqm-stack.test.ts, checks that the real files are the defaults).
  */
-import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AqmStack } from '../../cloud/lib/AqmStack.ts';
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { App, type CfnElement } from "aws-cdk-lib";
+import type { IConstruct } from "constructs";
+import { Template } from "aws-cdk-lib/assertions";
+import { AqmStack } from "../../cloud/lib/AqmStack.ts";
 
-export const FIXTURE_SQL = fileURLToPath(new URL('./fixtures/transform.sql', import.meta.url));
-export const FIXTURE_QUERIES = fileURLToPath(new URL('./fixtures/named-queries.json', import.meta.url));
+export const FIXTURE_SQL = fileURLToPath(new URL("./fixtures/transform.sql", import.meta.url));
+export const FIXTURE_QUERIES = fileURLToPath(new URL("./fixtures/named-queries.json", import.meta.url));
 
 export type Json = Record<string, any>;
 
 export function synthFixtureStack(): { stack: AqmStack; template: Template; resources: Record<string, Json> } {
-  const stack = new AqmStack(new App(), 'AqmCloud', { transformSqlFile: FIXTURE_SQL, namedQueriesFile: FIXTURE_QUERIES });
+  const stack = new AqmStack(new App(), "AqmCloud", { transformSqlFile: FIXTURE_SQL, namedQueriesFile: FIXTURE_QUERIES });
   const template = Template.fromStack(stack);
   return { stack, template, resources: template.toJSON().Resources };
 }
@@ -28,7 +28,7 @@ export function logicalId(stack: AqmStack, construct: IConstruct): string {
 
 /** Every statement of the inline policies attached to the role with this logical id. */
 export function statementsOfRole(resources: Record<string, Json>, roleId: string): Json[] {
-  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: Json) => x.Ref === roleId));
+  const policies = Object.values(resources).filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((x: Json) => x.Ref === roleId));
   assert.ok(policies.length > 0, `role ${roleId} has an inline policy`);
   const role = resources[roleId]!;
   assert.equal(role.Properties.ManagedPolicyArns, undefined, `role ${roleId} has no managed policies`);
@@ -44,12 +44,12 @@ export function statementWith(statements: Json[], actions: string | string[]): J
 
 /** `{ Fn::Join: ['', [{ Fn::GetAtt: [bucket, 'Arn'] }, '/prefix*']] }`, as arnForObjects renders. */
 export function objectsArn(bucketId: string, pattern: string): Json {
-  return { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${pattern}`]] };
+  return { "Fn::Join": ["", [{ "Fn::GetAtt": [bucketId, "Arn"] }, `/${pattern}`]] };
 }
 
 /** `arn:${Partition}:service:${Region}:${AccountId}:rest`, as Stack.formatArn renders. */
 export function accountArn(service: string, rest: string): Json {
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${rest}`]] };
+  return { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:${service}:`, { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, `:${rest}`]] };
 }
 
 /** All actions granted anywhere in these statements. */
@@ -59,8 +59,8 @@ export function actionsOf(statements: Json[]): string[] {
 
 /** The state machine definition with every CloudFormation token replaced by a readable placeholder. */
 export function definition(resources: Record<string, Json>, smId: string): Json {
-  const parts = resources[smId]!.Properties.DefinitionString['Fn::Join'][1] as unknown[];
-  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `<${JSON.stringify(p).replace(/"/g, "'")}>`)).join(''));
+  const parts = resources[smId]!.Properties.DefinitionString["Fn::Join"][1] as unknown[];
+  return JSON.parse(parts.map((p) => (typeof p === "string" ? p : `<${JSON.stringify(p).replace(/"/g, "'")}>`)).join(""));
 }
 
 /** Every state by name, including those inside Parallel branches. */

@@ -27,7 +27,10 @@ test("every module the manifests list exists", () => {
 test("every firmware module is listed in the manifests", () => {
   const listed = new Set(board.modules.flatMap(([, target]) => expand(target)));
   const unlisted = sourceFiles(path.resolve("firmware")).filter((f) => !f.endsWith(".d.ts") && !listed.has(f));
-  assert.deepEqual(unlisted.map((f) => path.relative(".", f)), []);
+  assert.deepEqual(
+    unlisted.map((f) => path.relative(".", f)),
+    [],
+  );
 });
 
 test("the firmware's OTA module is built from the Moddable SDK's ESP32 OTA module", () => {

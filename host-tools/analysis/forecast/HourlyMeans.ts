@@ -28,5 +28,8 @@ export async function hourlyMeans(lake: LakeQuery, thing: string, channel: Chann
 /** Refuses a thing the lake has no reading of, naming the things it has. */
 export async function checkThingInLake(lake: LakeQuery, thing: string): Promise<void> {
   const things = (await lake.run(`SELECT DISTINCT thing FROM telemetry ORDER BY thing`)).rows.map((row) => String(row[0]));
-  if (!things.includes(thing)) throw new UnknownThing(`no readings of thing "${thing}" in the curated lake (${things.length === 0 ? "it holds none: run aqm etl first" : `things: ${things.join(", ")}`})`);
+  if (!things.includes(thing))
+    throw new UnknownThing(
+      `no readings of thing "${thing}" in the curated lake (${things.length === 0 ? "it holds none: run aqm etl first" : `things: ${things.join(", ")}`})`,
+    );
 }

@@ -1,9 +1,8 @@
+import { FORECAST_HOURS } from "../../../cloud/lib/forecastHorizon.ts";
 import type { Channel } from "../../../firmware/telemetry/Channels.ts";
 import { HOUR_MS, type HourlyMean } from "./HourlyMeans.ts";
 
 const DAY_MS = 24 * HOUR_MS;
-/** Hours ahead, as the cloud's DeepAR forecasts them (cloud/lib/ModelTraining.ts FORECAST_HOURS). */
-export const FORECAST_HOURS = 24;
 /** The pollutants DeepAR forecasts (cloud/sagemaker/prepare_training_data.py POLLUTANTS): the weather channels are not. */
 export const POLLUTANTS: readonly Channel[] = ["pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3", "co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"];
 
@@ -26,7 +25,12 @@ export interface DeepArShapedForecast {
   readonly start: string;
   readonly freq: "H";
   readonly method: string;
-  readonly predictions: readonly [{ readonly mean: readonly number[]; readonly quantiles: { readonly "0.1": readonly number[]; readonly "0.5": readonly number[]; readonly "0.9": readonly number[] } }];
+  readonly predictions: readonly [
+    {
+      readonly mean: readonly number[];
+      readonly quantiles: { readonly "0.1": readonly number[]; readonly "0.5": readonly number[]; readonly "0.9": readonly number[] };
+    },
+  ];
 }
 
 export class TooLittleHistory extends Error {}
@@ -43,11 +47,17 @@ export interface SeasonalNaiveOptions {
  * (SEASONAL_NAIVE_METHOD). A forecast hour with fewer than `minDays` values among its previous
  * `days` days is refused, naming the thing, the channel and the hour.
  */
-export function seasonalNaiveForecast(thing: string, channel: Channel, hourly: readonly HourlyMean[], options: SeasonalNaiveOptions = {}): DeepArShapedForecast {
+export function seasonalNaiveForecast(
+  thing: string,
+  channel: Channel,
+  hourly: readonly HourlyMean[],
+  options: SeasonalNaiveOptions = {},
+): DeepArShapedForecast {
   const days = options.days ?? 7;
   const minDays = options.minDays ?? 3;
   if (!(Number.isInteger(days) && days >= 1)) throw new RangeError(`seasonal naive forecast: days must be a whole number ≥ 1, got ${days}`);
-  if (!(Number.isInteger(minDays) && minDays >= 1 && minDays <= days)) throw new RangeError(`seasonal naive forecast: minDays must be a whole number from 1 to days (${days}), got ${minDays}`);
+  if (!(Number.isInteger(minDays) && minDays >= 1 && minDays <= days))
+    throw new RangeError(`seasonal naive forecast: minDays must be a whole number from 1 to days (${days}), got ${minDays}`);
   if (hourly.length === 0) throw new TooLittleHistory(`${thing} ${channel}: no readings of this channel in the curated lake`);
   const byHour = new Map(hourly.map((h) => [h.hour, h.value]));
   const lastHour = Math.max(...hourly.map((h) => h.hour));
@@ -75,7 +85,12 @@ export function seasonalNaiveForecast(thing: string, channel: Channel, hourly: r
     p90.push(round(quantile(same, 0.9)));
   }
   return {
-    thing, channel, id: `${thing}/${channel}`, start: new Date(start).toISOString(), freq: "H", method: SEASONAL_NAIVE_METHOD,
+    thing,
+    channel,
+    id: `${thing}/${channel}`,
+    start: new Date(start).toISOString(),
+    freq: "H",
+    method: SEASONAL_NAIVE_METHOD,
     predictions: [{ mean, quantiles: { "0.1": p10, "0.5": p50, "0.9": p90 } }],
   };
 }

@@ -39,7 +39,9 @@ export function parseDeepArForecast(value: unknown, where: string): DeepArForeca
   const startMs = typeof start === "number" && Number.isSafeInteger(start) ? start : typeof start === "string" ? Date.parse(start) : Number.NaN;
   if (Number.isNaN(startMs)) fail(`"start" must be an ISO 8601 time or an integer of ms since the Unix epoch, got ${describe(start)}`);
   if (!Array.isArray(predictions) || predictions.length !== 1) {
-    fail(`"predictions" must hold exactly one prediction (one forecast per board and channel), got ${Array.isArray(predictions) ? `${predictions.length}` : describe(predictions)}`);
+    fail(
+      `"predictions" must hold exactly one prediction (one forecast per board and channel), got ${Array.isArray(predictions) ? `${predictions.length}` : describe(predictions)}`,
+    );
   }
   const prediction: unknown = (predictions as unknown[])[0];
   if (!isRecord(prediction)) return fail(`predictions[0] must be an object, got ${describe(prediction)}`);

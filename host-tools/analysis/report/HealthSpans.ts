@@ -34,7 +34,9 @@ export class HealthSpanBuilder {
   close(): void {
     const open = this.#open;
     if (open === null) return;
-    this.#spans.push(open.state === "warming" ? { state: "warming", from: open.from, to: open.to } : { state: "fault", from: open.from, to: open.to, codes: open.codes });
+    this.#spans.push(
+      open.state === "warming" ? { state: "warming", from: open.from, to: open.to } : { state: "fault", from: open.from, to: open.to, codes: open.codes },
+    );
     this.#open = null;
   }
 

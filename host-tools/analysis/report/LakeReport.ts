@@ -101,7 +101,10 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
   try {
     latest = (await lake.run("SELECT thing, max(ts), count(*) FROM telemetry GROUP BY thing ORDER BY thing")).rows;
     windowTo = latest.reduce<number | null>((max, [, ts]) => Math.max(max ?? -Infinity, ts as number), null);
-    readings = windowTo === null ? [] : (await lake.run(`SELECT ${COLUMNS.join(", ")} FROM telemetry WHERE ts >= ${windowTo - windowHours * HOUR_MS} ORDER BY thing, ts, boot, seq`)).rows;
+    readings =
+      windowTo === null
+        ? []
+        : (await lake.run(`SELECT ${COLUMNS.join(", ")} FROM telemetry WHERE ts >= ${windowTo - windowHours * HOUR_MS} ORDER BY thing, ts, boot, seq`)).rows;
   } finally {
     lake.close();
   }
@@ -115,10 +118,22 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
   }
   const lastByThing = new Map(latest.map(([thing, ts]) => [thing as string, ts as number]));
   const things = [...new Set([...lastByThing.keys(), ...forecasts.map((f) => f.thing)])].sort();
-  const boards = things.map((thing) => boardReport(thing, lastByThing.get(thing) ?? null, rowsByThing.get(thing) ?? [], threshold, forecasts.filter((f) => f.thing === thing)));
+  const boards = things.map((thing) =>
+    boardReport(
+      thing,
+      lastByThing.get(thing) ?? null,
+      rowsByThing.get(thing) ?? [],
+      threshold,
+      forecasts.filter((f) => f.thing === thing),
+    ),
+  );
 
   // The charts start at the oldest reading drawn, not at the window's edge: a young lake fills them.
-  const edges = [...boards.flatMap((b) => b.times.slice(0, 1)), ...(windowTo === null ? [] : [windowTo]), ...forecasts.flatMap((f) => [f.start, f.start + (f.mean.length - 1) * FORECAST_STEP_MS])];
+  const edges = [
+    ...boards.flatMap((b) => b.times.slice(0, 1)),
+    ...(windowTo === null ? [] : [windowTo]),
+    ...forecasts.flatMap((f) => [f.start, f.start + (f.mean.length - 1) * FORECAST_STEP_MS]),
+  ];
   return {
     generatedAt: options.now ?? Date.now(),
     lakeDir: options.lakeDir,
@@ -131,7 +146,13 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
 }
 
 /** Everything a board's charts need, in one pass over its rows (a busy board has tens of thousands in the window). */
-function boardReport(thing: string, lastReadingAt: number | null, rows: readonly (readonly Json[])[], threshold: number, forecasts: readonly DeepArForecast[]): BoardReport {
+function boardReport(
+  thing: string,
+  lastReadingAt: number | null,
+  rows: readonly (readonly Json[])[],
+  threshold: number,
+  forecasts: readonly DeepArForecast[],
+): BoardReport {
   const times: number[] = [];
   const anomaly: (number | null)[] = [];
   const anomalyMarks: AnomalyMark[] = [];
@@ -177,7 +198,11 @@ function boardReport(thing: string, lastReadingAt: number | null, rows: readonly
 
 function medianSpacing(rows: readonly (readonly Json[])[]): number {
   // Two boots can stamp the same millisecond; a zero spacing says nothing about the interval.
-  const spacings = rows.slice(1).map((row, i) => (row[TS] as number) - (rows[i]![TS] as number)).filter((s) => s > 0).sort((a, b) => a - b);
+  const spacings = rows
+    .slice(1)
+    .map((row, i) => (row[TS] as number) - (rows[i]![TS] as number))
+    .filter((s) => s > 0)
+    .sort((a, b) => a - b);
   return spacings.length === 0 ? Infinity : spacings[Math.floor(spacings.length / 2)]!;
 }
 

@@ -23,27 +23,33 @@ code { background: #f2f2f2; padding: 0 0.2rem; }
 export function renderReportPage(data: ReportData): string {
   const title = `aqm boards: ${data.boards.length} board${data.boards.length === 1 ? "" : "s"}`;
   const body = [
-    `<header><h1>Air-quality boards</h1><p>Made ${utcText(data.generatedAt)} from the curated lake <code>${escapeHtml(data.lakeDir)}</code>: `
-      + `${data.curatedReadings} reading${data.curatedReadings === 1 ? "" : "s"} in all; the charts show the ${data.windowHours} hours before the newest reading`
-      + ` and any forecast. A reading is marked anomalous when its score is at least ${data.threshold}.</p></header>`,
+    `<header><h1>Air-quality boards</h1><p>Made ${utcText(data.generatedAt)} from the curated lake <code>${escapeHtml(data.lakeDir)}</code>: ` +
+      `${data.curatedReadings} reading${data.curatedReadings === 1 ? "" : "s"} in all; the charts show the ${data.windowHours} hours before the newest reading` +
+      ` and any forecast. A reading is marked anomalous when its score is at least ${data.threshold}.</p></header>`,
     data.curatedReadings === 0 ? emptyLake(data.lakeDir) : "",
     data.boards.length > 0 ? boardIndex(data.boards) : "",
     data.boards.length > 0 ? legend(data.threshold, spanStatesIn(data.boards)) : "",
     ...data.boards.map((board, i) => boardSection(board, `board-${i + 1}`, data.span!, data.threshold)),
   ];
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
-    + `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body.join("\n")}</body></html>\n`;
+  return (
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body.join("\n")}</body></html>\n`
+  );
 }
 
 function emptyLake(lakeDir: string): string {
   const state = escapeHtml(path.dirname(lakeDir));
-  return `<section class="empty" role="status"><h2>No curated data yet</h2><p>The lake has no curated reading. To get some: run the local twin `
-    + `(<code>npm start -- --state ${state}</code>) so that boards publish into <code>${escapeHtml(path.join(lakeDir, "raw"))}</code>, then curate what they sent with `
-    + `<code>npm run aqm -- etl --state ${state}</code>, and reload this page.</p></section>`;
+  return (
+    `<section class="empty" role="status"><h2>No curated data yet</h2><p>The lake has no curated reading. To get some: run the local twin ` +
+    `(<code>npm start -- --state ${state}</code>) so that boards publish into <code>${escapeHtml(path.join(lakeDir, "raw"))}</code>, then curate what they sent with ` +
+    `<code>npm run aqm -- etl --state ${state}</code>, and reload this page.</p></section>`
+  );
 }
 
 function boardIndex(boards: readonly BoardReport[]): string {
-  const items = boards.map((b, i) => `<li><a href="#board-${i + 1}">${escapeHtml(b.thing)}</a> (${b.times.length} readings, ${b.anomalyMarks.length} anomalous)</li>`);
+  const items = boards.map(
+    (b, i) => `<li><a href="#board-${i + 1}">${escapeHtml(b.thing)}</a> (${b.times.length} readings, ${b.anomalyMarks.length} anomalous)</li>`,
+  );
   return `<nav aria-label="Boards"><ul>${items.join("")}</ul></nav>`;
 }
 
@@ -54,7 +60,9 @@ function legend(threshold: number, spanStates: ReadonlySet<HealthSpan["state"]>)
     swatch(`anomalous reading (score ≥ ${threshold})`, `<circle cx="11" cy="6" r="4.5" fill="${CHART_COLOURS.anomaly}"/>`),
     swatch("anomaly threshold", `<line x1="1" x2="21" y1="6" y2="6" stroke="${CHART_COLOURS.anomaly}" stroke-dasharray="4 3"/>`),
     // Only what the page shows: a legend entry with no band to match would send the reader looking for one.
-    spanStates.has("warming") ? swatch("warming up: no trustworthy value yet", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.warming}"/>`) : "",
+    spanStates.has("warming")
+      ? swatch("warming up: no trustworthy value yet", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.warming}"/>`)
+      : "",
     spanStates.has("fault") ? swatch("sensor fault (its code shows on hover)", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.fault}"/>`) : "",
     swatch("forecast 10–90 % band", `<rect x="1" y="0" width="20" height="12" fill="${CHART_COLOURS.forecastBand}"/>`),
     swatch("forecast mean", `<line x1="1" x2="21" y1="6" y2="6" stroke="${CHART_COLOURS.forecastMean}" stroke-width="2" stroke-dasharray="5 3"/>`),
@@ -68,11 +76,16 @@ function spanStatesIn(boards: readonly BoardReport[]): Set<HealthSpan["state"]> 
 function boardSection(board: BoardReport, id: string, span: TimeSpan, threshold: number): string {
   const thing = escapeHtml(board.thing);
   const last = board.lastReadingAt === null ? "no reading in the lake" : `last reading ${utcText(board.lastReadingAt)}`;
-  const window = board.times.length === 0 ? "no reading in the window" : `${board.times.length} readings from ${utcText(board.times[0]!)} to ${utcText(board.times.at(-1)!)}`;
+  const window =
+    board.times.length === 0
+      ? "no reading in the window"
+      : `${board.times.length} readings from ${utcText(board.times[0]!)} to ${utcText(board.times.at(-1)!)}`;
   const gaps = board.gaps.length === 0 ? "" : `; nothing sent between ${board.gaps.map((g) => `${utcText(g.from)} and ${utcText(g.to)}`).join(", ")}`;
   const charts = [anomalyFigure(board, id, span, threshold), ...board.channels.map((series) => channelFigure(board, series, id, span))];
-  return `<section class="board" id="${id}" data-thing="${thing}" aria-labelledby="${id}-name"><h2 id="${id}-name">${thing}</h2>`
-    + `<p>${window}${gaps}; ${last}; ${board.anomalyMarks.length} marked anomalous.</p>${charts.join("\n")}</section>`;
+  return (
+    `<section class="board" id="${id}" data-thing="${thing}" aria-labelledby="${id}-name"><h2 id="${id}-name">${thing}</h2>` +
+    `<p>${window}${gaps}; ${last}; ${board.anomalyMarks.length} marked anomalous.</p>${charts.join("\n")}</section>`
+  );
 }
 
 function anomalyFigure(board: BoardReport, id: string, span: TimeSpan, threshold: number): string {
@@ -126,7 +139,15 @@ function channelFigure(board: BoardReport, series: ChannelSeries, id: string, sp
     runs,
     marks,
     spans: series.spans.map((s) => ({ from: s.from, to: s.to, state: s.state, label: spanText(s) })),
-    band: forecast ? { times: forecast.times, low: forecast.p10, high: forecast.p90, mean: forecast.mean, label: `forecast from ${utcText(forecast.times[0]!)}: 10–90 % band and mean` } : null,
+    band: forecast
+      ? {
+          times: forecast.times,
+          low: forecast.p10,
+          high: forecast.p90,
+          mean: forecast.mean,
+          label: `forecast from ${utcText(forecast.times[0]!)}: 10–90 % band and mean`,
+        }
+      : null,
     rule: null,
   });
   return `<figure data-chart="channel" data-channel="${series.channel}"><figcaption>${escapeHtml(name)} (${escapeHtml(series.unit)})</figcaption>${chart}</figure>`;

@@ -79,7 +79,9 @@ export class ReportServer {
       return;
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
-      response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end(`${request.method} not allowed: the report is read-only\n`);
+      response
+        .writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" })
+        .end(`${request.method} not allowed: the report is read-only\n`);
       return;
     }
     const report = await this.#report();

@@ -42,7 +42,13 @@ export interface ChartSpec {
   readonly marks: readonly (Point & { readonly label: string })[];
   /** Stretches where the channel was warming up or in fault, shaded behind the line. */
   readonly spans: readonly { readonly from: number; readonly to: number; readonly state: "warming" | "fault"; readonly label: string }[];
-  readonly band: { readonly times: readonly number[]; readonly low: readonly number[]; readonly high: readonly number[]; readonly mean: readonly number[]; readonly label: string } | null;
+  readonly band: {
+    readonly times: readonly number[];
+    readonly low: readonly number[];
+    readonly high: readonly number[];
+    readonly mean: readonly number[];
+    readonly label: string;
+  } | null;
   /** A horizontal line at a value, such as the anomaly threshold. */
   readonly rule: { readonly v: number; readonly label: string } | null;
   /** Values the axis must include although nothing is drawn there (an anomaly score's 0). */
@@ -73,36 +79,62 @@ export function renderChart(spec: ChartSpec): string {
   time.ticks.forEach((t, i) => {
     const label = timeTickLabel(t, time.stepMs, i === 0);
     parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${PLOT.top}" y2="${PLOT.bottom + 4}" stroke="${CHART_COLOURS.grid}"/>`);
-    parts.push(`<text x="${x(t)}" y="${PLOT.bottom + 16}" text-anchor="middle">${label.time}${label.date ? `<tspan x="${x(t)}" dy="12">${label.date}</tspan>` : ""}</text>`);
+    parts.push(
+      `<text x="${x(t)}" y="${PLOT.bottom + 16}" text-anchor="middle">${label.time}${label.date ? `<tspan x="${x(t)}" dy="12">${label.date}</tspan>` : ""}</text>`,
+    );
   });
-  parts.push(`<text class="value-label" transform="translate(14 ${round((PLOT.top + PLOT.bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.valueLabel)}</text>`);
+  parts.push(
+    `<text class="value-label" transform="translate(14 ${round((PLOT.top + PLOT.bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.valueLabel)}</text>`,
+  );
   parts.push(`<text x="${PLOT.right}" y="${CHART_HEIGHT - 2}" text-anchor="end">time (UTC)</text>`);
 
   for (const span of spec.spans) {
     const { left, right } = spanColumns(column(span.from), column(span.to));
-    parts.push(`<rect class="${span.state}-span" x="${round(left)}" y="${PLOT.top}" width="${round(right - left)}" height="${PLOT.bottom - PLOT.top}" fill="${CHART_COLOURS[span.state]}"><title>${escapeHtml(span.label)}</title></rect>`);
+    parts.push(
+      `<rect class="${span.state}-span" x="${round(left)}" y="${PLOT.top}" width="${round(right - left)}" height="${PLOT.bottom - PLOT.top}" fill="${CHART_COLOURS[span.state]}"><title>${escapeHtml(span.label)}</title></rect>`,
+    );
   }
   if (spec.band) {
     const { times, low, high, mean, label } = spec.band;
     const outline = [...times.map((t, i) => xy(t, high[i]!)), ...times.map((t, i) => xy(t, low[i]!)).reverse()];
-    parts.push(`<polygon class="forecast-band" points="${outline.join(" ")}" fill="${CHART_COLOURS.forecastBand}"><title>${escapeHtml(label)}</title></polygon>`);
-    parts.push(`<polyline class="forecast-mean" points="${times.map((t, i) => xy(t, mean[i]!)).join(" ")}" fill="none" stroke="${CHART_COLOURS.forecastMean}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+    parts.push(
+      `<polygon class="forecast-band" points="${outline.join(" ")}" fill="${CHART_COLOURS.forecastBand}"><title>${escapeHtml(label)}</title></polygon>`,
+    );
+    parts.push(
+      `<polyline class="forecast-mean" points="${times.map((t, i) => xy(t, mean[i]!)).join(" ")}" fill="none" stroke="${CHART_COLOURS.forecastMean}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
+    );
   }
   if (spec.rule) {
-    parts.push(`<line class="threshold-rule" x1="${PLOT.left}" x2="${PLOT.right}" y1="${y(spec.rule.v)}" y2="${y(spec.rule.v)}" stroke="${CHART_COLOURS.anomaly}" stroke-dasharray="4 4"><title>${escapeHtml(spec.rule.label)}</title></line>`);
+    parts.push(
+      `<line class="threshold-rule" x1="${PLOT.left}" x2="${PLOT.right}" y1="${y(spec.rule.v)}" y2="${y(spec.rule.v)}" stroke="${CHART_COLOURS.anomaly}" stroke-dasharray="4 4"><title>${escapeHtml(spec.rule.label)}</title></line>`,
+    );
   }
   for (const run of spec.runs) {
     if (run.length === 1) parts.push(`<circle class="reading-dot" cx="${x(run[0]!.t)}" cy="${y(run[0]!.v)}" r="2.5" fill="${CHART_COLOURS.reading}"/>`);
-    else parts.push(`<polyline class="reading-line" points="${thinned(run.map((p) => [x(p.t), y(p.v)] as const), PLOT.right - PLOT.left).map(([px, py]) => `${px},${py}`).join(" ")}" fill="none" stroke="${CHART_COLOURS.reading}" stroke-width="1.5" stroke-linejoin="round"/>`);
+    else
+      parts.push(
+        `<polyline class="reading-line" points="${thinned(
+          run.map((p) => [x(p.t), y(p.v)] as const),
+          PLOT.right - PLOT.left,
+        )
+          .map(([px, py]) => `${px},${py}`)
+          .join(" ")}" fill="none" stroke="${CHART_COLOURS.reading}" stroke-width="1.5" stroke-linejoin="round"/>`,
+      );
   }
   for (const mark of spec.marks) {
-    parts.push(`<circle class="anomaly-mark" cx="${x(mark.t)}" cy="${y(mark.v)}" r="4.5" fill="${CHART_COLOURS.anomaly}" stroke="#ffffff" stroke-width="1"><title>${escapeHtml(mark.label)}</title></circle>`);
+    parts.push(
+      `<circle class="anomaly-mark" cx="${x(mark.t)}" cy="${y(mark.v)}" r="4.5" fill="${CHART_COLOURS.anomaly}" stroke="#ffffff" stroke-width="1"><title>${escapeHtml(mark.label)}</title></circle>`,
+    );
   }
-  parts.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="${CHART_COLOURS.axis}"/>`);
+  parts.push(
+    `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="${CHART_COLOURS.axis}"/>`,
+  );
 
   const id = escapeHtml(spec.id);
-  return `<svg class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc">`
-    + `<title id="${id}-title">${escapeHtml(spec.title)}</title><desc id="${id}-desc">${escapeHtml(spec.description)}</desc>${parts.join("")}</svg>`;
+  return (
+    `<svg class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc">` +
+    `<title id="${id}-title">${escapeHtml(spec.title)}</title><desc id="${id}-desc">${escapeHtml(spec.description)}</desc>${parts.join("")}</svg>`
+  );
 }
 
 /** A span's columns: at least MIN_SPAN_PX wide, and inside the plot (a reading's interval may start before the chart does). */

@@ -23,7 +23,16 @@ export class FloatScorer {
 
   constructor(config: ScorerConfig) {
     this.#config = config;
-    this.#channels = Array.from({ length: config.channels }, () => ({ mean: 0, deviation: 0, peak: 0, validReadings: 0, lastInput: 0, stuckRun: 0, hasMean: false, bins: new Array<number>(config.seasonalBins).fill(Number.NaN) }));
+    this.#channels = Array.from({ length: config.channels }, () => ({
+      mean: 0,
+      deviation: 0,
+      peak: 0,
+      validReadings: 0,
+      lastInput: 0,
+      stuckRun: 0,
+      hasMean: false,
+      bins: new Array<number>(config.seasonalBins).fill(Number.NaN),
+    }));
   }
 
   score(readings: ArrayLike<number>, faultMask = 0, secondOfDay = 0): number {

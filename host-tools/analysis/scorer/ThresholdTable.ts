@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { Q16_ONE } from "../../../firmware/anomaly/Q16.ts";
 import { DEFAULT_SCORER_CONFIG, type ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
 import { FloatScorer } from "./FloatScorer.ts";
 import { mulberry32 } from "./Mulberry32.ts";
@@ -21,9 +22,6 @@ export const THRESHOLD_TABLE_FILE = fileURLToPath(new URL("../../../cloud/lambda
  * readings rise above the peak at all (every other one scores 0), so a higher rate has no threshold.
  */
 export const TABLE_RATES: readonly number[] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02];
-
-/** The board's score scale: it flags when its Q0.16 score ≥ round(threshold · 65536) (firmware/board/AnomalyWatch.ts). */
-const Q16_ONE = 65_536;
 
 export interface SyntheticSeries {
   readonly seed: number;
@@ -59,10 +57,11 @@ export interface ThresholdTable {
   readonly thresholds: readonly RateThreshold[];
 }
 
-const NOTE = "t(p): the lowest board threshold (a multiple of 1/65536, as the board compares it) that the combined score of at most a share p of readings reaches. "
-  + "Made by host-tools/analysis/scorer/ThresholdTable.ts (`node --import tsx host-tools/analysis/scorer/ThresholdTable.ts --write`): the float twin (host-tools/analysis/scorer/FloatScorer.ts) with this config, "
-  + "over one reading a minute of Gaussian noise (standard deviation 1) around a daily sine cycle on every channel (amplitudes in noise units, phases spread over the day), from a seeded mulberry32 generator; "
-  + "the first settleDays are scored but not counted. Do not edit by hand: test/host-tools/analysis/scorer/threshold-table.test.ts regenerates it and compares.";
+const NOTE =
+  "t(p): the lowest board threshold (a multiple of 1/65536, as the board compares it) that the combined score of at most a share p of readings reaches. " +
+  "Made by host-tools/analysis/scorer/ThresholdTable.ts (`node --import tsx host-tools/analysis/scorer/ThresholdTable.ts --write`): the float twin (host-tools/analysis/scorer/FloatScorer.ts) with this config, " +
+  "over one reading a minute of Gaussian noise (standard deviation 1) around a daily sine cycle on every channel (amplitudes in noise units, phases spread over the day), from a seeded mulberry32 generator; " +
+  "the first settleDays are scored but not counted. Do not edit by hand: test/host-tools/analysis/scorer/threshold-table.test.ts regenerates it and compares.";
 
 /** Box–Muller: both values of each pair are used, so every draw costs half a pair. */
 function seededGaussian(seed: number): () => number {
@@ -113,16 +112,23 @@ export function syntheticScoresQ16(config: TableScorerConfig, series: SyntheticS
 export function thresholdQ16ForRate(scoresQ16: ArrayLike<number>, rate: number): number {
   const descending = Int32Array.from(scoresQ16).sort().reverse();
   const allowed = Math.floor(rate * descending.length);
-  if (!(rate > 0) || allowed >= descending.length) throw new RangeError(`threshold table: rate ${rate} is not a share in (0, 1) of ${descending.length} scores`);
+  if (!(rate > 0) || allowed >= descending.length)
+    throw new RangeError(`threshold table: rate ${rate} is not a share in (0, 1) of ${descending.length} scores`);
   const next = descending[allowed] as number;
   if (next === 0) {
     const rising = descending.findIndex((score) => score === 0);
-    throw new RangeError(`threshold table: rate ${rate} has no threshold; only ${rising} of ${descending.length} scores are above 0 (share ${(rising / descending.length).toFixed(4)})`);
+    throw new RangeError(
+      `threshold table: rate ${rate} has no threshold; only ${rising} of ${descending.length} scores are above 0 (share ${(rising / descending.length).toFixed(4)})`,
+    );
   }
   return next + 1;
 }
 
-export function thresholdTable(config: TableScorerConfig = withoutThreshold(DEFAULT_SCORER_CONFIG), series: SyntheticSeries = TABLE_SERIES, rates: readonly number[] = TABLE_RATES): ThresholdTable {
+export function thresholdTable(
+  config: TableScorerConfig = withoutThreshold(DEFAULT_SCORER_CONFIG),
+  series: SyntheticSeries = TABLE_SERIES,
+  rates: readonly number[] = TABLE_RATES,
+): ThresholdTable {
   const scores = syntheticScoresQ16(config, series);
   return {
     note: NOTE,

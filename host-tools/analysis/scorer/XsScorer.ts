@@ -1,5 +1,5 @@
+import { firmwareModulesBundle } from "../../board-sim/platform/FirmwareBundle.ts";
 import { startXsWorker } from "../../board-sim/xs/XsWorker.ts";
-import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import type { ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
 
@@ -20,36 +20,25 @@ function literal(values: readonly number[]): string {
   return `[${values.map(String).join(",")}]`;
 }
 
-/**
- * The scorer's own modules bundled alone into one script (the firmware's bundle needs the
- * board's host port, which the scorer does not). Same esbuild settings as the firmware bundle.
- */
-async function scorerBundle(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `export { FixedPointScorer } from "./FixedPointScorer"; export { parseScorerConfig } from "./ScorerConfig";`,
-      resolveDir: firmwareAnomaly,
-      loader: "ts",
-    },
-    bundle: true,
-    write: false,
-    format: "iife",
-    globalName: SCORER_GLOBAL,
-    footer: { js: `globalThis.${SCORER_GLOBAL} = ${SCORER_GLOBAL};` },
-    target: "es2022",
-    platform: "neutral",
-    logLevel: "silent",
-  });
-  const output = result.outputFiles[0];
-  if (!output) throw new Error("esbuild produced no bundle for firmware/anomaly");
-  return output.text;
+/** The scorer's own modules alone: the firmware's bundle needs the board's host port, which the scorer does not. */
+function scorerBundle(): Promise<string> {
+  return firmwareModulesBundle(
+    `export { FixedPointScorer } from "./FixedPointScorer"; export { parseScorerConfig } from "./ScorerConfig";`,
+    firmwareAnomaly,
+    SCORER_GLOBAL,
+  );
 }
 
 /**
  * Runs firmware/anomaly/FixedPointScorer on the real Moddable XS engine (xsnap), so a test can
  * compare its output bit for bit with Node's and a benchmark can read XS's operation count.
  */
-export async function scoreOnXs(config: ScorerConfig, readings: readonly (readonly number[])[], faultMasks?: readonly number[], secondsOfDay?: readonly number[]): Promise<XsScoreRun> {
+export async function scoreOnXs(
+  config: ScorerConfig,
+  readings: readonly (readonly number[])[],
+  faultMasks?: readonly number[],
+  secondsOfDay?: readonly number[],
+): Promise<XsScoreRun> {
   const replies: string[] = [];
   const worker = await startXsWorker("aqm-anomaly", async (message: Uint8Array) => {
     replies.push(new TextDecoder().decode(message));
@@ -71,7 +60,11 @@ export async function scoreOnXs(config: ScorerConfig, readings: readonly (readon
       `{ const text = JSON.stringify({ scores: out, state: Array.from(scorer.snapshot()) }); const bytes = new Uint8Array(text.length); for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i); issueCommand(bytes.buffer); }`,
     );
     const reply = JSON.parse(replies.at(-1) ?? "{}") as { scores: number[]; state: number[] };
-    return { scores: reply.scores, state: reply.state, scorerCompute: (scored.meterUsage?.compute ?? Number.NaN) - (baseline.meterUsage?.compute ?? Number.NaN) };
+    return {
+      scores: reply.scores,
+      state: reply.state,
+      scorerCompute: (scored.meterUsage?.compute ?? Number.NaN) - (baseline.meterUsage?.compute ?? Number.NaN),
+    };
   } finally {
     await worker.close().catch(() => undefined);
   }

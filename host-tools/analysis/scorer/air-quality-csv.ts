@@ -33,13 +33,15 @@ export function readBeijingRows(path: string, limit = Number.POSITIVE_INFINITY):
     const hour = Number(cells[hourColumn]);
     if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new Error(`${path} line ${line + 1}: hour "${cells[hourColumn]}" is not 0…23`);
     secondsOfDay.push(hour * 3600);
-    rows.push(columns.map((column) => {
-      const cell = cells[column];
-      if (cell === "NA") return Number.NaN;
-      const value = Number(cell);
-      if (cell === undefined || cell === "" || !Number.isFinite(value)) throw new Error(`${path} line ${line + 1}: "${cell}" is neither a number nor NA`);
-      return value;
-    }));
+    rows.push(
+      columns.map((column) => {
+        const cell = cells[column];
+        if (cell === "NA") return Number.NaN;
+        const value = Number(cell);
+        if (cell === undefined || cell === "" || !Number.isFinite(value)) throw new Error(`${path} line ${line + 1}: "${cell}" is neither a number nor NA`);
+        return value;
+      }),
+    );
   }
   return { rows, secondsOfDay };
 }

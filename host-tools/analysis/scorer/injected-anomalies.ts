@@ -44,7 +44,14 @@ function standardDeviation(rows: readonly (readonly number[])[], channel: number
  * channel's standard deviation over the stretch, so they mean the same for PM and temperature.
  * Durations are in rows (hours for the Beijing data).
  */
-export function injectFault(rows: readonly (readonly number[])[], secondsOfDay: readonly number[], kind: FaultKind, channel: number, onset: number, otherChannel: number): Trial {
+export function injectFault(
+  rows: readonly (readonly number[])[],
+  secondsOfDay: readonly number[],
+  kind: FaultKind,
+  channel: number,
+  onset: number,
+  otherChannel: number,
+): Trial {
   const faulty = rows.map((row) => [...row]);
   const trial = { kind, channel, rows: faulty, secondsOfDay, onset };
   const sigma = standardDeviation(rows, channel);

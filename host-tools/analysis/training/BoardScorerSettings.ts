@@ -13,7 +13,10 @@ export interface KnownScorerConfig {
 export type ScorerConfigLookup = (thing: string) => KnownScorerConfig;
 
 /** The build's settings: what every board runs until the cloud changes them. */
-export const BUILD_DEFAULTS: KnownScorerConfig = Object.freeze({ config: DEFAULT_SCORER_CONFIG, source: "the firmware's defaults (firmware/anomaly/ScorerConfig.ts)" });
+export const BUILD_DEFAULTS: KnownScorerConfig = Object.freeze({
+  config: DEFAULT_SCORER_CONFIG,
+  source: "the firmware's defaults (firmware/anomaly/ScorerConfig.ts)",
+});
 
 /**
  * The local twin's boards keep the settings the cloud gave them in `<state>/boards/<thing>/nvs.json`;

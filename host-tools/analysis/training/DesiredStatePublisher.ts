@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { checkThingName } from "../../../firmware/session/ThingName.ts";
 
 /**
  * Where training sends a thing's new settings: a Device Shadow desired-state patch (partial
@@ -10,9 +11,6 @@ export interface DesiredStatePublisher {
   publishDesired(thing: string, desired: Record<string, unknown>): Promise<void>;
 }
 
-/** Thing names as AWS IoT allows them; anything else would not be a file name of its own. */
-const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
-
 /**
  * Writes each patch to `<dir>/<thing>.json` and sends nothing to a board: the hand-over point for
  * whatever applies desired states (there is no running shadow service to call from the CLI).
@@ -21,7 +19,7 @@ export class DesiredPatchFiles implements DesiredStatePublisher {
   constructor(readonly dir: string) {}
 
   fileOf(thing: string): string {
-    if (!THING_NAME.test(thing)) throw new Error(`desired state for "${thing}": not a valid thing name (letters, digits, ':', '_', '-', 1–128)`);
+    checkThingName(thing);
     return path.join(this.dir, `${thing}.json`);
   }
 

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Q16_ONE, type ScoreQuantiles } from "./ThresholdChoice.ts";
+import { Q16_ONE, thresholdQ16 } from "../../../firmware/anomaly/Q16.ts";
+import type { ScoreQuantiles } from "./ThresholdChoice.ts";
 import type { TrainingReport } from "./ThresholdTraining.ts";
 
 /** A training run's folder: `<state>/models/<run>/`. */
@@ -34,7 +35,9 @@ export function reportMarkdown(report: TrainingReport): string {
     if (t.status === "refused") lines.push(`| ${t.thing} | refused: ${t.reason} | ${t.readings} | | | | | | | no |`);
     else {
       const published = t.publish.status === "failed" ? `failed: ${t.publish.error}` : t.publish.status === "published" ? "yes" : "no (dry run)";
-      lines.push(`| ${t.thing} | trained | ${t.readings} | ${t.scoredReadings} | ${t.daysScored} | ${t.intervalS} | ${thresholdText(t.oldThreshold)} → ${thresholdText(t.threshold)} | ${t.alertsPerDay.old} → ${t.alertsPerDay.new} | ${t.comparison.agreed} of ${t.comparison.boardAlerts} | ${published} |`);
+      lines.push(
+        `| ${t.thing} | trained | ${t.readings} | ${t.scoredReadings} | ${t.daysScored} | ${t.intervalS} | ${thresholdText(t.oldThreshold)} → ${thresholdText(t.threshold)} | ${t.alertsPerDay.old} → ${t.alertsPerDay.new} | ${t.comparison.agreed} of ${t.comparison.boardAlerts} | ${published} |`,
+      );
     }
   }
   for (const t of report.things) {
@@ -51,7 +54,10 @@ export function reportMarkdown(report: TrainingReport): string {
     );
     for (const c of t.channels) {
       if (c.quantiles === null || c.alertsPerDay === null || c.thresholdAlone === null) lines.push(`| ${c.channel} | 0 | | | | | | | |`);
-      else lines.push(`| ${c.channel} | ${c.readingsUsed} | ${fixed(c.quantiles.p50)} | ${fixed(c.quantiles.p99)} | ${fixed(c.quantiles.p99_9)} | ${fixed(c.quantiles.max)} | ${c.alertsPerDay.old} → ${c.alertsPerDay.new} | ${thresholdText(c.thresholdAlone)} | ${c.detectorAlertsPerDay} |`);
+      else
+        lines.push(
+          `| ${c.channel} | ${c.readingsUsed} | ${fixed(c.quantiles.p50)} | ${fixed(c.quantiles.p99)} | ${fixed(c.quantiles.p99_9)} | ${fixed(c.quantiles.max)} | ${c.alertsPerDay.old} → ${c.alertsPerDay.new} | ${thresholdText(c.thresholdAlone)} | ${c.detectorAlertsPerDay} |`,
+        );
     }
     if (t.alerts.length > 0) {
       lines.push("", "Alerts at the new threshold:", "");
@@ -68,7 +74,7 @@ function quantileText(q: ScoreQuantiles): string {
 
 /** Four decimals for reading, and the exact Q0.16 step the board compares with. */
 function thresholdText(threshold: number): string {
-  return `${fixed(threshold)} (${Math.round(threshold * Q16_ONE)}/65536)`;
+  return `${fixed(threshold)} (${thresholdQ16(threshold)}/${Q16_ONE})`;
 }
 
 function fixed(value: number): string {

@@ -1,19 +1,9 @@
 /**
  * Threshold arithmetic on the board's score grid. Scores and thresholds are Q0.16 integers: the
- * board flags a reading when its score ≥ round(threshold · 65536), clamped to 1 … 65535
- * (AnomalyWatch), and ScorerConfig accepts any threshold strictly between 0 and 1.
+ * board flags a reading when its score ≥ thresholdQ16(threshold) (firmware/anomaly/Q16.ts), and
+ * ScorerConfig accepts any threshold strictly between 0 and 1.
  */
-
-export const Q16_ONE = 65_536;
-/** The lowest and highest thresholds the board can tell apart, in Q0.16. */
-export const THRESHOLD_MIN_Q16 = 1;
-export const THRESHOLD_MAX_Q16 = 0xffff;
-
-/** The board's own conversion of a configured threshold. */
-export function thresholdQ16(threshold: number): number {
-  const q = Math.round(threshold * Q16_ONE);
-  return q < THRESHOLD_MIN_Q16 ? THRESHOLD_MIN_Q16 : q > THRESHOLD_MAX_Q16 ? THRESHOLD_MAX_Q16 : q;
-}
+import { Q16_ONE, SCORE_MAX, THRESHOLD_MIN_Q16 } from "../../../firmware/anomaly/Q16.ts";
 
 /**
  * The lowest Q0.16 threshold that flags at most `budget` of these scores: one step above the
@@ -25,7 +15,7 @@ export function lowestThresholdWithin(scoresQ16: readonly number[], budget: numb
   if (scoresQ16.length <= allowed) return THRESHOLD_MIN_Q16;
   const descending = [...scoresQ16].sort((a, b) => b - a);
   const q = descending[allowed]! + 1;
-  return q < THRESHOLD_MIN_Q16 ? THRESHOLD_MIN_Q16 : q > THRESHOLD_MAX_Q16 ? THRESHOLD_MAX_Q16 : q;
+  return q < THRESHOLD_MIN_Q16 ? THRESHOLD_MIN_Q16 : q > SCORE_MAX ? SCORE_MAX : q;
 }
 
 export function countAtOrAbove(scoresQ16: readonly number[], thresholdQ16: number): number {

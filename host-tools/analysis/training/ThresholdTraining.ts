@@ -1,10 +1,11 @@
+import { Q16_ONE, thresholdQ16 } from "../../../firmware/anomaly/Q16.ts";
 import type { ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
 import { CHANNELS, type Channel } from "../../../firmware/telemetry/Channels.ts";
 import { replayBoardScorer, type ReplayedScores } from "./BoardScoreReplay.ts";
 import type { ScorerConfigLookup } from "./BoardScorerSettings.ts";
 import type { DesiredStatePublisher } from "./DesiredStatePublisher.ts";
 import type { LakeReading, ThingReadings } from "./LakeReadings.ts";
-import { countAtOrAbove, lowestThresholdWithin, Q16_ONE, scoreQuantiles, thresholdQ16, type ScoreQuantiles } from "./ThresholdChoice.ts";
+import { countAtOrAbove, lowestThresholdWithin, scoreQuantiles, type ScoreQuantiles } from "./ThresholdChoice.ts";
 import { MODIFIED_Z_CUTOFF, windowedRobustZFlags } from "./WindowedRobustZ.ts";
 
 const DAY_MS = 86_400_000;
@@ -13,11 +14,13 @@ const DETECTOR_WINDOW_MAX = 4096;
 /** Alerts listed per thing in the report; the counts cover them all. */
 const ALERTS_LISTED = 100;
 
-export const SCORER_REPLAYED = "the board's fixed-point scorer (firmware/anomaly/FixedPointScorer.ts), replayed per boot: its Q0.16 scores are the ones the board compares with round(threshold · 65536), so alert counts at the chosen threshold are the board's own, with no float-vs-fixed difference at the threshold's margin";
+export const SCORER_REPLAYED =
+  "the board's fixed-point scorer (firmware/anomaly/FixedPointScorer.ts), replayed per boot: its Q0.16 scores are the ones the board compares with round(threshold · 65536), so alert counts at the chosen threshold are the board's own, with no float-vs-fixed difference at the threshold's margin";
 
 export const COMPARISON_DETECTOR = {
   name: "windowed modified z-score (Hampel identifier)",
-  reference: "B. Iglewicz, D. C. Hoaglin, How to Detect and Handle Outliers, ASQC Basic References in Quality Control vol. 16 (1993): M = 0.6745 (x − median) / MAD, outlier when |M| > 3.5; over a trailing window as in F. R. Hampel, The influence curve and its role in robust estimation, JASA 69 (1974)",
+  reference:
+    "B. Iglewicz, D. C. Hoaglin, How to Detect and Handle Outliers, ASQC Basic References in Quality Control vol. 16 (1993): M = 0.6745 (x − median) / MAD, outlier when |M| > 3.5; over a trailing window as in F. R. Hampel, The influence curve and its role in robust estimation, JASA 69 (1974)",
   cutoff: MODIFIED_Z_CUTOFF,
   window: `the channel's previous day of readings at the thing's sampling interval (at most ${DETECTOR_WINDOW_MAX}), median and MAD recomputed every 1/24 of the window`,
   agreement: "a board alert agrees when the detector flags the same reading on the channel the board names (the channel with the highest score)",
@@ -126,7 +129,10 @@ export interface TrainingReport {
  * with the reason and nothing is published for them; the others' `{ anomaly: { threshold } }` goes
  * to the publisher, one call per thing.
  */
-export async function trainThresholds(things: Iterable<ThingReadings> | AsyncIterable<ThingReadings>, options: ThresholdTrainingOptions): Promise<TrainingReport> {
+export async function trainThresholds(
+  things: Iterable<ThingReadings> | AsyncIterable<ThingReadings>,
+  options: ThresholdTrainingOptions,
+): Promise<TrainingReport> {
   const target = options.targetAlertsPerDay;
   if (!(Number.isFinite(target) && target > 0)) throw new RangeError(`target alerts per day must be a number above 0, got ${target}`);
   const outcomes: ThingTraining[] = [];
@@ -159,7 +165,14 @@ export async function trainThresholds(things: Iterable<ThingReadings> | AsyncIte
   };
 }
 
-function trainThing(thing: string, readings: readonly LakeReading[], config: ScorerConfig, configSource: string, target: number, minThreshold: number): ThingTraining {
+function trainThing(
+  thing: string,
+  readings: readonly LakeReading[],
+  config: ScorerConfig,
+  configSource: string,
+  target: number,
+  minThreshold: number,
+): ThingTraining {
   const refuse = (reason: string): RefusedThing => ({ thing, status: "refused", reason, configSource, readings: readings.length });
   const intervalMs = samplingIntervalMs(readings);
   if (intervalMs === undefined) return refuse(`${readings.length} reading(s) and no two consecutive ones in one boot: no sampling interval to count a day by`);
@@ -167,7 +180,9 @@ function trainThing(thing: string, readings: readonly LakeReading[], config: Sco
   const replayed = replayBoardScorer(readings, config);
   const scored = replayed.filter((r) => r.channelScored.some(Boolean));
   if (scored.length < perDay) {
-    return refuse(`${scored.length} readings scored after warm-up (${readings.length} in all; the scorer learns from ${config.warmupReadings} valid readings per channel after every boot), fewer than a day's worth (${perDay} at the observed interval of ${round(intervalMs / 1000)} s)`);
+    return refuse(
+      `${scored.length} readings scored after warm-up (${readings.length} in all; the scorer learns from ${config.warmupReadings} valid readings per channel after every boot), fewer than a day's worth (${perDay} at the observed interval of ${round(intervalMs / 1000)} s)`,
+    );
   }
   const daysScored = (scored.length * intervalMs) / DAY_MS;
   const alertBudget = target * daysScored;
@@ -177,7 +192,12 @@ function trainThing(thing: string, readings: readonly LakeReading[], config: Sco
   const newQ16 = Math.max(lowestQ16, floorQ16);
   const oldQ16 = thresholdQ16(config.threshold);
   const window = Math.max(3, Math.min(DETECTOR_WINDOW_MAX, perDay));
-  const detectorFlags = CHANNELS.map((_, channel) => windowedRobustZFlags(readings.map((r) => r.values[channel]!), { windowReadings: window, recomputeEvery: Math.max(1, Math.round(window / 24)) }));
+  const detectorFlags = CHANNELS.map((_, channel) =>
+    windowedRobustZFlags(
+      readings.map((r) => r.values[channel]!),
+      { windowReadings: window, recomputeEvery: Math.max(1, Math.round(window / 24)) },
+    ),
+  );
 
   const channels = CHANNELS.map(({ name }, channel): ChannelTraining => {
     const used = replayed.flatMap((r, i) => (r.channelScored[channel] ? [{ score: r.channelQ16[channel]!, flagged: detectorFlags[channel]![i]! }] : []));
@@ -203,17 +223,24 @@ function trainThing(thing: string, readings: readonly LakeReading[], config: Sco
     const top = topChannel(r);
     const detectorAgrees = detectorFlags[top]![i]!;
     if (detectorAgrees) agreed++;
-    if (alerts.length < ALERTS_LISTED) alerts.push({ ts: r.ts, at: new Date(r.ts).toISOString(), channel: CHANNELS[top]!.name, score: r.combinedQ16 / Q16_ONE, detectorAgrees });
+    if (alerts.length < ALERTS_LISTED)
+      alerts.push({ ts: r.ts, at: new Date(r.ts).toISOString(), channel: CHANNELS[top]!.name, score: r.combinedQ16 / Q16_ONE, detectorAgrees });
   });
   const detectorAlerts = replayed.filter((r, i) => r.channelScored.some((scoredChannel, c) => scoredChannel && detectorFlags[c]![i]!)).length;
 
   const boots = new Set(readings.map((r) => r.boot)).size;
   const notes: string[] = [];
-  if (lowestQ16 < floorQ16) notes.push(`the history would allow a threshold as low as ${round(lowestQ16 / Q16_ONE)}; it is kept at the floor of ${minThreshold}, so a quiet week does not make the board alert on the first ordinary change`);
+  if (lowestQ16 < floorQ16)
+    notes.push(
+      `the history would allow a threshold as low as ${round(lowestQ16 / Q16_ONE)}; it is kept at the floor of ${minThreshold}, so a quiet week does not make the board alert on the first ordinary change`,
+    );
   if (boots > 1) notes.push("the scorer was restarted at each boot, as the board's is: each boot's first readings are warm-up and not scored");
   const threshold = newQ16 / Q16_ONE;
   return {
-    thing, status: "trained", configSource, config,
+    thing,
+    status: "trained",
+    configSource,
+    config,
     readings: readings.length,
     scoredReadings: scored.length,
     boots,

@@ -27,8 +27,10 @@ export interface WindowedRobustZOptions {
  */
 export function windowedRobustZFlags(values: readonly number[], options: WindowedRobustZOptions): boolean[] {
   const { windowReadings, recomputeEvery } = options;
-  if (!(Number.isInteger(windowReadings) && windowReadings >= 3)) throw new RangeError(`windowed robust z: windowReadings must be an integer ≥ 3, got ${windowReadings}`);
-  if (!(Number.isInteger(recomputeEvery) && recomputeEvery >= 1)) throw new RangeError(`windowed robust z: recomputeEvery must be an integer ≥ 1, got ${recomputeEvery}`);
+  if (!(Number.isInteger(windowReadings) && windowReadings >= 3))
+    throw new RangeError(`windowed robust z: windowReadings must be an integer ≥ 3, got ${windowReadings}`);
+  if (!(Number.isInteger(recomputeEvery) && recomputeEvery >= 1))
+    throw new RangeError(`windowed robust z: recomputeEvery must be an integer ≥ 1, got ${recomputeEvery}`);
   const cutoff = options.cutoff ?? MODIFIED_Z_CUTOFF;
   const window: number[] = [];
   let median = Number.NaN;

@@ -247,7 +247,8 @@ export class BoardHardware implements HostPort {
       this.#events.push(event);
     };
     const connection = connector(options, {
-      onControl: (operation, id, payload) => push(payload ? { kind: "mqtt.control", handle, operation, id, payload } : { kind: "mqtt.control", handle, operation, id }),
+      onControl: (operation, id, payload) =>
+        push(payload ? { kind: "mqtt.control", handle, operation, id, payload } : { kind: "mqtt.control", handle, operation, id }),
       onMessage: (topic, QoS, payload) => push({ kind: "mqtt.message", handle, topic, QoS, payload }),
       onError: (code, message) => push({ kind: "mqtt.error", handle, code, message }),
       onClose: () => {

@@ -2,7 +2,8 @@ import { SerialLog } from "../../../firmware/log/SerialLog";
 import type { ConsoleOutbox } from "../../../firmware/console/ConsoleOutbox";
 import type { ConsolePreferences, StoredValue } from "../../../firmware/console/ConsolePreferences";
 import type { SensorSelfTest } from "../../../firmware/console/SelfTestRun";
-import { SerialConsole, type ConsoleTimer } from "../../../firmware/console/SerialConsole";
+import { SerialConsole } from "../../../firmware/console/SerialConsole";
+import type { CallbackTimer } from "../../../firmware/types/CallbackTimer";
 import { FirmwareUpdate } from "../../../firmware/update/FirmwareUpdate";
 import { CONSOLE_BAUD, ConsoleUart } from "./ConsoleUart.ts";
 import type { NvsStore } from "./NvsStore.ts";
@@ -43,12 +44,19 @@ export class ConsoleOnlyBoard {
   #nextTimer = 1;
 
   /** `ota`: the app partition a firmware update is written to; without it the console has no `update`. */
-  constructor(options: { preferences: NvsStore; firmwareVersion: string; sensors?: readonly SensorSelfTest[]; outbox?: ConsoleOutbox; epochAtBoot?: number; ota?: SimOtaPartition }) {
+  constructor(options: {
+    preferences: NvsStore;
+    firmwareVersion: string;
+    sensors?: readonly SensorSelfTest[];
+    outbox?: ConsoleOutbox;
+    epochAtBoot?: number;
+    ota?: SimOtaPartition;
+  }) {
     this.#link = new UartLink(this.uart, { baud: CONSOLE_BAUD });
     const print = (text: string): void => this.uart.fromBoard(text);
     const epoch = options.epochAtBoot ?? 0;
     const log = new SerialLog({ write: print, now: () => epoch + this.#now });
-    const timer: ConsoleTimer = {
+    const timer: CallbackTimer = {
       set: (callback, ms) => {
         const id = this.#nextTimer++;
         this.#timers.push({ at: this.#now + ms, id, callback });

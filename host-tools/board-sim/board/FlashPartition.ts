@@ -24,7 +24,8 @@ export class FlashPartition {
   constructor(options: { name: string; size: number; blockSize?: number; file?: string }) {
     this.name = options.name;
     this.blockSize = options.blockSize ?? 4096;
-    if (options.size % this.blockSize !== 0) throw new RangeError(`flash "${options.name}": size ${options.size} is not a whole number of ${this.blockSize}-byte sectors`);
+    if (options.size % this.blockSize !== 0)
+      throw new RangeError(`flash "${options.name}": size ${options.size} is not a whole number of ${this.blockSize}-byte sectors`);
     this.#bytes = new Uint8Array(options.size).fill(0xff);
     this.#file = options.file;
     if (this.#file && existsSync(this.#file)) {

@@ -68,8 +68,10 @@ export class SimOtaPartition {
   /** esp_ota_write. */
   write(handle: number, data: Uint8Array): void {
     this.#checkOpen(handle);
-    if (this.#length + data.length > this.size) throw new Error(`ESP_ERR_INVALID_SIZE: ${this.#length + data.length} bytes do not fit the ${this.size}-byte partition`);
-    if (this.#length === 0 && data.length > 0 && data[0] !== ESP_IMAGE_MAGIC) throw new Error(`ESP_ERR_OTA_VALIDATE_FAILED: first byte 0x${data[0]!.toString(16)} is not the image magic`);
+    if (this.#length + data.length > this.size)
+      throw new Error(`ESP_ERR_INVALID_SIZE: ${this.#length + data.length} bytes do not fit the ${this.size}-byte partition`);
+    if (this.#length === 0 && data.length > 0 && data[0] !== ESP_IMAGE_MAGIC)
+      throw new Error(`ESP_ERR_OTA_VALIDATE_FAILED: first byte 0x${data[0]!.toString(16)} is not the image magic`);
     this.#chunks.push(data.slice());
     this.#length += data.length;
   }

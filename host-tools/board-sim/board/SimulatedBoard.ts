@@ -6,6 +6,7 @@ import { AlphasenseB4Model, SIMULATED_CALIBRATION } from "../models/AlphasenseB4
 import { Pms5003Model } from "../models/Pms5003Model.ts";
 import { Sht4xModel } from "../models/Sht4xModel.ts";
 import { FlashPartition } from "./FlashPartition.ts";
+import { partitionNamed } from "./PartitionTable.ts";
 import { SimOtaPartition } from "./SimOtaPartition.ts";
 import { NvsStore } from "./NvsStore.ts";
 import type { AirSample } from "../scenarios/SyntheticAir.ts";
@@ -14,9 +15,7 @@ import { SimNetwork } from "../network/SimNetwork.ts";
 import { UartLink } from "./UartLink.ts";
 import { CONSOLE_BAUD, ConsoleUart } from "./ConsoleUart.ts";
 import { OTA_APP_PARTITION_BYTES } from "../../../firmware/update/OtaSlot.ts";
-
-/** Size of the aqmlog partition in manifests/partitions.csv (0x10000). */
-const OUTBOX_PARTITION_BYTES = 0x10000;
+import { OUTBOX_PARTITION } from "../../../firmware/session/OutboxPartition.ts";
 
 /** A board's identity as the firmware stores it: DER CA certificate, DER client certificate, PKCS#8 DER key. */
 export interface StoredIdentity {
@@ -75,6 +74,11 @@ export interface SimulatedBoard {
   readonly consoleUart: ConsoleUart;
   /** The app partition a firmware update over the console is written to. */
   readonly ota: SimOtaPartition;
+}
+
+/** The partition the firmware keeps unsent readings in, as large as the board's partition table makes it; in `file` when given, so it outlives the process. */
+export function outboxFlashPartition(file?: string): FlashPartition {
+  return new FlashPartition({ name: OUTBOX_PARTITION, size: partitionNamed(OUTBOX_PARTITION).size, ...(file ? { file } : {}) });
 }
 
 /** The simulated lab's access point. */
@@ -152,7 +156,7 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
     preferences.set("tls", "key", { bytes: options.identity.key });
   }
   const consoleUart = new ConsoleUart();
-  const outboxFlash = options.outboxFlash ?? new FlashPartition({ name: "aqmlog", size: OUTBOX_PARTITION_BYTES, ...(options.outboxFlashFile ? { file: options.outboxFlashFile } : {}) });
+  const outboxFlash = options.outboxFlash ?? outboxFlashPartition(options.outboxFlashFile);
   const ota = new SimOtaPartition(OTA_APP_PARTITION_BYTES);
   const sim = new BoardHardware({
     config,

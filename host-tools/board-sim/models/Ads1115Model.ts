@@ -122,7 +122,14 @@ export class Ads1115Model implements I2cTarget {
   #differential(inputs: readonly [number, number, number, number]): number {
     const mux = (this.#config >> 12) & 0b111;
     if (mux >= 0b100) return inputs[mux - 0b100]!;
-    const [positive, negative] = ([[0, 1], [0, 3], [1, 3], [2, 3]] as const)[mux]!;
+    const [positive, negative] = (
+      [
+        [0, 1],
+        [0, 3],
+        [1, 3],
+        [2, 3],
+      ] as const
+    )[mux]!;
     return inputs[positive] - inputs[negative];
   }
 

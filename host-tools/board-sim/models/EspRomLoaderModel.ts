@@ -197,7 +197,9 @@ export class EspRomLoaderModel {
       case 0x13: {
         const [address, length] = words(4) ?? [];
         if (address === undefined || length === undefined || address + length > this.flash.length) return { error: ERROR.invalidMessage };
-        const md5 = createHash("md5").update(this.flash.subarray(address, address + length)).digest("hex");
+        const md5 = createHash("md5")
+          .update(this.flash.subarray(address, address + length))
+          .digest("hex");
         return { error: 0, body: new TextEncoder().encode(md5) };
       }
       default:

@@ -248,7 +248,10 @@ export class Pms5003Model implements UartPeer {
   #measuredFrame(at: number): Uint8Array {
     if (this.faults.stuck && this.#lastWords) return withChecksum(this.#lastWords.slice());
     const measured = this.source(at);
-    const reading = this.faults.outOfRange === undefined ? measured : { pm1: this.faults.outOfRange * 0.7, pm2_5: this.faults.outOfRange, pm10: this.faults.outOfRange * 1.3 };
+    const reading =
+      this.faults.outOfRange === undefined
+        ? measured
+        : { pm1: this.faults.outOfRange * 0.7, pm2_5: this.faults.outOfRange, pm10: this.faults.outOfRange * 1.3 };
     const spinUp = this.faults.zeros ? 0 : Math.min(1, (at - this.#fanStartedAt) / WARM_UP_MS);
     const atmospheric: Pms5003Concentrations = scaled({ pm1: reading.pm1, pm2_5: reading.pm2_5, pm10: reading.pm10 }, spinUp);
     const bytes = encodePms5003Frame({

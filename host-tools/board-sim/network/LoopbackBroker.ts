@@ -13,7 +13,6 @@ export interface LoopbackPublish {
   readonly duplicate: boolean;
 }
 
-
 /**
  * An in-process broker for runs that must not depend on sockets or wall time (the XS-versus-Node
  * comparison, unit tests under the virtual clock): it accepts every connection, acknowledges

@@ -1,4 +1,4 @@
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { hostImplementations } from "./DeviceSpecifiers.ts";
 
@@ -15,7 +15,13 @@ const deviceSpecifiers: Plugin = {
       const implementation = hostImplementations[args.path];
       if (implementation) return { path: implementation };
       if (args.path.startsWith("embedded:") || args.kind === "import-statement") {
-        return { errors: [{ text: `device module "${args.path}" (imported by ${args.importer}) has no host implementation in host-tools/board-sim/platform/DeviceSpecifiers.ts` }] };
+        return {
+          errors: [
+            {
+              text: `device module "${args.path}" (imported by ${args.importer}) has no host implementation in host-tools/board-sim/platform/DeviceSpecifiers.ts`,
+            },
+          ],
+        };
       }
       return undefined;
     });
@@ -27,9 +33,9 @@ const xsPortEntry = fileURLToPath(new URL("./portable/xs-port.ts", import.meta.u
 let cached: Promise<string> | undefined;
 let cachedXsPort: Promise<string> | undefined;
 
-async function bundle(entryPoint: string, globalName: string | undefined): Promise<string> {
+async function bundle(input: Pick<BuildOptions, "entryPoints" | "stdin">, what: string, globalName: string | undefined): Promise<string> {
   const result = await build({
-    entryPoints: [entryPoint],
+    ...input,
     bundle: true,
     write: false,
     format: "iife",
@@ -41,7 +47,7 @@ async function bundle(entryPoint: string, globalName: string | undefined): Promi
     plugins: [deviceSpecifiers],
   });
   const output = result.outputFiles[0];
-  if (!output) throw new Error(`esbuild produced no bundle for ${entryPoint}`);
+  if (!output) throw new Error(`esbuild produced no bundle for ${what}`);
   return output.text;
 }
 
@@ -51,12 +57,21 @@ async function bundle(entryPoint: string, globalName: string | undefined): Promi
  * what they produce is the engine's.
  */
 export function firmwareBundle(): Promise<string> {
-  cached ??= bundle(entry, BUNDLE_GLOBAL);
+  cached ??= bundle({ entryPoints: [entry] }, entry, BUNDLE_GLOBAL);
   return cached;
 }
 
 /** The script that gives the XS engine its host port (through xsnap's issueCommand); evaluated before the firmware. */
 export function xsPortBundle(): Promise<string> {
-  cachedXsPort ??= bundle(xsPortEntry, undefined);
+  cachedXsPort ??= bundle({ entryPoints: [xsPortEntry] }, xsPortEntry, undefined);
   return cachedXsPort;
+}
+
+/**
+ * Some firmware modules alone, bundled as the firmware is, for running them on XS without the
+ * board's host port: `source` re-exports what the script's `globalName` should hold, with paths
+ * relative to `dir`.
+ */
+export function firmwareModulesBundle(source: string, dir: string, globalName: string): Promise<string> {
+  return bundle({ stdin: { contents: source, resolveDir: dir, loader: "ts" } }, dir, globalName);
 }

@@ -14,7 +14,6 @@ export interface TlsMqttConnectionEvents extends MqttConnectionEvents {
   onError(code: MqttFailure, message: string): void;
 }
 
-
 /** Moddable's `protocolVersion` encoding of the highest TLS version the board offers. */
 const TLS_VERSIONS = new Map<number, tls.SecureVersion>([
   [0x303, "TLSv1.2"],
@@ -46,7 +45,10 @@ function opensslReason(error: Error): { reason: string; alert: string | undefine
 }
 
 function derToPem(der: Uint8Array, label: string): string {
-  const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
@@ -70,7 +72,14 @@ function packetFor(data: Uint8Array, options: MqttWriteOptions): Packet {
       const topic = options.topic;
       if (!topic) throw new TypeError("PUBLISH needs a topic");
       const level = qos(options.QoS, `PUBLISH to ${topic}`);
-      const packet = { cmd: "publish", topic, payload: Buffer.from(data), qos: level, retain: options.retain ?? false, dup: options.duplicate ?? false } as const;
+      const packet = {
+        cmd: "publish",
+        topic,
+        payload: Buffer.from(data),
+        qos: level,
+        retain: options.retain ?? false,
+        dup: options.duplicate ?? false,
+      } as const;
       return level === 0 ? packet : { ...packet, messageId: packetId(options, `PUBLISH to ${topic} at QoS 1`) };
     }
     case SUBSCRIBE: {
@@ -205,7 +214,10 @@ export class TlsMqttConnection implements MqttConnection {
       this.#fail("tls-rejected", `this board does not trust the certificate of the broker at ${this.#broker}: ${error.message} (${String(distrust)})`);
     } else if (openssl) {
       const who = openssl.alert === undefined ? "the TLS handshake failed" : "the broker refused the TLS handshake";
-      this.#fail("tls-rejected", `${who} with ${this.#broker}: ${openssl.reason} (${openssl.alert === undefined ? "" : `SSL alert number ${openssl.alert}; `}${code})`);
+      this.#fail(
+        "tls-rejected",
+        `${who} with ${this.#broker}: ${openssl.reason} (${openssl.alert === undefined ? "" : `SSL alert number ${openssl.alert}; `}${code})`,
+      );
     } else if (this.#stage === "tls") {
       this.#fail("tls-rejected", this.#handshakeDropped(`${code}: ${error.message}`));
     } else if (this.#stage === "online") {

@@ -62,7 +62,8 @@ export function parseStationCsv(text: string, source: string): StationRecord[] {
     for (const [name, column] of columns) {
       const cell = cells[column];
       const value = cell === "NA" ? Number.NaN : Number(cell);
-      if (cell === undefined || cell === "" || (cell !== "NA" && !Number.isFinite(value))) throw new StationDataError(`${where}, column "${name}": "${cell ?? ""}" is neither a number nor NA`);
+      if (cell === undefined || cell === "" || (cell !== "NA" && !Number.isFinite(value)))
+        throw new StationDataError(`${where}, column "${name}": "${cell ?? ""}" is neither a number nor NA`);
       values[name] = value;
     }
     const previous = records.at(-1);

@@ -17,9 +17,7 @@ export interface BuildOptions {
   readonly debug: boolean;
 }
 
-export type BuildPlan =
-  | { readonly command: string; readonly args: readonly string[]; readonly cwd: string }
-  | { readonly missing: readonly string[] };
+export type BuildPlan = { readonly command: string; readonly args: readonly string[]; readonly cwd: string } | { readonly missing: readonly string[] };
 
 /** Moddable builds its tools per host platform under build/bin/<platform>/release. */
 const HOST_PLATFORM: Readonly<Record<string, string>> = { linux: "lin", darwin: "mac", win32: "win" };
@@ -41,7 +39,10 @@ export function planBuild(options: BuildOptions, env: NodeJS.ProcessEnv, manifes
   }
   const moddable = env.MODDABLE;
   let mcconfig: string | undefined;
-  if (!moddable) missing.push("MODDABLE is not set: install the Moddable SDK (https://github.com/Moddable-OpenSource/moddable, Getting Started) and export MODDABLE=<its checkout>");
+  if (!moddable)
+    missing.push(
+      "MODDABLE is not set: install the Moddable SDK (https://github.com/Moddable-OpenSource/moddable, Getting Started) and export MODDABLE=<its checkout>",
+    );
   else {
     mcconfig = path.join(moddable, "build", "bin", HOST_PLATFORM[platform] ?? platform, "release", platform === "win32" ? "mcconfig.exe" : "mcconfig");
     if (!existsSync(mcconfig)) missing.push(`${mcconfig} does not exist: build the SDK's host tools first (Moddable Getting Started, "build the tools")`);

@@ -15,7 +15,8 @@ export interface DeviceModuleList {
 
 export function readDeviceModuleList(file: string): DeviceModuleList {
   const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<DeviceModuleList>;
-  if (!Array.isArray(parsed.ecma419) || !Array.isArray(parsed.moddable)) throw new Error(`${file}: expected "ecma419" and "moddable" arrays of module specifiers`);
+  if (!Array.isArray(parsed.ecma419) || !Array.isArray(parsed.moddable))
+    throw new Error(`${file}: expected "ecma419" and "moddable" arrays of module specifiers`);
   return { ecma419: parsed.ecma419, moddable: parsed.moddable };
 }
 

@@ -26,7 +26,8 @@ export function checkCalibrationFile(file: string): { readonly record: Calibrati
  * board would reject is rejected here and the record already there is kept.
  */
 export function installCalibration(file: string, boardDir: string): { readonly id: string; readonly replaced?: string } {
-  if (!existsSync(boardDir) || !statSync(boardDir).isDirectory()) throw new CalibrationFileError(`${boardDir}: no such board folder (expected e.g. state/boards/<thing>)`);
+  if (!existsSync(boardDir) || !statSync(boardDir).isDirectory())
+    throw new CalibrationFileError(`${boardDir}: no such board folder (expected e.g. state/boards/<thing>)`);
   const { text } = checkCalibrationFile(file);
   const store = new CalibrationStore(new NvsStore({ file: path.join(boardDir, "nvs.json") }));
   const before = store.load();

@@ -9,7 +9,11 @@ import type { ConsoleClient } from "../provision/ConsoleClient.ts";
  * magic and the CRC-32 itself; an ERR reply throws ConsoleRefused, and the update is cancelled.
  * Returns the text of the final `OK update complete …` reply.
  */
-export async function sendFirmwareImage(client: ConsoleClient, image: Uint8Array, onProgress: (sentBytes: number, totalBytes: number) => void): Promise<string> {
+export async function sendFirmwareImage(
+  client: ConsoleClient,
+  image: Uint8Array,
+  onProgress: (sentBytes: number, totalBytes: number) => void,
+): Promise<string> {
   await client.handshake();
   // A transfer left half-way by an earlier run that was stopped would refuse the new begin as busy.
   await client.command("update abort");

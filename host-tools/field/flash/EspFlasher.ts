@@ -114,7 +114,10 @@ export async function flashImages(options: FlashOptions): Promise<FlashResult> {
       const expected = createHash("md5").update(sent).digest("hex");
       const actual = await flashMd5(loader, image.offset, sent.length);
       if (actual !== expected) {
-        throw new FlashFailed(`verify failed for ${image.file} at ${hex(image.offset)}: flash MD5 ${actual}, file MD5 ${expected}; the board's flash does not hold the file`, log.lines);
+        throw new FlashFailed(
+          `verify failed for ${image.file} at ${hex(image.offset)}: flash MD5 ${actual}, file MD5 ${expected}; the board's flash does not hold the file`,
+          log.lines,
+        );
       }
       step(`verified ${image.file}: MD5 ${actual}`);
       verified.push({ offset: image.offset, md5: actual });

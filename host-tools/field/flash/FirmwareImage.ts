@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { partitionRows } from "../../board-sim/board/PartitionTable.ts";
 
 /**
  * The files `aqm build` leaves for flashing, and where each goes in the ESP32's flash.
@@ -74,32 +75,6 @@ export function buildImages(buildDir: string, partitionsCsv: string): FlashImage
 export function imageAt(offset: number, file: string): FlashImage {
   if (offset % 0x1000 !== 0) throw new FirmwareImageError(`${file}: offset 0x${offset.toString(16)} is not on a 4 KB flash sector boundary`);
   return readImage(file, offset, offset === ESP32_PARTITION_TABLE_OFFSET ? "partition-table" : "esp-image");
-}
-
-/** A row of an ESP-IDF partitions CSV, with its offset and size as numbers. */
-export interface PartitionRow {
-  readonly name: string;
-  readonly type: string;
-  readonly subtype: string;
-  readonly offset: number;
-  readonly size: number;
-}
-
-/** The rows of an ESP-IDF partitions CSV; each needs an explicit offset and size (the repository's table gives them). */
-export function partitionRows(partitionsCsv: string): PartitionRow[] {
-  if (!existsSync(partitionsCsv)) throw new FirmwareImageError(`${partitionsCsv}: no such partitions file`);
-  const rows: PartitionRow[] = [];
-  for (const [index, line] of readFileSync(partitionsCsv, "utf8").split("\n").entries()) {
-    const fields = line.split("#")[0]!.split(",").map((field) => field.trim());
-    if (fields.length < 5 || fields[0] === "") continue;
-    const [name, type, subtype, offsetText, sizeText] = fields as [string, string, string, string, string];
-    const offset = Number(offsetText);
-    const size = Number(sizeText);
-    if (!offsetText || !Number.isInteger(offset)) throw new FirmwareImageError(`${partitionsCsv}:${index + 1}: ${name} partition has no usable offset ("${offsetText}")`);
-    if (!sizeText || !Number.isInteger(size)) throw new FirmwareImageError(`${partitionsCsv}:${index + 1}: ${name} partition has no usable size ("${sizeText}")`);
-    rows.push({ name, type, subtype, offset, size });
-  }
-  return rows;
 }
 
 /** Where a freshly flashed app goes: the `factory` partition, or `ota_0` in a table without one, as the bootloader picks. */

@@ -41,7 +41,9 @@ export class NodeSerialPort {
   async open(options: { baudRate: number }): Promise<void> {
     if (this.#port?.isOpen) throw new Error(`${this.path} is already open`);
     const port = new NodePort({ path: this.path, baudRate: options.baudRate, autoOpen: false, hupcl: false });
-    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new SerialPortMissing(this.path, openFailure(error.message))) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      port.open((error) => (error ? reject(new SerialPortMissing(this.path, openFailure(error.message))) : resolve())),
+    );
     port.on("data", (chunk: Buffer) => this.#deliver(new Uint8Array(chunk)));
     port.on("close", () => this.#endStreams());
     this.#port = port;
@@ -100,7 +102,9 @@ export class NodeSerialPort {
 
   async setBaudRate(baudRate: number): Promise<void> {
     const port = this.#requireOpen();
-    await new Promise<void>((resolve, reject) => port.update({ baudRate }, (error) => (error ? reject(new Error(`${this.path}: cannot change to ${baudRate} baud: ${error.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      port.update({ baudRate }, (error) => (error ? reject(new Error(`${this.path}: cannot change to ${baudRate} baud: ${error.message}`)) : resolve())),
+    );
   }
 
   getInfo(): { usbVendorId?: number; usbProductId?: number } {

@@ -14,13 +14,33 @@ export async function runScenarios(
     const started = performance.now();
     let result: ScenarioResult;
     if (missing.length > 0) {
-      result = { name: scenario.name, summary: scenario.summary, outcome: "skipped", seconds: 0, message: `needs ${missing.join(", ")}, which ${context.dut.description} does not offer`, log: [] };
+      result = {
+        name: scenario.name,
+        summary: scenario.summary,
+        outcome: "skipped",
+        seconds: 0,
+        message: `needs ${missing.join(", ")}, which ${context.dut.description} does not offer`,
+        log: [],
+      };
     } else {
       try {
         await scenario.run(context);
-        result = { name: scenario.name, summary: scenario.summary, outcome: "passed", seconds: (performance.now() - started) / 1000, log: context.serial.lines.slice(mark) };
+        result = {
+          name: scenario.name,
+          summary: scenario.summary,
+          outcome: "passed",
+          seconds: (performance.now() - started) / 1000,
+          log: context.serial.lines.slice(mark),
+        };
       } catch (error) {
-        result = { name: scenario.name, summary: scenario.summary, outcome: "failed", seconds: (performance.now() - started) / 1000, message: error instanceof Error ? error.message : String(error), log: context.serial.lines.slice(mark) };
+        result = {
+          name: scenario.name,
+          summary: scenario.summary,
+          outcome: "failed",
+          seconds: (performance.now() - started) / 1000,
+          message: error instanceof Error ? error.message : String(error),
+          log: context.serial.lines.slice(mark),
+        };
       } finally {
         await context.dut.powerOff();
       }

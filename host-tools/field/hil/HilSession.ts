@@ -18,7 +18,7 @@ export interface HilTarget {
   /** "sim" for a simulated board on a pseudo-terminal, or a serial port such as /dev/ttyUSB0. */
   readonly target: string;
   readonly thing: string;
-  /** Where the local CA lives (shared with the local twin, so a provisioned real board trusts it); a throwaway CA when left out. */
+  /** Where the local CA, the shadows and the lake live (shared with the local twin, so a provisioned real board trusts it); a throwaway CA and a temporary folder when left out. */
   readonly stateDir?: string;
   /** For a real board: the host name or address it uses as its endpoint, which the server certificate must name. */
   readonly endpoint?: string;
@@ -38,7 +38,14 @@ export class HilSession {
   readonly #pty: PseudoTerminal | undefined;
   readonly #issue: (thing: string) => Promise<BoardIdentity>;
 
-  private constructor(parts: { dut: DeviceUnderTest; port: ConsoleLink & { close(): void }; mqtt: MqttWatch; core: LocalIotCore; pty: PseudoTerminal | undefined; issue: (thing: string) => Promise<BoardIdentity> }) {
+  private constructor(parts: {
+    dut: DeviceUnderTest;
+    port: ConsoleLink & { close(): void };
+    mqtt: MqttWatch;
+    core: LocalIotCore;
+    pty: PseudoTerminal | undefined;
+    issue: (thing: string) => Promise<BoardIdentity>;
+  }) {
     this.dut = parts.dut;
     this.#port = parts.port;
     this.serial = new SerialLogWatch(parts.port);
@@ -58,9 +65,24 @@ export class HilSession {
     const ips = ["127.0.0.1", ...(options.endpoint && /^[\d.]+$/.test(options.endpoint) ? [options.endpoint] : [])];
     const server = await ca.issueServerCertificate({ hostnames, ips });
     // A real board reaches the host over the LAN on IoT Core's port; a simulated one stays on loopback.
-    // Shadows live beside the CA when a state folder is given (the local twin's), else for this run only.
-    const shadowStateDir = options.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "aqm-hil-shadows-"));
-    const core = new LocalIotCore({ host: simulated ? "127.0.0.1" : "0.0.0.0", port: simulated ? 0 : 8883, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, shadowStateDir });
+    // Shadows and the lake live beside the CA when a state folder is given (the local twin's), else
+    // for this run only; either way the board's telemetry goes through the cloud's rule as in the twin.
+    const stateDir = options.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "aqm-hil-state-"));
+    const core = new LocalIotCore({
+      host: simulated ? "127.0.0.1" : "0.0.0.0",
+      port: simulated ? 0 : 8883,
+      caPem: ca.certPem,
+      certPem: server.certPem,
+      keyPem: server.keyPem,
+      shadowStateDir: stateDir,
+      lake: { dir: path.join(stateDir, "lake") },
+    });
+    core.onEvent((event) => {
+      if (event.kind === "undelivered")
+        options.say(
+          `rule ${event.rule} could not deliver a message from ${event.thing} on ${event.topic} to the lake${event.recorded ? " (recorded under errors/)" : ""}: ${event.detail}`,
+        );
+    });
     const mqtt = new MqttWatch(core);
     const { port } = await core.start();
     let pty: PseudoTerminal | undefined;
@@ -70,7 +92,13 @@ export class HilSession {
         pty = await PseudoTerminal.open();
         dut = new SimulatedDut({ thing: options.thing, pty, ca, port });
       } else {
-        dut = new SerialPortDut({ port: options.target, thing: options.thing, say: options.say, ...(options.wifi ? { wifi: options.wifi } : {}), ...(options.resetCommand ? { resetCommand: options.resetCommand } : {}) });
+        dut = new SerialPortDut({
+          port: options.target,
+          thing: options.thing,
+          say: options.say,
+          ...(options.wifi ? { wifi: options.wifi } : {}),
+          ...(options.resetCommand ? { resetCommand: options.resetCommand } : {}),
+        });
       }
       // The log and the console share the port: one reader feeds both, or each would take bytes the other never sees.
       const serialPort = ttyLink(dut.serialPort);

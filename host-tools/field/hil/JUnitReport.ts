@@ -10,7 +10,12 @@ export interface ScenarioResult {
 
 function xml(text: string): string {
   // XML 1.0 has no place for most control characters, which a serial line can carry.
-  return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return text
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 }
 
 /** JUnit XML as CI systems read it: one testsuite, a testcase per scenario, the serial log as system-out. */

@@ -1,4 +1,5 @@
 import type { IotCoreEvent, LocalIotCore } from "../../local-cloud/iot-core/LocalIotCore.ts";
+import { telemetryTopic } from "../../../firmware/session/MqttTopics.ts";
 import { readingsOf } from "../../../firmware/telemetry/TelemetryBatch.ts";
 
 export interface SeenMessage {
@@ -32,7 +33,9 @@ export class MqttWatch {
   }
 
   /** The thing's Device Shadow at the local IoT Core: `state.reported`, `state.desired`, `state.delta`. */
-  shadow(thing: string): { state: { reported?: Record<string, unknown>; desired?: Record<string, unknown>; delta?: Record<string, unknown> }; version: number } | undefined {
+  shadow(
+    thing: string,
+  ): { state: { reported?: Record<string, unknown>; desired?: Record<string, unknown>; delta?: Record<string, unknown> }; version: number } | undefined {
     return this.#shadows().get(thing);
   }
 
@@ -52,7 +55,9 @@ export class MqttWatch {
 
   /** Telemetry readings of `thing` from message `after` on, a batch giving each of its readings. */
   telemetry(thing: string, after = 0): Record<string, unknown>[] {
-    return this.messages.slice(after).flatMap((m) => (m.thing === thing && m.topic === `dt/aqm/${thing}/telemetry` && m.json ? (readingsOf(m.json) as Record<string, unknown>[]) : []));
+    return this.messages
+      .slice(after)
+      .flatMap((m) => (m.thing === thing && m.topic === telemetryTopic(thing) && m.json ? (readingsOf(m.json) as Record<string, unknown>[]) : []));
   }
 
   /** Resolves once `ready()` holds, checked at every message or refusal. */

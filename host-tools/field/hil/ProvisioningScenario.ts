@@ -1,3 +1,4 @@
+import { telemetryTopic } from "../../../firmware/session/MqttTopics.ts";
 import type { BoardIdentity } from "../provision/BoardIdentity.ts";
 import { parseFields, sendIdentity, type WifiSettings } from "../provision/BoardProvisioner.ts";
 import { ConsoleClient } from "../provision/ConsoleClient.ts";
@@ -46,12 +47,18 @@ export const PROVISIONING: HilScenario = {
       const silent = mqtt.mark;
       await client.handshake();
       const before = parseFields(await client.command("status"));
-      expect(before.thing === "-" && before["tls.cert"] === "0" && before["tls.key"] === "0", `no thing, certificate or key stored after the factory reset: thing=${before.thing} tls.cert=${before["tls.cert"]} tls.key=${before["tls.key"]}`);
+      expect(
+        before.thing === "-" && before["tls.cert"] === "0" && before["tls.key"] === "0",
+        `no thing, certificate or key stored after the factory reset: thing=${before.thing} tls.cert=${before["tls.cert"]} tls.key=${before["tls.key"]}`,
+      );
 
       const identity = await context.issueIdentity(dut.thing);
       await provision(client, identity, dut.wifi);
       // The key's log line comes before the console's reply to it on the same port, so it is here by now.
-      expect(serial.events(bare).some((e) => e.code === "CN904" && e.fields.slot === "key" && e.fields.with_cert === "true"), "CN904: the key stored together with its certificate");
+      expect(
+        serial.events(bare).some((e) => e.code === "CN904" && e.fields.slot === "key" && e.fields.with_cert === "true"),
+        "CN904: the key stored together with its certificate",
+      );
       const tried = serial.events(bare).filter((e) => e.code === "MQ400").length;
       expect(tried === 0, `the unprovisioned board stays off the broker, but it logged MQ400 ${tried} times`);
       const heard = mqtt.messages.slice(silent).filter((m) => m.thing === identity.thing).length;
@@ -61,8 +68,11 @@ export const PROVISIONING: HilScenario = {
       const { mark, boot } = await powerOn(context, "stored");
       await serial.waitFor("MQ401", { after: mark, timeoutMs: STEP_MS, fields: { thing: identity.thing } });
       const published = (): Record<string, unknown>[] => mqtt.telemetry(identity.thing).filter((r) => r.boot === boot);
-      await mqtt.until(() => published().length >= 1, `a reading of boot ${boot} on dt/aqm/${identity.thing}/telemetry`, STEP_MS);
-      expect(published().every((r) => r.thing === identity.thing), `readings name thing ${identity.thing}`);
+      await mqtt.until(() => published().length >= 1, `a reading of boot ${boot} on ${telemetryTopic(identity.thing)}`, STEP_MS);
+      expect(
+        published().every((r) => r.thing === identity.thing),
+        `readings name thing ${identity.thing}`,
+      );
 
       const key = pemBody(identity.keyPem);
       const leaks = serial.lines.slice(start).filter((line) => key.some((part) => line.includes(part))).length;

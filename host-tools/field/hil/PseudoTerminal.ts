@@ -23,7 +23,9 @@ export class PseudoTerminal {
 
   static async open(): Promise<PseudoTerminal> {
     const dir = mkdtempSync(path.join(os.tmpdir(), "aqm-pty-"));
-    const socat = spawn("socat", [`pty,raw,echo=0,link=${path.join(dir, "device")}`, `pty,raw,echo=0,link=${path.join(dir, "host")}`], { stdio: ["ignore", "ignore", "pipe"] });
+    const socat = spawn("socat", [`pty,raw,echo=0,link=${path.join(dir, "device")}`, `pty,raw,echo=0,link=${path.join(dir, "host")}`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     socat.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const failed = new Promise<never>((_, reject) => {

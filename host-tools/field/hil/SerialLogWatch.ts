@@ -51,7 +51,11 @@ export class SerialLogWatch {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`no ${code}${options.fields ? ` with ${JSON.stringify(options.fields)}` : ""} on the serial log within ${options.timeoutMs} ms; last lines:\n${this.lines.slice(-8).join("\n")}`));
+        reject(
+          new Error(
+            `no ${code}${options.fields ? ` with ${JSON.stringify(options.fields)}` : ""} on the serial log within ${options.timeoutMs} ms; last lines:\n${this.lines.slice(-8).join("\n")}`,
+          ),
+        );
       }, options.timeoutMs);
       const waiter = {
         test: matches,

@@ -3,10 +3,9 @@ import type { IssuedCertificate, LocalCa } from "../../local-cloud/iot-core/Loca
 import { LocalCa as Ca } from "../../local-cloud/iot-core/LocalCa.ts";
 import { TlsMqttConnection } from "../../board-sim/platform/TlsMqttConnection.ts";
 import { VmBoard } from "../../board-sim/platform/VmBoard.ts";
-import { FlashPartition } from "../../board-sim/board/FlashPartition.ts";
 import { NvsStore } from "../../board-sim/board/NvsStore.ts";
 import { SyntheticAir } from "../../board-sim/scenarios/SyntheticAir.ts";
-import { LAB_WIFI, simulatedBoard, type SimulatedBoard } from "../../board-sim/board/SimulatedBoard.ts";
+import { LAB_WIFI, outboxFlashPartition, simulatedBoard, type SimulatedBoard } from "../../board-sim/board/SimulatedBoard.ts";
 import type { DeviceUnderTest, DutCapability, DutIdentity } from "./DeviceUnderTest.ts";
 import type { PseudoTerminal } from "./PseudoTerminal.ts";
 
@@ -31,7 +30,7 @@ export class SimulatedDut implements DeviceUnderTest {
   readonly #ca: LocalCa;
   readonly #port: number;
   readonly #preferences = new NvsStore();
-  readonly #flash = new FlashPartition({ name: "aqmlog", size: 0x10000 });
+  readonly #flash = outboxFlashPartition();
   readonly #air = new SyntheticAir(5);
   #identities = new Map<IssuedIdentity, IssuedCertificate>();
   #untrustedCa: LocalCa | undefined;

@@ -1,3 +1,4 @@
+import { telemetryTopic } from "../../../firmware/session/MqttTopics.ts";
 import { expect, type HilScenario } from "./HilScenario.ts";
 import { PROVISIONING } from "./ProvisioningScenario.ts";
 import { powerOn, readings, STEP_MS } from "./ScenarioSteps.ts";
@@ -15,9 +16,15 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       await serial.waitFor("NW121", { after: mark, timeoutMs: STEP_MS });
       await serial.waitFor("MQ401", { after: mark, timeoutMs: STEP_MS });
       await serial.waitFor("LD500", { after: mark, timeoutMs: STEP_MS, fields: { state: "online" } });
-      const leds = serial.events(mark).filter((e) => e.code === "LD500").map((e) => e.fields.state);
+      const leds = serial
+        .events(mark)
+        .filter((e) => e.code === "LD500")
+        .map((e) => e.fields.state);
       const order = ["joining-wifi", "waiting-for-time", "connecting", "online"].map((state) => leds.indexOf(state));
-      expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), `LED states in boot order, got ${leds.join(" → ")}`);
+      expect(
+        order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)),
+        `LED states in boot order, got ${leds.join(" → ")}`,
+      );
     },
   },
   {
@@ -29,10 +36,16 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       const { boot } = await powerOn(context);
       await mqtt.until(() => readings(context, boot).length >= 3, "three readings", STEP_MS * 2);
       const seen = readings(context, boot);
-      expect(seen.every((r) => r.v === 2 && r.thing === dut.thing), "schema v2, from this thing");
+      expect(
+        seen.every((r) => r.v === 2 && r.thing === dut.thing),
+        "schema v2, from this thing",
+      );
       const seqs = seen.map((r) => r.seq as number);
       expect(contiguous(seqs) && seqs[0] === 1, `sequence numbers from 1 without gaps: ${seqs.join(",")}`);
-      expect(seen.every((r) => Object.keys(r.health as object).length === 9), "health for all nine channels");
+      expect(
+        seen.every((r) => Object.keys(r.health as object).length === 9),
+        "health for all nine channels",
+      );
       const skew = Math.abs((seen.at(-1)!.ts as number) - Date.now());
       expect(skew < 60_000, `the reading's time is the host's within a minute (off by ${skew} ms)`);
     },
@@ -79,7 +92,8 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
   },
   {
     name: "bad-certificate",
-    summary: "a certificate from a CA the IoT Core does not trust is refused in the handshake: the board says TLS rejected, shows it on the LED, and does not retry in a loop",
+    summary:
+      "a certificate from a CA the IoT Core does not trust is refused in the handshake: the board says TLS rejected, shows it on the LED, and does not retry in a loop",
     needs: ["identity-control"],
     async run(context) {
       const { mqtt, serial } = context;
@@ -88,13 +102,17 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       await serial.waitFor("LD500", { after: mark, timeoutMs: STEP_MS, fields: { state: "tls-rejected" } });
       const wait = Number(serial.events(mark).find((e) => e.code === "MQ420")?.fields.retry_ms);
       expect(wait >= 600_000, `the next attempt waits the long backoff, got ${wait} ms`);
-      expect(mqtt.refusals.some((r) => r.reason === "tls"), "the IoT Core refused the handshake");
+      expect(
+        mqtt.refusals.some((r) => r.reason === "tls"),
+        "the IoT Core refused the handshake",
+      );
       expect(readings(context, boot).length === 0, "nothing of this boot got through");
     },
   },
   {
     name: "shadow-config",
-    summary: "a sampling interval set in the Device Shadow's desired state is applied (SH700), reported back until no delta is left, and followed by the readings; the old one is then restored",
+    summary:
+      "a sampling interval set in the Device Shadow's desired state is applied (SH700), reported back until no delta is left, and followed by the readings; the old one is then restored",
     needs: [],
     async run(context) {
       const { mqtt, dut, serial } = context;
@@ -109,8 +127,13 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       mqtt.setDesired(dut.thing, { sampleIntervalMs: target });
       try {
         await serial.waitFor("SH700", { after: mark, timeoutMs: STEP_MS });
-        await mqtt.until(() => mqtt.shadow(dut.thing)?.state.reported?.sampleIntervalMs === target && mqtt.shadow(dut.thing)?.state.delta === undefined, "the new interval reported, no delta left", STEP_MS);
-        const afterChange = (): Record<string, unknown>[] => mqtt.telemetry(dut.thing, telemetryMark).filter((r) => r.boot === boot && r.interval_s === target / 1000);
+        await mqtt.until(
+          () => mqtt.shadow(dut.thing)?.state.reported?.sampleIntervalMs === target && mqtt.shadow(dut.thing)?.state.delta === undefined,
+          "the new interval reported, no delta left",
+          STEP_MS,
+        );
+        const afterChange = (): Record<string, unknown>[] =>
+          mqtt.telemetry(dut.thing, telemetryMark).filter((r) => r.boot === boot && r.interval_s === target / 1000);
         await mqtt.until(() => afterChange().length >= 2, `two readings at ${target / 1000} s`, STEP_MS + 3 * target);
       } finally {
         // A real board keeps shadow settings across restarts: leave it as it was found.
@@ -121,7 +144,8 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
   },
   {
     name: "metered-link",
-    summary: "a batch wait set in the Device Shadow makes the board send several readings a message (SH700, reported back), none lost or out of order; set back to 0, readings go one a message again",
+    summary:
+      "a batch wait set in the Device Shadow makes the board send several readings a message (SH700, reported back), none lost or out of order; set back to 0, readings go one a message again",
     needs: [],
     async run(context) {
       const { mqtt, dut, serial } = context;
@@ -132,7 +156,11 @@ export const HIL_SCENARIOS: readonly HilScenario[] = [
       const mark = serial.mark;
       const telemetryMark = mqtt.mark;
       const batches = (): number[] =>
-        mqtt.messages.slice(telemetryMark).flatMap((m) => (m.thing === dut.thing && m.topic === `dt/aqm/${dut.thing}/telemetry` && Array.isArray(m.json?.batch) ? [(m.json.batch as unknown[]).length] : []));
+        mqtt.messages
+          .slice(telemetryMark)
+          .flatMap((m) =>
+            m.thing === dut.thing && m.topic === telemetryTopic(dut.thing) && Array.isArray(m.json?.batch) ? [(m.json.batch as unknown[]).length] : [],
+          );
       mqtt.setDesired(dut.thing, { batchWaitMs: wait });
       try {
         await serial.waitFor("SH700", { after: mark, timeoutMs: STEP_MS, fields: { fields: "batchWaitMs" } });

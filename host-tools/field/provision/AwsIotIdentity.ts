@@ -16,7 +16,7 @@ import {
   UpdateCertificateCommand,
   type IoTClient,
 } from "@aws-sdk/client-iot";
-import { checkThingName } from "../../local-cloud/iot-core/LocalCa.ts";
+import { checkThingName } from "../../../firmware/session/ThingName.ts";
 import { pkcs8Pem, type BoardIdentity } from "./BoardIdentity.ts";
 
 export interface AwsIdentity extends BoardIdentity {
@@ -71,14 +71,16 @@ export async function awsIdentity(options: {
   let thingCreated = false;
   try {
     await client.send(new DescribeThingCommand({ thingName: thing }));
-    if (!options.existingThing) throw new AwsProvisionError(`thing "${thing}" already exists in AWS IoT; pass --existing-thing to give it a new certificate, or choose another name`);
+    if (!options.existingThing)
+      throw new AwsProvisionError(`thing "${thing}" already exists in AWS IoT; pass --existing-thing to give it a new certificate, or choose another name`);
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error instanceof AwsProvisionError ? error : explain("DescribeThing", error);
     step(`creating thing ${thing}`);
     try {
       await client.send(new CreateThingCommand({ thingName: thing }));
     } catch (creating) {
-      if (creating instanceof ResourceAlreadyExistsException) throw new AwsProvisionError(`thing "${thing}" was created by someone else meanwhile; nothing was created`);
+      if (creating instanceof ResourceAlreadyExistsException)
+        throw new AwsProvisionError(`thing "${thing}" was created by someone else meanwhile; nothing was created`);
       throw explain("CreateThing", creating);
     }
     thingCreated = true;
@@ -94,7 +96,11 @@ export async function awsIdentity(options: {
   const { certificateArn, certificateId, certificatePem } = created;
   const privateKey = created.keyPair?.PrivateKey;
   if (!certificateArn || !certificateId || !certificatePem || !privateKey) {
-    throw await undo(client, { thing: thingCreated ? thing : undefined, certificateId }, new AwsProvisionError("CreateKeysAndCertificate answered without a certificate or key"));
+    throw await undo(
+      client,
+      { thing: thingCreated ? thing : undefined, certificateId },
+      new AwsProvisionError("CreateKeysAndCertificate answered without a certificate or key"),
+    );
   }
 
   let policyAttached = false;
@@ -106,9 +112,23 @@ export async function awsIdentity(options: {
     await client.send(new AttachThingPrincipalCommand({ thingName: thing, principal: certificateArn }));
   } catch (error) {
     const failed = policyAttached ? "AttachThingPrincipal" : "AttachPolicy";
-    throw await undo(client, { thing: thingCreated ? thing : undefined, certificateId, policy: policyAttached ? { policyName, certificateArn } : undefined }, explain(failed, error));
+    throw await undo(
+      client,
+      { thing: thingCreated ? thing : undefined, certificateId, policy: policyAttached ? { policyName, certificateArn } : undefined },
+      explain(failed, error),
+    );
   }
-  return { thing, caPem: amazonRootCa1(), certPem: certificatePem, keyPem: pkcs8Pem(privateKey), endpoint, port: 8883, certificateArn, certificateId, thingCreated };
+  return {
+    thing,
+    caPem: amazonRootCa1(),
+    certPem: certificatePem,
+    keyPem: pkcs8Pem(privateKey),
+    endpoint,
+    port: 8883,
+    certificateArn,
+    certificateId,
+    thingCreated,
+  };
 }
 
 async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
@@ -148,12 +168,18 @@ async function undo(
   }
   if (made.certificateId) {
     const certificateId = made.certificateId;
-    const inactive = await attempt(`active certificate ${certificateId}`, () => client.send(new UpdateCertificateCommand({ certificateId, newStatus: "INACTIVE" })));
+    const inactive = await attempt(`active certificate ${certificateId}`, () =>
+      client.send(new UpdateCertificateCommand({ certificateId, newStatus: "INACTIVE" })),
+    );
     if (inactive) await attempt(`inactive certificate ${certificateId}`, () => client.send(new DeleteCertificateCommand({ certificateId })));
   }
   if (made.thing) {
     const thingName = made.thing;
     await attempt(`thing ${thingName}`, () => client.send(new DeleteThingCommand({ thingName })));
   }
-  return new AwsProvisionError(left.length === 0 ? `${cause.message}; nothing was left behind in AWS IoT` : `${cause.message}; left behind in AWS IoT (delete by hand): ${left.join(", ")}`);
+  return new AwsProvisionError(
+    left.length === 0
+      ? `${cause.message}; nothing was left behind in AWS IoT`
+      : `${cause.message}; left behind in AWS IoT (delete by hand): ${left.join(", ")}`,
+  );
 }

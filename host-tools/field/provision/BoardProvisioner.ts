@@ -33,7 +33,10 @@ export async function sendIdentity(client: ConsoleClient, identity: BoardIdentit
   const steps: [string, () => Promise<unknown>][] = [
     ["console handshake", () => client.handshake()],
     [`thing ${identity.thing}`, () => client.command(`thing ${identity.thing}`)],
-    [`endpoint ${identity.endpoint}`, () => client.command(identity.port === undefined ? `endpoint ${identity.endpoint}` : `endpoint ${identity.endpoint} ${identity.port}`)],
+    [
+      `endpoint ${identity.endpoint}`,
+      () => client.command(identity.port === undefined ? `endpoint ${identity.endpoint}` : `endpoint ${identity.endpoint} ${identity.port}`),
+    ],
   ];
   const wifi = options.wifi;
   // The command carries the password, so it is never what an error or a progress line shows.
@@ -58,7 +61,10 @@ export async function sendIdentity(client: ConsoleClient, identity: BoardIdentit
     "tls.key": String(pemDer(identity.keyPem).length),
   };
   const wrong = Object.keys(expected).filter((key) => status[key] !== expected[key]);
-  if (wrong.length > 0) throw new Error(`the board's status does not show what was installed: ${wrong.map((key) => `${key}=${status[key] ?? "?"} (expected ${key === "tls.key" ? "its length" : expected[key]})`).join(", ")}`);
+  if (wrong.length > 0)
+    throw new Error(
+      `the board's status does not show what was installed: ${wrong.map((key) => `${key}=${status[key] ?? "?"} (expected ${key === "tls.key" ? "its length" : expected[key]})`).join(", ")}`,
+    );
   return status;
 }
 

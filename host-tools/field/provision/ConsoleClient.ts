@@ -66,7 +66,10 @@ export class ConsoleClient {
   /** Installs a PEM block into a TLS slot, line by line; returns the final reply's text. */
   async installPem(slot: "ca" | "cert" | "key", pem: string): Promise<string> {
     await this.command(`tls ${slot}`);
-    const lines = pem.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+    const lines = pem
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== "");
     let last = "";
     // Body lines are never named in errors: for the key they are the secret.
     for (const line of lines) last = await this.command(line, `tls ${slot} PEM line`);

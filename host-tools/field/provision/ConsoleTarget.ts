@@ -23,7 +23,11 @@ export function openConsole(target: ConsoleTarget, onLog: (line: string) => void
       },
     };
   }
-  const bench = new ConsoleOnlyBoard({ preferences: new NvsStore({ file: path.join(target.board, "nvs.json") }), firmwareVersion: "console-bench", epochAtBoot: Date.now() });
+  const bench = new ConsoleOnlyBoard({
+    preferences: new NvsStore({ file: path.join(target.board, "nvs.json") }),
+    firmwareVersion: "console-bench",
+    epochAtBoot: Date.now(),
+  });
   const client = new ConsoleClient(bench.uart, { onLog });
   return { client, close: () => client.close() };
 }

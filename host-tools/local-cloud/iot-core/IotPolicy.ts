@@ -80,7 +80,8 @@ function strings(value: unknown, what: string): string[] {
 function parseBoolCondition(block: unknown, where: string): ((context: IotPolicyContext) => boolean)[] {
   if (!isRecord(block)) throw new Error(`${where} must map condition keys to values`);
   return Object.entries(block).map(([key, raw]) => {
-    if (key.toLowerCase() !== IS_ATTACHED.toLowerCase()) throw new Error(`${where} uses the condition key "${key}", which is not supported (supported: ${IS_ATTACHED})`);
+    if (key.toLowerCase() !== IS_ATTACHED.toLowerCase())
+      throw new Error(`${where} uses the condition key "${key}", which is not supported (supported: ${IS_ATTACHED})`);
     const list = Array.isArray(raw) ? raw : [raw];
     if (list.length === 0) throw new Error(`${where}."${key}" is an empty list`);
     const wanted = list.map((value) => {
@@ -162,7 +163,8 @@ export class IotPolicy {
   static parse(document: unknown, source: string): IotPolicy {
     if (!isRecord(document)) throw new Error(`${source}: an IoT policy must be a JSON object`);
     for (const key of Object.keys(document)) {
-      if (key !== "Version" && key !== "Statement" && key !== "Id") throw new Error(`${source}: unknown top-level element "${key}" (expected Version, Statement, Id)`);
+      if (key !== "Version" && key !== "Statement" && key !== "Id")
+        throw new Error(`${source}: unknown top-level element "${key}" (expected Version, Statement, Id)`);
     }
     // Policy variables exist only in this version; under the older one `${…}` would be plain text.
     if (document.Version !== VERSION) throw new Error(`${source}: Version is ${JSON.stringify(document.Version)}; this evaluator supports "${VERSION}" only`);

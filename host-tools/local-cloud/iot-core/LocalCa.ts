@@ -4,6 +4,7 @@ import * as x509 from "@peculiar/x509";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createPrivateKey, X509Certificate, webcrypto } from "node:crypto";
+import { checkThingName } from "../../../firmware/session/ThingName.ts";
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -13,8 +14,6 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 /** ECDSA P-256 with SHA-256: accepted by AWS IoT Core and by mbedTLS on the ESP32. */
 const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY_MS = 86_400_000;
-/** AWS IoT thing names: 1–128 of letters, digits, ':', '_' and '-'. */
-const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 
 export interface IssuedCertificate {
   readonly certPem: string;
@@ -44,10 +43,6 @@ function serialNumber(): string {
   return Buffer.from(bytes).toString("hex");
 }
 
-export function checkThingName(thing: string): void {
-  if (!THING_NAME.test(thing)) throw new Error(`invalid thing name "${thing}": use 1 to 128 letters, digits, ':', '_' or '-'`);
-}
-
 /**
  * The local twin's certificate authority: it signs the local IoT Core's server certificate and
  * every simulated board's client certificate, as AWS IoT Core's CA and a registered CA do in the
@@ -74,7 +69,9 @@ export class LocalCa {
         const key = (await webcrypto.subtle.importKey("pkcs8", keyDer, ALGORITHM, true, ["sign"])) as CryptoKey;
         return new LocalCa(certificate, key);
       } catch (error) {
-        throw new Error(`cannot read the local CA in ${dir} (${(error as Error).message}); restore ca.cert.pem and ca.key.pem, or delete ${dir} to create a new CA and new board identities`);
+        throw new Error(
+          `cannot read the local CA in ${dir} (${(error as Error).message}); restore ca.cert.pem and ca.key.pem, or delete ${dir} to create a new CA and new board identities`,
+        );
       }
     }
     // Half a CA cannot sign anything, and replacing it would silently invalidate every board identity.
@@ -179,7 +176,11 @@ export class LocalCa {
       signingAlgorithm: ALGORITHM,
       publicKey: keys.publicKey,
       signingKey: this.#key,
-      extensions: [new x509.BasicConstraintsExtension(false, undefined, true), ...extensions, await x509.AuthorityKeyIdentifierExtension.create(this.#certificate)],
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        ...extensions,
+        await x509.AuthorityKeyIdentifierExtension.create(this.#certificate),
+      ],
     });
     const key = await exportKey(keys.privateKey);
     return { certPem: certificate.toString("pem"), keyPem: key.pem, certDer: new Uint8Array(certificate.rawData), keyDer: key.der };

@@ -3,6 +3,12 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { renderFirehosePrefix } from "./FirehosePrefix.ts";
 
+/**
+ * The telemetry delivery stream's name in the local lake's object keys. The cloud stack lets
+ * CloudFormation name its stream, so this is the one home of the name; the lake's keys start with it.
+ */
+export const TELEMETRY_STREAM_NAME = "aqm-telemetry";
+
 export interface LocalFirehoseOptions {
   readonly lakeDir: string;
   /** S3 prefix under the lake, as the delivery stream's prefix ("raw/"). */
@@ -24,7 +30,14 @@ const pad = (n: number) => String(n).padStart(2, "0");
  */
 export function firehoseKey(prefix: string, streamName: string, epochMs: number, uuid: string): string {
   const d = new Date(epochMs);
-  const [y, mo, da, h, mi, s] = [d.getUTCFullYear(), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), pad(d.getUTCHours()), pad(d.getUTCMinutes()), pad(d.getUTCSeconds())];
+  const [y, mo, da, h, mi, s] = [
+    d.getUTCFullYear(),
+    pad(d.getUTCMonth() + 1),
+    pad(d.getUTCDate()),
+    pad(d.getUTCHours()),
+    pad(d.getUTCMinutes()),
+    pad(d.getUTCSeconds()),
+  ];
   const folder = prefix.includes("!{") ? renderFirehosePrefix(prefix, epochMs) : `${prefix}${y}/${mo}/${da}/${h}/`;
   return `${folder}${streamName}-1-${y}-${mo}-${da}-${h}-${mi}-${s}-${uuid}`;
 }
@@ -81,7 +94,7 @@ export class LocalFirehose {
   constructor(options: LocalFirehoseOptions) {
     this.#lakeDir = options.lakeDir;
     this.#prefix = options.prefix ?? "raw/";
-    this.#stream = options.streamName ?? "aqm-telemetry";
+    this.#stream = options.streamName ?? TELEMETRY_STREAM_NAME;
     this.#bufferBytes = options.bufferBytes ?? 5 * 1024 * 1024;
     this.#bufferMs = options.bufferMs ?? 60_000;
     this.#now = options.now ?? Date.now;
@@ -155,7 +168,9 @@ export class LocalFirehose {
       await writeFile(staging, records.join("\n") + "\n");
       await rename(staging, file);
     } catch (error) {
-      this.#failure = new Error(`could not write ${records.length} record${records.length === 1 ? "" : "s"} to ${file} (${(error as Error).message}); they stay buffered for the next flush`);
+      this.#failure = new Error(
+        `could not write ${records.length} record${records.length === 1 ? "" : "s"} to ${file} (${(error as Error).message}); they stay buffered for the next flush`,
+      );
       this.#keep(records, oldest);
       return;
     }

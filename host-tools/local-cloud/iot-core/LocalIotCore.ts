@@ -4,12 +4,24 @@ import tls from "node:tls";
 import { DEVICE_POLICY_FILE } from "../../../cloud/lib/iotFiles.ts";
 import { ShadowService } from "./ShadowService.ts";
 import { IotPolicy, type IotPolicyContext, type PolicyDecision } from "./IotPolicy.ts";
+import { TelemetryLake, type TelemetryLakeFigures, type TelemetryLakeOptions } from "./TelemetryLake.ts";
 
 export type IotCoreEvent =
   | { readonly kind: "connected"; readonly thing: string }
   | { readonly kind: "refused"; readonly reason: "tls" | "client-id" | "publish" | "subscribe" | "receive"; readonly thing?: string; readonly detail: string }
   | { readonly kind: "message"; readonly thing: string; readonly topic: string; readonly payload: Uint8Array; readonly qos: number }
-  | { readonly kind: "disconnected"; readonly thing: string };
+  | { readonly kind: "disconnected"; readonly thing: string }
+  /** The telemetry rule handed the message's record to the lake's Firehose. */
+  | { readonly kind: "delivered"; readonly thing: string; readonly topic: string; readonly payload: Uint8Array }
+  /** The telemetry rule could not deliver the message; `recorded`: its error record is in the lake's errors/. */
+  | {
+      readonly kind: "undelivered";
+      readonly rule: string;
+      readonly thing: string;
+      readonly topic: string;
+      readonly detail: string;
+      readonly recorded: boolean;
+    };
 
 export interface LocalIotCoreOptions {
   readonly host?: string;
@@ -28,6 +40,11 @@ export interface LocalIotCoreOptions {
    * reserved shadow topics as AWS IoT Core does. Without it shadow requests go unanswered.
    */
   readonly shadowStateDir?: string;
+  /**
+   * The lake the telemetry topic rule the cloud deploys (cloud/iot/telemetry-rule.json) delivers
+   * to, through a local Firehose, as AWS IoT Core's rules engine does. Without it no rule runs.
+   */
+  readonly lake?: TelemetryLakeOptions;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -67,7 +84,8 @@ function checkTopicName(topic: string): void {
  * client certificate signed by the local CA. The certificate's subject CN is the thing it is
  * attached to, and every connect, publish, subscribe and delivery is checked against an IoT
  * policy evaluated as AWS evaluates it, by default the very policy the cloud stack deploys.
- * Every refusal is reported as an event with its reason.
+ * Every refusal is reported as an event with its reason. Given a lake, every accepted PUBLISH also
+ * goes through the cloud's telemetry rule into it.
  */
 export class LocalIotCore {
   readonly #options: LocalIotCoreOptions;
@@ -78,6 +96,7 @@ export class LocalIotCore {
   #server: tls.Server | undefined;
   /** Every TCP connection, including those still in the TLS handshake, so `stop()` need not wait for any. */
   readonly #connections = new Set<Socket>();
+  readonly #lake: TelemetryLake | undefined;
 
   /** The Device Shadow service, for host tools that set desired state (the cloud's side). */
   readonly shadows: ShadowService | undefined;
@@ -94,10 +113,16 @@ export class LocalIotCore {
             publish: (topic, payload) => void this.publish(topic, payload, 1).catch(() => undefined),
             now: () => Date.now(),
           });
+    this.#lake = options.lake === undefined ? undefined : new TelemetryLake(options.lake);
   }
 
   get policy(): IotPolicy {
     return this.#policy;
+  }
+
+  /** What the telemetry rule and its Firehose have done so far; undefined for a core without a lake. */
+  get lake(): TelemetryLakeFigures | undefined {
+    return this.#lake?.figures;
   }
 
   onEvent(listener: (event: IotCoreEvent) => void): void {
@@ -106,6 +131,8 @@ export class LocalIotCore {
 
   async start(): Promise<{ port: number }> {
     if (this.#server) throw new Error("the local IoT Core is already started; stop() it before starting it again");
+    if (this.#lake?.closed)
+      throw new Error(`the local IoT Core's lake ${this.#lake.figures.dir} was closed by stop(); create a new LocalIotCore to start again`);
     const broker = await Aedes.createBroker({
       authenticate: (client, _username, _password, done) => {
         const refusal = this.#check(client, "iot:Connect", `client/${client.id}`);
@@ -163,6 +190,7 @@ export class LocalIotCore {
           this.#emit({ kind: "refused", reason: "publish", thing: client.id, detail: `shadow request on "${packet.topic}": ${(error as Error).message}` });
         }
       }
+      this.#toLake(client.id, packet.topic, payload);
     });
     const server = tls.createServer({
       key: this.#options.keyPem,
@@ -213,6 +241,8 @@ export class LocalIotCore {
     for (const connection of this.#connections) connection.destroy();
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Only once the broker is closed can no message reach the rule after the Firehose's last write.
+    await this.#lake?.close();
   }
 
   /**
@@ -235,6 +265,15 @@ export class LocalIotCore {
         else resolve();
       });
     });
+  }
+
+  /** Runs the telemetry rule for a PUBLISH already acknowledged, as AWS's rules engine runs after the broker. */
+  #toLake(thing: string, topic: string, payload: Uint8Array): void {
+    const lake = this.#lake;
+    const outcome = lake?.message(topic, thing, payload);
+    if (outcome?.kind === "delivered") this.#emit({ kind: "delivered", thing, topic, payload });
+    else if (lake && outcome?.kind === "undelivered")
+      this.#emit({ kind: "undelivered", rule: lake.ruleName, thing, topic, detail: outcome.detail, recorded: outcome.recorded });
   }
 
   #thingOf(client: Client): string | undefined {
@@ -262,7 +301,9 @@ export class LocalIotCore {
   }
 
   #why(decision: PolicyDecision): string {
-    return decision.statement !== undefined ? `denied by statement "${decision.statement}" of ${this.#policy.source}` : `no statement of ${this.#policy.source} allows it`;
+    return decision.statement !== undefined
+      ? `denied by statement "${decision.statement}" of ${this.#policy.source}`
+      : `no statement of ${this.#policy.source} allows it`;
   }
 
   #emit(event: IotCoreEvent): void {

@@ -26,7 +26,12 @@ export interface MosquittoBroker {
  * server and client certificates from `ca`, the client certificate's CN as user name. Resolves once
  * it listens. `extraConfig` lines go at the end of mosquitto.conf (written, with the PEM files, in `dir`).
  */
-export async function startMosquitto(options: { ca: LocalCa; dir: string; extraConfig?: readonly string[]; listenTimeoutMs?: number }): Promise<MosquittoBroker> {
+export async function startMosquitto(options: {
+  ca: LocalCa;
+  dir: string;
+  extraConfig?: readonly string[];
+  listenTimeoutMs?: number;
+}): Promise<MosquittoBroker> {
   const { ca, dir } = options;
   const port = await freePort();
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });

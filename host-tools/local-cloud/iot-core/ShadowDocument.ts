@@ -83,7 +83,13 @@ export function requestMetadata(patch: JsonObject, timestamp: number): JsonObjec
  * still has. `previous` is the section before the update: it tells a metadata branch (for an
  * object field) from a leaf's `{ timestamp }`.
  */
-export function mergeMetadata(current: JsonObject | undefined, previous: JsonObject | undefined, patch: JsonObject, merged: JsonObject | undefined, timestamp: number): JsonObject | undefined {
+export function mergeMetadata(
+  current: JsonObject | undefined,
+  previous: JsonObject | undefined,
+  patch: JsonObject,
+  merged: JsonObject | undefined,
+  timestamp: number,
+): JsonObject | undefined {
   if (merged === undefined) return undefined;
   const metadata: JsonObject = {};
   for (const [key, value] of Object.entries(merged)) {
@@ -96,7 +102,8 @@ export function mergeMetadata(current: JsonObject | undefined, previous: JsonObj
     if (isObject(changed) && isObject(value)) {
       // A field that was a leaf and is now an object starts its metadata afresh.
       const wasObject = isObject(previous?.[key]) && isObject(before);
-      metadata[key] = mergeMetadata(wasObject ? (before as JsonObject) : undefined, wasObject ? (previous?.[key] as JsonObject) : undefined, changed, value, timestamp) ?? {};
+      metadata[key] =
+        mergeMetadata(wasObject ? (before as JsonObject) : undefined, wasObject ? (previous?.[key] as JsonObject) : undefined, changed, value, timestamp) ?? {};
     } else {
       metadata[key] = { timestamp };
     }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { shadowTopicPrefix } from "../../../firmware/session/MqttTopics.ts";
 import {
   delta,
   deltaMetadata,
@@ -15,7 +16,8 @@ import {
   type ShadowState,
 } from "./ShadowDocument.ts";
 import { clientTokenOf, parsePayload, parseUpdate, ShadowRejected, type UpdateRequest } from "./ShadowRequest.ts";
-import { checkThingName, ShadowStore, type ShadowRecord } from "./ShadowStore.ts";
+import { ShadowStore, type ShadowRecord } from "./ShadowStore.ts";
+import { checkThingName } from "../../../firmware/session/ThingName.ts";
 
 export { ShadowRejected } from "./ShadowRequest.ts";
 export type { ShadowDocument } from "./ShadowDocument.ts";
@@ -36,8 +38,6 @@ const REQUEST_TOPIC = /^\$aws\/things\/([^/]+)\/shadow\/(update|get|delete)$/;
 
 /** AWS carries a deleted shadow's version on to a new one made within 48 hours of the delete. */
 const DELETED_VERSION_KEPT_S = 48 * 60 * 60;
-
-const prefixOf = (thing: string) => `$aws/things/${thing}/shadow`;
 
 /**
  * A local stand-in for AWS IoT's Device Shadow service, classic shadows only: it takes the
@@ -72,7 +72,10 @@ export class ShadowService {
     const match = REQUEST_TOPIC.exec(topic);
     if (!match) return false;
     const [, target, operation] = match as unknown as [string, string, Operation];
-    if (target !== thing) throw new Error(`thing "${thing}" published to ${topic}, the shadow of "${target}"; a thing may use only its own shadow (the IoT policy should have refused this)`);
+    if (target !== thing)
+      throw new Error(
+        `thing "${thing}" published to ${topic}, the shadow of "${target}"; a thing may use only its own shadow (the IoT policy should have refused this)`,
+      );
     checkThingName(thing);
     let clientToken: string | undefined;
     try {
@@ -84,7 +87,12 @@ export class ShadowService {
     } catch (error) {
       if (!(error instanceof ShadowRejected)) throw error;
       const token = error.clientToken ?? clientToken;
-      this.#send(thing, `${operation}/rejected`, { code: error.code, message: error.reason, timestamp: this.#seconds(), ...(token !== undefined ? { clientToken: token } : {}) });
+      this.#send(thing, `${operation}/rejected`, {
+        code: error.code,
+        message: error.reason,
+        timestamp: this.#seconds(),
+        ...(token !== undefined ? { clientToken: token } : {}),
+      });
     }
     return true;
   }
@@ -164,7 +172,8 @@ export class ShadowService {
       ...token,
     });
     const differing = delta(state.desired, state.reported);
-    if (differing && SECTIONS.some((section) => touches(request.state[section], differing))) this.#send(thing, "update/delta", { version: next.version, timestamp, state: differing, metadata: deltaMetadata(metadata.desired, differing), ...token });
+    if (differing && SECTIONS.some((section) => touches(request.state[section], differing)))
+      this.#send(thing, "update/delta", { version: next.version, timestamp, state: differing, metadata: deltaMetadata(metadata.desired, differing), ...token });
   }
 
   #answerGet(thing: string, clientToken: string | undefined): void {
@@ -191,7 +200,7 @@ export class ShadowService {
   }
 
   #send(thing: string, suffix: string, body: object): void {
-    this.#publish(`${prefixOf(thing)}/${suffix}`, JSON.stringify(body));
+    this.#publish(`${shadowTopicPrefix(thing)}/${suffix}`, JSON.stringify(body));
   }
 
   #seconds(): number {

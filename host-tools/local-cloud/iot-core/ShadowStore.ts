@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { checkThingName, THING_NAME } from "../../../firmware/session/ThingName.ts";
 import { isObject, SECTIONS, type JsonObject, type ShadowMetadata, type ShadowState } from "./ShadowDocument.ts";
 
 /**
@@ -13,13 +14,6 @@ export type ShadowRecord =
   | { readonly kind: "live"; readonly state: ShadowState; readonly metadata: ShadowMetadata; readonly version: number }
   /** Kept after a delete because a shadow created again soon after carries on from its version. */
   | { readonly kind: "deleted"; readonly version: number; readonly deletedAt: number };
-
-/** AWS IoT's rule for thing names; it also keeps a name safe as a file name. */
-const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
-
-export function checkThingName(thing: string): void {
-  if (!THING_NAME.test(thing)) throw new Error(`"${thing}" is not a thing name: use 1 to 128 letters, digits, ":", "_" or "-"`);
-}
 
 function isVersion(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
@@ -89,7 +83,10 @@ export class ShadowStore {
     checkThingName(thing);
     const file = path.join(this.#dir, `${thing}.json`);
     const staging = path.join(this.#dir, `.${thing}.json.tmp`);
-    const body = record.kind === "live" ? { state: record.state, metadata: record.metadata, version: record.version } : { version: record.version, deletedAt: record.deletedAt };
+    const body =
+      record.kind === "live"
+        ? { state: record.state, metadata: record.metadata, version: record.version }
+        : { version: record.version, deletedAt: record.deletedAt };
     mkdirSync(this.#dir, { recursive: true });
     writeFileSync(staging, JSON.stringify(body, null, 2) + "\n");
     renameSync(staging, file);

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { jsonRecordOf, readTextIfPresent } from "./BookkeepingText.ts";
 import { ManifestError } from "./CurationManifest.ts";
 import { replaceFileDurably } from "./DurableFiles.ts";
 import { isCuratedPartition } from "./LakeLayout.ts";
@@ -36,15 +36,13 @@ const EMPTY: CompactionJournal = { generation: 0, pending: null };
 
 /** The journal in `_manifest/`; a lake never compacted has none, which reads as nothing pending. */
 export async function readCompactionJournal(file: string): Promise<CompactionJournal> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return EMPTY;
-    throw error;
-  }
+  const text = await readTextIfPresent(file);
+  if (text === undefined) return EMPTY;
   const journal = parseJournal(text);
-  if (!journal) throw new ManifestError(`${file}: not a compaction journal ({"generation": n, "pending": null or {partition, run, state, inputs, output, rows, checksum}}): ${text.slice(0, 120)}`);
+  if (!journal)
+    throw new ManifestError(
+      `${file}: not a compaction journal ({"generation": n, "pending": null or {partition, run, state, inputs, output, rows, checksum}}): ${text.slice(0, 120)}`,
+    );
   return journal;
 }
 
@@ -54,21 +52,17 @@ export async function writeCompactionJournal(file: string, journal: CompactionJo
 }
 
 function parseJournal(text: string): CompactionJournal | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const { generation, pending } = value as Record<string, unknown>;
+  const value = jsonRecordOf(text);
+  if (value === undefined) return undefined;
+  const { generation, pending } = value;
   if (!Number.isSafeInteger(generation) || (generation as number) < 0) return undefined;
   if (pending === null) return { generation: generation as number, pending: null };
   if (typeof pending !== "object") return undefined;
   const p = pending as Record<string, unknown>;
   // Recovery deletes the files named here: only Parquet files directly in a partition folder.
   const names = (x: unknown): x is string[] => Array.isArray(x) && x.every((n) => typeof n === "string" && PARQUET_NAME.test(n));
-  if (typeof p.partition !== "string" || !isCuratedPartition(p.partition) || typeof p.run !== "string" || (p.state !== "merging" && p.state !== "committed")) return undefined;
+  if (typeof p.partition !== "string" || !isCuratedPartition(p.partition) || typeof p.run !== "string" || (p.state !== "merging" && p.state !== "committed"))
+    return undefined;
   if (!names(p.inputs) || !names([p.output]) || !Number.isSafeInteger(p.rows) || typeof p.checksum !== "string") return undefined;
   return {
     generation: generation as number,

@@ -23,7 +23,9 @@ export async function visibleCuratedFiles(layout: LakeLayout): Promise<string[]>
     const hidden = after.pending ? hiddenFiles(layout, after.pending, new Set(files)) : new Set<string>();
     return files.filter((f) => !hidden.has(f));
   }
-  throw new LakeListingUnstable(`the compaction journal ${layout.compactionJournalFile} changed during each of ${LISTING_ATTEMPTS} listings of ${layout.curatedDir}`);
+  throw new LakeListingUnstable(
+    `the compaction journal ${layout.compactionJournalFile} changed during each of ${LISTING_ATTEMPTS} listings of ${layout.curatedDir}`,
+  );
 }
 
 function hiddenFiles(layout: LakeLayout, pending: PendingCompaction, listed: ReadonlySet<string>): Set<string> {

@@ -1,5 +1,6 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { jsonRecordOf, readTextIfPresent } from "./BookkeepingText.ts";
 import { replaceFileDurably } from "./DurableFiles.ts";
 
 /** What the curator did with one raw object. Its records = curated + duplicates + quarantined. */
@@ -34,17 +35,15 @@ export class CurationManifest {
 
   static async load(file: string): Promise<CurationManifest> {
     const manifest = new CurationManifest(file);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return manifest;
-      throw error;
-    }
+    const text = await readTextIfPresent(file);
+    if (text === undefined) return manifest;
     text.split("\n").forEach((line, i) => {
       if (line === "") return;
       const entry = parseEntry(line);
-      if (!entry) throw new ManifestError(`${file}:${i + 1}: not a curated-object entry (key, bytes, lines, records, curated, duplicates, quarantined, run): ${line.slice(0, 120)}`);
+      if (!entry)
+        throw new ManifestError(
+          `${file}:${i + 1}: not a curated-object entry (key, bytes, lines, records, curated, duplicates, quarantined, run): ${line.slice(0, 120)}`,
+        );
       manifest.#entries.set(entry.key, entry);
     });
     return manifest;
@@ -66,16 +65,25 @@ export class CurationManifest {
 }
 
 function parseEntry(line: string): CuratedObject | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const e = value as Record<string, unknown>;
+  const e = jsonRecordOf(line);
+  if (e === undefined) return undefined;
   const counts = ["bytes", "lines", "curated", "duplicates", "quarantined"] as const;
-  if (typeof e.key !== "string" || typeof e.run !== "string" || !counts.every((c) => Number.isInteger(e[c])) || !(e.records === undefined || Number.isInteger(e.records))) return undefined;
+  if (
+    typeof e.key !== "string" ||
+    typeof e.run !== "string" ||
+    !counts.every((c) => Number.isInteger(e[c])) ||
+    !(e.records === undefined || Number.isInteger(e.records))
+  )
+    return undefined;
   // Manifests written before batch lines existed have no records: each line was one reading.
-  return { key: e.key, bytes: e.bytes as number, lines: e.lines as number, records: (e.records ?? e.lines) as number, curated: e.curated as number, duplicates: e.duplicates as number, quarantined: e.quarantined as number, run: e.run };
+  return {
+    key: e.key,
+    bytes: e.bytes as number,
+    lines: e.lines as number,
+    records: (e.records ?? e.lines) as number,
+    curated: e.curated as number,
+    duplicates: e.duplicates as number,
+    quarantined: e.quarantined as number,
+    run: e.run,
+  };
 }

@@ -106,7 +106,8 @@ export class LakeCompactor {
 
   constructor(options: LakeCompactorOptions) {
     const maxFiles = options.maxFilesPerPartition ?? DEFAULT_MAX_FILES_PER_PARTITION;
-    if (!(Number.isInteger(maxFiles) && maxFiles >= 1)) throw new RangeError(`the files per partition before compaction must be a whole number of at least 1, got ${maxFiles}`);
+    if (!(Number.isInteger(maxFiles) && maxFiles >= 1))
+      throw new RangeError(`the files per partition before compaction must be a whole number of at least 1, got ${maxFiles}`);
     this.#layout = new LakeLayout(options.lakeDir);
     this.#maxFiles = maxFiles;
     this.#budgetMs = options.budgetMs;
@@ -142,8 +143,14 @@ export class LakeCompactor {
         }
       }
       return {
-        run, maxFilesPerPartition: this.#maxFiles, recovered, partitions, deferred,
-        filesBefore: partitions.reduce((n, p) => n + p.files, 0), filesAfter: partitions.length, rows: partitions.reduce((n, p) => n + p.rows, 0),
+        run,
+        maxFilesPerPartition: this.#maxFiles,
+        recovered,
+        partitions,
+        deferred,
+        filesBefore: partitions.reduce((n, p) => n + p.files, 0),
+        filesAfter: partitions.length,
+        rows: partitions.reduce((n, p) => n + p.rows, 0),
       };
     } finally {
       await release();
@@ -183,8 +190,13 @@ export class LakeCompactor {
     if (mergedColumns !== columns || merged.rows !== expected.rows || merged.checksum !== expected.checksum) {
       await rm(at.stagedFile, { force: true });
       await this.#writeJournal(null);
-      const what = mergedColumns !== columns ? `columns (${mergedColumns}) where its inputs have (${columns})` : `${merged.rows} rows with checksum ${merged.checksum} where its inputs have ${expected.rows} with checksum ${expected.checksum}`;
-      throw new CompactionMismatch(`compaction of ${partition} refused: the merged file has ${what}; the merged file was deleted and the ${inputs.length} input files are kept`);
+      const what =
+        mergedColumns !== columns
+          ? `columns (${mergedColumns}) where its inputs have (${columns})`
+          : `${merged.rows} rows with checksum ${merged.checksum} where its inputs have ${expected.rows} with checksum ${expected.checksum}`;
+      throw new CompactionMismatch(
+        `compaction of ${partition} refused: the merged file has ${what}; the merged file was deleted and the ${inputs.length} input files are kept`,
+      );
     }
     await this.#step("verified", at);
     await renameDurably(at.stagedFile, at.outputFile);
@@ -211,7 +223,11 @@ export class LakeCompactor {
   /** The journal names a compaction a crash interrupted: roll it back before step 5, finish it from there on. */
   async #recover(db: DuckDBConnection, pending: PendingCompaction): Promise<"completed" | "undone"> {
     const dir = this.#layout.partitionDir(pending.partition);
-    const at: CompactionStepContext = { partition: pending.partition, stagedFile: path.join(dir, stagedName(pending.output)), outputFile: path.join(dir, pending.output) };
+    const at: CompactionStepContext = {
+      partition: pending.partition,
+      stagedFile: path.join(dir, stagedName(pending.output)),
+      outputFile: path.join(dir, pending.output),
+    };
     if (pending.state === "merging") {
       await rm(at.stagedFile, { force: true });
       await rm(at.outputFile, { force: true });
@@ -220,11 +236,15 @@ export class LakeCompactor {
       return "undone";
     }
     if (!(await exists(at.outputFile))) {
-      throw new CompactionMismatch(`compaction of ${pending.partition} (run ${pending.run}) cannot be finished: ${at.outputFile} is missing though ${this.#layout.compactionJournalFile} says it was committed; the input files still there are kept and the journal left as it is for a person to look at`);
+      throw new CompactionMismatch(
+        `compaction of ${pending.partition} (run ${pending.run}) cannot be finished: ${at.outputFile} is missing though ${this.#layout.compactionJournalFile} says it was committed; the input files still there are kept and the journal left as it is for a person to look at`,
+      );
     }
     const merged = await contentOf(db, [at.outputFile]);
     if (merged.rows !== pending.rows || merged.checksum !== pending.checksum) {
-      throw new CompactionMismatch(`compaction of ${pending.partition} (run ${pending.run}) cannot be finished: ${at.outputFile} has ${merged.rows} rows with checksum ${merged.checksum} where the journal recorded ${pending.rows} with checksum ${pending.checksum}; the input files still there are kept and the journal left as it is`);
+      throw new CompactionMismatch(
+        `compaction of ${pending.partition} (run ${pending.run}) cannot be finished: ${at.outputFile} has ${merged.rows} rows with checksum ${merged.checksum} where the journal recorded ${pending.rows} with checksum ${pending.checksum}; the input files still there are kept and the journal left as it is`,
+      );
     }
     await this.#deleteInputs(pending, at);
     return "completed";
@@ -256,10 +276,17 @@ async function contentOf(db: DuckDBConnection, files: readonly string[]): Promis
 
 /** The files' columns with their types, in order; files that differ are refused, since merging them would change types or values. */
 async function columnsOf(db: DuckDBConnection, files: readonly string[], partition: string): Promise<string> {
-  const rows = (await db.runAndReadAll(`SELECT file_name, string_agg(name || ' ' || duckdb_type, ', ' ORDER BY column_id) FROM parquet_schema([${files.map(sqlString).join(", ")}]) WHERE column_id > 0 GROUP BY file_name`)).getRowsJS();
+  const rows = (
+    await db.runAndReadAll(
+      `SELECT file_name, string_agg(name || ' ' || duckdb_type, ', ' ORDER BY column_id) FROM parquet_schema([${files.map(sqlString).join(", ")}]) WHERE column_id > 0 GROUP BY file_name`,
+    )
+  ).getRowsJS();
   const [first, ...others] = rows.map((r) => ({ file: String(r[0]), columns: String(r[1]) }));
   const odd = others.find((o) => o.columns !== first!.columns);
-  if (odd) throw new CompactionMismatch(`compaction of ${partition} refused: ${odd.file} has columns (${odd.columns}) but ${first!.file} has (${first!.columns}); nothing was changed`);
+  if (odd)
+    throw new CompactionMismatch(
+      `compaction of ${partition} refused: ${odd.file} has columns (${odd.columns}) but ${first!.file} has (${first!.columns}); nothing was changed`,
+    );
   return first!.columns;
 }
 

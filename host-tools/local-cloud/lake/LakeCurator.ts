@@ -2,6 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { TRANSFORM_SQL_FILE } from "../../../cloud/lib/transformFiles.ts";
 import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { CurationManifest, type CuratedObject } from "./CurationManifest.ts";
 import { SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
@@ -9,7 +10,6 @@ import { moveFilesDurably } from "./DurableFiles.ts";
 import { dateOfPartition, LakeLayout, type RawObject } from "./LakeLayout.ts";
 import { lockLake } from "./LakeLock.ts";
 import { newRunId } from "./RunId.ts";
-import { TRANSFORM_SQL_FILE } from "./SharedFiles.ts";
 import { NOT_UTF8_MARK, NOT_UTF8_REASON, utf8Readable } from "./Utf8Screen.ts";
 
 export interface LakeCuratorOptions {
@@ -97,7 +97,9 @@ export class LakeCurator {
         }
       }
       return {
-        run, objects: pending.length, ...totals,
+        run,
+        objects: pending.length,
+        ...totals,
         reasons: [...reasons].map(([reason, records]) => ({ reason, records })).sort((a, b) => b.records - a.records || a.reason.localeCompare(b.reason)),
       };
     } finally {
@@ -105,10 +107,19 @@ export class LakeCurator {
     }
   }
 
-  async #curateBatch(db: DuckDBConnection, transform: string, batch: readonly RawObject[], run: string, batchIndex: number, scratchDir: string): Promise<{ objects: CuratedObject[]; reasons: Map<string, number> }> {
+  async #curateBatch(
+    db: DuckDBConnection,
+    transform: string,
+    batch: readonly RawObject[],
+    run: string,
+    batchIndex: number,
+    scratchDir: string,
+  ): Promise<{ objects: CuratedObject[]; reasons: Map<string, number> }> {
     const layout = this.#layout;
     const paths = await Promise.all(batch.map((o, i) => utf8Readable(layout.fileOf(o.key), scratchDir, `${batchIndex}-${i}`)));
-    await db.run(`CREATE OR REPLACE TEMPORARY TABLE raw_objects AS SELECT * FROM (VALUES ${batch.map((o, i) => `(${sqlString(o.key)}, ${sqlString(paths[i]!)})`).join(", ")}) AS o (key, path)`);
+    await db.run(
+      `CREATE OR REPLACE TEMPORARY TABLE raw_objects AS SELECT * FROM (VALUES ${batch.map((o, i) => `(${sqlString(o.key)}, ${sqlString(paths[i]!)})`).join(", ")}) AS o (key, path)`,
+    );
     // One row per line, numbered from 1 within its object; the newline that ends the last line
     // does not start another (Spark's side of the contract drops the same empty string).
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE raw_text AS
@@ -121,7 +132,9 @@ export class LakeCurator {
     // The three outputs all read raw_checked: check each line once, not three times.
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE checked_lines AS SELECT * FROM raw_checked`);
     await db.run(`CREATE OR REPLACE TEMPORARY VIEW raw_checked AS SELECT * FROM checked_lines`);
-    await db.run(`UPDATE checked_lines SET reason = ${sqlString(NOT_UTF8_REASON)}, line = substr(line, ${NOT_UTF8_MARK.length + 1}) WHERE starts_with(line, ${sqlString(NOT_UTF8_MARK)})`);
+    await db.run(
+      `UPDATE checked_lines SET reason = ${sqlString(NOT_UTF8_REASON)}, line = substr(line, ${NOT_UTF8_MARK.length + 1}) WHERE starts_with(line, ${sqlString(NOT_UTF8_MARK)})`,
+    );
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE batch_curated AS SELECT * FROM curated`);
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE batch_quarantine AS SELECT * FROM quarantine`);
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE batch_duplicates AS SELECT source_file FROM duplicates`);
@@ -130,12 +143,15 @@ export class LakeCurator {
     // partitions of the dates this batch writes to are read.
     const dates = new Set((await rows(db, `SELECT DISTINCT date FROM batch_curated`)).map((r) => String(r[0])));
     const earlierFiles = dates.size > 0 ? (await visibleCuratedFiles(layout)).filter((f) => dates.has(dateOfPartition(layout.partitionOf(f)))) : [];
-    const earlier = earlierFiles.length > 0
-      ? `(SELECT thing, boot, seq FROM read_parquet([${earlierFiles.map(sqlString).join(", ")}], hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'}))`
-      : `(SELECT thing, boot, seq FROM batch_curated WHERE false)`;
+    const earlier =
+      earlierFiles.length > 0
+        ? `(SELECT thing, boot, seq FROM read_parquet([${earlierFiles.map(sqlString).join(", ")}], hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'}))`
+        : `(SELECT thing, boot, seq FROM batch_curated WHERE false)`;
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE new_curated AS SELECT b.* FROM batch_curated b ANTI JOIN ${earlier} e USING (thing, boot, seq)`);
 
-    const counted = await rows(db, `
+    const counted = await rows(
+      db,
+      `
       WITH per AS (
         SELECT source_file, 1 AS lines, 0 AS records, 0 AS curated, 0 AS duplicates, 0 AS quarantined FROM raw_lines
         UNION ALL SELECT source_file, 0, 1, 0, 0, 0 FROM checked_lines
@@ -143,7 +159,8 @@ export class LakeCurator {
         UNION ALL SELECT source_file, 0, 0, 0, 1, 0 FROM batch_duplicates
         UNION ALL SELECT source_file, 0, 0, 0, 1, 0 FROM (SELECT source_file, thing, boot, seq FROM batch_curated EXCEPT ALL SELECT source_file, thing, boot, seq FROM new_curated)
         UNION ALL SELECT source_file, 0, 0, 0, 0, 1 FROM batch_quarantine)
-      SELECT source_file, sum(lines), sum(records), sum(curated), sum(duplicates), sum(quarantined) FROM per GROUP BY source_file`);
+      SELECT source_file, sum(lines), sum(records), sum(curated), sum(duplicates), sum(quarantined) FROM per GROUP BY source_file`,
+    );
     const byKey = new Map(counted.map((r) => [String(r[0]), r.slice(1).map(Number)]));
     const objects = batch.map((o): CuratedObject => {
       const [lines, records, curated, duplicates, quarantined] = byKey.get(o.key) ?? [0, 0, 0, 0, 0];
@@ -152,7 +169,9 @@ export class LakeCurator {
     const unaccounted = objects.filter((o) => o.records !== o.curated + o.duplicates + o.quarantined);
     if (unaccounted.length > 0) {
       const o = unaccounted[0]!;
-      throw new CurationMismatch(`${o.key}: ${o.records} readings but ${o.curated} curated + ${o.duplicates} duplicates + ${o.quarantined} quarantined; nothing was recorded as curated`);
+      throw new CurationMismatch(
+        `${o.key}: ${o.records} readings but ${o.curated} curated + ${o.duplicates} duplicates + ${o.quarantined} quarantined; nothing was recorded as curated`,
+      );
     }
 
     // Written under the staging folder and moved into the lake file by file once complete, before
@@ -184,7 +203,18 @@ export class LakeCurator {
     }
     await moveFilesDurably(await layout.filesBelow(stagedCurated), stagedCurated, layout.curatedDir);
     await moveFilesDurably(await layout.filesBelow(stagedQuarantine), stagedQuarantine, layout.quarantineDir);
-    for (const table of ["raw_objects", "raw_text", "raw_lines", "checked_lines", "batch_curated", "batch_quarantine", "batch_duplicates", "batch_quarantine_days", "new_curated"]) await db.run(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of [
+      "raw_objects",
+      "raw_text",
+      "raw_lines",
+      "checked_lines",
+      "batch_curated",
+      "batch_quarantine",
+      "batch_duplicates",
+      "batch_quarantine_days",
+      "new_curated",
+    ])
+      await db.run(`DROP TABLE IF EXISTS ${table}`);
     return { objects, reasons };
   }
 }

@@ -81,7 +81,9 @@ export class LakeLayout {
 
   /** Every complete raw object (Firehose's hidden staging files are not), by key, with its size. */
   async rawObjects(): Promise<RawObject[]> {
-    return (await filesUnder(this.rawDir)).map((f) => ({ key: this.keyOf(f.file), bytes: f.bytes })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return (await filesUnder(this.rawDir))
+      .map((f) => ({ key: this.keyOf(f.file), bytes: f.bytes }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   /** Every file below `dir`, by path (hidden ones left out). */
@@ -92,6 +94,11 @@ export class LakeLayout {
   async hasQuarantineFiles(): Promise<boolean> {
     return (await pathsUnder(this.quarantineDir)).some((f) => f.endsWith(".json"));
   }
+}
+
+/** The lake of a state folder (the twin's `--state`, default `state`). */
+export function lakeDirOf(stateDir: string): string {
+  return path.join(stateDir, "lake");
 }
 
 /** Whether `key` names a curated (date, thing) partition folder: `date=YYYY-MM-DD/thing=NAME`. */

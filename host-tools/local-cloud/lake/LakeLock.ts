@@ -56,7 +56,9 @@ export async function lockLake(file: string, activity: LakeActivity): Promise<()
     }
     const holder = parseHolder(await readFile(file, "utf8").catch(() => ""));
     if (attempt === 0 && isStale(holder) && (await setAsideStale(file))) continue;
-    throw new LakeBusy(`${file} exists: another ${holder.activity ?? "curation or compaction"}${holder.pid ? ` (process ${holder.pid}${holder.host ? ` on ${holder.host}` : ""})` : ""} is running on this lake; if none is, delete the file`);
+    throw new LakeBusy(
+      `${file} exists: another ${holder.activity ?? "curation or compaction"}${holder.pid ? ` (process ${holder.pid}${holder.host ? ` on ${holder.host}` : ""})` : ""} is running on this lake; if none is, delete the file`,
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type Json } from "@duckdb/node-api";
 import { readFile } from "node:fs/promises";
+import { TRANSFORM_SQL_FILE } from "../../../cloud/lib/transformFiles.ts";
 import { ATHENA_FUNCTIONS, SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
 import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { LakeLayout } from "./LakeLayout.ts";
-import { TRANSFORM_SQL_FILE } from "./SharedFiles.ts";
 
 /** A query's answer: column names, and rows of JSON values (64-bit integers as numbers where exact). */
 export interface QueryResult {
@@ -50,9 +50,11 @@ export class LakeQuery {
     try {
       for (const statement of [...SESSION_SETTINGS, ...ATHENA_FUNCTIONS]) await db.run(statement);
       const quarantineColumns = `{'reason': 'VARCHAR', 'source_file': 'VARCHAR', 'line_number': 'BIGINT', 'line': 'VARCHAR'}`;
-      await db.run(await layout.hasQuarantineFiles()
-        ? `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT * FROM read_json(${sqlString(layout.quarantineGlob)}, format = 'newline_delimited', columns = ${quarantineColumns}, hive_partitioning = true, hive_types = {'ingest_date': 'DATE'})`
-        : `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS line_number, CAST(NULL AS VARCHAR) AS line, CAST(NULL AS DATE) AS ingest_date WHERE false`);
+      await db.run(
+        (await layout.hasQuarantineFiles())
+          ? `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT * FROM read_json(${sqlString(layout.quarantineGlob)}, format = 'newline_delimited', columns = ${quarantineColumns}, hive_partitioning = true, hive_types = {'ingest_date': 'DATE'})`
+          : `CREATE OR REPLACE TEMPORARY VIEW quarantine AS SELECT CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS line_number, CAST(NULL AS VARCHAR) AS line, CAST(NULL AS DATE) AS ingest_date WHERE false`,
+      );
     } catch (error) {
       query.close();
       throw error;
@@ -96,7 +98,9 @@ export class LakeQuery {
     const key = files.join("\n");
     if (key === this.#telemetryFiles) return;
     if (files.length > 0) {
-      await this.#db.run(`CREATE OR REPLACE TEMPORARY VIEW telemetry AS SELECT * FROM read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'})`);
+      await this.#db.run(
+        `CREATE OR REPLACE TEMPORARY VIEW telemetry AS SELECT * FROM read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = true, hive_types = {'date': 'DATE', 'thing': 'VARCHAR'})`,
+      );
     } else {
       // No reading curated yet: the transformation over no lines gives the table's columns, so a
       // query on an empty lake answers with no rows rather than failing.

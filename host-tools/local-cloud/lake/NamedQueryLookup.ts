@@ -1,4 +1,4 @@
-import type { NamedQueryDefinition } from "./SharedFiles.ts";
+import type { NamedQueryDefinition } from "../../../cloud/lib/namedQueries.ts";
 
 export class UnknownNamedQuery extends Error {}
 

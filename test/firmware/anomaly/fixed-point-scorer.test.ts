@@ -3,7 +3,7 @@ import test from "node:test";
 import fc from "fast-check";
 import { FixedPointScorer } from "../../../firmware/anomaly/FixedPointScorer";
 import { parseScorerConfig } from "../../../firmware/anomaly/ScorerConfig";
-import { SCORE_MAX } from "../../../firmware/anomaly/Q16";
+import { Q16_ONE, SCORE_MAX } from "../../../firmware/anomaly/Q16";
 import { FloatScorer } from "../../../host-tools/analysis/scorer/FloatScorer.ts";
 import { readBeijingRows } from "../../../host-tools/analysis/scorer/air-quality-csv.ts";
 import { buildTrials, evaluateTrials } from "../../../host-tools/analysis/scorer/injected-anomalies.ts";
@@ -33,13 +33,16 @@ test("NaN, ±Infinity and fault-flagged readings score 0 and leave that channel'
   const single = parseScorerConfig({ ...config, channels: 1 });
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.oneof(fc.integer({ min: -50, max: 50 }), invalid)), { minLength: 30, maxLength: 120 }),
+      fc.array(fc.tuple(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.oneof(fc.integer({ min: -50, max: 50 }), invalid)), {
+        minLength: 30,
+        maxLength: 120,
+      }),
       (rows) => {
         const both = new FixedPointScorer(config);
         const first = new FixedPointScorer(single);
         const second = new FixedPointScorer(single);
         rows.forEach(([a, b], index) => {
-          const secondOfDay = ((index * 3600) % 86_400);
+          const secondOfDay = (index * 3600) % 86_400;
           const fault = b === "fault";
           both.score([a, fault ? 7 : b], fault ? 0b10 : 0, secondOfDay);
           assert.equal(both.channelScore(0), first.score([a], 0, secondOfDay));
@@ -66,7 +69,10 @@ test("a stuck sensor scores 1 once, when the run of identical readings reaches s
   const scorer = new FixedPointScorer(parseScorerConfig({ channels: 1, warmupReadings: 10, stuckReadings: 5, seasonalBins: 0 }));
   for (let i = 0; i < 100; i++) scorer.score([noisy(i)]);
   const scores = Array.from({ length: 10 }, () => scorer.score([21.5]));
-  assert.deepEqual(scores.map((s) => s === SCORE_MAX), [false, false, false, false, true, false, false, false, false, false]);
+  assert.deepEqual(
+    scores.map((s) => s === SCORE_MAX),
+    [false, false, false, false, true, false, false, false, false, false],
+  );
 });
 
 test("the state of the board's 9 channels, and of the most channels the config allows, fits in 2 KB", () => {
@@ -106,10 +112,14 @@ test("fixed point and its float twin raise the same flag on ≥ 99.5 % of the ai
 test("on the fixture with injected faults, every stuck sensor is found and spikes are found within one row", () => {
   const data = readBeijingRows(FIXTURE);
   const config = parseScorerConfig({ channels: data.rows[0]?.length ?? 0, stuckReadings: 8 });
-  const results = evaluateTrials(buildTrials(data, 10, 600, 400, 1), () => {
-    const scorer = new FixedPointScorer(config);
-    return (row, secondOfDay) => scorer.isAnomalous(scorer.score(row, 0, secondOfDay));
-  }, config.warmupReadings);
+  const results = evaluateTrials(
+    buildTrials(data, 10, 600, 400, 1),
+    () => {
+      const scorer = new FixedPointScorer(config);
+      return (row, secondOfDay) => scorer.isAnomalous(scorer.score(row, 0, secondOfDay));
+    },
+    config.warmupReadings,
+  );
   const byKind = new Map(results.map((r) => [r.kind, r]));
   assert.equal(byKind.get("stuck")?.recall, 1);
   assert.ok((byKind.get("spike")?.detected ?? 0) > 0);
@@ -120,7 +130,7 @@ test("on the fixture with injected faults, every stuck sensor is found and spike
 function bothScores(config: ReturnType<typeof parseScorerConfig>, values: readonly number[]): { fixed: number[]; float: number[] } {
   const fixed = new FixedPointScorer(config);
   const float = new FloatScorer(config);
-  return { fixed: values.map((value) => fixed.score([value]) / 65536), float: values.map((value) => float.score([value])) };
+  return { fixed: values.map((value) => fixed.score([value]) / Q16_ONE), float: values.map((value) => float.score([value])) };
 }
 
 test("a channel whose level grows 10^6-fold past its first reading is followed by halving its scale, not held at the clamp", () => {

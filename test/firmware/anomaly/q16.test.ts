@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import fc from "fast-check";
-import { absSaturating, addSaturating, fractionQ16, INT32_MAX, INT32_MIN, SCORE_MAX, subtractSaturating, surpriseQ16 } from "../../../firmware/anomaly/Q16";
+import {
+  absSaturating,
+  addSaturating,
+  fractionQ16,
+  INT32_MAX,
+  INT32_MIN,
+  SCORE_MAX,
+  subtractSaturating,
+  surpriseQ16,
+  thresholdQ16,
+} from "../../../firmware/anomaly/Q16";
 
 test("addition and subtraction saturate at the int32 ends instead of wrapping", () => {
   assert.equal(addSaturating(INT32_MAX, 1), INT32_MAX);
@@ -26,12 +36,17 @@ test("the surprise is z/(z + knee) within 1 LSB over the whole int32 range: a wi
   // and gave 65532 where 2^25 / (2^25 + 237 · 13) is 65529.
   assert.equal(surpriseQ16(33_554_432, 13, 237), 65_529);
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: INT32_MAX }), fc.integer({ min: 0, max: INT32_MAX }), fc.integer({ min: 1, max: 255 }), (distance, deviation, knee) => {
-      const denominator = distance + knee * deviation;
-      const exact = denominator === 0 ? 0 : Math.min(SCORE_MAX, Math.floor((distance * 65536) / denominator));
-      const got = surpriseQ16(distance, deviation, knee);
-      assert.ok(Number.isInteger(got) && Math.abs(got - exact) <= 1, `${distance}, ${deviation}, knee ${knee}: ${got} vs ${exact}`);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: INT32_MAX }),
+      fc.integer({ min: 0, max: INT32_MAX }),
+      fc.integer({ min: 1, max: 255 }),
+      (distance, deviation, knee) => {
+        const denominator = distance + knee * deviation;
+        const exact = denominator === 0 ? 0 : Math.min(SCORE_MAX, Math.floor((distance * 65536) / denominator));
+        const got = surpriseQ16(distance, deviation, knee);
+        assert.ok(Number.isInteger(got) && Math.abs(got - exact) <= 1, `${distance}, ${deviation}, knee ${knee}: ${got} vs ${exact}`);
+      },
+    ),
   );
 });
 
@@ -55,4 +70,10 @@ test("fractionQ16 is floor(2^16 · n / d) to within the pre-shift's one step, fo
       assert.ok(Math.abs(got - exact) <= 1, `${numerator}/${denominator}: ${got} vs ${exact}`);
     }),
   );
+});
+
+test("a threshold goes onto the score scale rounded, clamped to 1 … 65535", () => {
+  assert.equal(thresholdQ16(0.025), 1638);
+  assert.equal(thresholdQ16(1e-9), 1);
+  assert.equal(thresholdQ16(0.9999999), 65535);
 });

@@ -20,18 +20,30 @@ test("a bad value is refused with the field's name and the value given", () => {
     [{ treshold: 0.5 }, "treshold", /treshold: unknown setting, got 0\.5/],
   ];
   for (const [source, field, message] of cases) {
-    assert.throws(() => parseScorerConfig(source), (error: unknown) => {
-      assert.ok(error instanceof ScorerConfigError);
-      assert.equal(error.field, field);
-      assert.match(error.message, message);
-      assert.match(error.message, /^anomaly scorer config\./);
-      return true;
-    });
+    assert.throws(
+      () => parseScorerConfig(source),
+      (error: unknown) => {
+        assert.ok(error instanceof ScorerConfigError);
+        assert.equal(error.field, field);
+        assert.match(error.message, message);
+        assert.match(error.message, /^anomaly scorer config\./);
+        return true;
+      },
+    );
   }
 });
 
 test("valid settings from the cloud pass through unchanged", () => {
-  const config = parseScorerConfig({ channels: 3, meanShift: 4, deviationShift: 9, knee: 5, peakDecayShift: 12, warmupReadings: 0, stuckReadings: 6, threshold: 0.25 });
+  const config = parseScorerConfig({
+    channels: 3,
+    meanShift: 4,
+    deviationShift: 9,
+    knee: 5,
+    peakDecayShift: 12,
+    warmupReadings: 0,
+    stuckReadings: 6,
+    threshold: 0.25,
+  });
   assert.equal(config.channels, 3);
   assert.equal(config.stuckReadings, 6);
   assert.equal(config.threshold, 0.25);

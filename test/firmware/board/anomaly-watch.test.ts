@@ -26,7 +26,10 @@ test("a new threshold keeps what the scorer learnt; a new model setting starts i
   const b = twin.score(spike, at(400));
   const c = fresh.score(spike, at(400));
   assert.equal(a.score, b.score, "same state, same score");
-  assert.ok(b.score >= DEFAULT_SCORER_CONFIG.threshold && b.flagged && b.channel === "co_ppb", `the spike flags co_ppb at the default threshold (score ${b.score})`);
+  assert.ok(
+    b.score >= DEFAULT_SCORER_CONFIG.threshold && b.flagged && b.channel === "co_ppb",
+    `the spike flags co_ppb at the default threshold (score ${b.score})`,
+  );
   assert.equal(a.flagged, a.score >= 0.9, "the new threshold decides the flag");
   assert.deepEqual(c, { score: 0, flagged: false }, "a restarted scorer is in warm-up");
   const faulty = twin.score(reading(401, 5000, "fault:saturated"), at(401));

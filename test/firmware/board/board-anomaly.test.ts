@@ -23,23 +23,47 @@ function air(epochMs: number): AirSample {
   const t = epochMs - EPOCH;
   const swing = Math.sin((2 * Math.PI * t) / (6 * 60 * MINUTE));
   const spike = t >= SPIKE_FROM && t < SPIKE_TO ? 1200 : 0;
-  return { temperature: 21 + swing, humidity: 50 - 3 * swing, pm1: 8, pm2_5: 12 + swing, pm10: 20 + swing, co: 300 + 30 * swing + spike, no2: 20 + 3 * swing, so2: 5, o3: 30 + 4 * swing };
+  return {
+    temperature: 21 + swing,
+    humidity: 50 - 3 * swing,
+    pm1: 8,
+    pm2_5: 12 + swing,
+    pm10: 20 + swing,
+    co: 300 + 30 * swing + spike,
+    no2: 20 + 3 * swing,
+    so2: 5,
+    o3: 30 + 4 * swing,
+  };
 }
 
 test("the board scores every reading on board: a CO spike after warm-up is flagged on the log (AN800, channel co_ppb), carried in telemetry, and shown on the LED for ten minutes", async () => {
   const broker = new LoopbackBroker();
   const preferences = new NvsStore();
   preferences.set("aqm", "settings", JSON.stringify({ anomaly: { ...DEFAULT_SCORER_CONFIG, threshold: TUNED_THRESHOLD } }));
-  const board = simulatedBoard({ preferences, thing: "aqm-anomaly", epochAtBoot: EPOCH, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air, config: { sampleIntervalMs: MINUTE } });
+  const board = simulatedBoard({
+    preferences,
+    thing: "aqm-anomaly",
+    epochAtBoot: EPOCH,
+    identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) },
+    mqtt: broker.connect,
+    air,
+    config: { sampleIntervalMs: MINUTE },
+  });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(SPIKE_TO + 30 * MINUTE);
   const readings = broker.readings<{ seq: number; ts: number; anomaly?: number }>(/\/telemetry$/);
-  assert.ok(readings.every((r) => typeof r.anomaly === "number" && r.anomaly >= 0 && r.anomaly < 1), "every reading carries its score");
+  assert.ok(
+    readings.every((r) => typeof r.anomaly === "number" && r.anomaly >= 0 && r.anomaly < 1),
+    "every reading carries its score",
+  );
   const flags = board.sim.console.filter((line) => line.split(" ")[3] === "AN800");
   assert.ok(flags.length >= 1, "the spike is flagged");
   const flaggedAt = (line: string) => Date.parse(line.split(" ")[0]!) - EPOCH;
   // The board's clock comes from SNTP in whole seconds, so its log times may run up to a second behind.
-  assert.ok(flags.every((line) => flaggedAt(line) > SPIKE_FROM - 1000 && flaggedAt(line) <= SPIKE_TO + MINUTE), `only the spike is flagged: ${flags.join("\n")}`);
+  assert.ok(
+    flags.every((line) => flaggedAt(line) > SPIKE_FROM - 1000 && flaggedAt(line) <= SPIKE_TO + MINUTE),
+    `only the spike is flagged: ${flags.join("\n")}`,
+  );
   assert.match(flags[0]!, /channel=co_ppb/);
   const flaggedSeq = Number(/seq=(\d+)/.exec(flags[0]!)![1]);
   assert.ok(readings.find((r) => r.seq === flaggedSeq)!.anomaly! >= TUNED_THRESHOLD, "the telemetry record carries the flagging score");

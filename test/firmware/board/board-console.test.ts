@@ -7,6 +7,7 @@ import { SyntheticAir } from "../../../host-tools/board-sim/scenarios/SyntheticA
 import { simulatedBoard } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
 import { crc32 } from "../../../firmware/update/Crc32";
 import { UPDATE_CHUNK_BYTES } from "../../../firmware/update/FirmwareUpdate";
+import { telemetryTopic } from "../../../firmware/session/MqttTopics";
 import { espImage } from "../../host-tools/field/flash/fake-build.ts";
 
 const IDENTITY = { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) };
@@ -44,7 +45,11 @@ test("the running board answers its serial console on UART 0: status names what 
   const { vm, command } = await boardWithConsole({ offline: true });
   vm.advance(5 * 60_000);
   const status = command("status");
-  assert.match(status, /^OK status thing=- endpoint=- port=- wifi\.ssid=aqm-lab wifi\.password=set /, "the build's thing is not stored; the password only as set");
+  assert.match(
+    status,
+    /^OK status thing=- endpoint=- port=- wifi\.ssid=aqm-lab wifi\.password=set /,
+    "the build's thing is not stored; the password only as set",
+  );
   assert.match(status, / tls\.key=1 /, "the key's size, never its bytes");
   const pending = Number(/outbox\.pending=(\d+)/.exec(status)?.[1]);
   assert.ok(pending >= 25, `five minutes offline at 10 s leaves readings waiting, got ${status}`);
@@ -84,10 +89,10 @@ test("a thing name and endpoint stored over the console replace the build's from
   const first = await boardWithConsole({ preferences });
   assert.match(first.command("thing aqm-renamed"), /^OK thing stored thing=aqm-renamed restart=required$/);
   first.vm.advance(30_000);
-  assert.ok(first.broker.readings(/^dt\/aqm\/aqm-console\/telemetry$/).length > 0, "until the restart, the build's name is used");
+  assert.ok(first.broker.readings(telemetryTopic("aqm-console")).length > 0, "until the restart, the build's name is used");
   const second = await boardWithConsole({ preferences });
   second.vm.advance(30_000);
-  assert.ok(second.broker.readings(/^dt\/aqm\/aqm-renamed\/telemetry$/).length > 0, "after it, the stored one");
+  assert.ok(second.broker.readings(telemetryTopic("aqm-renamed")).length > 0, "after it, the stored one");
   assert.equal(second.broker.json(/^dt\/aqm\/aqm-console\//).length, 0);
 });
 
@@ -104,7 +109,10 @@ test("a firmware update over the running board's console: LED firmware-update me
   assert.equal(ledStates().at(-1), "firmware-update");
   // 21 chunks a second and a half apart: half a minute of update, three sampling intervals.
   for (let at = 0; at < image.length; at += UPDATE_CHUNK_BYTES) {
-    assert.match(command(`update data ${Buffer.from(image.subarray(at, at + UPDATE_CHUNK_BYTES)).toString("base64")}`, 1_500), /^OK update data received=\d+ of=4000$/);
+    assert.match(
+      command(`update data ${Buffer.from(image.subarray(at, at + UPDATE_CHUNK_BYTES)).toString("base64")}`, 1_500),
+      /^OK update data received=\d+ of=4000$/,
+    );
   }
   assert.equal(ledStates().at(-1), "firmware-update", "readings reported meanwhile do not take the LED back");
   assert.ok(readings() - before >= 2, `readings kept being published during the update: ${readings() - before}`);
@@ -121,10 +129,17 @@ test("a firmware update refused on the running board leaves the OTA partition un
   vm.advance(60_000);
   const image = espImage(1000, 22);
   command(`update begin ${image.length} 00000000`);
-  for (let at = 0; at < image.length; at += UPDATE_CHUNK_BYTES) command(`update data ${Buffer.from(image.subarray(at, at + UPDATE_CHUNK_BYTES)).toString("base64")}`);
+  for (let at = 0; at < image.length; at += UPDATE_CHUNK_BYTES)
+    command(`update data ${Buffer.from(image.subarray(at, at + UPDATE_CHUNK_BYTES)).toString("base64")}`);
   assert.match(command("update end"), /^ERR crc-mismatch /);
   assert.equal(board.ota.state, "cancelled");
   assert.equal(board.ota.bootsNext, false);
-  assert.equal(board.sim.console.filter((line) => line.includes(" LD500 ")).at(-1)?.split("state=")[1], "online");
+  assert.equal(
+    board.sim.console
+      .filter((line) => line.includes(" LD500 "))
+      .at(-1)
+      ?.split("state=")[1],
+    "online",
+  );
   assert.match(board.sim.console.filter((line) => line.includes(" FW952 ")).at(-1) ?? "", /code=crc-mismatch/);
 });

@@ -11,7 +11,15 @@ const LED = { red: 25, green: 26, blue: 27 };
 function build(overrides: Partial<SimulatedBoardOptions> = {}) {
   const air = new SyntheticAir(5);
   const broker = new LoopbackBroker();
-  const board = simulatedBoard({ thing: "aqm-scenario", epochAtBoot: Date.UTC(2026, 10, 22), identity: IDENTITY, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: 10_000 }, ...overrides });
+  const board = simulatedBoard({
+    thing: "aqm-scenario",
+    epochAtBoot: Date.UTC(2026, 10, 22),
+    identity: IDENTITY,
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    config: { sampleIntervalMs: 10_000 },
+    ...overrides,
+  });
   return { broker, ...board };
 }
 
@@ -25,9 +33,21 @@ test("a board with no stored identity does not try to connect: it says so on the
   assert.equal(broker.connections, 0);
   assert.match(events(sim.console, "BT110")[0] ?? "", /thing=aqm-scenario ca=false cert=false key=false$/);
   const blue = sim.pins.changes.filter((c) => c.pin === LED.blue).map((c) => [c.at, c.value]);
-  assert.deepEqual(blue.slice(0, 4), [[0, 1], [1000, 0], [2000, 1], [3000, 0]], "1 s on, 1 s off");
+  assert.deepEqual(
+    blue.slice(0, 4),
+    [
+      [0, 1],
+      [1000, 0],
+      [2000, 1],
+      [3000, 0],
+    ],
+    "1 s on, 1 s off",
+  );
   const ledPins: readonly number[] = Object.values(LED);
-  assert.ok(sim.pins.changes.every((c) => !ledPins.includes(c.pin) || c.pin === LED.blue || c.value === 0), "no other colour lights");
+  assert.ok(
+    sim.pins.changes.every((c) => !ledPins.includes(c.pin) || c.pin === LED.blue || c.value === 0),
+    "no other colour lights",
+  );
 });
 
 test("a bad build setting stops the boot with a CF120 line naming the setting", async () => {
@@ -60,7 +80,10 @@ test("an unplugged SHT4x leaves temperature and humidity out and says why, once;
   const all = records(broker);
   const unplugged = all.filter((r) => r.health.temperature_c !== "ok");
   // Readings every 10 s from two reads 5 s apart: the readings at 40 s and 70 s each had one good read, which is enough.
-  assert.deepEqual(unplugged.map((r) => r.seq), [5, 6]);
+  assert.deepEqual(
+    unplugged.map((r) => r.seq),
+    [5, 6],
+  );
   for (const r of unplugged) {
     assert.equal(r.temperature_c, undefined, "never a zero for a sensor that did not answer");
     assert.equal(r.humidity_pct, undefined);
@@ -87,12 +110,21 @@ test("a rejected certificate gets one attempt, then the longest wait; readings q
   assert.equal(broker.connections, 1, "no tight retry loop on a rejected certificate");
   assert.match(events(sim.console, "MQ412")[0] ?? "", /reason="alert unknown ca"/);
   assert.match(events(sim.console, "MQ420")[0] ?? "", /retry_ms=900000/);
-  assert.equal(events(sim.console, "LD500").map((line) => line.split("state=")[1]).at(-1), "tls-rejected");
+  assert.equal(
+    events(sim.console, "LD500")
+      .map((line) => line.split("state=")[1])
+      .at(-1),
+    "tls-rejected",
+  );
   broker.refuse = undefined;
   board.advance(310_000);
   assert.equal(broker.connections, 2);
   const seqs = records(broker).map((r) => r.seq);
-  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "every reading, in order, none lost");
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: seqs.length }, (_, i) => i + 1),
+    "every reading, in order, none lost",
+  );
   assert.ok(seqs.length >= 90);
 });
 
@@ -118,7 +150,13 @@ test("readings queued while the broker is unreachable survive a restart and are 
 
   // Power cycle: a new boot of the same board, on the same preferences and the same flash partition.
   broker.refuse = undefined;
-  const second = build({ mqtt: broker.connect, air: (t) => air.at(t), preferences: first.sim.preferences, outboxFlash: first.outboxFlash, epochAtBoot: Date.UTC(2026, 10, 22, 0, 5) });
+  const second = build({
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    preferences: first.sim.preferences,
+    outboxFlash: first.outboxFlash,
+    epochAtBoot: Date.UTC(2026, 10, 22, 0, 5),
+  });
   const after = await VmBoard.boot(second.sim);
   after.advance(30_000);
   assert.match(events(second.sim.console, "SF600")[0] ?? "", /pending=6 torn=0/);

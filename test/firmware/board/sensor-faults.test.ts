@@ -24,7 +24,17 @@ const SAMPLE_MS = MINUTE;
  */
 function steadyAir(epochMs: number): AirSample {
   const swing = Math.sin((2 * Math.PI * (epochMs - EPOCH)) / (6 * 60 * MINUTE));
-  return { temperature: 21 + 2 * swing, humidity: 50 - 5 * swing, pm1: 8 + 2 * swing, pm2_5: 12 + 3 * swing, pm10: 20 + 4 * swing, co: 300 + 50 * swing, no2: 20 + 5 * swing, so2: 5 + swing, o3: 30 + 6 * swing };
+  return {
+    temperature: 21 + 2 * swing,
+    humidity: 50 - 5 * swing,
+    pm1: 8 + 2 * swing,
+    pm2_5: 12 + 3 * swing,
+    pm10: 20 + 4 * swing,
+    co: 300 + 50 * swing,
+    no2: 20 + 5 * swing,
+    so2: 5 + swing,
+    o3: 30 + 6 * swing,
+  };
 }
 
 /** How far a reported ok value may be from the truth: sensor noise and quantisation averaged over a minute, with margin. */
@@ -71,19 +81,105 @@ const each = (channels: readonly Channel[], health: string) => Object.fromEntrie
 const SLOW_SO2_UNTIL = 80;
 
 const WINDOWS: readonly FaultWindow[] = [
-  { name: "SO2 cell warms up slowly", from: 60, to: SLOW_SO2_UNTIL, expect: { so2_ppb: "fault:range" }, inject: () => {}, clear: (b) => (b.gasCells.so2.faults = {}) },
-  { name: "SHT4x temperature CRC wrong", from: 85, to: 95, expect: { temperature_c: "fault:crc" }, inject: (b) => (b.climate.faults = { crc: "temperature" }), clear: (b) => (b.climate.faults = {}) },
-  { name: "SHT4x NACKs", from: 100, to: 110, expect: each(SHT, "fault:nack"), inject: (b) => (b.climate.faults = { nack: true }), clear: (b) => (b.climate.faults = {}) },
-  { name: "SHT4x never finishes a measurement", from: 115, to: 125, expect: each(SHT, "fault:timeout"), inject: (b) => (b.climate.faults = { timeout: true }), clear: (b) => (b.climate.faults = {}) },
-  { name: "SHT4x frozen", from: 130, to: 140, detectMinutes: 2, expect: each(SHT, "fault:stuck"), inject: (b) => (b.climate.faults = { stuck: true }), clear: (b) => (b.climate.faults = {}) },
-  { name: "SHT4x reports 130 °C", from: 145, to: 155, expect: { temperature_c: "fault:range" }, inject: (b) => (b.climate.faults = { temperatureWord: 0xffff }), clear: (b) => (b.climate.faults = {}) },
-  { name: "PMS5003 checksum wrong", from: 160, to: 170, expect: each(PM, "fault:checksum"), inject: (b) => (b.particulates.faults = { checksum: true }), clear: (b) => (b.particulates.faults = {}) },
+  {
+    name: "SO2 cell warms up slowly",
+    from: 60,
+    to: SLOW_SO2_UNTIL,
+    expect: { so2_ppb: "fault:range" },
+    inject: () => {},
+    clear: (b) => (b.gasCells.so2.faults = {}),
+  },
+  {
+    name: "SHT4x temperature CRC wrong",
+    from: 85,
+    to: 95,
+    expect: { temperature_c: "fault:crc" },
+    inject: (b) => (b.climate.faults = { crc: "temperature" }),
+    clear: (b) => (b.climate.faults = {}),
+  },
+  {
+    name: "SHT4x NACKs",
+    from: 100,
+    to: 110,
+    expect: each(SHT, "fault:nack"),
+    inject: (b) => (b.climate.faults = { nack: true }),
+    clear: (b) => (b.climate.faults = {}),
+  },
+  {
+    name: "SHT4x never finishes a measurement",
+    from: 115,
+    to: 125,
+    expect: each(SHT, "fault:timeout"),
+    inject: (b) => (b.climate.faults = { timeout: true }),
+    clear: (b) => (b.climate.faults = {}),
+  },
+  {
+    name: "SHT4x frozen",
+    from: 130,
+    to: 140,
+    detectMinutes: 2,
+    expect: each(SHT, "fault:stuck"),
+    inject: (b) => (b.climate.faults = { stuck: true }),
+    clear: (b) => (b.climate.faults = {}),
+  },
+  {
+    name: "SHT4x reports 130 °C",
+    from: 145,
+    to: 155,
+    expect: { temperature_c: "fault:range" },
+    inject: (b) => (b.climate.faults = { temperatureWord: 0xffff }),
+    clear: (b) => (b.climate.faults = {}),
+  },
+  {
+    name: "PMS5003 checksum wrong",
+    from: 160,
+    to: 170,
+    expect: each(PM, "fault:checksum"),
+    inject: (b) => (b.particulates.faults = { checksum: true }),
+    clear: (b) => (b.particulates.faults = {}),
+  },
   // Each cut frame runs into the next one: the parser sees 32 bytes whose sum does not match, then resynchronises on the next header.
-  { name: "PMS5003 frames cut short", from: 175, to: 185, expect: each(PM, "fault:checksum"), inject: (b) => (b.particulates.faults = { truncated: true }), clear: (b) => (b.particulates.faults = {}) },
-  { name: "PMS5003 unplugged, then plugged back", from: 190, to: 200, expect: each(PM, "fault:no-data"), inject: (b) => (b.particulates.faults = { silent: true }), clear: (b) => (b.particulates.faults = {}) },
-  { name: "PMS5003 sends zeros (dead fan or laser)", from: 205, to: 215, expect: each(PM, "fault:zero"), inject: (b) => (b.particulates.faults = { zeros: true }), clear: (b) => (b.particulates.faults = {}) },
-  { name: "PMS5003 frozen", from: 220, to: 230, detectMinutes: 2, expect: each(PM, "fault:stuck"), inject: (b) => (b.particulates.faults = { stuck: true }), clear: (b) => (b.particulates.faults = {}) },
-  { name: "PMS5003 reports 2000 µg/m³", from: 235, to: 245, expect: each(PM, "fault:range"), inject: (b) => (b.particulates.faults = { outOfRange: 2000 }), clear: (b) => (b.particulates.faults = {}) },
+  {
+    name: "PMS5003 frames cut short",
+    from: 175,
+    to: 185,
+    expect: each(PM, "fault:checksum"),
+    inject: (b) => (b.particulates.faults = { truncated: true }),
+    clear: (b) => (b.particulates.faults = {}),
+  },
+  {
+    name: "PMS5003 unplugged, then plugged back",
+    from: 190,
+    to: 200,
+    expect: each(PM, "fault:no-data"),
+    inject: (b) => (b.particulates.faults = { silent: true }),
+    clear: (b) => (b.particulates.faults = {}),
+  },
+  {
+    name: "PMS5003 sends zeros (dead fan or laser)",
+    from: 205,
+    to: 215,
+    expect: each(PM, "fault:zero"),
+    inject: (b) => (b.particulates.faults = { zeros: true }),
+    clear: (b) => (b.particulates.faults = {}),
+  },
+  {
+    name: "PMS5003 frozen",
+    from: 220,
+    to: 230,
+    detectMinutes: 2,
+    expect: each(PM, "fault:stuck"),
+    inject: (b) => (b.particulates.faults = { stuck: true }),
+    clear: (b) => (b.particulates.faults = {}),
+  },
+  {
+    name: "PMS5003 reports 2000 µg/m³",
+    from: 235,
+    to: 245,
+    expect: each(PM, "fault:range"),
+    inject: (b) => (b.particulates.faults = { outOfRange: 2000 }),
+    clear: (b) => (b.particulates.faults = {}),
+  },
   {
     name: "ADS1115 0x48 NACKs",
     from: 250,
@@ -100,7 +196,14 @@ const WINDOWS: readonly FaultWindow[] = [
     inject: (b) => (b.gasAdcs[1].faults = { neverReady: true }),
     clear: (b) => (b.gasAdcs[1].faults = {}),
   },
-  { name: "CO cell unplugged: its inputs saturate the ADC", from: 280, to: 290, expect: { co_ppb: "fault:saturated" }, inject: (b) => (b.gasCells.co.faults = { unplugged: true }), clear: (b) => (b.gasCells.co.faults = {}) },
+  {
+    name: "CO cell unplugged: its inputs saturate the ADC",
+    from: 280,
+    to: 290,
+    expect: { co_ppb: "fault:saturated" },
+    inject: (b) => (b.gasCells.co.faults = { unplugged: true }),
+    clear: (b) => (b.gasCells.co.faults = {}),
+  },
   {
     name: "ADS1115 0x49 unplugged from the bus, then plugged back",
     from: 295,
@@ -116,7 +219,14 @@ type Reading = Record<string, unknown> & { seq: number; ts: number; health: Reco
 
 async function runScenario(): Promise<{ readings: Reading[]; console: readonly string[] }> {
   const broker = new LoopbackBroker();
-  const board = simulatedBoard({ thing: "aqm-faults", epochAtBoot: EPOCH, identity: IDENTITY, mqtt: broker.connect, air: steadyAir, config: { sampleIntervalMs: SAMPLE_MS, readIntervalMs: 5000 } });
+  const board = simulatedBoard({
+    thing: "aqm-faults",
+    epochAtBoot: EPOCH,
+    identity: IDENTITY,
+    mqtt: broker.connect,
+    air: steadyAir,
+    config: { sampleIntervalMs: SAMPLE_MS, readIntervalMs: 5000 },
+  });
   board.gasCells.so2.faults = { slowWarmUp: true };
   const vm = await VmBoard.boot(board.sim);
   const events = WINDOWS.flatMap((w) => [
@@ -160,7 +270,10 @@ test("every injected sensor fault yields its health code on exactly the affected
 
   // The board's clock comes from SNTP in whole seconds, so its timestamps may run up to a second behind board time.
   const warmup = readings.filter((r) => endMinute(r) < 59);
-  assert.ok(warmup.every((r) => ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"].every((gas) => r.health[gas as Channel] === "warming" && r[gas] === undefined)), "gas is warming for the cells' first hour");
+  assert.ok(
+    warmup.every((r) => ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"].every((gas) => r.health[gas as Channel] === "warming" && r[gas] === undefined)),
+    "gas is warming for the cells' first hour",
+  );
 
   let checked = 0;
   for (const r of readings) {
@@ -172,7 +285,10 @@ test("every injected sensor fault yields its health code on exactly the affected
       }
       assert.equal(typeof value, "number", `seq ${r.seq} ${name}: ok without a value`);
       const truth = steadyAir(r.ts - SAMPLE_MS / 2)[TRUTH_KEY[name]];
-      assert.ok(Math.abs((value as number) - truth) <= TOLERANCE[name], `seq ${r.seq} (minute ${endMinute(r)}) ${name} = ${value as number}, truth ${truth.toFixed(2)}: a wrong value reported as ok`);
+      assert.ok(
+        Math.abs((value as number) - truth) <= TOLERANCE[name],
+        `seq ${r.seq} (minute ${endMinute(r)}) ${name} = ${value as number}, truth ${truth.toFixed(2)}: a wrong value reported as ok`,
+      );
       checked++;
     }
   }
@@ -192,7 +308,15 @@ test("every injected sensor fault yields its health code on exactly the affected
 
 test("with no calibration record stored, every gas channel is fault:uncalibrated from the start and the others are ok", async () => {
   const broker = new LoopbackBroker();
-  const board = simulatedBoard({ thing: "aqm-uncal", epochAtBoot: EPOCH, identity: IDENTITY, mqtt: broker.connect, air: steadyAir, calibration: null, config: { sampleIntervalMs: SAMPLE_MS } });
+  const board = simulatedBoard({
+    thing: "aqm-uncal",
+    epochAtBoot: EPOCH,
+    identity: IDENTITY,
+    mqtt: broker.connect,
+    air: steadyAir,
+    calibration: null,
+    config: { sampleIntervalMs: SAMPLE_MS },
+  });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(5 * MINUTE);
   const readings = broker.readings<Reading>(/\/telemetry$/);
@@ -204,5 +328,8 @@ test("with no calibration record stored, every gas channel is fault:uncalibrated
     }
     assert.equal(r.health.temperature_c, "ok");
   }
-  assert.ok(board.sim.console.some((line) => line.split(" ")[3] === "CF131" || line.split(" ")[3] === "CF132"), "the missing record is on the log at boot");
+  assert.ok(
+    board.sim.console.some((line) => line.split(" ")[3] === "CF131" || line.split(" ")[3] === "CF132"),
+    "the missing record is on the log at boot",
+  );
 });

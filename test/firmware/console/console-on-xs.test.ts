@@ -1,5 +1,5 @@
+import { firmwareModulesBundle } from "../../../host-tools/board-sim/platform/FirmwareBundle.ts";
 import { startXsWorker } from "../../../host-tools/board-sim/xs/XsWorker.ts";
-import { build } from "esbuild";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
@@ -25,23 +25,20 @@ function identities(): { ec: Pair; otherEc: Pair; rsa: Pair } {
     const pair = (id) => ({ certPem: id.certPem, keyPem: id.keyPem, certLength: id.certDer.length, keyDer: Array.from(id.keyDer) });
     const [ec, otherEc, rsa] = await Promise.all([ecIdentity("aqm-xs-001"), ecIdentity("aqm-xs-001"), rsaIdentity("aqm-xs-002")]);
     process.stdout.write(JSON.stringify({ ec: pair(ec), otherEc: pair(otherEc), rsa: pair(rsa) }));`;
-  return JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" })) as { ec: Pair; otherEc: Pair; rsa: Pair };
+  return JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" })) as {
+    ec: Pair;
+    otherEc: Pair;
+    rsa: Pair;
+  };
 }
 
-/** The console's modules alone, bundled as the firmware is (esbuild, es2022), for the real XS engine. */
-async function consoleBundle(): Promise<string> {
-  const result = await build({
-    stdin: { contents: `export { SerialConsole } from "./SerialConsole";`, resolveDir: fileURLToPath(new URL("../../../firmware/console/", import.meta.url)), loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "iife",
-    globalName: CONSOLE_GLOBAL,
-    footer: { js: `globalThis.${CONSOLE_GLOBAL} = ${CONSOLE_GLOBAL};` },
-    target: "es2022",
-    platform: "neutral",
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
+/** The console's modules alone, for the real XS engine. */
+function consoleBundle(): Promise<string> {
+  return firmwareModulesBundle(
+    `export { SerialConsole } from "./SerialConsole";`,
+    fileURLToPath(new URL("../../../firmware/console/", import.meta.url)),
+    CONSOLE_GLOBAL,
+  );
 }
 
 /** Runs `input` through the console on XS, byte by byte in 5-byte chunks; returns its replies and what it stored. */

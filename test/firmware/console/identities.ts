@@ -34,8 +34,16 @@ export async function rsaIdentity(thing: string): Promise<{ certPem: string; cer
   });
   const keyDer = new Uint8Array(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
   const { createPrivateKey } = await import("node:crypto");
-  const pkcs1Pem = createPrivateKey({ key: Buffer.from(keyDer), format: "der", type: "pkcs8" }).export({ type: "pkcs1", format: "pem" }).toString();
-  return { certPem: certificate.toString("pem"), certDer: new Uint8Array(certificate.rawData), keyPem: x509.PemConverter.encode(keyDer.buffer as ArrayBuffer, "PRIVATE KEY"), keyDer, pkcs1Pem };
+  const pkcs1Pem = createPrivateKey({ key: Buffer.from(keyDer), format: "der", type: "pkcs8" })
+    .export({ type: "pkcs1", format: "pem" })
+    .toString();
+  return {
+    certPem: certificate.toString("pem"),
+    certDer: new Uint8Array(certificate.rawData),
+    keyPem: x509.PemConverter.encode(keyDer.buffer as ArrayBuffer, "PRIVATE KEY"),
+    keyDer,
+    pkcs1Pem,
+  };
 }
 
 /** DER as PEM with 64-character lines. */

@@ -20,7 +20,13 @@ function failingPreferences(failAt: number): ConsolePreferences & { readonly ent
 
 function consoleOn(preferences: ConsolePreferences): { send(line: string): void; replies: string[] } {
   const replies: string[] = [];
-  const board = new SerialConsole({ write: (text) => replies.push(text.trimEnd()), log: { event() {} }, preferences, timer: { set: () => 0, clear: () => {} }, versions: { firmware: "test" } });
+  const board = new SerialConsole({
+    write: (text) => replies.push(text.trimEnd()),
+    log: { event() {} },
+    preferences,
+    timer: { set: () => 0, clear: () => {} },
+    versions: { firmware: "test" },
+  });
   return { send: (line) => board.receive(new TextEncoder().encode(`${line}\n`)), replies };
 }
 

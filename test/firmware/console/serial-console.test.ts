@@ -10,10 +10,16 @@ let rsa: Awaited<ReturnType<typeof rsaIdentity>>;
 let otherRsa: Awaited<ReturnType<typeof rsaIdentity>>;
 
 before(async () => {
-  [board, other, rsa, otherRsa] = await Promise.all([ecIdentity("aqm-console-001"), ecIdentity("aqm-console-001"), rsaIdentity("aqm-rsa-001"), rsaIdentity("aqm-rsa-002")]);
+  [board, other, rsa, otherRsa] = await Promise.all([
+    ecIdentity("aqm-console-001"),
+    ecIdentity("aqm-console-001"),
+    rsaIdentity("aqm-rsa-001"),
+    rsaIdentity("aqm-rsa-002"),
+  ]);
 });
 
-const hex = (bytes: Uint8Array | string | number | boolean | undefined): string => (bytes instanceof Uint8Array ? Buffer.from(bytes).toString("hex") : String(bytes));
+const hex = (bytes: Uint8Array | string | number | boolean | undefined): string =>
+  bytes instanceof Uint8Array ? Buffer.from(bytes).toString("hex") : String(bytes);
 
 test("help, version and status answer one line each, parseable as OK <what> key=value", () => {
   const rig = consoleRig();
@@ -37,15 +43,24 @@ test("wifi stores SSID and password (quoted when they hold spaces); the password
   assert.equal(rig.stored("wifi", "ssid"), "aqm lab 2");
   assert.equal(rig.stored("wifi", "password"), password);
   assert.match(rig.command("status"), / wifi.ssid="aqm lab 2" wifi.password=set /);
-  assert.ok(rig.lines.some((line) => / INFO console CN901 .* ssid="aqm lab 2"$/.test(line)), "logged, with the SSID");
-  assert.ok(rig.lines.every((line) => !line.includes("p4ss")), "the password appears nowhere in what the board printed");
+  assert.ok(
+    rig.lines.some((line) => / INFO console CN901 .* ssid="aqm lab 2"$/.test(line)),
+    "logged, with the SSID",
+  );
+  assert.ok(
+    rig.lines.every((line) => !line.includes("p4ss")),
+    "the password appears nowhere in what the board printed",
+  );
   assert.equal(rig.command('wifi open-cafe ""'), "OK wifi stored ssid=open-cafe password=none restart=required");
 });
 
 test("thing and endpoint are stored in preferences domain aqm; an endpoint without a port clears the stored port", () => {
   const rig = consoleRig();
   assert.equal(rig.command("thing aqm-board_07:a"), "OK thing stored thing=aqm-board_07:a restart=required");
-  assert.equal(rig.command("endpoint a1b2c3-ats.iot.eu-west-1.amazonaws.com 8883"), "OK endpoint stored endpoint=a1b2c3-ats.iot.eu-west-1.amazonaws.com port=8883 restart=required");
+  assert.equal(
+    rig.command("endpoint a1b2c3-ats.iot.eu-west-1.amazonaws.com 8883"),
+    "OK endpoint stored endpoint=a1b2c3-ats.iot.eu-west-1.amazonaws.com port=8883 restart=required",
+  );
   assert.equal(rig.stored("aqm", "port"), 8883);
   assert.equal(rig.command("endpoint 192.168.1.20"), "OK endpoint stored endpoint=192.168.1.20 restart=required");
   assert.equal(rig.stored("aqm", "endpoint"), "192.168.1.20");
@@ -57,7 +72,10 @@ test("the CA, the client certificate and its key go in as PEM and are stored as 
   const rig = consoleRig();
   const ca = installPem(rig, "ca", board.caPem);
   assert.equal(ca[0], 'OK tls ca ready send="-----BEGIN CERTIFICATE-----"');
-  assert.ok(ca.slice(1, -1).every((reply) => /^OK pem bytes=\d+$/.test(reply)), "one OK per PEM line: the sender's flow control");
+  assert.ok(
+    ca.slice(1, -1).every((reply) => /^OK pem bytes=\d+$/.test(reply)),
+    "one OK per PEM line: the sender's flow control",
+  );
   assert.equal(ca.at(-1), `OK tls ca stored bytes=${board.caDer.length} subject="aqm test CA" restart=required`);
   assert.equal(installPem(rig, "cert", board.certPem).at(-1), `OK tls cert held bytes=${board.certDer.length} subject=aqm-console-001 next="tls key"`);
   assert.equal(rig.stored("tls", "cert"), undefined, "not stored without its key");
@@ -66,9 +84,15 @@ test("the CA, the client certificate and its key go in as PEM and are stored as 
   assert.equal(hex(rig.stored("tls", "ca")), hex(board.caDer));
   assert.equal(hex(rig.stored("tls", "cert")), hex(board.certDer));
   assert.equal(hex(rig.stored("tls", "key")), hex(board.keyDer));
-  assert.equal(rig.command("status"), `OK status thing=- endpoint=- port=- wifi.ssid=- wifi.password=none tls.ca=${board.caDer.length} tls.cert=${board.certDer.length} tls.key=${board.keyDer.length}`);
+  assert.equal(
+    rig.command("status"),
+    `OK status thing=- endpoint=- port=- wifi.ssid=- wifi.password=none tls.ca=${board.caDer.length} tls.cert=${board.certDer.length} tls.key=${board.keyDer.length}`,
+  );
   const keyLines = board.keyPem.split("\n").filter((line) => line && !line.startsWith("-----"));
-  assert.ok(rig.lines.every((line) => keyLines.every((keyLine) => !line.includes(keyLine))), "no part of the key is ever printed");
+  assert.ok(
+    rig.lines.every((line) => keyLines.every((keyLine) => !line.includes(keyLine))),
+    "no part of the key is ever printed",
+  );
   assert.ok(rig.lines.some((line) => / CN904 .* slot=key bytes=\d+ with_cert=true$/.test(line)));
 });
 
@@ -78,14 +102,17 @@ test("a PEM block split across many small UART chunks arrives whole", () => {
   const stream = `tls ca\r\n${block(board.caPem).replace(/\r?\n/g, "\r\n")}tls cert\n${block(board.certPem)}tls key\n${block(board.keyPem)}`;
   // Chunks of 1 to 7 bytes, as a USB serial adapter may hand them over.
   for (let at = 0, size = 1; at < stream.length; at += size, size = (size % 7) + 1) rig.send(stream.slice(at, at + size));
-  assert.deepEqual(rig.replies().filter((reply) => !reply.startsWith("OK pem")), [
-    'OK tls ca ready send="-----BEGIN CERTIFICATE-----"',
-    `OK tls ca stored bytes=${board.caDer.length} subject="aqm test CA" restart=required`,
-    'OK tls cert ready send="-----BEGIN CERTIFICATE-----"',
-    `OK tls cert held bytes=${board.certDer.length} subject=aqm-console-001 next="tls key"`,
-    'OK tls key ready send="-----BEGIN PRIVATE KEY-----"',
-    `OK tls key stored bytes=${board.keyDer.length} cert=stored restart=required`,
-  ]);
+  assert.deepEqual(
+    rig.replies().filter((reply) => !reply.startsWith("OK pem")),
+    [
+      'OK tls ca ready send="-----BEGIN CERTIFICATE-----"',
+      `OK tls ca stored bytes=${board.caDer.length} subject="aqm test CA" restart=required`,
+      'OK tls cert ready send="-----BEGIN CERTIFICATE-----"',
+      `OK tls cert held bytes=${board.certDer.length} subject=aqm-console-001 next="tls key"`,
+      'OK tls key ready send="-----BEGIN PRIVATE KEY-----"',
+      `OK tls key stored bytes=${board.keyDer.length} cert=stored restart=required`,
+    ],
+  );
   assert.equal(hex(rig.stored("tls", "key")), hex(board.keyDer));
   assert.equal(hex(rig.stored("tls", "cert")), hex(board.certDer));
 });
@@ -118,16 +145,26 @@ test("a new certificate the stored key fits is stored at once; one it does not f
 });
 
 /** Bad input: one clear ERR line, and the preferences exactly as before. */
-function refused(setup: (rig: ReturnType<typeof consoleRig>) => void, act: (rig: ReturnType<typeof consoleRig>) => void, expected: RegExp): ReturnType<typeof consoleRig> {
+function refused(
+  setup: (rig: ReturnType<typeof consoleRig>) => void,
+  act: (rig: ReturnType<typeof consoleRig>) => void,
+  expected: RegExp,
+): ReturnType<typeof consoleRig> {
   const rig = consoleRig();
   setup(rig);
   const before = rig.snapshot();
   const count = rig.replies().length;
   act(rig);
-  const error = rig.replies().slice(count).find((reply) => reply.startsWith("ERR "));
+  const error = rig
+    .replies()
+    .slice(count)
+    .find((reply) => reply.startsWith("ERR "));
   assert.match(error ?? "(no ERR reply)", expected);
   assert.equal(rig.snapshot(), before, "nothing was stored or changed");
-  assert.ok(rig.lines.some((line) => / WARN console CN910 /.test(line)), "the refusal is on the log");
+  assert.ok(
+    rig.lines.some((line) => / WARN console CN910 /.test(line)),
+    "the refusal is on the log",
+  );
   return rig;
 }
 
@@ -145,22 +182,30 @@ test("an unknown command is refused without echoing it (it might be a password o
 });
 
 test("a truncated line (no end of line, then silence) is dropped after 10 s with ERR truncated", () => {
-  const rig = refused(provisioned, (r) => {
-    r.send("thing aqm-ne");
-    r.bench.advance(9_999);
-    assert.equal(r.replies().filter((reply) => reply.startsWith("ERR")).length, 0, "not before the idle time");
-    r.bench.advance(1);
-  }, /^ERR truncated the line stopped without an end of line \(nothing for 10 s\)$/);
+  const rig = refused(
+    provisioned,
+    (r) => {
+      r.send("thing aqm-ne");
+      r.bench.advance(9_999);
+      assert.equal(r.replies().filter((reply) => reply.startsWith("ERR")).length, 0, "not before the idle time");
+      r.bench.advance(1);
+    },
+    /^ERR truncated the line stopped without an end of line \(nothing for 10 s\)$/,
+  );
   assert.equal(rig.command("version"), "OK version firmware=0.1.0 console=1", "the next line is read afresh");
   assert.equal(rig.stored("aqm", "thing"), "aqm-console-001");
 });
 
 test("a PEM block cut off before its END line is dropped after 10 s of silence; nothing is stored", () => {
-  refused(provisioned, (r) => {
-    const lines = other.keyPem.trim().split("\n");
-    r.send(`tls cert\n${other.certPem.trim()}\ntls key\n${lines.slice(0, 3).join("\n")}\n`);
-    r.bench.advance(10_000);
-  }, /^ERR truncated the PEM block stopped before its END line \(nothing for 10 s\); nothing was stored$/);
+  refused(
+    provisioned,
+    (r) => {
+      const lines = other.keyPem.trim().split("\n");
+      r.send(`tls cert\n${other.certPem.trim()}\ntls key\n${lines.slice(0, 3).join("\n")}\n`);
+      r.bench.advance(10_000);
+    },
+    /^ERR truncated the PEM block stopped before its END line \(nothing for 10 s\); nothing was stored$/,
+  );
 });
 
 test("an over-long line is refused once, when its end arrives; the next line works", () => {
@@ -170,7 +215,11 @@ test("an over-long line is refused once, when its end arrives; the next line wor
 });
 
 test("a byte that is not printable ASCII is refused", () => {
-  refused(provisioned, (r) => r.send(Uint8Array.from([...Buffer.from("thing caf"), 0xc3, 0xa9, 0x0a])), /^ERR bad-character byte 0xc3 at column 10 is not printable ASCII$/);
+  refused(
+    provisioned,
+    (r) => r.send(Uint8Array.from([...Buffer.from("thing caf"), 0xc3, 0xa9, 0x0a])),
+    /^ERR bad-character byte 0xc3 at column 10 is not printable ASCII$/,
+  );
 });
 
 test("Ctrl-C drops a half-typed line", () => {
@@ -181,34 +230,86 @@ test("malformed PEM is refused and nothing is stored: armour, base64, truncated 
   const caLines = board.caPem.trim().split("\n");
   const body = caLines.slice(1, -1);
   const cases: [string, string, RegExp][] = [
-    ["ca", `-----BEGIN CERTIFICATE----\n${body.join("\n")}\n-----END CERTIFICATE-----`, /^ERR pem-armour expected -----BEGIN CERTIFICATE-----; nothing was stored$/],
-    ["ca", `-----BEGIN PRIVATE KEY-----\n${body.join("\n")}\n-----END PRIVATE KEY-----`, /^ERR pem-armour expected a CERTIFICATE block, got PRIVATE KEY; nothing was stored$/],
+    [
+      "ca",
+      `-----BEGIN CERTIFICATE----\n${body.join("\n")}\n-----END CERTIFICATE-----`,
+      /^ERR pem-armour expected -----BEGIN CERTIFICATE-----; nothing was stored$/,
+    ],
+    [
+      "ca",
+      `-----BEGIN PRIVATE KEY-----\n${body.join("\n")}\n-----END PRIVATE KEY-----`,
+      /^ERR pem-armour expected a CERTIFICATE block, got PRIVATE KEY; nothing was stored$/,
+    ],
     ["ca", `${caLines[0]}\n${body.join("\n")}\n-----END X509 CRL-----`, /^ERR pem-armour expected -----END CERTIFICATE-----; nothing was stored$/],
-    ["ca", `${caLines[0]}\n${body[0]!.slice(0, 10)}*${body[0]!.slice(11)}\n${body.slice(1).join("\n")}\n${caLines.at(-1)}`, /^ERR pem-base64 character 11 is not base64; nothing was stored$/],
-    ["ca", `${caLines[0]}\n${body.join("\n").slice(0, -3)}\n${caLines.at(-1)}`, /^ERR pem-base64 the base64 text stops part-way through a group of four characters \(truncated\?\); nothing was stored$/],
+    [
+      "ca",
+      `${caLines[0]}\n${body[0]!.slice(0, 10)}*${body[0]!.slice(11)}\n${body.slice(1).join("\n")}\n${caLines.at(-1)}`,
+      /^ERR pem-base64 character 11 is not base64; nothing was stored$/,
+    ],
+    [
+      "ca",
+      `${caLines[0]}\n${body.join("\n").slice(0, -3)}\n${caLines.at(-1)}`,
+      /^ERR pem-base64 the base64 text stops part-way through a group of four characters \(truncated\?\); nothing was stored$/,
+    ],
     ["ca", `${caLines[0]}\n${body.slice(0, -2).join("\n")}\n${caLines.at(-1)}`, /^ERR der not a valid X.509 certificate: .*; nothing was stored$/],
-    ["ca", pem("CERTIFICATE", Uint8Array.from([...board.caDer, 0x00, 0x00])), /^ERR der not a valid X.509 certificate: Certificate: 2 unexpected bytes at byte \d+; nothing was stored$/],
+    [
+      "ca",
+      pem("CERTIFICATE", Uint8Array.from([...board.caDer, 0x00, 0x00])),
+      /^ERR der not a valid X.509 certificate: Certificate: 2 unexpected bytes at byte \d+; nothing was stored$/,
+    ],
     ["cert", pem("CERTIFICATE", board.keyDer), /^ERR der not a valid X.509 certificate: .*; nothing was stored$/],
     ["key", rsa.pkcs1Pem, /^ERR pem-armour this is a PKCS#1 key; convert it to PKCS#8 \(openssl pkcs8 -topk8 -nocrypt\); nothing was stored$/],
     ["key", pem("PRIVATE KEY", board.certDer), /^ERR der not a valid PKCS#8 private key: .*; nothing was stored$/],
     ["ca", `${caLines[0]}\nProc-Type: 4,ENCRYPTED\n${body.join("\n")}\n${caLines.at(-1)}`, /^ERR pem-armour PEM headers are not accepted; nothing was stored$/],
-    ["ca", `${caLines[0]}\n${body.join("\n")}\n${caLines[0]}`, /^ERR pem-armour a BEGIN line inside the block \(the END line is missing\); nothing was stored$/],
+    [
+      "ca",
+      `${caLines[0]}\n${body.join("\n")}\n${caLines[0]}`,
+      /^ERR pem-armour a BEGIN line inside the block \(the END line is missing\); nothing was stored$/,
+    ],
     ["ca", pem("CERTIFICATE", new Uint8Array(4001).fill(0x30)), /^ERR too-large decodes to more than 4000 bytes; nothing was stored$/],
   ];
   for (const [slot, text, expected] of cases) refused(provisioned, (r) => installPem(r, slot as "ca" | "cert" | "key", text), expected);
 });
 
 test("a key that does not match the certificate is refused; the certificate waiting for it stays unstored", () => {
-  refused((r) => installPem(r, "cert", board.certPem), (r) => installPem(r, "key", other.keyPem), /^ERR key-mismatch the public key inside the key file is not the certificate's; nothing was stored$/);
-  refused(provisioned, (r) => installPem(r, "key", other.keyPem), /^ERR key-mismatch the public key inside the key file is not the certificate's; nothing was stored$/);
-  refused((r) => installPem(r, "cert", rsa.certPem), (r) => installPem(r, "key", otherRsa.keyPem), /^ERR key-mismatch the key does not belong to the certificate; nothing was stored$/);
-  refused((r) => installPem(r, "cert", rsa.certPem), (r) => installPem(r, "key", board.keyPem), /^ERR key-mismatch the key is EC, the certificate's key is not; nothing was stored$/);
-  refused(() => {}, (r) => installPem(r, "key", board.keyPem), /^ERR no-certificate install the client certificate \(tls cert\) before its key; nothing was stored$/);
+  refused(
+    (r) => installPem(r, "cert", board.certPem),
+    (r) => installPem(r, "key", other.keyPem),
+    /^ERR key-mismatch the public key inside the key file is not the certificate's; nothing was stored$/,
+  );
+  refused(
+    provisioned,
+    (r) => installPem(r, "key", other.keyPem),
+    /^ERR key-mismatch the public key inside the key file is not the certificate's; nothing was stored$/,
+  );
+  refused(
+    (r) => installPem(r, "cert", rsa.certPem),
+    (r) => installPem(r, "key", otherRsa.keyPem),
+    /^ERR key-mismatch the key does not belong to the certificate; nothing was stored$/,
+  );
+  refused(
+    (r) => installPem(r, "cert", rsa.certPem),
+    (r) => installPem(r, "key", board.keyPem),
+    /^ERR key-mismatch the key is EC, the certificate's key is not; nothing was stored$/,
+  );
+  refused(
+    () => {},
+    (r) => installPem(r, "key", board.keyPem),
+    /^ERR no-certificate install the client certificate \(tls cert\) before its key; nothing was stored$/,
+  );
 });
 
 test("settings that fail their check are refused with the reason and change nothing; the password is never quoted back", () => {
-  refused(provisioned, (r) => r.send('wifi aqm-lab "short7!"\n'), /^ERR invalid-value the password must be empty \(open network\) or 8 to 63 characters, got 7; nothing was changed$/);
-  refused(provisioned, (r) => r.send(`wifi ${"s".repeat(33)} longenough\n`), /^ERR invalid-value the SSID must be 1 to 32 characters, got 33; nothing was changed$/);
+  refused(
+    provisioned,
+    (r) => r.send('wifi aqm-lab "short7!"\n'),
+    /^ERR invalid-value the password must be empty \(open network\) or 8 to 63 characters, got 7; nothing was changed$/,
+  );
+  refused(
+    provisioned,
+    (r) => r.send(`wifi ${"s".repeat(33)} longenough\n`),
+    /^ERR invalid-value the SSID must be 1 to 32 characters, got 33; nothing was changed$/,
+  );
   refused(provisioned, (r) => r.send("wifi only-an-ssid\n"), /^ERR usage wifi <ssid> <password> /);
   refused(provisioned, (r) => r.send('wifi aqm-lab "unterminated\n'), /^ERR usage a quoted word is not closed \(line truncated\?\)$/);
   refused(provisioned, (r) => r.send("thing bad/name\n"), /^ERR invalid-value a thing name is 1 to 128 letters, digits, ':', '_' or '-'; nothing was changed$/);
@@ -285,5 +386,8 @@ test("factory-reset confirm erases identity, Wi-Fi, thing, endpoint, cloud setti
   assert.equal(rig.command("factory-reset confirm"), "OK factory-reset done settings=9 readings=4 restart=required");
   assert.equal(cleared, 4);
   assert.equal(rig.snapshot(), JSON.stringify({ aqm: { boot: 7, calibration: "{}" } }));
-  assert.equal(rig.command("status"), "OK status thing=- endpoint=- port=- wifi.ssid=- wifi.password=none tls.ca=0 tls.cert=0 tls.key=0 outbox.pending=4 outbox.fill=0.1");
+  assert.equal(
+    rig.command("status"),
+    "OK status thing=- endpoint=- port=- wifi.ssid=- wifi.password=none tls.ca=0 tls.cert=0 tls.key=0 outbox.pending=4 outbox.fill=0.1",
+  );
 });

@@ -1,5 +1,5 @@
 import type { Pms5003Serial, Pms5003SerialOptions } from "../../../firmware/drivers/Pms5003";
-import type { Sht4xI2c, Sht4xI2cOptions } from "../../../firmware/drivers/Sht4x";
+import type { I2cIo, I2cIoOptions } from "../../../firmware/drivers/I2cIo";
 import type { I2cBus } from "../../../host-tools/board-sim/board/I2cBus.ts";
 import type { UartLink } from "../../../host-tools/board-sim/board/UartLink.ts";
 
@@ -49,15 +49,17 @@ function hex(address: number): string {
   return "0x" + address.toString(16);
 }
 
-/** An I2C class whose instances talk to `bus` at the clock's time. `opened` records every constructor call. */
+/** An I2C class whose instances talk to `bus` at the clock's time. `opened` records every constructor call, `last` the latest instance. */
 export function i2cOn(bus: I2cBus, clock: TestClock) {
-  return class FakeI2c implements Sht4xI2c {
-    static readonly opened: Sht4xI2cOptions[] = [];
+  return class FakeI2c implements I2cIo {
+    static readonly opened: I2cIoOptions[] = [];
+    static last: FakeI2c | undefined;
     readonly #address: number;
     closed = false;
 
-    constructor(options: Sht4xI2cOptions) {
+    constructor(options: I2cIoOptions) {
       FakeI2c.opened.push(options);
+      FakeI2c.last = this;
       this.#address = options.address;
     }
 

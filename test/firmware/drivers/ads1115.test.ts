@@ -3,7 +3,14 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import Ads1115, { ads1115ConfigWord, ads1115ConversionWaitMs, ads1115Millivolts, type Ads1115DataRate, type Ads1115FullScaleMv, type Ads1115Options } from "../../../firmware/drivers/Ads1115";
+import Ads1115, {
+  ads1115ConfigWord,
+  ads1115ConversionWaitMs,
+  ads1115Millivolts,
+  type Ads1115DataRate,
+  type Ads1115FullScaleMv,
+  type Ads1115Options,
+} from "../../../firmware/drivers/Ads1115";
 import { faultCodeOf } from "../../../firmware/sampling/FaultCode";
 import { I2cBus, type I2cTarget } from "../../../host-tools/board-sim/board/I2cBus.ts";
 import { Ads1115Model, ads1115Code, ads1115ConversionMs } from "../../../host-tools/board-sim/models/Ads1115Model.ts";
@@ -41,7 +48,10 @@ test("config words follow the datasheet's field layout: OS=1, MUX 100…111, PGA
   // The chip's reset value is 0x8583: MUX 000, PGA 010 (±2.048 V), MODE 1, DR 100 (128 SPS), COMP_QUE 11.
   // The same settings with OS set and MUX 100 (AIN0 vs GND) give 0xC583.
   assert.equal(ads1115ConfigWord(0, 2048, 128), 0xc583);
-  assert.deepEqual(([0, 1, 2, 3] as const).map((input) => ads1115ConfigWord(input, 2048, 128)), [0xc583, 0xd583, 0xe583, 0xf583]);
+  assert.deepEqual(
+    ([0, 1, 2, 3] as const).map((input) => ads1115ConfigWord(input, 2048, 128)),
+    [0xc583, 0xd583, 0xe583, 0xf583],
+  );
   const pgaHighBytes = FULL_SCALES.map((fsr) => ads1115ConfigWord(0, fsr, 128) >> 8);
   assert.deepEqual(pgaHighBytes, [0xc1, 0xc3, 0xc5, 0xc7, 0xc9, 0xcb]);
   const dataRateLowBytes = DATA_RATES.map((sps) => ads1115ConfigWord(0, 2048, sps) & 0xff);
@@ -96,7 +106,10 @@ test("a read writes the config, waits 9 ms at 128 SPS, checks OS, points at the 
 
 test("each input selects its MUX setting; each is read against GND", () => {
   const { bus, adc } = rig({ inputs: [1000, 500, 250, -125] });
-  assert.deepEqual(([0, 1, 2, 3] as const).map((input) => adc.readMillivolts(input)), [1000, 500, 250, -125]);
+  assert.deepEqual(
+    ([0, 1, 2, 3] as const).map((input) => adc.readMillivolts(input)),
+    [1000, 500, 250, -125],
+  );
   const configs = bus.transactions.filter((t) => t.direction === "write" && t.data.length === 3).map((t) => [...t.data]);
   assert.deepEqual(configs, [
     [0x01, 0xc5, 0x83],
@@ -203,7 +216,10 @@ test("a NACK after the conversion started (status or result read) is reported as
   assert.equal(adc.readMillivolts(0), undefined);
   failOnRead = 2;
   assert.equal(adc.readMillivolts(0), undefined);
-  assert.deepEqual(errors, ["ADS1115 0x48 AIN0 status read failed: I2C read from 0x48: no acknowledge", "ADS1115 0x48 AIN0 result read failed: I2C read from 0x48: no acknowledge"]);
+  assert.deepEqual(errors, [
+    "ADS1115 0x48 AIN0 status read failed: I2C read from 0x48: no acknowledge",
+    "ADS1115 0x48 AIN0 result read failed: I2C read from 0x48: no acknowledge",
+  ]);
 });
 
 test("a conversion still running after the wait is polled 1 ms apart; one that never finishes is a timeout after 3 status reads", () => {
@@ -224,13 +240,16 @@ test("a conversion still running after the wait is polled 1 ms apart; one that n
     }),
   });
   assert.equal(slow.adc.readMillivolts(0), 1000);
-  assert.deepEqual(wire(slow.bus).map((t) => [t.at, "write" in t ? "write" : "read"]), [
-    [0, "write"],
-    [9, "read"],
-    [10, "read"],
-    [10, "write"],
-    [10, "read"],
-  ]);
+  assert.deepEqual(
+    wire(slow.bus).map((t) => [t.at, "write" in t ? "write" : "read"]),
+    [
+      [0, "write"],
+      [9, "read"],
+      [10, "read"],
+      [10, "write"],
+      [10, "read"],
+    ],
+  );
 
   const { bus, model, adc, errors } = rig();
   model.faults = { neverReady: true };
@@ -264,7 +283,7 @@ test("the model's differential MUX settings measure the difference between the n
     model.write(Uint8Array.of(0x01, 0x80 | (mux << 4) | 0x05, 0x83), 0);
     model.write(Uint8Array.of(0x00), 10);
     const bytes = model.read(2, 10) as Uint8Array;
-    return ads1115Millivolts(((bytes[0]! << 8) | bytes[1]!) << 16 >> 16, 2048);
+    return ads1115Millivolts((((bytes[0]! << 8) | bytes[1]!) << 16) >> 16, 2048);
   };
   assert.deepEqual([0, 1, 2, 3].map(differential), [600, 900, 300, 150]);
 });
@@ -280,21 +299,13 @@ test("the address option reaches a chip strapped to 0x49, and every reason names
 
 test("configure and the constructor reject values the chip does not have; close closes the I2C instance", () => {
   const clock = new TestClock();
-  const bus = new I2cBus();
-  let instance: { closed: boolean } | undefined;
-  const Base = i2cOn(bus, clock);
-  class Remembered extends Base {
-    constructor(options: ConstructorParameters<typeof Base>[0]) {
-      super(options);
-      instance = this;
-    }
-  }
-  const sensor = { io: Remembered, data: 21, clock: 22, hz: 400_000 };
+  const I2C = i2cOn(new I2cBus(), clock);
+  const sensor = { io: I2C, data: 21, clock: 22, hz: 400_000 };
   const adc = new Ads1115({ sensor, delay: clock.delay });
   assert.throws(() => adc.configure({ fullScaleMv: 3000 as Ads1115FullScaleMv }), RangeError);
   assert.throws(() => adc.configure({ samplesPerSecond: 100 as Ads1115DataRate }), RangeError);
   assert.throws(() => adc.readMillivolts(4 as 0), RangeError);
   assert.throws(() => new Ads1115({ sensor, address: 0x44 }), RangeError);
   adc.close();
-  assert.equal(instance?.closed, true);
+  assert.equal(I2C.last?.closed, true);
 });

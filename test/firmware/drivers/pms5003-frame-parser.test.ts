@@ -124,9 +124,7 @@ test("command replies (length 4) are checked and skipped without a report", () =
 });
 
 test("a command reply with a bad checksum is reported", () => {
-  assert.deepEqual(parse([Uint8Array.of(0x42, 0x4d, 0x00, 0x04, 0xe1, 0x00, 0x01, 0x75)]), [
-    { bad: "PMS5003 command reply checksum 0x0175, expected 0x0174" },
-  ]);
+  assert.deepEqual(parse([Uint8Array.of(0x42, 0x4d, 0x00, 0x04, 0xe1, 0x00, 0x01, 0x75)]), [{ bad: "PMS5003 command reply checksum 0x0175, expected 0x0174" }]);
 });
 
 test("a data frame with a bad checksum is reported with both sums and not emitted", () => {
@@ -177,13 +175,11 @@ const lineNoise: fc.Arbitrary<Uint8Array> = fc
       fc.constantFrom([0x42], [0x42, 0x4d], [0x42, 0x4d, 0x00, 0x1c], [0x42, 0x4d, 0x00, 0x04]),
       frameRecord.map((frame) => Array.from(encodePms5003Frame(frame))),
       fc.tuple(fc.constantFrom(0xe1, 0xe4), fc.integer({ min: 0, max: 1 })).map(([command, data]) => Array.from(encodePms5003Reply(command, data))),
-      fc
-        .tuple(frameRecord, fc.integer({ min: 0, max: 31 }), fc.integer({ min: 1, max: 255 }))
-        .map(([frame, at, delta]) => {
-          const bytes = Array.from(encodePms5003Frame(frame));
-          bytes[at] = (bytes[at]! + delta) & 0xff;
-          return bytes.slice(0, 8 + ((at * 7) % 25)); // and sometimes cut short
-        }),
+      fc.tuple(frameRecord, fc.integer({ min: 0, max: 31 }), fc.integer({ min: 1, max: 255 })).map(([frame, at, delta]) => {
+        const bytes = Array.from(encodePms5003Frame(frame));
+        bytes[at] = (bytes[at]! + delta) & 0xff;
+        return bytes.slice(0, 8 + ((at * 7) % 25)); // and sometimes cut short
+      }),
     ),
     { maxLength: 30 },
   )
@@ -226,7 +222,10 @@ test("property: a valid frame anywhere in line noise is found, whatever the chun
       const stream = concat(before, encodePms5003Frame(frame), after);
       fc.pre(!validFrameOverlaps(stream, before.length));
       const found = parse(chunked(stream, sizes)).filter((event) => "frame" in event);
-      assert.ok(found.some((event) => "frame" in event && JSON.stringify(event.frame) === JSON.stringify(frame)), "the embedded frame was not found");
+      assert.ok(
+        found.some((event) => "frame" in event && JSON.stringify(event.frame) === JSON.stringify(frame)),
+        "the embedded frame was not found",
+      );
     }),
     { numRuns: 500 },
   );

@@ -179,7 +179,10 @@ test("all-zero frames after the warm-up are reported as a failed laser or fan an
   assert.deepEqual(errors, []);
   clock.advance(6_000);
   assert.equal(pms.sample(), undefined);
-  assert.deepEqual(errors, ["PMS5003 frame has every value zero: its laser or fan has failed", "PMS5003 frame has every value zero: its laser or fan has failed"]);
+  assert.deepEqual(errors, [
+    "PMS5003 frame has every value zero: its laser or fan has failed",
+    "PMS5003 frame has every value zero: its laser or fan has failed",
+  ]);
 });
 
 test("an unplugged sensor gives no samples and no reports; commands sent meanwhile are lost", () => {
@@ -220,7 +223,11 @@ test("with a SET pin, sleep and wake drive the pin (low sleeps) instead of sendi
   const model = new Pms5003Model({ reading });
   const link = new UartLink(model, { baud: 9600 });
   const levels: number[] = [];
-  const pms = new Pms5003({ sensor: { io: serialOn(link, clock), port: 2, receive: 16, transmit: 17 }, set: { write: (level) => levels.push(level) }, now: () => clock.now });
+  const pms = new Pms5003({
+    sensor: { io: serialOn(link, clock), port: 2, receive: 16, transmit: 17 },
+    set: { write: (level) => levels.push(level) },
+    now: () => clock.now,
+  });
   clock.advance(40_000);
   pms.sleep();
   assert.equal(pms.sample(), undefined, "asleep, the last frame is no longer a reading");

@@ -220,19 +220,11 @@ test("the address option reaches a chip strapped to 0x45", () => {
 
 test("configure rejects an unknown repeatability; close closes the I2C instance", () => {
   const clock = new TestClock();
-  const bus = new I2cBus();
-  let instance: { closed: boolean } | undefined;
-  const Base = i2cOn(bus, clock);
-  class Remembered extends Base {
-    constructor(options: ConstructorParameters<typeof Base>[0]) {
-      super(options);
-      instance = this;
-    }
-  }
-  const sht = new Sht4x({ sensor: { io: Remembered, data: 21, clock: 22, hz: 400_000 }, delay: clock.delay });
+  const I2C = i2cOn(new I2cBus(), clock);
+  const sht = new Sht4x({ sensor: { io: I2C, data: 21, clock: 22, hz: 400_000 }, delay: clock.delay });
   assert.throws(() => sht.configure({ repeatability: "ultra" as "high" }), RangeError);
   sht.close();
-  assert.equal(instance?.closed, true);
+  assert.equal(I2C.last?.closed, true);
 });
 
 test("a chip that never finishes its measurement acknowledges the command, NACKs the read, and the driver reports a timeout with no values", () => {
@@ -242,7 +234,14 @@ test("a chip that never finishes its measurement acknowledges the command, NACKs
   assert.equal(errors.length, 1);
   assert.match(errors[0]!, /^SHT4x measurement: no answer after 9 ms/);
   const last = wire(bus).slice(-2);
-  assert.deepEqual(last.map((t) => [t.write ?? t.read, t.acked]), [[[0xfd], true], [[], false]], "0xFD acknowledged, the read refused");
+  assert.deepEqual(
+    last.map((t) => [t.write ?? t.read, t.acked]),
+    [
+      [[0xfd], true],
+      [[], false],
+    ],
+    "0xFD acknowledged, the read refused",
+  );
   model.faults = {};
   assert.equal(typeof sht.sample()?.thermometer?.temperature, "number", "it measures again once the fault clears");
 });

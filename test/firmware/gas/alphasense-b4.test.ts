@@ -20,10 +20,43 @@ function close(actual: number, expected: number, what: string): void {
 }
 
 // Sheets for the hand-worked examples: round numbers so each step can be checked by hand.
-const co: GasSensorCalibration = { type: "CO-B4", serial: "162000001", weElectronicZeroMv: 340, aeElectronicZeroMv: 335, weSensorZeroMv: -25, aeSensorZeroMv: -5, sensitivityMvPerPpb: 0.4 };
-const no2: GasSensorCalibration = { type: "NO2-B43F", serial: "202000001", weElectronicZeroMv: 300, aeElectronicZeroMv: 305, weSensorZeroMv: -10, aeSensorZeroMv: -5, sensitivityMvPerPpb: 0.25 };
-const so2: GasSensorCalibration = { type: "SO2-B4", serial: "164000001", weElectronicZeroMv: 350, aeElectronicZeroMv: 345, weSensorZeroMv: 20, aeSensorZeroMv: 10, sensitivityMvPerPpb: 0.3 };
-const ox: GasSensorCalibration = { type: "OX-B431", serial: "204000001", weElectronicZeroMv: 310, aeElectronicZeroMv: 312, weSensorZeroMv: -15, aeSensorZeroMv: -10, sensitivityMvPerPpb: 0.32, no2SensitivityMvPerPpb: 0.4 };
+const co: GasSensorCalibration = {
+  type: "CO-B4",
+  serial: "162000001",
+  weElectronicZeroMv: 340,
+  aeElectronicZeroMv: 335,
+  weSensorZeroMv: -25,
+  aeSensorZeroMv: -5,
+  sensitivityMvPerPpb: 0.4,
+};
+const no2: GasSensorCalibration = {
+  type: "NO2-B43F",
+  serial: "202000001",
+  weElectronicZeroMv: 300,
+  aeElectronicZeroMv: 305,
+  weSensorZeroMv: -10,
+  aeSensorZeroMv: -5,
+  sensitivityMvPerPpb: 0.25,
+};
+const so2: GasSensorCalibration = {
+  type: "SO2-B4",
+  serial: "164000001",
+  weElectronicZeroMv: 350,
+  aeElectronicZeroMv: 345,
+  weSensorZeroMv: 20,
+  aeSensorZeroMv: 10,
+  sensitivityMvPerPpb: 0.3,
+};
+const ox: GasSensorCalibration = {
+  type: "OX-B431",
+  serial: "204000001",
+  weElectronicZeroMv: 310,
+  aeElectronicZeroMv: 312,
+  weSensorZeroMv: -15,
+  aeSensorZeroMv: -10,
+  sensitivityMvPerPpb: 0.32,
+  no2SensitivityMvPerPpb: 0.4,
+};
 
 /** AAN 803's tables, −30 … 50 °C in 10 °C steps. */
 const TABLES: Readonly<Record<GasSensorType, readonly number[]>> = {

@@ -48,7 +48,11 @@ test("the record itself must be an object with an id of safe characters and noth
   rejects((v) => void (v.id = 7), "id", 'expected 1…64 letters, digits, ".", "_" or "-", starting with a letter or digit, got 7');
   rejects((v) => void (v.id = ""), "id", 'expected 1…64 letters, digits, ".", "_" or "-", starting with a letter or digit, got ""');
   rejects((v) => void (v.id = "bad id\n"), "id", 'expected 1…64 letters, digits, ".", "_" or "-", starting with a letter or digit, got "bad id\\n"');
-  rejects((v) => void (v.id = "x".repeat(65)), "id", `expected 1…64 letters, digits, ".", "_" or "-", starting with a letter or digit, got "${"x".repeat(65)}"`);
+  rejects(
+    (v) => void (v.id = "x".repeat(65)),
+    "id",
+    `expected 1…64 letters, digits, ".", "_" or "-", starting with a letter or digit, got "${"x".repeat(65)}"`,
+  );
   rejects((v) => void (v.h2s = {}), "h2s", "unknown field");
   rejects((v) => void delete (v as Record<string, unknown>).so2, "so2", "expected an object, got undefined");
 });
@@ -88,7 +92,7 @@ test("the NO2 cross-sensitivity belongs to the OX sheet only", () => {
 });
 
 test("CalibrationError is an Error whose message starts with the field path", () => {
-  const error = new CalibrationError("no2.sensitivityMvPerPpb", "expected a finite number other than 0, got \"abc\"");
+  const error = new CalibrationError("no2.sensitivityMvPerPpb", 'expected a finite number other than 0, got "abc"');
   assert.ok(error instanceof Error);
   assert.equal(error.name, "CalibrationError");
   assert.equal(error.message, 'no2.sensitivityMvPerPpb: expected a finite number other than 0, got "abc"');

@@ -11,7 +11,15 @@ const IDENTITY = { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uin
 function build(overrides: Partial<SimulatedBoardOptions> = {}) {
   const air = new SyntheticAir(11);
   const broker = new LoopbackBroker();
-  const board = simulatedBoard({ thing: "aqm-net", epochAtBoot: EPOCH, identity: IDENTITY, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: 10_000 }, ...overrides });
+  const board = simulatedBoard({
+    thing: "aqm-net",
+    epochAtBoot: EPOCH,
+    identity: IDENTITY,
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    config: { sampleIntervalMs: 10_000 },
+    ...overrides,
+  });
   const lines = (code: string) => board.sim.console.filter((line) => line.split(" ")[3] === code);
   const leds = () => board.sim.console.filter((line) => line.split(" ")[3] === "LD500").map((line) => line.split("state=")[1]);
   const telemetry = () => broker.readings<{ seq: number; ts: number }>(/\/telemetry$/);
@@ -42,7 +50,10 @@ test("readings taken before the time is known are held, then sent with their tru
   network.sntpUp = true;
   board.advance(40_000);
   const readings = telemetry();
-  assert.deepEqual(readings.slice(0, 3).map((r) => r.seq), [1, 2, 3]);
+  assert.deepEqual(
+    readings.slice(0, 3).map((r) => r.seq),
+    [1, 2, 3],
+  );
   // Board time 10 s, 20 s, 30 s after power-on, to SNTP's whole second.
   readings.slice(0, 3).forEach((r, i) => assert.ok(Math.abs(r.ts - (EPOCH + (i + 1) * 10_000)) < 1_100, `reading ${r.seq} at ${new Date(r.ts).toISOString()}`));
 });

@@ -143,12 +143,32 @@ test("PM beyond the 1000 µg/m³ the data manual gives as the maximum range is o
 
 test("20 new frames with every number the same are a frozen sensor; the same frame read twice is not", () => {
   const sensor = pms();
-  const frozen = { ...sensor, sample: () => ({ pm1: 3, pm2_5: 5, pm10: 8, counts: { over0_3: 500, over0_5: 150, over1_0: 30, over2_5: 4, over5_0: 1, over10: 0 }, warming: false, frame: ++sensor.frame }) };
+  const frozen = {
+    ...sensor,
+    sample: () => ({
+      pm1: 3,
+      pm2_5: 5,
+      pm10: 8,
+      counts: { over0_3: 500, over0_5: 150, over1_0: 30, over2_5: 4, over5_0: 1, over10: 0 },
+      warming: false,
+      frame: ++sensor.frame,
+    }),
+  };
   const channels = new ParticulateChannels({ sensor: frozen, errors: new FaultLatch(), sampleIntervalMs: 60_000, readIntervalMs: 5_000 });
   const reads = Array.from({ length: 20 }, () => channels.read(0).pm2_5_ugm3);
   assert.deepEqual(reads[18], { value: 5 });
   assert.deepEqual(reads[19], { fault: "stuck", reason: "PMS5003 sent the same frame 20 times in a row" });
-  const repeated = { ...sensor, sample: () => ({ pm1: 3, pm2_5: 5, pm10: 8, counts: { over0_3: 500, over0_5: 150, over1_0: 30, over2_5: 4, over5_0: 1, over10: 0 }, warming: false, frame: 1 }) };
+  const repeated = {
+    ...sensor,
+    sample: () => ({
+      pm1: 3,
+      pm2_5: 5,
+      pm10: 8,
+      counts: { over0_3: 500, over0_5: 150, over1_0: 30, over2_5: 4, over5_0: 1, over10: 0 },
+      warming: false,
+      frame: 1,
+    }),
+  };
   const same = new ParticulateChannels({ sensor: repeated, errors: new FaultLatch(), sampleIntervalMs: 60_000, readIntervalMs: 5_000 });
   for (let i = 0; i < 40; i++) assert.deepEqual(same.read(0).pm2_5_ugm3, { value: 5 });
 });

@@ -35,7 +35,10 @@ test("each interval starts empty", () => {
 
 test("a value repeated `limit` times in a row is stuck; a change or a reset starts the count again", () => {
   const detector = new StuckDetector(3);
-  assert.deepEqual([5, 5, 5, 5].map((v) => detector.stuck(v)), [false, false, true, true]);
+  assert.deepEqual(
+    [5, 5, 5, 5].map((v) => detector.stuck(v)),
+    [false, false, true, true],
+  );
   assert.equal(detector.stuck(6), false);
   detector.stuck(6);
   detector.reset();

@@ -53,7 +53,11 @@ test("reads every part each read interval and reports the mean once per sampling
   assert.deepEqual(readings[0]!.temperature_c, { value: 21, health: "ok" }, "mean of 20, 21, 22");
   assert.deepEqual(readings[1]!.temperature_c, { value: 24, health: "ok" });
   assert.deepEqual(readings[0]!.o3_ppb, { value: 30, health: "ok" });
-  assert.deepEqual(calls.slice(0, 7), ["repeat 5000", "pm 10000", "gas 5000 20", "pm 5000", "gas 10000 21", "pm 0", "gas 15000 22"], "the gases get this read's temperature and the time since power-on");
+  assert.deepEqual(
+    calls.slice(0, 7),
+    ["repeat 5000", "pm 10000", "gas 5000 20", "pm 5000", "gas 10000 21", "pm 0", "gas 15000 22"],
+    "the gases get this read's temperature and the time since power-on",
+  );
 });
 
 test("a part that throws costs its own channels (fault:internal), never the others or the timer", () => {
@@ -75,7 +79,12 @@ test("when the SHT4x fails, the gases go on with its last good temperature for t
   let reads = 0;
   const { tick } = rig({
     // One good read, then a dead sensor.
-    climate: { read: () => (reads++ === 0 ? { temperature_c: value(23), humidity_pct: value(40) } : { temperature_c: { fault: "nack", reason: "x" }, humidity_pct: { fault: "nack", reason: "x" } }) },
+    climate: {
+      read: () =>
+        reads++ === 0
+          ? { temperature_c: value(23), humidity_pct: value(40) }
+          : { temperature_c: { fault: "nack", reason: "x" }, humidity_pct: { fault: "nack", reason: "x" } },
+    },
     gases: {
       read: (_uptime, temperatureC) => {
         seen.push(temperatureC);
@@ -100,7 +109,11 @@ test("retime cuts the interval under way and reports it with its true length; th
   assert.deepEqual(calls.slice(-2), ["clear", "repeat 10000"], "the timer restarts at the new read interval");
   for (let i = 0; i < 3; i++) tick();
   assert.deepEqual(lengths, [15_000, 5_000, 30_000]);
-  assert.deepEqual(calls.filter((c) => c.startsWith("gas")).slice(-3), ["gas 30000 24", "gas 40000 25", "gas 50000 26"], "uptime runs on: four 5 s reads, then 10 s reads");
+  assert.deepEqual(
+    calls.filter((c) => c.startsWith("gas")).slice(-3),
+    ["gas 30000 24", "gas 40000 25", "gas 50000 26"],
+    "uptime runs on: four 5 s reads, then 10 s reads",
+  );
   assert.throws(() => sampler.retime(7_000, 30_000), /whole multiple/);
 });
 

@@ -88,7 +88,13 @@ test("connects, publishes queued readings in order at QoS 1 after CONNACK, and f
   assert.equal(clients[0]!.written.length, 0, "nothing goes out before CONNACK");
   clients[0]!.handlers.onControl(2, { id: 0 });
   assert.equal(session.state, "online");
-  assert.deepEqual(clients[0]!.written.map((w) => [w.payload, w.id, w.duplicate]), [["r1", 1, false], ["r2", 2, false]]);
+  assert.deepEqual(
+    clients[0]!.written.map((w) => [w.payload, w.id, w.duplicate]),
+    [
+      ["r1", 1, false],
+      ["r2", 2, false],
+    ],
+  );
   clients[0]!.handlers.onControl(4, { id: 1 });
   let drained = false;
   session.drain(() => (drained = true));
@@ -115,7 +121,10 @@ test("a lost connection resends every unacknowledged reading, in order, marked d
   clock.advance(waiting.retryInMs!);
   assert.equal(clients.length, 2);
   clients[1]!.handlers.onControl(2, { id: 0 });
-  assert.deepEqual(clients[1]!.written.map((w) => [w.payload, w.duplicate]), [["b", true]]);
+  assert.deepEqual(
+    clients[1]!.written.map((w) => [w.payload, w.duplicate]),
+    [["b", true]],
+  );
 });
 
 test("a rejected certificate or refused authorisation waits the longest backoff instead of retrying soon", () => {
@@ -178,7 +187,10 @@ test("a full queue drops the oldest reading and says so", () => {
   assert.equal(session.dropped, 1);
   session.start();
   clients[0]!.handlers.onControl(2, { id: 0 });
-  assert.deepEqual(clients[0]!.written.map((w) => w.payload), ["2", "3"]);
+  assert.deepEqual(
+    clients[0]!.written.map((w) => w.payload),
+    ["2", "3"],
+  );
 });
 
 test("on every connection it subscribes at QoS 1 after CONNACK, reports the filters a SUBACK refuses, and reassembles messages delivered in parts", () => {
@@ -236,10 +248,13 @@ test("a write on a connection that dropped before its close event arrived is one
   clock.advance(changes.at(-1)!.retryInMs!);
   const next = clients.at(-1)!;
   next.handlers.onControl(2, { id: 0 });
-  assert.deepEqual(next.written.filter((w) => w.operation === 3).map((w) => w.payload), ["r1"]);
+  assert.deepEqual(
+    next.written.filter((w) => w.operation === 3).map((w) => w.payload),
+    ["r1"],
+  );
 });
 
-test("batching: a backlog on one topic goes as {\"batch\":[…]} messages within the byte limit, one PUBACK acknowledges a whole batch, a lone reading goes as it is", () => {
+test('batching: a backlog on one topic goes as {"batch":[…]} messages within the byte limit, one PUBACK acknowledges a whole batch, a lone reading goes as it is', () => {
   const session = makeSession(100, { batchBytes: 41 });
   // 9-byte readings: a batch of n is 9n + 12 + (n - 1) bytes, so 3 fit in 41 exactly and 4 do not.
   for (let i = 1; i <= 7; i++) session.publish("dt/aqm/t/telemetry", bytes(`{"s":${String(i).padStart(3, "0")}}`));
@@ -247,12 +262,15 @@ test("batching: a backlog on one topic goes as {\"batch\":[…]} messages within
   session.start();
   clients[0]!.handlers.onControl(2, { id: 0 });
   const sent = clients[0]!.written;
-  assert.deepEqual(sent.map((w) => [w.topic, w.id, w.payload]), [
-    ["dt/aqm/t/telemetry", 1, `{"batch":[{"s":001},{"s":002},{"s":003}]}`],
-    ["dt/aqm/t/telemetry", 2, `{"batch":[{"s":004},{"s":005},{"s":006}]}`],
-    ["dt/aqm/t/telemetry", 3, `{"s":007}`],
-    ["dt/aqm/t/other", 4, `{"o":1}`],
-  ]);
+  assert.deepEqual(
+    sent.map((w) => [w.topic, w.id, w.payload]),
+    [
+      ["dt/aqm/t/telemetry", 1, `{"batch":[{"s":001},{"s":002},{"s":003}]}`],
+      ["dt/aqm/t/telemetry", 2, `{"batch":[{"s":004},{"s":005},{"s":006}]}`],
+      ["dt/aqm/t/telemetry", 3, `{"s":007}`],
+      ["dt/aqm/t/other", 4, `{"o":1}`],
+    ],
+  );
   assert.ok(sent.every((w) => new TextEncoder().encode(w.payload).length <= 41));
   clients[0]!.handlers.onControl(4, { id: 2 });
   assert.equal(session.dropped, 0);
@@ -279,9 +297,15 @@ test("batching: the in-flight limit counts readings, and a batch lost with its c
   clock.advance(changes.at(-1)!.retryInMs!);
   clients[1]!.handlers.onControl(2, { id: 0 });
   const again = clients[1]!.written;
-  assert.deepEqual(again.map((w) => [w.payload, w.duplicate]), [[`{"batch":[{"s":1},{"s":2},{"s":3},{"s":4}]}`, true]]);
+  assert.deepEqual(
+    again.map((w) => [w.payload, w.duplicate]),
+    [[`{"batch":[{"s":1},{"s":2},{"s":3},{"s":4}]}`, true]],
+  );
   clients[1]!.handlers.onControl(4, { id: again[0]!.id! });
-  assert.deepEqual(clients[1]!.written.slice(1).map((w) => [w.payload, w.duplicate]), [[`{"batch":[{"s":5},{"s":6}]}`, false]]);
+  assert.deepEqual(
+    clients[1]!.written.slice(1).map((w) => [w.payload, w.duplicate]),
+    [[`{"batch":[{"s":5},{"s":6}]}`, false]],
+  );
 });
 
 test("batching: a byte limit over IoT Core's 128 KB message limit is refused", () => {
@@ -299,7 +323,11 @@ test("batch wait: on a metered link a reading that would go short waits until ba
   clients[0]!.handlers.onControl(2, { id: 0 });
   const sent = clients[0]!.written;
   session.publish("t", bytes(`{"s":1}`));
-  assert.deepEqual(sent.map((w) => w.payload), [`{"s":1}`], "the first reading has no message to wait after: it goes at once");
+  assert.deepEqual(
+    sent.map((w) => w.payload),
+    [`{"s":1}`],
+    "the first reading has no message to wait after: it goes at once",
+  );
   clients[0]!.handlers.onControl(4, { id: 1 });
   for (let s = 2; s <= 10; s++) {
     clock.advance(60_000);
@@ -309,7 +337,11 @@ test("batch wait: on a metered link a reading that would go short waits until ba
   clock.advance(59_999);
   assert.equal(sent.length, 1);
   clock.advance(1);
-  assert.deepEqual(sent.slice(1).map((w) => [w.payload, w.duplicate]), [[`{"batch":[{"s":2},{"s":3},{"s":4},{"s":5},{"s":6},{"s":7},{"s":8},{"s":9},{"s":10}]}`, false]], "600 s after reading 1 went, the nine go as one message: reading 2 waited 540 s");
+  assert.deepEqual(
+    sent.slice(1).map((w) => [w.payload, w.duplicate]),
+    [[`{"batch":[{"s":2},{"s":3},{"s":4},{"s":5},{"s":6},{"s":7},{"s":8},{"s":9},{"s":10}]}`, false]],
+    "600 s after reading 1 went, the nine go as one message: reading 2 waited 540 s",
+  );
   clients[0]!.handlers.onControl(4, { id: sent[1]!.id! });
   clock.advance(60_000);
   session.publish("t", bytes(`{"s":11}`));

@@ -9,7 +9,14 @@ test("offline, the board warns as its store fills (50, 75, 90 %), shows buffer-n
   const air = new SyntheticAir(3);
   const broker = new LoopbackBroker();
   broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
-  const board = simulatedBoard({ thing: "aqm-offline", epochAtBoot: Date.UTC(2026, 10, 22), identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: 10_000 } });
+  const board = simulatedBoard({
+    thing: "aqm-offline",
+    epochAtBoot: Date.UTC(2026, 10, 22),
+    identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) },
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    config: { sampleIntervalMs: 10_000 },
+  });
   const vm = await VmBoard.boot(board.sim);
   const lines = (code: string) => board.sim.console.filter((line) => line.split(" ")[3] === code);
   vm.advance(60 * 60_000);
@@ -35,7 +42,10 @@ test("offline, the board warns as its store fills (50, 75, 90 %), shows buffer-n
   const batchSizes = sent.map((p) => (JSON.parse(new TextDecoder().decode(p.payload)) as { batch?: unknown[] }).batch?.length ?? 0).filter((n) => n > 0);
   const batched = batchSizes.reduce((sum, n) => sum + n, 0);
   assert.ok(batched > 100 && batched / batchSizes.length >= 10, `${batched} readings in ${batchSizes.length} batches (${batchSizes.join(", ")})`);
-  assert.ok(sent.every((p) => p.payload.length <= 5_000), `largest message ${Math.max(...sent.map((p) => p.payload.length))} bytes`);
+  assert.ok(
+    sent.every((p) => p.payload.length <= 5_000),
+    `largest message ${Math.max(...sent.map((p) => p.payload.length))} bytes`,
+  );
   const last = JSON.parse(new TextDecoder().decode(sent.at(-1)!.payload)) as { seq?: number };
   assert.equal(last.seq, vm.firmware.board.sequence, "once caught up, a reading goes alone as it is taken");
 });

@@ -11,7 +11,8 @@ function flashOf(partition: FlashPartition): FlashLike {
     byteLength: partition.size,
     blockSize: partition.blockSize,
     read: (offset, length) => partition.read(offset, length).buffer as ArrayBuffer,
-    write: (offset, length, buffer) => partition.write(offset, new Uint8Array(buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)).subarray(0, length)),
+    write: (offset, length, buffer) =>
+      partition.write(offset, new Uint8Array(buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)).subarray(0, length)),
     erase: (sector) => partition.erase(sector),
   };
 }
@@ -24,7 +25,7 @@ function boot(partition: FlashPartition, onDrop?: (n: number) => void) {
   return { store, report: store.recover() };
 }
 
-test("CRC-32 is the IEEE one (the check value of \"123456789\" is 0xCBF43926)", () => {
+test('CRC-32 is the IEEE one (the check value of "123456789" is 0xCBF43926)', () => {
   assert.equal(crc32(payload("123456789")), 0xcbf43926);
 });
 
@@ -37,7 +38,14 @@ test("stored readings survive a reboot, acknowledged ones are not sent again, an
   assert.equal(first.acknowledge(2), false, "a second PUBACK for the same record changes nothing");
   const { store, report } = boot(partition);
   assert.deepEqual(report, { pending: 3, torn: 0, corrupt: 0 });
-  assert.deepEqual(store.oldest(10).map((r) => [r.id, text(r.payload)]), [[1, "a"], [3, "c"], [4, "d"]]);
+  assert.deepEqual(
+    store.oldest(10).map((r) => [r.id, text(r.payload)]),
+    [
+      [1, "a"],
+      [3, "c"],
+      [4, "d"],
+    ],
+  );
   assert.equal(store.append(payload("e")), 5);
 });
 
@@ -48,10 +56,17 @@ test("when the partition is full the oldest sector goes, and every dropped readi
   const big = new Uint8Array(1000).fill(7);
   for (let i = 0; i < 12; i++) store.append(big);
   assert.ok(drops.length > 0);
-  assert.equal(store.dropped, drops.reduce((a, b) => a + b, 0));
+  assert.equal(
+    store.dropped,
+    drops.reduce((a, b) => a + b, 0),
+  );
   assert.equal(store.pending + store.dropped, 12, "every reading is either still pending or counted as dropped");
   const ids = store.oldest(100).map((r) => r.id);
-  assert.deepEqual(ids, [...ids].sort((a, b) => a - b), "still oldest first");
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    "still oldest first",
+  );
   assert.equal(ids.at(-1), 12);
   assert.throws(() => store.append(new Uint8Array(5000)), /over the 4076-byte record limit/);
 });
@@ -103,7 +118,10 @@ test("a power cut at any byte of any write loses no stored reading and invents n
         assert.ok(droppedIds.length <= dropped, "only readings already counted as dropped may be missing");
         for (const [id, value] of got) assert.equal(committed.get(id), value, `record ${id} is one that was stored, unchanged`);
         const next = recovered.append(payload("after the cut"));
-        assert.ok(got.every(([id]) => id < next), "ids keep rising after recovery");
+        assert.ok(
+          got.every(([id]) => id < next),
+          "ids keep rising after recovery",
+        );
         assert.equal(text(boot(partition).store.oldest(1000).at(-1)!.payload), "after the cut");
       },
     ),
@@ -116,7 +134,9 @@ test("the next record to send is found without reading the ones already in fligh
   const { store } = boot(partition);
   for (const s of ["a", "b", "c"]) store.append(payload(s));
   const reads: number[] = [];
-  const counting = new StoreAndForward({ flash: { ...flashOf(partition), read: (offset, length) => (reads.push(offset), partition.read(offset, length).buffer as ArrayBuffer) } });
+  const counting = new StoreAndForward({
+    flash: { ...flashOf(partition), read: (offset, length) => (reads.push(offset), partition.read(offset, length).buffer as ArrayBuffer) },
+  });
   counting.recover();
   reads.length = 0;
   const next = counting.oldestExcept(new Set([1, 2]));

@@ -32,9 +32,18 @@ function build(overrides: Partial<SimulatedBoardOptions> = {}) {
   const broker = new LoopbackBroker();
   // The service: no shadow yet, so get is rejected with 404 and the board's first report creates it.
   broker.onPublish = (p) => {
-    if (p.topic === `${SHADOW}/get`) broker.deliver(`${SHADOW}/get/rejected`, JSON.stringify({ code: 404, message: "No shadow exists with name: 'aqm-shadow'" }));
+    if (p.topic === `${SHADOW}/get`)
+      broker.deliver(`${SHADOW}/get/rejected`, JSON.stringify({ code: 404, message: "No shadow exists with name: 'aqm-shadow'" }));
   };
-  const board = simulatedBoard({ thing: THING, epochAtBoot: Date.UTC(2026, 10, 22), identity: IDENTITY, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: 10_000 }, ...overrides });
+  const board = simulatedBoard({
+    thing: THING,
+    epochAtBoot: Date.UTC(2026, 10, 22),
+    identity: IDENTITY,
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    config: { sampleIntervalMs: 10_000 },
+    ...overrides,
+  });
   const reports = () => broker.json<{ state: { reported: Reported } }>(`${SHADOW}/update`).map((u) => u.state.reported);
   const telemetry = () => broker.json<{ seq: number; ts: number; interval_s: number }>(/\/telemetry$/);
   const lines = (code: string) => board.sim.console.filter((line) => line.split(" ")[3] === code);
@@ -66,7 +75,14 @@ test("a delta is applied field by field: a valid interval retimes sampling, an u
   board.advance(25_000);
   const before = telemetry().length;
   assert.equal(before, 2);
-  broker.deliver(`${SHADOW}/update/delta`, JSON.stringify({ version: 7, timestamp: 1, state: { sampleIntervalMs: 30_000, anomaly: { threshold: 0.42 }, ledColour: "pink", calibration: { id: "bad" } } }));
+  broker.deliver(
+    `${SHADOW}/update/delta`,
+    JSON.stringify({
+      version: 7,
+      timestamp: 1,
+      state: { sampleIntervalMs: 30_000, anomaly: { threshold: 0.42 }, ledColour: "pink", calibration: { id: "bad" } },
+    }),
+  );
   board.advance(1);
   const cut = telemetry().at(-1)!;
   assert.equal(cut.interval_s, 5, "the interval under way was cut and reported with its true length, losing no read");
@@ -83,8 +99,14 @@ test("a delta is applied field by field: a valid interval retimes sampling, an u
 
   board.advance(90_000);
   const after = telemetry().slice(before + 1);
-  assert.deepEqual(after.map((r) => r.interval_s), [30, 30, 30]);
-  assert.ok(after.every((r, i) => i === 0 || r.ts - after[i - 1]!.ts === 30_000), "a reading every 30 s");
+  assert.deepEqual(
+    after.map((r) => r.interval_s),
+    [30, 30, 30],
+  );
+  assert.ok(
+    after.every((r, i) => i === 0 || r.ts - after[i - 1]!.ts === 30_000),
+    "a reading every 30 s",
+  );
 
   broker.deliver(`${SHADOW}/update/delta`, JSON.stringify({ version: 6, state: { sampleIntervalMs: 20_000 } }));
   board.advance(1);
@@ -115,14 +137,24 @@ test("a new calibration record through the shadow replaces the stored one and ta
   assert.equal(report.calibration?.id, "isb-2026-12");
   assert.match(second.lines("CF130")[0] ?? "", /id=isb-2026-12/);
   rebooted.advance(40_000);
-  assert.ok(second.telemetry().every((r) => r.interval_s === 20), "and sampling follows it");
+  assert.ok(
+    second.telemetry().every((r) => r.interval_s === 20),
+    "and sampling follows it",
+  );
 });
 
 test("when get/accepted carries a delta (set while the board was away), the board applies it on connecting", async () => {
   const { broker, reports, sim } = build();
   broker.onPublish = (p) => {
     if (p.topic === `${SHADOW}/get`) {
-      broker.deliver(`${SHADOW}/get/accepted`, JSON.stringify({ state: { desired: { sampleIntervalMs: 60_000 }, reported: { sampleIntervalMs: 10_000 }, delta: { sampleIntervalMs: 60_000 } }, version: 12, timestamp: 1 }));
+      broker.deliver(
+        `${SHADOW}/get/accepted`,
+        JSON.stringify({
+          state: { desired: { sampleIntervalMs: 60_000 }, reported: { sampleIntervalMs: 10_000 }, delta: { sampleIntervalMs: 60_000 } },
+          version: 12,
+          timestamp: 1,
+        }),
+      );
     }
   };
   const board = await VmBoard.boot(sim);
@@ -168,9 +200,16 @@ test("a batch wait set through the shadow sends the interval's readings in one m
   const batched = messages().slice(before);
   const sizes = batched.map((p) => JSON.parse(new TextDecoder().decode(p.payload)) as { batch?: unknown[] }).map((m) => m.batch?.length ?? 1);
   assert.ok(batched.length <= 4, `18 readings in 3 minutes went in ${batched.length} messages (${sizes.join(", ")})`);
-  assert.ok(sizes.some((n) => n >= 5), `a minute's readings share a message: ${sizes.join(", ")}`);
+  assert.ok(
+    sizes.some((n) => n >= 5),
+    `a minute's readings share a message: ${sizes.join(", ")}`,
+  );
   const seqs = broker.readings(/\/telemetry$/).map((r) => (r as { seq: number }).seq);
-  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "every reading delivered once, in order");
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: seqs.length }, (_, i) => i + 1),
+    "every reading delivered once, in order",
+  );
 
   broker.deliver(`${SHADOW}/update/delta`, JSON.stringify({ version: 4, state: { batchWaitMs: -1 } }));
   board.advance(1);

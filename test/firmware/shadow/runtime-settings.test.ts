@@ -35,7 +35,10 @@ test("the two intervals are checked together: a pair that divides applies as one
   assert.equal(outcome.settings.sampleIntervalMs, 30_000);
   assert.equal(outcome.settings.readIntervalMs, 10_000);
   assert.deepEqual(outcome.settings.anomaly, { ...DEFAULT_SCORER_CONFIG, threshold: 0.5 });
-  assert.equal(applyDesired(BUILD, { sampleIntervalMs: 62_000 }, noCalibration).rejected.sampleIntervalMs, "sampleIntervalMs (62000) must be a whole multiple of readIntervalMs (5000)");
+  assert.equal(
+    applyDesired(BUILD, { sampleIntervalMs: 62_000 }, noCalibration).rejected.sampleIntervalMs,
+    "sampleIntervalMs (62000) must be a whole multiple of readIntervalMs (5000)",
+  );
   assert.equal(applyDesired(BUILD, { anomaly: [1] }, noCalibration).rejected.anomaly, "expected an object of scorer settings, got [1]");
 });
 

@@ -69,7 +69,11 @@ test("each bad setting is named with what was expected and what was found", () =
     [{ ...valid, readIntervalMs: 120_000 }, /^config\.readIntervalMs: expected an integer from 1000 to 60000, got 120000$/],
   ];
   for (const [config, message] of cases) {
-    assert.throws(() => parseBoardConfig(config), (error) => error instanceof ConfigError && message.test(error.message), String(message));
+    assert.throws(
+      () => parseBoardConfig(config),
+      (error) => error instanceof ConfigError && message.test(error.message),
+      String(message),
+    );
   }
 });
 
@@ -77,5 +81,8 @@ test("the batch wait is 0 unless the build sets one, and a bad one is named", ()
   const { batchWaitMs: _, ...withoutWait } = valid;
   assert.equal(parseBoardConfig(withoutWait).batchWaitMs, 0);
   assert.equal(parseBoardConfig({ ...valid, batchWaitMs: 300_000 }).batchWaitMs, 300_000);
-  assert.throws(() => parseBoardConfig({ ...valid, batchWaitMs: 4_000_000 }), { name: "Error", message: "config.batchWaitMs: expected an integer from 0 to 3600000, got 4000000" });
+  assert.throws(() => parseBoardConfig({ ...valid, batchWaitMs: 4_000_000 }), {
+    name: "Error",
+    message: "config.batchWaitMs: expected an integer from 0 to 3600000, got 4000000",
+  });
 });

@@ -33,7 +33,13 @@ function updateRig(options: { maxBytes?: number } = {}) {
     onActive: (on) => active.push(on),
     idleTimeoutMs: IDLE_MS,
   });
-  const run = (line: string): string => update.command(line.split(" ").filter((word) => word !== "").slice(1));
+  const run = (line: string): string =>
+    update.command(
+      line
+        .split(" ")
+        .filter((word) => word !== "")
+        .slice(1),
+    );
   return {
     ota,
     update,
@@ -95,10 +101,16 @@ test("a CRC-32 that does not match at the end cancels the update, naming both va
   rig.run(`update begin ${image.length} deadbeef`);
   assert.ok(rig.sendData(image).every((reply) => reply.startsWith("OK ")));
   const reply = rig.run("update end");
-  assert.equal(reply, `ERR crc-mismatch the image's CRC-32 is ${hexCrc(image)}, not the deadbeef announced; the update was cancelled and the running firmware stays`);
+  assert.equal(
+    reply,
+    `ERR crc-mismatch the image's CRC-32 is ${hexCrc(image)}, not the deadbeef announced; the update was cancelled and the running firmware stays`,
+  );
   assert.equal(rig.ota.state, "cancelled");
   assertNothingActivated(rig);
-  assert.deepEqual(rig.events.at(-1), { code: "FW952", fields: { code: "crc-mismatch", reason: `the image's CRC-32 is ${hexCrc(image)}, not the deadbeef announced`, received: 700, of: 700 } });
+  assert.deepEqual(rig.events.at(-1), {
+    code: "FW952",
+    fields: { code: "crc-mismatch", reason: `the image's CRC-32 is ${hexCrc(image)}, not the deadbeef announced`, received: 700, of: 700 },
+  });
 });
 
 test("more bytes than announced are refused before they are written", () => {
@@ -123,7 +135,10 @@ test("a data line that is not base64, or too long for one chunk, cancels the upd
 
   const again = updateRig();
   again.run(`update begin ${image.length} ${hexCrc(image)}`);
-  assert.match(again.run(`update data ${Buffer.from(image.subarray(0, UPDATE_CHUNK_BYTES + 3)).toString("base64")}`), /^ERR chunk-too-large decodes to more than 192 bytes;/);
+  assert.match(
+    again.run(`update data ${Buffer.from(image.subarray(0, UPDATE_CHUNK_BYTES + 3)).toString("base64")}`),
+    /^ERR chunk-too-large decodes to more than 192 bytes;/,
+  );
   assert.equal(again.ota.length, 0);
   assertNothingActivated(again);
 });
@@ -133,7 +148,10 @@ test("an image that does not start with the ESP32 app magic 0xE9 is refused at i
   const image = espImage(300, 6);
   image[0] = 0x7f;
   rig.run(`update begin ${image.length} ${hexCrc(image)}`);
-  assert.equal(rig.sendData(image)[0], "ERR not-esp-image the image starts with 0x7f, not the ESP32 app image magic 0xe9; the update was cancelled and the running firmware stays");
+  assert.equal(
+    rig.sendData(image)[0],
+    "ERR not-esp-image the image starts with 0x7f, not the ESP32 app image magic 0xe9; the update was cancelled and the running firmware stays",
+  );
   assert.equal(rig.ota.length, 0, "nothing reached the partition");
   assertNothingActivated(rig);
 });
@@ -189,7 +207,10 @@ test("a transfer the sender walked away from is cancelled after a minute without
 test("begin is checked before the partition is touched: size, partition capacity, CRC format", () => {
   const rig = updateRig();
   assert.equal(rig.run("update begin 0 00000000"), 'ERR invalid-value image size "0" is not a whole number of bytes');
-  assert.equal(rig.run(`update begin ${PARTITION_BYTES + 1} 00000000`), `ERR too-large an image of ${PARTITION_BYTES + 1} bytes does not fit the ${PARTITION_BYTES}-byte OTA partition`);
+  assert.equal(
+    rig.run(`update begin ${PARTITION_BYTES + 1} 00000000`),
+    `ERR too-large an image of ${PARTITION_BYTES + 1} bytes does not fit the ${PARTITION_BYTES}-byte OTA partition`,
+  );
   assert.equal(rig.run("update begin 100 xyz"), 'ERR invalid-value CRC-32 "xyz" is not 8 hex digits');
   assert.equal(rig.run("update sideways"), "ERR usage update | update begin <bytes> <crc32> | update data <base64> | update end | update abort");
   assert.equal(rig.ota.sessions, 0);

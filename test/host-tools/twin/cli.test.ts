@@ -15,18 +15,23 @@ function run(args: string[]): { child: ReturnType<typeof spawn>; output: () => s
   return { child, output: () => output, exited };
 }
 
+/** Runs the twin until its first board has published twice, then stops it with Ctrl-C (SIGINT); returns its output after a clean exit. */
+async function runUntilPublishing(args: string[]): Promise<string> {
+  const job = run(args);
+  const deadline = Date.now() + 30_000;
+  while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
+    assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  job.child.kill("SIGINT");
+  assert.equal(await job.exited, 0, job.output());
+  return job.output();
+}
+
 test("npm start's command: boards publish, Ctrl-C (SIGINT) stops cleanly, and the summary matches the lake", { timeout: 60_000 }, async () => {
   const state = mkdtempSync(path.join(os.tmpdir(), "aqm-cli-"));
   try {
-    const job = run(["--boards", "2", "--interval", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live"]);
-    const deadline = Date.now() + 30_000;
-    while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
-      assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    job.child.kill("SIGINT");
-    assert.equal(await job.exited, 0, job.output());
-    const out = job.output();
+    const out = await runUntilPublishing(["--boards", "2", "--interval", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live"]);
     assert.match(out, /local IoT Core listening on 127\.0\.0\.1:\d+ \(mutual TLS\)/);
     assert.match(out, /stopping \(SIGINT\)/);
     const boards = [...out.matchAll(/aqm-sim-00\d: (\d+) readings, all acknowledged; (\d+) in the curated lake/g)];
@@ -47,32 +52,41 @@ test("npm start's command: boards publish, Ctrl-C (SIGINT) stops cleanly, and th
 test("--help explains the options; a bad option exits 2 with the reason and the help", async () => {
   const help = run(["--help"]);
   assert.equal(await help.exited, 0);
-  for (const option of ["--boards", "--interval", "--state", "--port", "--duration", "--rogue-board", "--etl-every", "--train-every", "--report-port", "--no-live"]) assert.ok(help.output().includes(option), option);
+  for (const option of [
+    "--boards",
+    "--interval",
+    "--state",
+    "--port",
+    "--duration",
+    "--rogue-board",
+    "--etl-every",
+    "--train-every",
+    "--report-port",
+    "--no-live",
+  ])
+    assert.ok(help.output().includes(option), option);
   const bad = run(["--boards", "many"]);
   assert.equal(await bad.exited, 2);
   assert.match(bad.output(), /--boards must be a whole number from 1 to 50, not "many"/);
 });
 
-test("npm start --replay: the boards breathe replayed station records; a bad file is refused with its line and column before anything starts", { timeout: 60_000 }, async () => {
-  const state = mkdtempSync(path.join(os.tmpdir(), "aqm-replay-"));
-  try {
-    const fixture = "test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv";
-    const job = run(["--boards", "1", "--interval", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live", "--replay", fixture]);
-    const deadline = Date.now() + 30_000;
-    while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
-      assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    job.child.kill("SIGINT");
-    assert.equal(await job.exited, 0, job.output());
+test(
+  "npm start --replay: the boards breathe replayed station records; a bad file is refused with its line and column before anything starts",
+  { timeout: 60_000 },
+  async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), "aqm-replay-"));
+    try {
+      const fixture = "test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv";
+      await runUntilPublishing(["--boards", "1", "--interval", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live", "--replay", fixture]);
 
-    const broken = path.join(state, "broken.csv");
-    writeFileSync(broken, readFileSync(fixture, "utf8").replace("\n3,2013,3,1,2,7,7,", "\n3,2013,3,1,2,7,seven,"));
-    const bad = run(["--boards", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live", "--replay", broken]);
-    assert.notEqual(await bad.exited, 0);
-    assert.match(bad.output(), /broken\.csv line 4, column "PM10": "seven" is neither a number nor NA/);
-    assert.doesNotMatch(bad.output(), /listening/, "nothing started");
-  } finally {
-    rmSync(state, { recursive: true, force: true });
-  }
-});
+      const broken = path.join(state, "broken.csv");
+      writeFileSync(broken, readFileSync(fixture, "utf8").replace("\n3,2013,3,1,2,7,7,", "\n3,2013,3,1,2,7,seven,"));
+      const bad = run(["--boards", "1", "--port", "0", "--report-port", "0", "--state", state, "--no-live", "--replay", broken]);
+      assert.notEqual(await bad.exited, 0);
+      assert.match(bad.output(), /broken\.csv line 4, column "PM10": "seven" is neither a number nor NA/);
+      assert.doesNotMatch(bad.output(), /listening/, "nothing started");
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  },
+);

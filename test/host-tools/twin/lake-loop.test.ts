@@ -9,19 +9,37 @@ import { curatedState, DAY, HOUR, MINUTE, noise, records, T0 } from "../analysis
 
 /** A clean week at 10-minute readings with a daily cycle: enough for both a threshold and a forecast. */
 const week = (thing: string) =>
-  records({ thing, from: T0, count: (7 * DAY) / (10 * MINUTE), intervalMs: 10 * MINUTE, valueOf: (channel, ts) => 20 + 5 * Math.sin((2 * Math.PI * (ts % DAY)) / DAY) + noise(channel, ts) });
+  records({
+    thing,
+    from: T0,
+    count: (7 * DAY) / (10 * MINUTE),
+    intervalMs: 10 * MINUTE,
+    valueOf: (channel, ts) => 20 + 5 * Math.sin((2 * Math.PI * (ts % DAY)) / DAY) + noise(channel, ts),
+  });
 
 test("a round curates new raw objects, fits each board's threshold and hands it to the shadows; boards with too little history are left out", async () => {
-  const stateDir = await curatedState([...week("aqm-loop-001"), ...records({ thing: "aqm-loop-002", from: T0, count: 20, intervalMs: MINUTE, valueOf: () => 5 })]);
+  const stateDir = await curatedState([
+    ...week("aqm-loop-001"),
+    ...records({ thing: "aqm-loop-002", from: T0, count: 20, intervalMs: MINUTE, valueOf: () => 5 }),
+  ]);
   const lakeDir = path.join(stateDir, "lake");
   const late = records({ thing: "aqm-loop-002", from: T0 + 40 * MINUTE, count: 3, intervalMs: MINUTE, boot: 2, valueOf: () => 6 });
   writeObjects(lakeDir, { [objectKey(T0 + DAY, "aqm-loop-002-late")]: late.map((r) => JSON.stringify(r)) });
   const published: { thing: string; desired: Record<string, unknown> }[] = [];
   const notices: string[] = [];
-  const loop = new LakeLoop({ stateDir, etlEveryMs: 60_000, trainEveryMs: 0, publisher: { publishDesired: async (thing, desired) => void published.push({ thing, desired }) }, onNotice: (line) => notices.push(line) });
+  const loop = new LakeLoop({
+    stateDir,
+    etlEveryMs: 60_000,
+    trainEveryMs: 0,
+    publisher: { publishDesired: async (thing, desired) => void published.push({ thing, desired }) },
+    onNotice: (line) => notices.push(line),
+  });
   await loop.round(true);
   assert.equal(loop.figures.curated, 3, "only the object not curated before");
-  assert.deepEqual(published.map((p) => p.thing), ["aqm-loop-001"]);
+  assert.deepEqual(
+    published.map((p) => p.thing),
+    ["aqm-loop-001"],
+  );
   const threshold = (published[0]!.desired.anomaly as { threshold: number }).threshold;
   assert.ok(threshold >= 0.0125 && threshold < 1, `a threshold the board accepts, not below the floor: ${threshold}`);
   assert.equal(loop.figures.thresholdsPublished, 1);
@@ -34,7 +52,10 @@ test("a round curates new raw objects, fits each board's threshold and hands it 
   assert.equal(loop.figures.trainings, 1, "training waits for its own schedule (never, here)");
 
   const forecasts = await loop.forecasts();
-  assert.ok(forecasts.length > 0 && forecasts.every((f) => f.thing === "aqm-loop-001" && f.mean.length === 24), "a 24-hour forecast for the board with a week of history only");
+  assert.ok(
+    forecasts.length > 0 && forecasts.every((f) => f.thing === "aqm-loop-001" && f.mean.length === 24),
+    "a 24-hour forecast for the board with a week of history only",
+  );
 });
 
 test("a round merges the partitions its curation has pushed over the limit, and the lake still holds each reading once", async () => {
@@ -45,7 +66,14 @@ test("a round merges the partitions its curation has pushed over the limit, and 
     writeObjects(lakeDir, { [objectKey(from, `aqm-loop-003-more-${n}`)]: more.map((r) => JSON.stringify(r)) });
   }
   const notices: string[] = [];
-  const loop = new LakeLoop({ stateDir, etlEveryMs: 60_000, trainEveryMs: 0, maxFilesPerPartition: 1, publisher: { publishDesired: async () => {} }, onNotice: (line) => notices.push(line) });
+  const loop = new LakeLoop({
+    stateDir,
+    etlEveryMs: 60_000,
+    trainEveryMs: 0,
+    maxFilesPerPartition: 1,
+    publisher: { publishDesired: async () => {} },
+    onNotice: (line) => notices.push(line),
+  });
   await loop.round();
   assert.equal(loop.figures.curated, 10);
   assert.equal(loop.figures.compactedPartitions, 1);

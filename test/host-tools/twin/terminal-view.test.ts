@@ -32,7 +32,11 @@ test("the terminal view spells out each LED state, the last reading, a problem c
   assert.match(lines[3]!, /^aqm-twin-002 +LED \[tls-rejected\] +waiting +readings +0  no reading yet$/);
   assert.ok(lines[4]!.length === 100 && lines[4]!.endsWith("…"), "a long problem is cut to the width");
   assert.ok(text.includes("lake: 30 telemetry messages in 3 objects (40 MQTT messages received)"));
-  assert.ok(text.includes("curated: 28 readings, 1 duplicates removed, 1 quarantined (5 ETL runs, 2 partitions compacted); thresholds sent to shadows: 3 (1 trainings)"));
+  assert.ok(
+    text.includes(
+      "curated: 28 readings, 1 duplicates removed, 1 quarantined (5 ETL runs, 2 partitions compacted); thresholds sent to shadows: 3 (1 trainings)",
+    ),
+  );
   assert.ok(text.endsWith("report: http://127.0.0.1:8080"));
   assert.ok(!text.includes("\x1b["), "no colour codes when colour is off");
 });

@@ -99,7 +99,16 @@ export type PortEvent =
 export type WifiMessage = "connect" | "gotIP" | "lostIP" | "disconnect";
 
 export type PortReply =
-  | { ok: true; data?: Bytes; value?: number | PrefValue | null; keys?: string[]; size?: number; blockSize?: number; events?: PortEvent[]; nextEventAt?: number | null }
+  | {
+      ok: true;
+      data?: Bytes;
+      value?: number | PrefValue | null;
+      keys?: string[];
+      size?: number;
+      blockSize?: number;
+      events?: PortEvent[];
+      nextEventAt?: number | null;
+    }
   | { ok: false; error: string; code: string };
 
 export interface HostPort {

@@ -38,13 +38,19 @@ export default class I2C {
 
   write(value: ArrayBufferLike | ArrayBufferView, stop = true): void {
     this.#check();
-    expectOk(hostPort().request({ op: "i2c.write", bus: this.#bus, address: this.#address, data: toBytes(value), stop }), `I2C write to 0x${this.#address.toString(16)}`);
+    expectOk(
+      hostPort().request({ op: "i2c.write", bus: this.#bus, address: this.#address, data: toBytes(value), stop }),
+      `I2C write to 0x${this.#address.toString(16)}`,
+    );
   }
 
   read(byteLengthOrBuffer: number | ArrayBufferLike | ArrayBufferView, stop = true): ArrayBuffer {
     this.#check();
     const length = typeof byteLengthOrBuffer === "number" ? byteLengthOrBuffer : byteLengthOrBuffer.byteLength;
-    const reply = expectOk(hostPort().request({ op: "i2c.read", bus: this.#bus, address: this.#address, length, stop }), `I2C read from 0x${this.#address.toString(16)}`);
+    const reply = expectOk(
+      hostPort().request({ op: "i2c.read", bus: this.#bus, address: this.#address, length, stop }),
+      `I2C read from 0x${this.#address.toString(16)}`,
+    );
     const data = reply.data ?? new Uint8Array(0);
     if (typeof byteLengthOrBuffer !== "number") {
       const target = ArrayBuffer.isView(byteLengthOrBuffer)

@@ -92,8 +92,19 @@ export default class MQTTClient {
     const QoS = options.QoS ?? 0;
     const id = options.id ?? (QoS > 0 || operation === MQTTClient.SUBSCRIBE ? this.#allocateId() : 0);
     const items = options.items?.map((item) => ({ topic: item.topic, QoS: item.QoS ?? 0 }));
-    const wire = { operation, QoS, id, retain: options.retain ?? false, duplicate: options.duplicate ?? false, ...(options.topic === undefined ? {} : { topic: options.topic }), ...(items ? { items } : {}) };
-    expectOk(hostPort().request({ op: "mqtt.write", handle: this.#handle, data: data ? toBytes(data) : new Uint8Array(0), options: wire }), `MQTT write (operation ${operation})`);
+    const wire = {
+      operation,
+      QoS,
+      id,
+      retain: options.retain ?? false,
+      duplicate: options.duplicate ?? false,
+      ...(options.topic === undefined ? {} : { topic: options.topic }),
+      ...(items ? { items } : {}),
+    };
+    expectOk(
+      hostPort().request({ op: "mqtt.write", handle: this.#handle, data: data ? toBytes(data) : new Uint8Array(0), options: wire }),
+      `MQTT write (operation ${operation})`,
+    );
     return id;
   }
 

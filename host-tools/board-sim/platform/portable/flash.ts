@@ -21,12 +21,18 @@ export default class Flash {
   }
 
   read(offset: number, byteLength: number): ArrayBuffer {
-    const reply = expectOk(hostPort().request({ op: "flash.read", partition: this.#partition, offset, length: byteLength }), `flash "${this.#partition}" read ${byteLength} at ${offset}`);
+    const reply = expectOk(
+      hostPort().request({ op: "flash.read", partition: this.#partition, offset, length: byteLength }),
+      `flash "${this.#partition}" read ${byteLength} at ${offset}`,
+    );
     return toArrayBuffer(reply.data ?? new Uint8Array(0));
   }
 
   write(offset: number, byteLength: number, buffer: ArrayBufferLike | ArrayBufferView): void {
     const data = toBytes(buffer).subarray(0, byteLength);
-    expectOk(hostPort().request({ op: "flash.write", partition: this.#partition, offset, data }), `flash "${this.#partition}" write ${byteLength} at ${offset}`);
+    expectOk(
+      hostPort().request({ op: "flash.write", partition: this.#partition, offset, data }),
+      `flash "${this.#partition}" write ${byteLength} at ${offset}`,
+    );
   }
 }

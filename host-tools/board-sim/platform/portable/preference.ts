@@ -21,10 +21,12 @@ const Preference = {
     checkName("key", key);
     let wire: PrefValue;
     if (value instanceof ArrayBuffer) {
-      if (value.byteLength > MAX_VALUE_BYTES) throw new RangeError(`preference ${domain}.${key}: ${value.byteLength} bytes is over the ${MAX_VALUE_BYTES}-byte limit`);
+      if (value.byteLength > MAX_VALUE_BYTES)
+        throw new RangeError(`preference ${domain}.${key}: ${value.byteLength} bytes is over the ${MAX_VALUE_BYTES}-byte limit`);
       wire = { bytes: toBytes(value) };
     } else {
-      if (typeof value === "string" && value.length > MAX_VALUE_BYTES) throw new RangeError(`preference ${domain}.${key}: string is over the ${MAX_VALUE_BYTES}-byte limit`);
+      if (typeof value === "string" && value.length > MAX_VALUE_BYTES)
+        throw new RangeError(`preference ${domain}.${key}: string is over the ${MAX_VALUE_BYTES}-byte limit`);
       wire = value;
     }
     expectOk(hostPort().request({ op: "pref.set", domain, key, value: wire }), `preference ${domain}.${key} set`);

@@ -38,7 +38,8 @@ function isObject(value: SqlValue): value is { [key: string]: JsonValue } {
 }
 
 function jsonEqual(a: JsonValue, b: JsonValue): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]!));
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]!));
   if (isObject(a) || isObject(b)) {
     if (!isObject(a) || !isObject(b)) return false;
     const keys = Object.keys(a);
@@ -110,7 +111,9 @@ export function evaluateStatement(statement: IotSqlStatement, message: RuleMessa
         const body = payload();
         if (!body.json) {
           if (clause === "WHERE") return undefined;
-          throw new RuleEvaluationError(`SELECT reads the field ${expression.path.join(".")} but the payload of ${message.payload.length} bytes is not JSON: ${body.reason}`);
+          throw new RuleEvaluationError(
+            `SELECT reads the field ${expression.path.join(".")} but the payload of ${message.payload.length} bytes is not JSON: ${body.reason}`,
+          );
         }
         let value: SqlValue = body.value;
         for (const key of expression.path) value = isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
@@ -160,8 +163,14 @@ export function evaluateStatement(statement: IotSqlStatement, message: RuleMessa
   for (const item of statement.select) {
     if (item.kind === "all") {
       const body = payload();
-      if (!body.json) throw new RuleEvaluationError(`SELECT * with other items needs a JSON object payload, but the payload of ${message.payload.length} bytes is not JSON: ${body.reason}`);
-      if (!isObject(body.value)) throw new RuleEvaluationError(`SELECT * with other items needs a JSON object payload, but the payload is a JSON ${Array.isArray(body.value) ? "array" : body.value === null ? "null" : typeof body.value}`);
+      if (!body.json)
+        throw new RuleEvaluationError(
+          `SELECT * with other items needs a JSON object payload, but the payload of ${message.payload.length} bytes is not JSON: ${body.reason}`,
+        );
+      if (!isObject(body.value))
+        throw new RuleEvaluationError(
+          `SELECT * with other items needs a JSON object payload, but the payload is a JSON ${Array.isArray(body.value) ? "array" : body.value === null ? "null" : typeof body.value}`,
+        );
       for (const [key, value] of Object.entries(body.value)) output.set(key, value);
     } else {
       const value = evaluate(item.expression, "SELECT");

@@ -129,7 +129,8 @@ export class IotSqlParser {
     this.#at++;
     const right = this.#primary();
     const after = this.#peek();
-    if (after.kind === "symbol" && COMPARISONS.includes(after.symbol)) throw this.#error(`unsupported chained comparison ${after.symbol} (use AND)`, after.column);
+    if (after.kind === "symbol" && COMPARISONS.includes(after.symbol))
+      throw this.#error(`unsupported chained comparison ${after.symbol} (use AND)`, after.column);
     return { kind: "compare", operator: token.symbol as ComparisonOperator, left, right, column: token.column };
   }
 
@@ -180,7 +181,11 @@ export class IotSqlParser {
       throw this.#error(`${written}() takes ${takes} argument${spec.max === 1 ? "" : "s"}, not ${args.length}`, column);
     }
     const segment = args[0];
-    if (spec.name === "topic" && segment !== undefined && !(segment.kind === "literal" && typeof segment.value === "number" && Number.isInteger(segment.value) && segment.value >= 1)) {
+    if (
+      spec.name === "topic" &&
+      segment !== undefined &&
+      !(segment.kind === "literal" && typeof segment.value === "number" && Number.isInteger(segment.value) && segment.value >= 1)
+    ) {
       throw this.#error(`${written}() takes a topic level number from 1 (the subset takes a literal)`, segment.column);
     }
     if (this.#peekSymbol(".")) throw this.#error(`unsupported field access on the result of ${written}()`, this.#peek().column);

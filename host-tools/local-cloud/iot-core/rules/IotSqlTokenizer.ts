@@ -45,7 +45,8 @@ export function tokenize(sql: string, source: string): Token[] {
       at = close + 1;
       continue;
     }
-    if (char === '"' || char === "`") throw new IotSqlError(source, `unsupported quoting ${char} (strings use single quotes; quoted field names are not supported)`, column);
+    if (char === '"' || char === "`")
+      throw new IotSqlError(source, `unsupported quoting ${char} (strings use single quotes; quoted field names are not supported)`, column);
     const number = sticky(NUMBER);
     if (number) {
       tokens.push({ kind: "number", text: number, column });

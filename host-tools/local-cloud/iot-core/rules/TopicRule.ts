@@ -40,14 +40,19 @@ export class TopicRule {
   }
 
   static fromDefinition(definition: unknown, name: string, source: string): TopicRule {
-    if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`rule ${source}: rule name ${JSON.stringify(name)} is not letters, digits and underscores, as AWS IoT requires`);
-    if (typeof definition !== "object" || definition === null || Array.isArray(definition)) throw new Error(`rule ${source}: expected a JSON object with "sql" and "awsIotSqlVersion"`);
+    if (!/^[A-Za-z0-9_]+$/.test(name))
+      throw new Error(`rule ${source}: rule name ${JSON.stringify(name)} is not letters, digits and underscores, as AWS IoT requires`);
+    if (typeof definition !== "object" || definition === null || Array.isArray(definition))
+      throw new Error(`rule ${source}: expected a JSON object with "sql" and "awsIotSqlVersion"`);
     const { sql, awsIotSqlVersion, ruleDisabled } = definition as Record<string, unknown>;
     if (typeof sql !== "string") throw new Error(`rule ${source}: "sql" must be a string, found ${JSON.stringify(sql)}`);
     if (awsIotSqlVersion !== SUPPORTED_SQL_VERSION) {
-      throw new Error(`rule ${source}: "awsIotSqlVersion" is ${JSON.stringify(awsIotSqlVersion)}; the local rules engine implements ${SUPPORTED_SQL_VERSION} only`);
+      throw new Error(
+        `rule ${source}: "awsIotSqlVersion" is ${JSON.stringify(awsIotSqlVersion)}; the local rules engine implements ${SUPPORTED_SQL_VERSION} only`,
+      );
     }
-    if (ruleDisabled !== undefined && typeof ruleDisabled !== "boolean") throw new Error(`rule ${source}: "ruleDisabled" must be true or false, found ${JSON.stringify(ruleDisabled)}`);
+    if (ruleDisabled !== undefined && typeof ruleDisabled !== "boolean")
+      throw new Error(`rule ${source}: "ruleDisabled" must be true or false, found ${JSON.stringify(ruleDisabled)}`);
     return new TopicRule(name, source, sql, IotSqlParser.parse(sql, source), ruleDisabled ?? false);
   }
 }

@@ -10,7 +10,10 @@ const standard: CostMatrix = { tpWeight: 1, fpWeight: 0.11, fnWeight: 1 };
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
 
 // 40 rows, hourly; probation = floor(0.15·40) = 6 rows. Window: rows 20..24 (width 5).
-const timestamps = Array.from({ length: 40 }, (_, row) => `2020-01-02 ${String(Math.floor(row / 60)).padStart(2, "0")}:${String(row % 60).padStart(2, "0")}:00`);
+const timestamps = Array.from(
+  { length: 40 },
+  (_, row) => `2020-01-02 ${String(Math.floor(row / 60)).padStart(2, "0")}:${String(row % 60).padStart(2, "0")}:00`,
+);
 const window = { start: timestamps[20] as string, end: timestamps[24] as string };
 const S1 = 2 / (1 + Math.exp(-5)) - 1; // S(−1) ≈ 0.986614
 
@@ -63,7 +66,7 @@ describe("NabScorer rules", () => {
 
   it("a false positive before any window costs ≈ −fpWeight (NAB uses S(3))", () => {
     close(scoreWithDetections([10]), -1 + 0.11 * (2 / (1 + Math.exp(15)) - 1));
-    assert.ok(Math.abs(scoreWithDetections([10]) - (-1.11)) < 1e-6);
+    assert.ok(Math.abs(scoreWithDetections([10]) - -1.11) < 1e-6);
   });
 
   it("detections during probation are not scored", () => {
@@ -73,7 +76,16 @@ describe("NabScorer rules", () => {
 
   it("rejects a window whose edges are not rows of the series", () => {
     const scorer = new NabScorer(standard);
-    assert.throws(() => scorer.scorePoints("toy.csv", timestamps, timestamps.map(() => 0), [{ start: "1999-01-01 00:00:00", end: window.end }]), /toy\.csv: window \[1999-01-01 00:00:00/);
+    assert.throws(
+      () =>
+        scorer.scorePoints(
+          "toy.csv",
+          timestamps,
+          timestamps.map(() => 0),
+          [{ start: "1999-01-01 00:00:00", end: window.end }],
+        ),
+      /toy\.csv: window \[1999-01-01 00:00:00/,
+    );
   });
 });
 

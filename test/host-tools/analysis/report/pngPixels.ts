@@ -28,7 +28,8 @@ export function decodePng(png: Buffer): Rgba {
       height = body.readUInt32BE(4);
       const [depth, colour, , , interlace] = [body[8], body[9], body[10], body[11], body[12]];
       channels = colour === 6 ? 4 : colour === 2 ? 3 : 0;
-      if (depth !== 8 || channels === 0 || interlace !== 0) throw new Error(`PNG with bit depth ${depth}, colour type ${colour}, interlace ${interlace}: only 8-bit RGB/RGBA, not interlaced, is decoded here`);
+      if (depth !== 8 || channels === 0 || interlace !== 0)
+        throw new Error(`PNG with bit depth ${depth}, colour type ${colour}, interlace ${interlace}: only 8-bit RGB/RGBA, not interlaced, is decoded here`);
     } else if (type === "IDAT") data.push(body);
     else if (type === "IEND") break;
     at += 12 + length;
@@ -56,16 +57,21 @@ export function decodePng(png: Buffer): Rgba {
 
 function unfilter(filter: number, left: number, up: number, upLeft: number): number {
   switch (filter) {
-    case 0: return 0;
-    case 1: return left;
-    case 2: return up;
-    case 3: return (left + up) >> 1;
+    case 0:
+      return 0;
+    case 1:
+      return left;
+    case 2:
+      return up;
+    case 3:
+      return (left + up) >> 1;
     case 4: {
       const p = left + up - upLeft;
       const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - upLeft)];
       return pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
     }
-    default: throw new Error(`PNG row filter ${filter} is not one of 0–4`);
+    default:
+      throw new Error(`PNG row filter ${filter} is not one of 0–4`);
   }
 }
 

@@ -54,29 +54,40 @@ after(async () => {
 });
 
 /** What the browser drew in one chart: readings (points of lines, and lone dots), marks, fault and warming spans, forecast. */
-function drawn(thing: string, chart: string): Promise<{ points: number; lines: number; marks: number; faults: string[]; warming: string[]; bandPoints: number; meanPoints: number; bandWidth: number }> {
-  return page.evaluate(([thing, chart]) => {
-    const section = [...document.querySelectorAll("section.board")].find((s) => s.dataset.thing === thing);
-    const figure = section?.querySelector(chart === "anomaly" ? 'figure[data-chart="anomaly"]' : `figure[data-channel="${chart}"]`);
-    if (!figure) throw new Error(`no chart ${chart} for ${thing}`);
-    const lines = [...figure.querySelectorAll("polyline.reading-line")];
-    const band = figure.querySelector("polygon.forecast-band");
-    return {
-      points: lines.reduce((n, l) => n + l.points.numberOfItems, 0) + figure.querySelectorAll("circle.reading-dot").length,
-      lines: lines.length,
-      marks: figure.querySelectorAll("circle.anomaly-mark").length,
-      faults: [...figure.querySelectorAll("rect.fault-span")].map((r) => r.textContent ?? ""),
-      warming: [...figure.querySelectorAll("rect.warming-span")].map((r) => r.textContent ?? ""),
-      bandPoints: band?.points.numberOfItems ?? 0,
-      meanPoints: figure.querySelector("polyline.forecast-mean")?.points.numberOfItems ?? 0,
-      bandWidth: band?.getBoundingClientRect().width ?? 0,
-    };
-  }, [thing, chart] as const);
+function drawn(
+  thing: string,
+  chart: string,
+): Promise<{ points: number; lines: number; marks: number; faults: string[]; warming: string[]; bandPoints: number; meanPoints: number; bandWidth: number }> {
+  return page.evaluate(
+    ([thing, chart]) => {
+      const section = [...document.querySelectorAll("section.board")].find((s) => s.dataset.thing === thing);
+      const figure = section?.querySelector(chart === "anomaly" ? 'figure[data-chart="anomaly"]' : `figure[data-channel="${chart}"]`);
+      if (!figure) throw new Error(`no chart ${chart} for ${thing}`);
+      const lines = [...figure.querySelectorAll("polyline.reading-line")];
+      const band = figure.querySelector("polygon.forecast-band");
+      return {
+        points: lines.reduce((n, l) => n + l.points.numberOfItems, 0) + figure.querySelectorAll("circle.reading-dot").length,
+        lines: lines.length,
+        marks: figure.querySelectorAll("circle.anomaly-mark").length,
+        faults: [...figure.querySelectorAll("rect.fault-span")].map((r) => r.textContent ?? ""),
+        warming: [...figure.querySelectorAll("rect.warming-span")].map((r) => r.textContent ?? ""),
+        bandPoints: band?.points.numberOfItems ?? 0,
+        meanPoints: figure.querySelector("polyline.forecast-mean")?.points.numberOfItems ?? 0,
+        bandWidth: band?.getBoundingClientRect().width ?? 0,
+      };
+    },
+    [thing, chart] as const,
+  );
 }
 
 test("one section per board, each with an anomaly chart and a chart per channel, named for assistive technology", async () => {
-  const sections = await page.locator("section.board").evaluateAll((all) => (all as PageElement[]).map((s) => [s.dataset.thing, s.querySelector("h2")?.textContent, s.querySelectorAll("svg.chart").length]));
-  assert.deepEqual(sections, [[BOARD_A, BOARD_A, 10], [BOARD_B, BOARD_B, 10]]);
+  const sections = await page
+    .locator("section.board")
+    .evaluateAll((all) => (all as PageElement[]).map((s) => [s.dataset.thing, s.querySelector("h2")?.textContent, s.querySelectorAll("svg.chart").length]));
+  assert.deepEqual(sections, [
+    [BOARD_A, BOARD_A, 10],
+    [BOARD_B, BOARD_B, 10],
+  ]);
   assert.equal(await page.title(), "aqm boards: 2 boards");
   assert.equal(await page.getByRole("img", { name: `PM2.5 of ${BOARD_A}` }).count(), 1);
   assert.equal(await page.getByRole("img", { name: `Anomaly score of ${BOARD_B}` }).count(), 1);
@@ -90,8 +101,15 @@ test("one section per board, each with an anomaly chart and a chart per channel,
  */
 const GAS_DRAWN = B_READINGS - 2 * GAS_WARMING_READINGS;
 const B_DRAWN: Readonly<Record<string, readonly [number, number]>> = {
-  temperature_c: [B_READINGS, 2], humidity_pct: [B_READINGS, 2], pm1_ugm3: [B_READINGS, 2], pm2_5_ugm3: [B_READINGS, 2], pm10_ugm3: [B_READINGS, 2],
-  co_ppb: [GAS_DRAWN - (CO_FAULT.last - CO_FAULT.first + 1), 3], no2_ppb: [GAS_DRAWN, 2], so2_ppb: [GAS_DRAWN, 2], o3_ppb: [GAS_DRAWN, 2],
+  temperature_c: [B_READINGS, 2],
+  humidity_pct: [B_READINGS, 2],
+  pm1_ugm3: [B_READINGS, 2],
+  pm2_5_ugm3: [B_READINGS, 2],
+  pm10_ugm3: [B_READINGS, 2],
+  co_ppb: [GAS_DRAWN - (CO_FAULT.last - CO_FAULT.first + 1), 3],
+  no2_ppb: [GAS_DRAWN, 2],
+  so2_ppb: [GAS_DRAWN, 2],
+  o3_ppb: [GAS_DRAWN, 2],
 };
 
 test("every trustworthy reading is plotted; a missing value or a gap breaks the line", async () => {
@@ -106,21 +124,35 @@ test("the injected anomaly is marked where its reading is plotted, on the score 
   assert.equal((await drawn(BOARD_A, "anomaly")).marks, 1);
   for (const channel of CHANNELS) assert.equal((await drawn(BOARD_A, channel)).marks, 1, channel);
   for (const chart of ["anomaly", ...CHANNELS]) assert.equal((await drawn(BOARD_B, chart)).marks, 0, `${BOARD_B} ${chart}`);
-  const [markAt, readingAt] = await page.evaluate(([thing, index]) => {
-    const figure = document.querySelector(`section.board[data-thing="${thing}"] figure[data-channel="pm2_5_ugm3"]`)!;
-    const mark = figure.querySelector("circle.anomaly-mark")!;
-    const point = figure.querySelector("polyline.reading-line")!.points.getItem(index);
-    return [[mark.cx.baseVal.value, mark.cy.baseVal.value], [point.x, point.y]];
-  }, [BOARD_A, ANOMALY_AT] as const);
+  const [markAt, readingAt] = await page.evaluate(
+    ([thing, index]) => {
+      const figure = document.querySelector(`section.board[data-thing="${thing}"] figure[data-channel="pm2_5_ugm3"]`)!;
+      const mark = figure.querySelector("circle.anomaly-mark")!;
+      const point = figure.querySelector("polyline.reading-line")!.points.getItem(index);
+      return [
+        [mark.cx.baseVal.value, mark.cy.baseVal.value],
+        [point.x, point.y],
+      ];
+    },
+    [BOARD_A, ANOMALY_AT] as const,
+  );
   assert.deepEqual(markAt, readingAt);
-  assert.match(await page.locator(`section.board[data-thing="${BOARD_A}"] figure[data-chart="anomaly"] circle.anomaly-mark title`).textContent() ?? "", new RegExp(`^score 0\\.3 at ${utcText(lake.aTimes[ANOMALY_AT]!)}$`));
+  assert.match(
+    (await page.locator(`section.board[data-thing="${BOARD_A}"] figure[data-chart="anomaly"] circle.anomaly-mark title`).textContent()) ?? "",
+    new RegExp(`^score 0\\.3 at ${utcText(lake.aTimes[ANOMALY_AT]!)}$`),
+  );
 });
 
 test("the CO fault is shaded with its codes, the gas cells' warm-up too; the forecast band is drawn on its board's PM2.5 only", async () => {
   const co = await drawn(BOARD_B, "co_ppb");
-  assert.deepEqual(co.faults, [`sensor fault (${CO_FAULT.codes.join(", ")}) from ${utcText(lake.bTimes[CO_FAULT.first]! - 60_000)} to ${utcText(lake.bTimes[CO_FAULT.last]!)}`]);
+  assert.deepEqual(co.faults, [
+    `sensor fault (${CO_FAULT.codes.join(", ")}) from ${utcText(lake.bTimes[CO_FAULT.first]! - 60_000)} to ${utcText(lake.bTimes[CO_FAULT.last]!)}`,
+  ]);
   assert.equal(co.warming.length, 2);
-  assert.ok(co.warming.every((title) => title.startsWith("warming up from ")), co.warming.join("; "));
+  assert.ok(
+    co.warming.every((title) => title.startsWith("warming up from ")),
+    co.warming.join("; "),
+  );
   assert.deepEqual((await drawn(BOARD_B, "temperature_c")).warming, []);
   const pm25 = await drawn(BOARD_A, "pm2_5_ugm3");
   assert.deepEqual([pm25.bandPoints, pm25.meanPoints], [48, 24]);

@@ -37,8 +37,9 @@ function figure(thing: string, chart: string): string {
 
 /** The shaded spans of a chart: their kind, left and right columns, and tooltip. */
 function bands(markup: string): { kind: string; left: number; right: number; title: string }[] {
-  return [...markup.matchAll(/<rect class="(\w+)-span" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*><title>([^<]*)<\/title>/g)]
-    .map(([, kind, x, width, title]) => ({ kind: kind!, left: Number(x), right: Number(x) + Number(width), title: title! }));
+  return [...markup.matchAll(/<rect class="(\w+)-span" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*><title>([^<]*)<\/title>/g)].map(
+    ([, kind, x, width, title]) => ({ kind: kind!, left: Number(x), right: Number(x) + Number(width), title: title! }),
+  );
 }
 
 /** The SVG writes x and width to a tenth of a pixel each, so a right edge may be off by two halves of that. */
@@ -55,9 +56,17 @@ test("spans from the lake: warming after each power-on, the fault in the middle 
     { state: "warming", from: started(b[REBOOT]!), to: b[REBOOT + warmed] },
   ]);
   for (const channel of ["no2_ppb", "so2_ppb", "o3_ppb"]) {
-    assert.deepEqual(boardB!.channels.find((c) => c.channel === channel)!.spans.map((s) => [s.state, s.from, s.to]), [["warming", started(b[0]!), b[warmed]], ["warming", started(b[REBOOT]!), b[REBOOT + warmed]]], channel);
+    assert.deepEqual(
+      boardB!.channels.find((c) => c.channel === channel)!.spans.map((s) => [s.state, s.from, s.to]),
+      [
+        ["warming", started(b[0]!), b[warmed]],
+        ["warming", started(b[REBOOT]!), b[REBOOT + warmed]],
+      ],
+      channel,
+    );
   }
-  for (const channel of ["temperature_c", "humidity_pct", "pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3"]) assert.deepEqual(boardB!.channels.find((c) => c.channel === channel)!.spans, [], channel);
+  for (const channel of ["temperature_c", "humidity_pct", "pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3"])
+    assert.deepEqual(boardB!.channels.find((c) => c.channel === channel)!.spans, [], channel);
   assert.ok(boardA!.channels.every((c) => c.spans.length === 0));
   assert.deepEqual(boardB!.gaps, [{ from: b[B_GAP.after], to: b[REBOOT] }]);
   assert.deepEqual(boardA!.gaps, []);
@@ -74,24 +83,33 @@ test("a value the lake holds beside a warming health is not drawn: it is not a t
   }
   const so2 = boardB!.channels.find((c) => c.channel === "so2_ppb")!;
   assert.equal(so2.values[SO2_VALUE_WHILE_WARMING], null);
-  assert.deepEqual(so2.values.flatMap((v, i) => (v === null ? [i] : [])), [0, 1, 2, REBOOT, REBOOT + 1, REBOOT + 2]);
+  assert.deepEqual(
+    so2.values.flatMap((v, i) => (v === null ? [i] : [])),
+    [0, 1, 2, REBOOT, REBOOT + 1, REBOOT + 2],
+  );
 });
 
 test("each band is shaded from its span's start to its end on the chart's time scale, with what it is in its tooltip", () => {
   const drawn = bands(figure(BOARD_B, "co_ppb"));
   const co = boardB!.channels.find((c) => c.channel === "co_ppb")!;
-  assert.deepEqual(drawn.map((d) => d.kind), ["warming", "fault", "warming"]);
+  assert.deepEqual(
+    drawn.map((d) => d.kind),
+    ["warming", "fault", "warming"],
+  );
   co.spans.forEach((span, i) => {
     assertNear(drawn[i]!.left, xOf(span.from), `span ${i} left`);
     assertNear(drawn[i]!.right, xOf(span.to), `span ${i} right`);
   });
   // Board B's first reading is a minute after board A's, so its interval starts where the chart does.
   assert.equal(drawn[0]!.left, PLOT.left);
-  assert.deepEqual(drawn.map((d) => d.title), [
-    `warming up from ${utcText(started(b[0]!))} to ${utcText(b[GAS_WARMING_READINGS - 1]!)}`,
-    `sensor fault (nack, timeout) from ${utcText(started(b[CO_FAULT.first]!))} to ${utcText(b[CO_FAULT.last]!)}`,
-    `warming up from ${utcText(started(b[REBOOT]!))} to ${utcText(b[REBOOT + GAS_WARMING_READINGS - 1]!)}`,
-  ]);
+  assert.deepEqual(
+    drawn.map((d) => d.title),
+    [
+      `warming up from ${utcText(started(b[0]!))} to ${utcText(b[GAS_WARMING_READINGS - 1]!)}`,
+      `sensor fault (nack, timeout) from ${utcText(started(b[CO_FAULT.first]!))} to ${utcText(b[CO_FAULT.last]!)}`,
+      `warming up from ${utcText(started(b[REBOOT]!))} to ${utcText(b[REBOOT + GAS_WARMING_READINGS - 1]!)}`,
+    ],
+  );
   assert.match(figure(BOARD_B, "co_ppb"), /<desc [^>]*>[^<]*; no trustworthy value: warming up from [^<]*, sensor fault \(nack, timeout\) from /);
   assert.deepEqual(bands(figure(BOARD_B, "temperature_c")), []);
   assert.deepEqual(bands(figure(BOARD_A, "co_ppb")), []);
@@ -101,8 +119,24 @@ test("a band too narrow to see is widened to MIN_SPAN_PX about its middle, and o
   const span = { from: 0, to: 48 * 60 * MINUTE };
   const oneReading = { from: 10 * 60 * MINUTE, to: 10 * 60 * MINUTE + MINUTE };
   const svg = renderChart({
-    id: "c", title: "t", description: "d", valueLabel: "v", span, runs: [[{ t: 0, v: 1 }, { t: span.to, v: 2 }]], marks: [], band: null, rule: null,
-    spans: [{ ...oneReading, state: "fault", label: "one reading" }, { from: -5 * MINUTE, to: 30 * MINUTE, state: "warming", label: "from before" }],
+    id: "c",
+    title: "t",
+    description: "d",
+    valueLabel: "v",
+    span,
+    runs: [
+      [
+        { t: 0, v: 1 },
+        { t: span.to, v: 2 },
+      ],
+    ],
+    marks: [],
+    band: null,
+    rule: null,
+    spans: [
+      { ...oneReading, state: "fault", label: "one reading" },
+      { from: -5 * MINUTE, to: 30 * MINUTE, state: "warming", label: "from before" },
+    ],
   });
   const [narrow, early] = bands(svg);
   const middle = (xOf(oneReading.from, span) + xOf(oneReading.to, span)) / 2;
@@ -114,7 +148,9 @@ test("a band too narrow to see is widened to MIN_SPAN_PX about its middle, and o
 });
 
 test("the gap breaks the line: the reading before it ends one line, the reading after it starts the next", () => {
-  const lines = [...figure(BOARD_B, "temperature_c").matchAll(/class="reading-line" points="([^"]*)"/g)].map(([, points]) => points!.split(" ").map((p) => Number(p.split(",")[0])));
+  const lines = [...figure(BOARD_B, "temperature_c").matchAll(/class="reading-line" points="([^"]*)"/g)].map(([, points]) =>
+    points!.split(" ").map((p) => Number(p.split(",")[0])),
+  );
   assert.equal(lines.length, 2);
   assert.equal(lines[0]!.length + lines[1]!.length, b.length);
   assertNear(lines[0]!.at(-1)!, xOf(b[B_GAP.after]!), "last x before the gap");

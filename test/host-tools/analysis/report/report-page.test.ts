@@ -16,14 +16,26 @@ const lake = await curatedReportLake();
 function oneBoard(thing: string, faultCode: string): ReportData {
   const values = (v: number | null) => [v, v];
   return {
-    generatedAt: 0, lakeDir: "/lake", threshold: 0.025, windowHours: 48, curatedReadings: 2, span: { from: 0, to: 60_000 },
-    boards: [{
-      thing, lastReadingAt: 60_000, times: [0, 60_000], gaps: [], anomaly: [0.5, 0.01], anomalyMarks: [{ reading: 0, ts: 0, score: 0.5 }],
-      channels: [
-        { channel: "co_ppb", unit: "ppb", values: values(null), spans: [{ state: "fault", from: 0, to: 60_000, codes: [faultCode] }], forecast: null },
-        { channel: "o3_ppb", unit: "ppb", values: values(30), spans: [], forecast: null },
-      ],
-    }],
+    generatedAt: 0,
+    lakeDir: "/lake",
+    threshold: 0.025,
+    windowHours: 48,
+    curatedReadings: 2,
+    span: { from: 0, to: 60_000 },
+    boards: [
+      {
+        thing,
+        lastReadingAt: 60_000,
+        times: [0, 60_000],
+        gaps: [],
+        anomaly: [0.5, 0.01],
+        anomalyMarks: [{ reading: 0, ts: 0, score: 0.5 }],
+        channels: [
+          { channel: "co_ppb", unit: "ppb", values: values(null), spans: [{ state: "fault", from: 0, to: 60_000, codes: [faultCode] }], forecast: null },
+          { channel: "o3_ppb", unit: "ppb", values: values(30), spans: [], forecast: null },
+        ],
+      },
+    ],
   };
 }
 
@@ -42,12 +54,28 @@ test("a long run is drawn through each pixel column's extremes, so a spike among
   const times = Array.from({ length: 20_000 }, (_, i) => i * 5_000);
   const values = times.map((_, i) => (i === 12_345 ? 50 : 10 + (i % 3)));
   const data = oneBoard("aqm-busy-001", "nack");
-  const board = { ...data.boards[0]!, times, anomaly: times.map(() => null), anomalyMarks: [], channels: [{ channel: "o3_ppb" as const, unit: "ppb", values, spans: [], forecast: null }] };
+  const board = {
+    ...data.boards[0]!,
+    times,
+    anomaly: times.map(() => null),
+    anomalyMarks: [],
+    channels: [{ channel: "o3_ppb" as const, unit: "ppb", values, spans: [], forecast: null }],
+  };
   const html = renderReportPage({ ...data, span: { from: 0, to: times.at(-1)! }, boards: [board] });
-  const points = html.match(/class="reading-line" points="([^"]*)"/)![1]!.split(" ").map((p) => p.split(",").map(Number));
+  const points = html
+    .match(/class="reading-line" points="([^"]*)"/)![1]!
+    .split(" ")
+    .map((p) => p.split(",").map(Number));
   assert.ok(points.length > 600 && points.length <= 2 * 656, `${points.length} points drawn`);
-  assert.ok(points.every(([x], i) => i === 0 || x! >= points[i - 1]![0]!), "in time order");
-  assert.deepEqual([Math.min(...points.map(([, y]) => y!)), Math.max(...points.map(([, y]) => y!))], [10, 154], "the spike (plot top) and the lowest readings (plot bottom at 10 ppb)");
+  assert.ok(
+    points.every(([x], i) => i === 0 || x! >= points[i - 1]![0]!),
+    "in time order",
+  );
+  assert.deepEqual(
+    [Math.min(...points.map(([, y]) => y!)), Math.max(...points.map(([, y]) => y!))],
+    [10, 154],
+    "the spike (plot top) and the lowest readings (plot bottom at 10 ppb)",
+  );
   assert.match(html, /O₃ of aqm-busy-001 in ppb: 20000 readings, from 10 to 50/);
 });
 
@@ -65,13 +93,23 @@ test("an empty lake: a page saying there is no curated data yet, and the command
 test("page data: each board's readings in the window, anomaly marks at the threshold, NULL kept as null", async () => {
   const data = await readLakeReport({ lakeDir: lake.lakeDir });
   assert.equal(data.curatedReadings, A_READINGS + B_READINGS + 1);
-  assert.deepEqual(data.boards.map((b) => [b.thing, b.times.length, b.lastReadingAt]), [[BOARD_A, A_READINGS, lake.aTimes.at(-1)], [BOARD_B, B_READINGS, lake.bTimes.at(-1)]]);
+  assert.deepEqual(
+    data.boards.map((b) => [b.thing, b.times.length, b.lastReadingAt]),
+    [
+      [BOARD_A, A_READINGS, lake.aTimes.at(-1)],
+      [BOARD_B, B_READINGS, lake.bTimes.at(-1)],
+    ],
+  );
   const [a, b] = data.boards;
   assert.deepEqual(a!.times, lake.aTimes, "the reading three days old is outside the 48-hour window");
   assert.deepEqual(a!.anomalyMarks, [{ reading: ANOMALY_AT, ts: lake.aTimes[ANOMALY_AT], score: ANOMALY_SCORE }]);
   assert.deepEqual(b!.anomalyMarks, []);
   const co = b!.channels.find((c) => c.channel === "co_ppb")!;
-  assert.deepEqual(co.values.map((v, i) => (v === null ? i : -1)).filter((i) => i >= 0), [0, 1, 2, 5, 6, 7, 8, 13, 14, 15], "warming after each power-on, the fault in between");
+  assert.deepEqual(
+    co.values.map((v, i) => (v === null ? i : -1)).filter((i) => i >= 0),
+    [0, 1, 2, 5, 6, 7, 8, 13, 14, 15],
+    "warming after each power-on, the fault in between",
+  );
   assert.equal(co.unit, "ppb");
   assert.deepEqual(data.span, { from: lake.base, to: lake.aTimes.at(-1) });
   assert.ok(a!.channels.every((c) => c.forecast === null));
@@ -86,7 +124,10 @@ test("a forecast is placed on its board and channel, hourly from its start, and 
   const data = await readLakeReport({ lakeDir: lake.lakeDir, forecasts: [forecast] });
   const band = data.boards[0]!.channels.find((c) => c.channel === "pm2_5_ugm3")!.forecast!;
   const start = lake.aTimes.at(-1)! + HOUR;
-  assert.deepEqual(band.times, Array.from({ length: 24 }, (_, i) => start + i * HOUR));
+  assert.deepEqual(
+    band.times,
+    Array.from({ length: 24 }, (_, i) => start + i * HOUR),
+  );
   assert.deepEqual([band.mean, band.p10, band.p90], [forecast.mean, forecast.p10, forecast.p90]);
   assert.equal(data.span!.to, start + 23 * HOUR);
   assert.equal(data.boards.flatMap((b) => b.channels).filter((c) => c.forecast !== null).length, 1);
@@ -94,7 +135,14 @@ test("a forecast is placed on its board and channel, hourly from its start, and 
   assert.equal(html.match(/class="forecast-band"/g)?.length, 1);
 
   const elsewhere = await readLakeReport({ lakeDir: lake.lakeDir, forecasts: [{ ...forecast, thing: "aqm-rep-009" }] });
-  assert.deepEqual(elsewhere.boards.map((b) => [b.thing, b.times.length, b.lastReadingAt]), [[BOARD_A, 30, lake.aTimes.at(-1)], [BOARD_B, 20, lake.bTimes.at(-1)], ["aqm-rep-009", 0, null]]);
+  assert.deepEqual(
+    elsewhere.boards.map((b) => [b.thing, b.times.length, b.lastReadingAt]),
+    [
+      [BOARD_A, 30, lake.aTimes.at(-1)],
+      [BOARD_B, 20, lake.bTimes.at(-1)],
+      ["aqm-rep-009", 0, null],
+    ],
+  );
 });
 
 test("a DeepAR response that does not fit is refused with what is wrong and where", () => {
@@ -104,21 +152,42 @@ test("a DeepAR response that does not fit is refused with what is wrong and wher
     [{ ...good, channel: "pm25" }, /forecast f\.json: "channel" must be one of temperature_c, .*, got "pm25"/],
     [{ ...good, start: "yesterday" }, /"start" must be an ISO 8601 time or an integer of ms/],
     [{ ...good, predictions: [prediction, prediction] }, /"predictions" must hold exactly one prediction .*, got 2/],
-    [{ ...good, predictions: [{ ...prediction, quantiles: { "0.1": [1], "0.9": (prediction.mean as number[]) } }] }, /quantiles\["0\.1"\] has 1 values, the mean 24/],
+    [
+      { ...good, predictions: [{ ...prediction, quantiles: { "0.1": [1], "0.9": prediction.mean as number[] } }] },
+      /quantiles\["0\.1"\] has 1 values, the mean 24/,
+    ],
     [{ ...good, predictions: [{ ...prediction, quantiles: { "0.1": prediction.mean } }] }, /quantiles\["0\.9"\] must be an array of numbers, got nothing/],
     [{ ...good, predictions: [{ ...prediction, mean: [1, "2"] }] }, /predictions\[0\]\.mean\[1\] must be a finite number, got "2"/],
   ];
-  for (const [input, message] of refusals) assert.throws(() => parseDeepArForecast(input, "f.json"), (e: unknown) => e instanceof ForecastInputError && message.test(e.message));
+  for (const [input, message] of refusals)
+    assert.throws(
+      () => parseDeepArForecast(input, "f.json"),
+      (e: unknown) => e instanceof ForecastInputError && message.test(e.message),
+    );
   assert.equal(parseDeepArForecast({ ...good, start: 1_700_000_000_000 }, "f.json").start, 1_700_000_000_000);
 });
 
 test("the page names every chart's unit and has a legend and a board index", async () => {
   const html = renderReportPage(await readLakeReport({ lakeDir: lake.lakeDir }));
-  for (const label of ["Temperature (°C)", "Humidity (%RH)", "PM1 (µg/m³)", "PM2.5 (µg/m³)", "PM10 (µg/m³)", "CO (ppb)", "NO₂ (ppb)", "SO₂ (ppb)", "O₃ (ppb)", "anomaly score (0–1)"]) {
+  for (const label of [
+    "Temperature (°C)",
+    "Humidity (%RH)",
+    "PM1 (µg/m³)",
+    "PM2.5 (µg/m³)",
+    "PM10 (µg/m³)",
+    "CO (ppb)",
+    "NO₂ (ppb)",
+    "SO₂ (ppb)",
+    "O₃ (ppb)",
+    "anomaly score (0–1)",
+  ]) {
     assert.equal(html.split(`>${label}</text>`).length - 1, 2, `${label} on both boards' value axes`);
   }
   assert.match(html, /<section class="legend" aria-label="Legend">.*anomalous reading \(score ≥ 0\.025\).*sensor fault.*forecast 10–90 % band/);
-  assert.match(html, /<nav aria-label="Boards"><ul><li><a href="#board-1">aqm-rep-001<\/a> \(30 readings, 1 anomalous\)<\/li><li><a href="#board-2">aqm-rep-002<\/a> \(20 readings, 0 anomalous\)/);
+  assert.match(
+    html,
+    /<nav aria-label="Boards"><ul><li><a href="#board-1">aqm-rep-001<\/a> \(30 readings, 1 anomalous\)<\/li><li><a href="#board-2">aqm-rep-002<\/a> \(20 readings, 0 anomalous\)/,
+  );
   assert.doesNotMatch(html, /<script|https?:\/\/|<link/, "self-contained: nothing to fetch, nothing to run");
 });
 
@@ -160,7 +229,10 @@ test("the server: / the page, /data.json its data, read-only, rebuilt only after
     assert.equal(page.headers.get("content-security-policy"), "default-src 'none'; style-src 'unsafe-inline'");
     assert.match(await page.text(), /<h2 id="board-1-name">aqm-rep-001<\/h2>/);
     const data = (await (await fetch(new URL("data.json", url))).json()) as ReportData;
-    assert.deepEqual(data.boards.map((b) => b.thing), [BOARD_A, BOARD_B]);
+    assert.deepEqual(
+      data.boards.map((b) => b.thing),
+      [BOARD_A, BOARD_B],
+    );
     assert.equal(asked, 1, "the second request within the cache time reused the first report");
     assert.equal((await fetch(new URL("nope", url))).status, 404);
     assert.equal((await fetch(url, { method: "POST" })).status, 405);

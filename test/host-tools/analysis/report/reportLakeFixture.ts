@@ -6,6 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CHANNELS } from "../../../../firmware/telemetry/Channels.ts";
 import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
 import { HOUR, MINUTE, objectKey, writeObjects } from "../../local-cloud/lake/rawFixture.ts";
 
@@ -25,14 +26,32 @@ export const GAS_WARMING_READINGS = 3;
 /** Board B's SO2 reading (index) that carries a value although its health is `warming`: the firmware never sends one, the curation does not refuse it. */
 export const SO2_VALUE_WHILE_WARMING = 1;
 
-const HEALTH = ["temperature_c", "humidity_pct", "pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3", "co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"];
+const HEALTH = CHANNELS.map((c) => c.name);
 const GAS = ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"];
 
 function reading(thing: string, seq: number, ts: number, extra: Record<string, unknown>, boot = 1): string {
   const health = Object.fromEntries(HEALTH.map((c) => [c, "ok"]));
   const record: Record<string, unknown> = {
-    v: 2, thing, boot, seq, ts, interval_s: 60, temperature_c: 21 + seq / 10, humidity_pct: 40 + (seq % 5), pm1_ugm3: 3, pm2_5_ugm3: 5 + (seq % 7), pm10_ugm3: 9,
-    co_ppb: 250 + seq, no2_ppb: 14, so2_ppb: 3, o3_ppb: 30 - (seq % 4), anomaly: 0.01, health, topic_thing: thing, received_at: ts + 400, ...extra,
+    v: 2,
+    thing,
+    boot,
+    seq,
+    ts,
+    interval_s: 60,
+    temperature_c: 21 + seq / 10,
+    humidity_pct: 40 + (seq % 5),
+    pm1_ugm3: 3,
+    pm2_5_ugm3: 5 + (seq % 7),
+    pm10_ugm3: 9,
+    co_ppb: 250 + seq,
+    no2_ppb: 14,
+    so2_ppb: 3,
+    o3_ppb: 30 - (seq % 4),
+    anomaly: 0.01,
+    health,
+    topic_thing: thing,
+    received_at: ts + 400,
+    ...extra,
   };
   return JSON.stringify(record);
 }
@@ -79,7 +98,8 @@ export async function curatedReportLake(base = Math.floor(Date.now() / HOUR) * H
     [objectKey(oldReadingAt, "report-old")]: [reading(BOARD_A, 1, oldReadingAt, { anomaly: 0.5 })],
   });
   const curation = await new LakeCurator({ lakeDir }).curate();
-  if (curation.curated !== A_READINGS + B_READINGS + 1) throw new Error(`report fixture: ${curation.curated} readings curated, expected ${A_READINGS + B_READINGS + 1} (${JSON.stringify(curation.reasons)})`);
+  if (curation.curated !== A_READINGS + B_READINGS + 1)
+    throw new Error(`report fixture: ${curation.curated} readings curated, expected ${A_READINGS + B_READINGS + 1} (${JSON.stringify(curation.reasons)})`);
   return { stateDir, lakeDir, base, aTimes, bTimes, oldReadingAt };
 }
 

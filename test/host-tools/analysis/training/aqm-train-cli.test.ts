@@ -25,7 +25,10 @@ function runDirOf(stdout: string): string {
 test("aqm train --dry-run writes the report and no desired-state patch", () => {
   const r = aqm("train", "--state", state, "--dry-run", "--target-alerts-per-day", "0.5");
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^aqm-cli-001: threshold 0\.025 → 0\.\d+ \(alerts\/day [\d.]+ → [\d.]+ over 5\.9583 days; the detector agrees with \d+ of \d+ alerts\)$/m);
+  assert.match(
+    r.stdout,
+    /^aqm-cli-001: threshold 0\.025 → 0\.\d+ \(alerts\/day [\d.]+ → [\d.]+ over 5\.9583 days; the detector agrees with \d+ of \d+ alerts\)$/m,
+  );
   assert.match(r.stdout, /^aqm-cli-002: refused, nothing published: 0 readings scored after warm-up/m);
   assert.match(r.stdout, /^dry run: no desired-state patch written$/m);
   const dir = runDirOf(r.stdout);

@@ -12,7 +12,7 @@ test("desired-state patches are written one file per thing, as given", async () 
   const files = new DesiredPatchFiles(dir);
   await files.publishDesired("aqm-001", { anomaly: { threshold: 0.0305 } });
   assert.deepEqual(JSON.parse(readFileSync(path.join(dir, "aqm-001.json"), "utf8")), { anomaly: { threshold: 0.0305 } });
-  await assert.rejects(files.publishDesired("../escape", {}), /desired state for "\.\.\/escape": not a valid thing name/);
+  await assert.rejects(files.publishDesired("../escape", {}), /invalid thing name "\.\.\/escape"/);
 });
 
 test("a thing's current scorer settings: the local twin board's stored ones, else the firmware's defaults", () => {

@@ -30,14 +30,23 @@ export interface SyntheticSeries {
 export function noise(channel: Channel, ts: number): number {
   let h = 2166136261;
   for (const ch of `${channel}@${ts}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return ((h >>> 0) / 2 ** 31) - 1;
+  return (h >>> 0) / 2 ** 31 - 1;
 }
 
 export function records(series: SyntheticSeries): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < series.count; i++) {
     const ts = series.from + i * series.intervalMs;
-    const record: Record<string, unknown> = { v: 2, thing: series.thing, boot: series.boot ?? 1, seq: i + 1, ts, interval_s: series.intervalMs / 1000, topic_thing: series.thing, received_at: ts + 400 };
+    const record: Record<string, unknown> = {
+      v: 2,
+      thing: series.thing,
+      boot: series.boot ?? 1,
+      seq: i + 1,
+      ts,
+      interval_s: series.intervalMs / 1000,
+      topic_thing: series.thing,
+      received_at: ts + 400,
+    };
     const health: Record<string, string> = {};
     for (const { name, decimals } of CHANNELS) {
       const value = series.valueOf(name, ts);

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { countAtOrAbove, lowestThresholdWithin, scoreQuantiles, thresholdQ16 } from "../../../../host-tools/analysis/training/ThresholdChoice.ts";
+import { Q16_ONE } from "../../../../firmware/anomaly/Q16.ts";
+import { countAtOrAbove, lowestThresholdWithin, scoreQuantiles } from "../../../../host-tools/analysis/training/ThresholdChoice.ts";
 
 test("the lowest threshold within a budget sits one step above the first score that must not alert; ties stay below", () => {
   const scores = [5, 9, 9, 3, 0, 0];
@@ -13,14 +14,8 @@ test("the lowest threshold within a budget sits one step above the first score t
   assert.equal(lowestThresholdWithin([65535, 65535], 0), 65535, "clamped to the highest threshold the board can hold");
 });
 
-test("thresholds convert as the board converts them, clamped to 1 … 65535", () => {
-  assert.equal(thresholdQ16(0.025), 1638);
-  assert.equal(thresholdQ16(1e-9), 1);
-  assert.equal(thresholdQ16(0.9999999), 65535);
-});
-
 test("score quantiles are nearest-rank fractions of 1; none for no scores", () => {
   const scores = Array.from({ length: 1000 }, (_, i) => i * 64);
-  assert.deepEqual(scoreQuantiles(scores), { p50: (499 * 64) / 65536, p99: (989 * 64) / 65536, p99_9: (998 * 64) / 65536, max: (999 * 64) / 65536 });
+  assert.deepEqual(scoreQuantiles(scores), { p50: (499 * 64) / Q16_ONE, p99: (989 * 64) / Q16_ONE, p99_9: (998 * 64) / Q16_ONE, max: (999 * 64) / Q16_ONE });
   assert.equal(scoreQuantiles([]), null);
 });

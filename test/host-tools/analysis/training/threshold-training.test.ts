@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { Q16_ONE, thresholdQ16 } from "../../../../firmware/anomaly/Q16.ts";
 import { DEFAULT_SCORER_CONFIG } from "../../../../firmware/anomaly/ScorerConfig.ts";
 import { CHANNELS } from "../../../../firmware/telemetry/Channels.ts";
 import { LakeQuery } from "../../../../host-tools/local-cloud/lake/LakeQuery.ts";
@@ -28,13 +29,25 @@ const lake = await LakeQuery.open(path.join(stateDir, "lake"));
 const things = await Promise.all((await thingsInLake(lake)).map((thing) => readingsOfThing(lake, thing)));
 lake.close();
 const publisher = new RecordingPublisher();
-const report = await trainThresholds(things, { run: "test-run", targetAlertsPerDay: 1, configOf: () => BUILD_DEFAULTS, publisher, now: () => Date.UTC(2026, 0, 12) });
+const report = await trainThresholds(things, {
+  run: "test-run",
+  targetAlertsPerDay: 1,
+  configOf: () => BUILD_DEFAULTS,
+  publisher,
+  now: () => Date.UTC(2026, 0, 12),
+});
 const trained = report.things.find((t) => t.thing === "aqm-train-001") as TrainedThing;
 const refused = report.things.find((t) => t.thing === "aqm-train-002") as RefusedThing;
 const warmup = DEFAULT_SCORER_CONFIG.warmupReadings;
 
 test("the lake's readings come back per thing in ts order, all nine channels usable", () => {
-  assert.deepEqual(things.map((t) => [t.thing, t.readings.length]), [["aqm-train-001", WEEK_READINGS], ["aqm-train-002", 100]]);
+  assert.deepEqual(
+    things.map((t) => [t.thing, t.readings.length]),
+    [
+      ["aqm-train-001", WEEK_READINGS],
+      ["aqm-train-002", 100],
+    ],
+  );
   const week = things[0]!.readings;
   assert.ok(week.every((r, i) => i === 0 || r.ts - week[i - 1]!.ts === INTERVAL_MS));
   assert.ok(week.every((r) => r.values.length === CHANNELS.length && r.values.every(Number.isFinite)));
@@ -57,18 +70,23 @@ test("a week with a spike: the threshold lets the spike alert and keeps the rest
 });
 
 test("the chosen threshold is the lowest that meets the target, on the board's Q0.16 grid", () => {
-  const q = trained.threshold * 65536;
+  const q = trained.threshold * Q16_ONE;
   assert.ok(Number.isInteger(q) && q >= 1 && q <= 65535, `threshold ${trained.threshold}`);
-  const scores = replayBoardScorer(things[0]!.readings, DEFAULT_SCORER_CONFIG).slice(warmup).map((r) => r.combinedQ16);
+  const scores = replayBoardScorer(things[0]!.readings, DEFAULT_SCORER_CONFIG)
+    .slice(warmup)
+    .map((r) => r.combinedQ16);
   const budget = Math.floor(trained.alertBudget);
   assert.equal(countAtOrAbove(scores, q), trained.comparison.boardAlerts);
   assert.ok(countAtOrAbove(scores, q - 1) > budget, "one step lower would break the target");
   assert.equal(trained.oldThreshold, DEFAULT_SCORER_CONFIG.threshold);
-  assert.equal(trained.alertsPerDay.old, Math.round((countAtOrAbove(scores, Math.round(0.025 * 65536)) / trained.daysScored) * 10_000) / 10_000);
+  assert.equal(trained.alertsPerDay.old, Math.round((countAtOrAbove(scores, thresholdQ16(0.025)) / trained.daysScored) * 10_000) / 10_000);
 });
 
 test("per channel: readings used, ordered score quantiles, alert rates; PM2.5 holds the highest score", () => {
-  assert.deepEqual(trained.channels.map((c) => c.channel), CHANNELS.map((c) => c.name));
+  assert.deepEqual(
+    trained.channels.map((c) => c.channel),
+    CHANNELS.map((c) => c.name),
+  );
   for (const c of trained.channels) {
     assert.equal(c.readingsUsed, WEEK_READINGS - warmup, c.channel);
     const q = c.quantiles!;
@@ -86,7 +104,10 @@ test("per channel: readings used, ordered score quantiles, alert rates; PM2.5 ho
 
 test("too little data: refused with the reason, and only the trained thing is published", () => {
   assert.equal(refused.status, "refused");
-  assert.match(refused.reason, /^0 readings scored after warm-up \(100 in all; the scorer learns from 150 valid readings per channel after every boot\), fewer than a day's worth \(144 at the observed interval of 600 s\)$/);
+  assert.match(
+    refused.reason,
+    /^0 readings scored after warm-up \(100 in all; the scorer learns from 150 valid readings per channel after every boot\), fewer than a day's worth \(144 at the observed interval of 600 s\)$/,
+  );
   assert.deepEqual(publisher.calls, [{ thing: "aqm-train-001", desired: { anomaly: { threshold: trained.threshold } } }]);
   assert.deepEqual(trained.publish, { status: "published" });
 });
@@ -95,10 +116,17 @@ test("a dry run publishes nothing and says so; a failing publisher is reported p
   const dry = await trainThresholds(things, { run: "dry", targetAlertsPerDay: 1, configOf: () => BUILD_DEFAULTS });
   assert.equal(dry.dryRun, true);
   assert.deepEqual((dry.things[0] as TrainedThing).publish, { status: "dry-run" });
-  const failing: DesiredStatePublisher = { publishDesired: async (thing) => { throw new Error(`shadow of ${thing} unreachable`); } };
+  const failing: DesiredStatePublisher = {
+    publishDesired: async (thing) => {
+      throw new Error(`shadow of ${thing} unreachable`);
+    },
+  };
   const failed = await trainThresholds(things, { run: "fail", targetAlertsPerDay: 1, configOf: () => BUILD_DEFAULTS, publisher: failing });
   assert.deepEqual((failed.things[0] as TrainedThing).publish, { status: "failed", error: "shadow of aqm-train-001 unreachable" });
-  await assert.rejects(trainThresholds(things, { run: "bad", targetAlertsPerDay: 0, configOf: () => BUILD_DEFAULTS }), /target alerts per day must be a number above 0, got 0/);
+  await assert.rejects(
+    trainThresholds(things, { run: "bad", targetAlertsPerDay: 0, configOf: () => BUILD_DEFAULTS }),
+    /target alerts per day must be a number above 0, got 0/,
+  );
 });
 
 test("a stricter target gives a higher threshold and fewer alerts", async () => {
@@ -106,7 +134,10 @@ test("a stricter target gives a higher threshold and fewer alerts", async () => 
   const t = strict.things[0] as TrainedThing;
   assert.equal(Math.floor(t.alertBudget), 1);
   assert.ok(t.threshold > trained.threshold);
-  assert.deepEqual(t.alerts.map((a) => a.ts), [SPIKE_TS]);
+  assert.deepEqual(
+    t.alerts.map((a) => a.ts),
+    [SPIKE_TS],
+  );
 });
 
 test("report files: report.json holds the report, report.md the same in tables", async () => {
@@ -118,13 +149,33 @@ test("report files: report.json holds the report, report.md the same in tables",
   assert.equal(json.createdAt, "2026-01-12T00:00:00.000Z");
   assert.deepEqual(Object.keys(json).sort(), ["createdAt", "detector", "dryRun", "run", "scorer", "targetAlertsPerDay", "things"]);
   const thing = json.things[0] as TrainedThing;
-  for (const field of ["readings", "scoredReadings", "intervalS", "daysScored", "oldThreshold", "threshold", "alertsPerDay", "quantiles", "channels", "comparison", "desired", "publish"]) assert.ok(field in thing, field);
+  for (const field of [
+    "readings",
+    "scoredReadings",
+    "intervalS",
+    "daysScored",
+    "oldThreshold",
+    "threshold",
+    "alertsPerDay",
+    "quantiles",
+    "channels",
+    "comparison",
+    "desired",
+    "publish",
+  ])
+    assert.ok(field in thing, field);
   assert.deepEqual(Object.keys(thing.channels[0]!).sort(), ["alertsPerDay", "channel", "detectorAlertsPerDay", "quantiles", "readingsUsed", "thresholdAlone"]);
   assert.deepEqual(Object.keys(thing.quantiles).sort(), ["max", "p50", "p99", "p99_9"]);
   assert.match(json.detector.reference, /Iglewicz.*Hoaglin.*3\.5/);
   const md = readFileSync(files.markdown, "utf8");
   assert.match(md, /^# Anomaly threshold training test-run$/m);
-  assert.match(md, new RegExp(`^\\| aqm-train-001 \\| trained \\| ${WEEK_READINGS} \\| ${WEEK_READINGS - warmup} \\| .* \\| 0\\.0250 \\(1638/65536\\) → ${trained.threshold.toFixed(4).replace(".", "\\.")} \\(${trained.threshold * 65536}/65536\\) \\| .* \\| yes \\|$`, "m"));
+  assert.match(
+    md,
+    new RegExp(
+      `^\\| aqm-train-001 \\| trained \\| ${WEEK_READINGS} \\| ${WEEK_READINGS - warmup} \\| .* \\| 0\\.0250 \\(1638/65536\\) → ${trained.threshold.toFixed(4).replace(".", "\\.")} \\(${trained.threshold * Q16_ONE}/65536\\) \\| .* \\| yes \\|$`,
+      "m",
+    ),
+  );
   assert.match(md, /^\| aqm-train-002 \| refused: 0 readings scored after warm-up .* \| 100 \| .* \| no \|$/m);
   assert.match(md, /^\| pm2_5_ugm3 \| 858 \| /m);
   assert.ok(!existsSync(path.join(dir, "desired")), "writing the report publishes nothing");
@@ -132,7 +183,11 @@ test("report files: report.json holds the report, report.md the same in tables",
 
 test("a reboot restarts the scorer: each boot's first readings are warm-up and not scored", async () => {
   const rebooted = things[0]!.readings.map((r, i) => (i < WEEK_READINGS / 2 ? r : { ...r, boot: 2, seq: r.seq - WEEK_READINGS / 2 }));
-  const result = await trainThresholds([{ thing: "aqm-train-001", readings: rebooted }], { run: "reboot", targetAlertsPerDay: 1, configOf: () => BUILD_DEFAULTS });
+  const result = await trainThresholds([{ thing: "aqm-train-001", readings: rebooted }], {
+    run: "reboot",
+    targetAlertsPerDay: 1,
+    configOf: () => BUILD_DEFAULTS,
+  });
   const t = result.things[0] as TrainedThing;
   assert.equal(t.boots, 2);
   assert.equal(t.scoredReadings, WEEK_READINGS - 2 * warmup);

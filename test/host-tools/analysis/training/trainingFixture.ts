@@ -3,7 +3,15 @@ import type { Channel } from "../../../../firmware/telemetry/Channels.ts";
 import { DAY, HOUR, MINUTE, noise, records, T0 } from "./syntheticLake.ts";
 
 export const BASE: Record<Channel, number> = {
-  temperature_c: 20, humidity_pct: 50, pm1_ugm3: 8, pm2_5_ugm3: 12, pm10_ugm3: 20, co_ppb: 300, no2_ppb: 15, so2_ppb: 3, o3_ppb: 30,
+  temperature_c: 20,
+  humidity_pct: 50,
+  pm1_ugm3: 8,
+  pm2_5_ugm3: 12,
+  pm10_ugm3: 20,
+  co_ppb: 300,
+  no2_ppb: 15,
+  so2_ppb: 3,
+  o3_ppb: 30,
 };
 export const INTERVAL_MS = 10 * MINUTE;
 export const WEEK_READINGS = (7 * DAY) / INTERVAL_MS;
@@ -17,7 +25,13 @@ export function dailyCycle(channel: Channel, ts: number): number {
 }
 
 export function weekWithSpike(thing: string): Record<string, unknown>[] {
-  return records({ thing, from: T0, count: WEEK_READINGS, intervalMs: INTERVAL_MS, valueOf: (channel, ts) => (channel === "pm2_5_ugm3" && ts === SPIKE_TS ? 8 * BASE.pm2_5_ugm3 : dailyCycle(channel, ts)) });
+  return records({
+    thing,
+    from: T0,
+    count: WEEK_READINGS,
+    intervalMs: INTERVAL_MS,
+    valueOf: (channel, ts) => (channel === "pm2_5_ugm3" && ts === SPIKE_TS ? 8 * BASE.pm2_5_ugm3 : dailyCycle(channel, ts)),
+  });
 }
 
 export function fewReadings(thing: string, count = 100): Record<string, unknown>[] {

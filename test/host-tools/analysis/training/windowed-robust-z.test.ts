@@ -8,7 +8,10 @@ test("flags a reading whose modified z-score against the trailing window passes 
   const values = Array.from({ length: 40 }, (_, i) => (i === 30 ? 16 : i === 5 ? 40 : wiggle(i)));
   const flags = windowedRobustZFlags(values, { windowReadings: 10, recomputeEvery: 1 });
   // Window median 10, MAD 1: 16 gives M = 0.6745 · 6 = 4.05; the 40 at reading 5 comes before the window is full.
-  assert.deepEqual(flags.flatMap((f, i) => (f ? [i] : [])), [30]);
+  assert.deepEqual(
+    flags.flatMap((f, i) => (f ? [i] : [])),
+    [30],
+  );
   const justBelow = values.map((v, i) => (i === 30 ? 15 : v));
   assert.deepEqual(windowedRobustZFlags(justBelow, { windowReadings: 10, recomputeEvery: 1 }).filter(Boolean).length, 0, "15 gives M = 3.37");
 });

@@ -44,7 +44,8 @@ function frontEnd(air: Air) {
   bus.attach(new Ads1115Model({ address: 0x49, inputs: (now) => [...pair(cells.so2, air.so2, now), ...pair(cells.ox, air.o3, now, air.no2)] }));
   const errors: string[] = [];
   const I2C = i2cOn(bus, clock);
-  const adc = (address: number) => new Ads1115({ sensor: { io: I2C, data: 21, clock: 22, hz: 400_000 }, address, onError: (e) => errors.push(e), delay: clock.delay });
+  const adc = (address: number) =>
+    new Ads1115({ sensor: { io: I2C, data: 21, clock: 22, hz: 400_000 }, address, onError: (e) => errors.push(e), delay: clock.delay });
   return { clock, cells, adcs: [adc(0x48), adc(0x49)] as const, errors };
 }
 
@@ -71,7 +72,8 @@ test("model → ADS1115 model → driver → AAN 803 conversion gives back the i
         };
         const t = air.temperature;
         // A WE and an AE reading each round by up to half an LSB; algorithm 1 scales the AE's by |nT|.
-        const tolerance = (type: "CO-B4" | "NO2-B43F" | "OX-B431", sensitivity: number) => (HALF_LSB_MV * (1 + Math.abs(temperatureFactor(type, t)))) / sensitivity + 0.01;
+        const tolerance = (type: "CO-B4" | "NO2-B43F" | "OX-B431", sensitivity: number) =>
+          (HALF_LSB_MV * (1 + Math.abs(temperatureFactor(type, t)))) / sensitivity + 0.01;
         const co = gasPpb(sheet.co, read(0, 0), read(0, 1), t);
         const no2 = gasPpb(sheet.no2, read(0, 2), read(0, 3), t);
         const so2 = gasPpb(sheet.so2, read(1, 0), read(1, 1), t);
@@ -81,7 +83,8 @@ test("model → ADS1115 model → driver → AAN 803 conversion gives back the i
         assert.ok(Math.abs(no2 - air.no2) <= no2Tolerance, `NO2 ${no2} for ${air.no2}`);
         assert.ok(Math.abs(so2 - air.so2) <= HALF_LSB_MV / sheet.so2.sensitivityMvPerPpb + 0.01, `SO2 ${so2} for ${air.so2}`);
         // Ozone also inherits the NO2 reading's error, weighted by the OX cell's NO2 sensitivity.
-        const o3Tolerance = tolerance("OX-B431", sheet.ox.sensitivityMvPerPpb) + (no2Tolerance * sheet.ox.no2SensitivityMvPerPpb!) / sheet.ox.sensitivityMvPerPpb;
+        const o3Tolerance =
+          tolerance("OX-B431", sheet.ox.sensitivityMvPerPpb) + (no2Tolerance * sheet.ox.no2SensitivityMvPerPpb!) / sheet.ox.sensitivityMvPerPpb;
         assert.ok(Math.abs(o3 - air.o3) <= o3Tolerance, `O3 ${o3} for ${air.o3}`);
         assert.deepEqual(errors, []);
       },

@@ -11,7 +11,6 @@ import { MqttOperation } from "../../../../host-tools/board-sim/platform/portabl
 
 const { CONNACK, PUBLISH, PUBACK, SUBSCRIBE, SUBACK, DISCONNECT } = MqttOperation;
 
-
 /** Gives a failure time to be reported a second time, were it ever to be. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -66,7 +65,9 @@ async function alertingServer(description: number): Promise<number> {
 }
 
 function connect(port: number, recorded: Recorded, overrides: Partial<MqttOpenOptions> = {}, address = "127.0.0.1"): TlsMqttConnection {
-  return new TlsMqttConnection({ host: "localhost", port, id: "aqm-test", clean: true, keepAlive: 60_000, ca: ca.certDer, ...overrides }, recorded.events, { address });
+  return new TlsMqttConnection({ host: "localhost", port, id: "aqm-test", clean: true, keepAlive: 60_000, ca: ca.certDer, ...overrides }, recorded.events, {
+    address,
+  });
 }
 
 async function connected(port: number, overrides: Partial<MqttOpenOptions> = {}): Promise<{ board: Recorded; connection: TlsMqttConnection }> {
@@ -125,7 +126,10 @@ test("PUBLISH at QoS 1 carries the board's packet id and duplicate flag; its PUB
   assert.equal(publish.dup, true);
   assert.equal(publish.qos, 1);
   assert.deepEqual([...(publish.payload as Buffer)], [0, 1, 2, 255]);
-  assert.deepEqual(board.controls, [{ operation: CONNACK, id: 0 }, { operation: PUBACK, id: 513 }]);
+  assert.deepEqual(board.controls, [
+    { operation: CONNACK, id: 0 },
+    { operation: PUBACK, id: 513 },
+  ]);
   connection.close();
 });
 
@@ -135,11 +139,24 @@ test("SUBSCRIBE sends the filters with their QoS; SUBACK comes back as control 9
     if (packet.cmd === "subscribe") send({ cmd: "suback", messageId: packet.messageId!, granted: [1, 0x80] });
   });
   const { board, connection } = await connected(broker.port);
-  connection.write(new Uint8Array(0), { operation: SUBSCRIBE, id: 9, items: [{ topic: "cmd/aqm/aqm-test/#", QoS: 1 }, { topic: "cmd/aqm/other/#", QoS: 0 }] });
+  connection.write(new Uint8Array(0), {
+    operation: SUBSCRIBE,
+    id: 9,
+    items: [
+      { topic: "cmd/aqm/aqm-test/#", QoS: 1 },
+      { topic: "cmd/aqm/other/#", QoS: 0 },
+    ],
+  });
   await until(() => board.controls.some((c) => c.operation === SUBACK), "SUBACK");
   const subscribe = broker.received.find((p) => p.cmd === "subscribe");
   assert.ok(subscribe?.cmd === "subscribe");
-  assert.deepEqual(subscribe.subscriptions.map((s) => [s.topic, s.qos]), [["cmd/aqm/aqm-test/#", 1], ["cmd/aqm/other/#", 0]]);
+  assert.deepEqual(
+    subscribe.subscriptions.map((s) => [s.topic, s.qos]),
+    [
+      ["cmd/aqm/aqm-test/#", 1],
+      ["cmd/aqm/other/#", 0],
+    ],
+  );
   assert.deepEqual(board.controls.at(-1), { operation: SUBACK, id: 9, payload: [1, 0x80] });
   connection.close();
 });
@@ -147,7 +164,8 @@ test("SUBSCRIBE sends the filters with their QoS; SUBACK comes back as control 9
 test("an incoming QoS 1 PUBLISH reaches onMessage, and the client acknowledges it itself", async () => {
   const broker = await scriptedBroker((packet, send) => {
     acceptAll(packet, send);
-    if (packet.cmd === "connect") send({ cmd: "publish", topic: "cmd/aqm/aqm-test/reboot", payload: Buffer.from('{"now":true}'), qos: 1, messageId: 42, retain: false, dup: false });
+    if (packet.cmd === "connect")
+      send({ cmd: "publish", topic: "cmd/aqm/aqm-test/reboot", payload: Buffer.from('{"now":true}'), qos: 1, messageId: 42, retain: false, dup: false });
   });
   const { board, connection } = await connected(broker.port);
   await until(() => board.messages.length === 1, "the message");
@@ -173,7 +191,10 @@ test("write refuses what the device API would: QoS 2, QoS 1 without a packet id,
   const { connection } = await connected(broker.port);
   const data = new Uint8Array(0);
   assert.throws(() => connection.write(data, { operation: PUBLISH, topic: "dt/aqm/aqm-test/x", QoS: 2, id: 1 }), /QoS 2 is not supported/);
-  assert.throws(() => connection.write(data, { operation: PUBLISH, topic: "dt/aqm/aqm-test/x", QoS: 1 }), /PUBLISH to dt\/aqm\/aqm-test\/x at QoS 1 needs a packet id from 1 to 65535, not undefined/);
+  assert.throws(
+    () => connection.write(data, { operation: PUBLISH, topic: "dt/aqm/aqm-test/x", QoS: 1 }),
+    /PUBLISH to dt\/aqm\/aqm-test\/x at QoS 1 needs a packet id from 1 to 65535, not undefined/,
+  );
   assert.throws(() => connection.write(data, { operation: SUBSCRIBE, id: 1, items: [] }), /SUBSCRIBE needs at least one topic filter/);
   assert.throws(() => connection.write(data, { operation: 12 }), /MQTT operation 12 is not one a client writes/);
   connection.close();
@@ -181,7 +202,11 @@ test("write refuses what the device API would: QoS 2, QoS 1 without a packet id,
 });
 
 test("a CONNACK refusal names the return code: 4 and 5 are not-authorised, 3 is broker-unreachable", async () => {
-  for (const [returnCode, code] of [[5, "not-authorised"], [4, "not-authorised"], [3, "broker-unreachable"]] as const) {
+  for (const [returnCode, code] of [
+    [5, "not-authorised"],
+    [4, "not-authorised"],
+    [3, "broker-unreachable"],
+  ] as const) {
     const broker = await scriptedBroker((packet, send) => {
       if (packet.cmd === "connect") send({ cmd: "connack", returnCode, sessionPresent: false });
     });
@@ -234,12 +259,17 @@ test("a TLS alert from the broker is tls-rejected, with OpenSSL's reason in the 
     const error = await failure(board);
     assert.equal(error.code, "tls-rejected");
     // Node reports the alert as EPROTO when it arrives while CONNECT waits to be written, as ERR_SSL_… otherwise.
-    assert.match(error.message, new RegExp(`^the broker refused the TLS handshake with localhost:\\d+: ${reason} \\(SSL alert number ${description}; (EPROTO|ERR_SSL_\\w+)\\)$`));
+    assert.match(
+      error.message,
+      new RegExp(`^the broker refused the TLS handshake with localhost:\\d+: ${reason} \\(SSL alert number ${description}; (EPROTO|ERR_SSL_\\w+)\\)$`),
+    );
   }
 });
 
 test("a board that does not trust the broker's certificate (another CA, or another host name) is tls-rejected and says so", async () => {
-  const stranger = await (await LocalCa.createEphemeral("a CA the board does not know")).issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  const stranger = await (
+    await LocalCa.createEphemeral("a CA the board does not know")
+  ).issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
   const untrusted = await scriptedBroker(acceptAll, stranger);
   const board = recorder();
   connect(untrusted.port, board);
@@ -252,7 +282,10 @@ test("a board that does not trust the broker's certificate (another CA, or anoth
   connect(elsewhere.port, misnamed, { host: "aqm.example" });
   const wrongName = await failure(misnamed);
   assert.equal(wrongName.code, "tls-rejected");
-  assert.match(wrongName.message, /does not trust the certificate of the broker at aqm\.example:\d+: Hostname\/IP does not match .*\(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+  assert.match(
+    wrongName.message,
+    /does not trust the certificate of the broker at aqm\.example:\d+: Hostname\/IP does not match .*\(ERR_TLS_CERT_ALTNAME_INVALID\)/,
+  );
 });
 
 test("a closed port is broker-unreachable; a name that does not resolve is network-down", async () => {

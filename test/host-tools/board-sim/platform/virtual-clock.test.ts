@@ -43,10 +43,14 @@ test("timers fire in time order; timers due at the same moment fire in the order
 test("a repeating timer runs every interval until cleared, also when cleared from its own callback", () => {
   const clock = new VirtualClock();
   const times: number[] = [];
-  clock.set((timer) => {
-    times.push(clock.now());
-    if (times.length === 3) clock.clear(timer);
-  }, 100, 250);
+  clock.set(
+    (timer) => {
+      times.push(clock.now());
+      if (times.length === 3) clock.clear(timer);
+    },
+    100,
+    250,
+  );
   clock.advance(10_000);
   assert.deepEqual(times, [100, 350, 600]);
   assert.equal(clock.nextDue(), undefined);
@@ -104,5 +108,9 @@ test("a blocking delay inside a callback that runs past the end of an advance ne
   assert.equal(clock.now(), 104);
   clock.advance(1);
   assert.equal(clock.now(), 105);
-  assert.deepEqual(host.ticks, [...host.ticks].sort((a, b) => a - b), "the host only ever sees time move forward");
+  assert.deepEqual(
+    host.ticks,
+    [...host.ticks].sort((a, b) => a - b),
+    "the host only ever sees time move forward",
+  );
 });

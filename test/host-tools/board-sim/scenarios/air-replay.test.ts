@@ -12,7 +12,12 @@ const HEADER = '"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO"
 
 test("gas conversions match the published factors: at 20 °C and 1013 hPa, 1 ppb is 1.91 µg/m³ NO2, 2.00 O3, 2.66 SO2, 1.16 CO", () => {
   // UK Air Information Resource (Defra), conversion factors between ppb and µg/m³ at 20 °C and 1013 mb.
-  for (const [gas, factor] of [["NO2", 1.91], ["O3", 2.0], ["SO2", 2.66], ["CO", 1.16]] as const) {
+  for (const [gas, factor] of [
+    ["NO2", 1.91],
+    ["O3", 2.0],
+    ["SO2", 2.66],
+    ["CO", 1.16],
+  ] as const) {
     const ppb = microgramsToPpb(gas, factor * 100, 20, 1013);
     assert.ok(Math.abs(ppb - 100) < 0.5, `${gas}: ${factor * 100} µg/m³ is ${ppb.toFixed(2)} ppb, expected 100`);
   }
@@ -49,8 +54,22 @@ test("replay: on the hour it is the record; between hours it is linear; a missin
 });
 
 test("bad station data is refused with the line and column", () => {
-  assert.throws(() => parseStationCsv(`${HEADER}\n1,2013,3,1,0,4,4,4,7,300,77,-0.7,1023,-18.8,0,"N",4.4,"A"\n2,2013,3,1,1,8,x8,4,7,300,77,-1.1,1023.2,-18.2,0,"N",4.7,"A"`, "s.csv"), (error: Error) => error instanceof StationDataError && /s\.csv line 3, column "PM10": "x8" is neither a number nor NA/.test(error.message));
-  assert.throws(() => parseStationCsv(`${HEADER}\n1,2013,3,1,1,4,4,4,7,300,77,-0.7,1023,-18.8,0,"N",4.4,"A"\n2,2013,3,1,0,8,8,4,7,300,77,-1.1,1023.2,-18.2,0,"N",4.7,"A"`, "s.csv"), /s\.csv line 3: time .* does not follow/);
+  assert.throws(
+    () =>
+      parseStationCsv(
+        `${HEADER}\n1,2013,3,1,0,4,4,4,7,300,77,-0.7,1023,-18.8,0,"N",4.4,"A"\n2,2013,3,1,1,8,x8,4,7,300,77,-1.1,1023.2,-18.2,0,"N",4.7,"A"`,
+        "s.csv",
+      ),
+    (error: Error) => error instanceof StationDataError && /s\.csv line 3, column "PM10": "x8" is neither a number nor NA/.test(error.message),
+  );
+  assert.throws(
+    () =>
+      parseStationCsv(
+        `${HEADER}\n1,2013,3,1,1,4,4,4,7,300,77,-0.7,1023,-18.8,0,"N",4.4,"A"\n2,2013,3,1,0,8,8,4,7,300,77,-1.1,1023.2,-18.2,0,"N",4.7,"A"`,
+        "s.csv",
+      ),
+    /s\.csv line 3: time .* does not follow/,
+  );
   assert.throws(() => parseStationCsv('"No","year"\n', "t.csv"), /t\.csv: the header has no column "month"/);
 });
 
@@ -58,7 +77,14 @@ test("a simulated board breathing the replayed Beijing air reports it: after the
   const epochAtBoot = Date.UTC(2026, 10, 22);
   const replay = new AirReplay(records, { startAt: epochAtBoot });
   const broker = new LoopbackBroker();
-  const board = simulatedBoard({ thing: "aqm-replay", epochAtBoot, identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) }, mqtt: broker.connect, air: (t) => replay.at(t), config: { sampleIntervalMs: 60_000 } });
+  const board = simulatedBoard({
+    thing: "aqm-replay",
+    epochAtBoot,
+    identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) },
+    mqtt: broker.connect,
+    air: (t) => replay.at(t),
+    config: { sampleIntervalMs: 60_000 },
+  });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(90 * 60_000);
   const readings = broker.json<Record<string, number> & { ts: number; seq: number; health: Record<string, string> }>(/\/telemetry$/);

@@ -44,7 +44,10 @@ test("the firmware boots on the real XS engine and publishes byte-identical tele
     assert.equal(xs.broker.json(/\/telemetry$/).length, CYCLES, "one telemetry message per sampling cycle on XS");
     assert.deepEqual(published(xs.broker), published(node.broker), "XS and Node publish the same bytes");
     assert.deepEqual(xs.sim.console, node.sim.console, "XS and Node write the same serial log");
-    assert.ok(xs.sim.i2c(0).transactions.some((t) => t.address === 0x44 && t.direction === "read" && t.acked), "XS read the SHT4x over the bridge");
+    assert.ok(
+      xs.sim.i2c(0).transactions.some((t) => t.address === 0x44 && t.direction === "read" && t.acked),
+      "XS read the SHT4x over the bridge",
+    );
     const last = xs.broker.json(/\/telemetry$/).at(-1)!;
     assert.equal(typeof last.temperature_c, "number");
     assert.equal(typeof last.pm2_5_ugm3, "number", "the PMS5003 frames reached the firmware on XS");
@@ -70,7 +73,10 @@ test("with a batch wait, XS and Node hold and batch the same readings and publis
   try {
     await xsBoard.advance(INTERVAL_MS * CYCLES);
     const messages = xs.broker.json(/\/telemetry$/);
-    assert.ok(messages.some((m) => Array.isArray(m.batch)), "readings waited and went as batches on XS");
+    assert.ok(
+      messages.some((m) => Array.isArray(m.batch)),
+      "readings waited and went as batches on XS",
+    );
     assert.ok(messages.length < CYCLES, `${CYCLES} readings in ${messages.length} messages`);
     assert.deepEqual(published(xs.broker), published(node.broker), "XS and Node publish the same bytes");
   } finally {

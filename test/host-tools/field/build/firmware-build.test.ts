@@ -36,12 +36,22 @@ test("with nothing installed, every missing piece is named with what to do; a ba
 test("with the SDK's tools present, mcconfig runs in manifests/ on the board manifest with the settings, -m only when flashing", () => {
   const { root } = fakeSdk();
   try {
-    const plan = planBuild({ board: "esp32-devkitc", settings: ["thing=lab-01", "endpoint=x.example"], flash: true, debug: false }, { MODDABLE: root, IDF_PATH: "/opt/esp-idf" }, MANIFESTS, "linux");
+    const plan = planBuild(
+      { board: "esp32-devkitc", settings: ["thing=lab-01", "endpoint=x.example"], flash: true, debug: false },
+      { MODDABLE: root, IDF_PATH: "/opt/esp-idf" },
+      MANIFESTS,
+      "linux",
+    );
     assert.ok("command" in plan);
     assert.equal(plan.command, path.join(root, "build/bin/lin/release/mcconfig"));
     assert.deepEqual(plan.args, ["-m", "-p", "esp32", "esp32-devkitc.json", "thing=lab-01", "endpoint=x.example"]);
     assert.equal(plan.cwd, MANIFESTS);
-    const missingTools = planBuild({ board: "esp32-devkitc", settings: [], flash: false, debug: true }, { MODDABLE: path.join(root, "nowhere"), IDF_PATH: "/x" }, MANIFESTS, "linux");
+    const missingTools = planBuild(
+      { board: "esp32-devkitc", settings: [], flash: false, debug: true },
+      { MODDABLE: path.join(root, "nowhere"), IDF_PATH: "/x" },
+      MANIFESTS,
+      "linux",
+    );
     assert.ok("missing" in missingTools && /build the SDK's host tools first/.test(missingTools.missing[0]!));
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -49,7 +59,11 @@ test("with the SDK's tools present, mcconfig runs in manifests/ on the board man
 });
 
 test("aqm build exits 3 naming what is missing, and runs mcconfig when it is there", () => {
-  const aqm = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", "build", ...args], { encoding: "utf8", env: { PATH: process.env.PATH, ...env } });
+  const aqm = (args: string[], env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", "build", ...args], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, ...env },
+    });
   const bare = aqm(["thing=lab-01"], {});
   assert.equal(bare.status, 3);
   assert.match(bare.stderr, /aqm build cannot run here:\n {2}- MODDABLE is not set/);

@@ -19,7 +19,10 @@ test("a Node built-in, an npm package or an escape from firmware/ is named with 
     const firmware = path.join(dir, "firmware");
     mkdirSync(path.join(firmware, "board"), { recursive: true });
     writeFileSync(path.join(firmware, "main.ts"), 'import Timer from "timer";\nimport { Board } from "./board/Board";\nimport fs from "fs";\n');
-    writeFileSync(path.join(firmware, "board", "Board.ts"), 'export class Board {}\nexport { x } from "node:crypto";\nconst p = import("mqtt");\nimport "../../host-tools/secret";\n');
+    writeFileSync(
+      path.join(firmware, "board", "Board.ts"),
+      'export class Board {}\nexport { x } from "node:crypto";\nconst p = import("mqtt");\nimport "../../host-tools/secret";\n',
+    );
     const violations = findDisallowedImports(firmware, allowList);
     assert.deepEqual(
       violations.map((v) => `${path.basename(v.file)}:${v.line}:${v.specifier}`),
@@ -35,7 +38,10 @@ test("require() is caught as well as import", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "aqm-imports-"));
   try {
     writeFileSync(path.join(dir, "legacy.ts"), 'const fs = require("fs");\n');
-    assert.deepEqual(findDisallowedImports(dir, allowList).map((v) => v.specifier), ["fs"]);
+    assert.deepEqual(
+      findDisallowedImports(dir, allowList).map((v) => v.specifier),
+      ["fs"],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -43,7 +49,11 @@ test("require() is caught as well as import", () => {
 
 test("every device module the firmware imports has a host implementation, and the host implements nothing off the list", () => {
   const allowed = new Set([...allowList.ecma419, ...allowList.moddable]);
-  const used = new Set(sourceFiles("firmware").flatMap((file) => importsOf(file).map((i) => i.specifier)).filter((s) => allowed.has(s)));
+  const used = new Set(
+    sourceFiles("firmware")
+      .flatMap((file) => importsOf(file).map((i) => i.specifier))
+      .filter((s) => allowed.has(s)),
+  );
   const missing = [...used].filter((specifier) => !(specifier in hostImplementations));
   assert.deepEqual(missing, [], `no host implementation for: ${missing.join(", ")}`);
   const offList = Object.keys(hostImplementations).filter((specifier) => !allowed.has(specifier));

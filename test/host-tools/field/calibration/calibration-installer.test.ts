@@ -17,7 +17,8 @@ function memory(initial: Record<string, string | number> = {}): CalibrationPrefe
 }
 
 const good = JSON.stringify(SIMULATED_CALIBRATION);
-const withSensitivity = (no2: unknown) => JSON.stringify({ ...SIMULATED_CALIBRATION, id: "replacement", no2: { ...SIMULATED_CALIBRATION.no2, sensitivityMvPerPpb: no2 } });
+const withSensitivity = (no2: unknown) =>
+  JSON.stringify({ ...SIMULATED_CALIBRATION, id: "replacement", no2: { ...SIMULATED_CALIBRATION.no2, sensitivityMvPerPpb: no2 } });
 
 test("a stored record loads at boot; none stored and a damaged one are told apart", () => {
   assert.deepEqual(new CalibrationStore(memory({ "aqm/calibration": good })).load(), { record: SIMULATED_CALIBRATION });
@@ -53,7 +54,10 @@ test("aqm calibration install writes a checked record into a simulated board's p
   assert.equal(stored.aqm.calibration, good);
   const bad = path.join(dir, "bad.json");
   writeFileSync(bad, withSensitivity("0.3"));
-  assert.throws(() => installCalibration(bad, dir), (error: Error) => error.message.startsWith(`${bad}: no2.sensitivityMvPerPpb`));
+  assert.throws(
+    () => installCalibration(bad, dir),
+    (error: Error) => error.message.startsWith(`${bad}: no2.sensitivityMvPerPpb`),
+  );
   assert.equal((JSON.parse(readFileSync(path.join(dir, "nvs.json"), "utf8")) as typeof stored).aqm.calibration, good);
   assert.throws(() => installCalibration(file, path.join(dir, "nope")), /no such board folder/);
 });

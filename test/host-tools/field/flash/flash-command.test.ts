@@ -52,18 +52,27 @@ test("a build is written at its offsets over the tty and verified by MD5", async
   assert.deepEqual(flashAt(model, 0x10000, build.app.length), build.app);
   // esptool-js pads the 6147-byte app to 6148 with 0xFF; nothing past that is touched.
   assert.equal(model.flash[0x10000 + build.app.length], 0xff);
-  assert.ok(flashAt(model, 0x3d0000, 0x2000).every((byte) => byte === 0xff), "otadata is erased, so the bootloader starts ota_0");
+  assert.ok(
+    flashAt(model, 0x3d0000, 0x2000).every((byte) => byte === 0xff),
+    "otadata is erased, so the bootloader starts ota_0",
+  );
   assert.equal(model.baudRate, 921600);
   const names = model.commands.map((command) => command.name);
   assert.equal(names.filter((name) => name === "FLASH_DEFL_BEGIN").length, 4);
   assert.equal(names.filter((name) => name === "SPI_FLASH_MD5").length, 4);
   assert.ok(names.indexOf("SPI_ATTACH") < names.indexOf("FLASH_DEFL_BEGIN"), "SPI flash attached before writing");
-  assert.deepEqual(model.commands.filter((command) => command.name.startsWith("FLASH") || command.name === "SPI_FLASH_MD5").filter((command) => command.error !== 0), []);
+  assert.deepEqual(
+    model.commands.filter((command) => command.name.startsWith("FLASH") || command.name === "SPI_FLASH_MD5").filter((command) => command.error !== 0),
+    [],
+  );
   for (const file of ["bootloader.bin", "partition-table.bin", "ota_data_initial.bin", "xs_esp32.bin"]) {
     assert.match(result.stdout, new RegExp(`\\n  ${file}: 100%\\n`));
     assert.match(result.stdout, new RegExp(`verified .*${file}: MD5 [0-9a-f]{32}`));
   }
-  assert.match(result.stdout, /done: bootloader\.bin, partition-table\.bin, ota_data_initial\.bin, xs_esp32\.bin written to the ESP32 on .*, 4 verified by MD5/);
+  assert.match(
+    result.stdout,
+    /done: bootloader\.bin, partition-table\.bin, ota_data_initial\.bin, xs_esp32\.bin written to the ESP32 on .*, 4 verified by MD5/,
+  );
 });
 
 test("on a terminal, progress is a bar redrawn in place up to 100 %", async () => {

@@ -60,7 +60,10 @@ test("aqm update sends the image over the console through a tty; the board compl
   assert.match(result.stdout, /^aqm update: sending xs_esp32\.bin \(3000 bytes\) to the board on /);
   assert.match(result.stdout, /\n  xs_esp32\.bin: 0%\n(  xs_esp32\.bin: \d+%\n)+  xs_esp32\.bin: 100%\n/, "progress a tenth at a time");
   assert.match(result.stdout, /\n  xs_esp32\.bin: 100%\n/);
-  assert.match(result.stdout, /aqm update: done: update complete bytes=3000 crc=[0-9a-f]{8} restart=required\naqm update: reset the board to start the new firmware\n$/);
+  assert.match(
+    result.stdout,
+    /aqm update: done: update complete bytes=3000 crc=[0-9a-f]{8} restart=required\naqm update: reset the board to start the new firmware\n$/,
+  );
   assert.equal(ota.state, "completed");
   assert.deepEqual(ota.image, image);
 });
@@ -72,7 +75,10 @@ test("an image the board refuses (larger than its OTA partition) exits 1 with th
   const ota = new SimOtaPartition(4096);
   const result = await updateOverPty(ota, (port) => ["--port", port, "--image", file]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /the board refused update: too-large an image of 5000 bytes does not fit the 4096-byte OTA partition; the board cancelled the update/);
+  assert.match(
+    result.stderr,
+    /the board refused update: too-large an image of 5000 bytes does not fit the 4096-byte OTA partition; the board cancelled the update/,
+  );
   assert.equal(ota.bootsNext, false);
 });
 

@@ -5,7 +5,10 @@ import { parseLogLine } from "../../../../host-tools/field/monitor/LogLineParser
 
 test("a log line the firmware writes parses back into time, level, subsystem, code, message and fields", () => {
   const line = formatLogLine(Date.UTC(2026, 10, 22, 22, 41, 3, 123), "MQ412", { reason: "tlsv1 alert unknown ca", attempt: 3 });
-  assert.equal(line, '2026-11-22T22:41:03.123Z ERROR mqtt MQ412 TLS rejected: the broker refused the board\'s certificate, or the board refused the broker\'s reason="tlsv1 alert unknown ca" attempt=3');
+  assert.equal(
+    line,
+    "2026-11-22T22:41:03.123Z ERROR mqtt MQ412 TLS rejected: the broker refused the board's certificate, or the board refused the broker's reason=\"tlsv1 alert unknown ca\" attempt=3",
+  );
   assert.deepEqual(parseLogLine(line), {
     time: "2026-11-22T22:41:03.123Z",
     level: "ERROR",

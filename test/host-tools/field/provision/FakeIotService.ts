@@ -55,7 +55,12 @@ export class FakeIotService {
   }
 
   async #handle(request: HttpRequestLike): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }> {
-    const text = request.body === undefined || request.body === null ? "" : typeof request.body === "string" ? request.body : new TextDecoder().decode(request.body as Uint8Array);
+    const text =
+      request.body === undefined || request.body === null
+        ? ""
+        : typeof request.body === "string"
+          ? request.body
+          : new TextDecoder().decode(request.body as Uint8Array);
     const seen: SeenRequest = {
       method: request.method,
       path: decodeURIComponent(request.path),

@@ -33,9 +33,15 @@ function service(thing: "missing" | "exists" = "missing", overrides: Readonly<Re
   const answers: Record<string, Answer> = {
     "GET /endpoint": () => ({ status: 200, body: { endpointAddress: ENDPOINT } }),
     [`GET /things/${THING}`]: () => (thing === "missing" ? notFound : { status: 200, body: { thingName: THING, version: 3 } }),
-    [`POST /things/${THING}`]: () => ({ status: 200, body: { thingName: THING, thingArn: `arn:aws:iot:eu-west-1:123456789012:thing/${THING}`, thingId: "b7f1" } }),
+    [`POST /things/${THING}`]: () => ({
+      status: 200,
+      body: { thingName: THING, thingArn: `arn:aws:iot:eu-west-1:123456789012:thing/${THING}`, thingId: "b7f1" },
+    }),
     // AWS hands out the key as PKCS#1 PEM, once.
-    "POST /keys-and-certificate": () => ({ status: 200, body: { certificateArn: CERT_ARN, certificateId: CERT_ID, certificatePem: issued.certPem, keyPair: { PublicKey: "unused", PrivateKey: issued.pkcs1Pem } } }),
+    "POST /keys-and-certificate": () => ({
+      status: 200,
+      body: { certificateArn: CERT_ARN, certificateId: CERT_ID, certificatePem: issued.certPem, keyPair: { PublicKey: "unused", PrivateKey: issued.pkcs1Pem } },
+    }),
     [`PUT /target-policies/${POLICY}`]: () => ({ status: 200 }),
     [`PUT /things/${THING}/principals`]: () => ({ status: 200 }),
     // DetachPolicy, UpdateCertificate, DeleteCertificate, DeleteThing: the roll-back.
@@ -55,7 +61,17 @@ function service(thing: "missing" | "exists" = "missing", overrides: Readonly<Re
 
 /** The calls as method, path, query and the fields that matter. */
 const calls = (requests: readonly SeenRequest[]): string[] =>
-  requests.map((r) => [r.method, r.path, new URLSearchParams(r.query as Record<string, string>).toString(), r.body === undefined ? "" : JSON.stringify(r.body), r.headers["x-amzn-principal"] ?? ""].filter((part) => part !== "").join(" "));
+  requests.map((r) =>
+    [
+      r.method,
+      r.path,
+      new URLSearchParams(r.query as Record<string, string>).toString(),
+      r.body === undefined ? "" : JSON.stringify(r.body),
+      r.headers["x-amzn-principal"] ?? "",
+    ]
+      .filter((part) => part !== "")
+      .join(" "),
+  );
 
 test("AWS path: thing, active certificate, policy on the certificate, certificate on the thing; exact requests; then installed over the console", async () => {
   const aws = service();
@@ -69,7 +85,10 @@ test("AWS path: thing, active certificate, policy on the certificate, certificat
     `PUT /target-policies/${POLICY} {"target":"${CERT_ARN}"}`,
     `PUT /things/${THING}/principals ${CERT_ARN}`,
   ]);
-  assert.ok(aws.requests.every((r) => /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/(iot|execute-api)\//.test(r.headers.authorization ?? "")), "signed, with the made-up credentials");
+  assert.ok(
+    aws.requests.every((r) => /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/(iot|execute-api)\//.test(r.headers.authorization ?? "")),
+    "signed, with the made-up credentials",
+  );
   assert.equal(identity.endpoint, ENDPOINT);
   assert.equal(identity.port, 8883);
   assert.equal(identity.certificateArn, CERT_ARN);
@@ -102,7 +121,12 @@ test("AWS path: a thing that exists already is refused before anything is create
   const reuse = service("exists");
   const identity = await awsIdentity({ client: reuse.client(), thing: THING, policyName: POLICY, endpoint: ENDPOINT, existingThing: true });
   assert.equal(identity.thingCreated, false);
-  assert.deepEqual(calls(reuse.requests), [`GET /things/${THING}`, "POST /keys-and-certificate setAsActive=true", `PUT /target-policies/${POLICY} {"target":"${CERT_ARN}"}`, `PUT /things/${THING}/principals ${CERT_ARN}`]);
+  assert.deepEqual(calls(reuse.requests), [
+    `GET /things/${THING}`,
+    "POST /keys-and-certificate setAsActive=true",
+    `PUT /target-policies/${POLICY} {"target":"${CERT_ARN}"}`,
+    `PUT /things/${THING}/principals ${CERT_ARN}`,
+  ]);
 });
 
 test("AWS path: throttling is retried by the SDK; the provisioning goes through", async () => {
@@ -112,16 +136,23 @@ test("AWS path: throttling is retried by the SDK; the provisioning goes through"
   });
   const identity = await awsIdentity({ client: aws.client(), thing: THING, policyName: POLICY, endpoint: ENDPOINT });
   assert.equal(identity.certificateId, CERT_ID);
-  assert.deepEqual(calls(aws.requests).map((call) => call.split(" ").slice(0, 2).join(" ")), [
-    `GET /things/${THING}`,
-    `POST /things/${THING}`,
-    `POST /things/${THING}`,
-    "POST /keys-and-certificate",
-    `PUT /target-policies/${POLICY}`,
-    `PUT /target-policies/${POLICY}`,
-    `PUT /things/${THING}/principals`,
-  ]);
-  assert.deepEqual(aws.retryErrors, ["CLIENT_ERROR", "THROTTLING", "THROTTLING"], "the SDK read 429 ThrottlingException as throttling (the 404 is not retried)");
+  assert.deepEqual(
+    calls(aws.requests).map((call) => call.split(" ").slice(0, 2).join(" ")),
+    [
+      `GET /things/${THING}`,
+      `POST /things/${THING}`,
+      `POST /things/${THING}`,
+      "POST /keys-and-certificate",
+      `PUT /target-policies/${POLICY}`,
+      `PUT /target-policies/${POLICY}`,
+      `PUT /things/${THING}/principals`,
+    ],
+  );
+  assert.deepEqual(
+    aws.retryErrors,
+    ["CLIENT_ERROR", "THROTTLING", "THROTTLING"],
+    "the SDK read 429 ThrottlingException as throttling (the 404 is not retried)",
+  );
 });
 
 test("AWS path: throttling that outlasts the retries fails clearly, and what was created is taken back", async () => {
@@ -148,8 +179,16 @@ test("AWS path: a failure on the last attach detaches the policy too, and names 
   });
   await assert.rejects(awsIdentity({ client: aws.client(), thing: THING, policyName: POLICY, endpoint: ENDPOINT }), (error: unknown) => {
     assert.ok(error instanceof AwsProvisionError);
-    assert.equal(error.message, `AttachThingPrincipal failed: InvalidRequestException: bad principal; left behind in AWS IoT (delete by hand): inactive certificate ${CERT_ID}`);
+    assert.equal(
+      error.message,
+      `AttachThingPrincipal failed: InvalidRequestException: bad principal; left behind in AWS IoT (delete by hand): inactive certificate ${CERT_ID}`,
+    );
     return true;
   });
-  assert.deepEqual(calls(aws.requests).slice(5), [`POST /target-policies/${POLICY} {"target":"${CERT_ARN}"}`, `PUT /certificates/${CERT_ID} newStatus=INACTIVE`, `DELETE /certificates/${CERT_ID}`, `DELETE /things/${THING}`]);
+  assert.deepEqual(calls(aws.requests).slice(5), [
+    `POST /target-policies/${POLICY} {"target":"${CERT_ARN}"}`,
+    `PUT /certificates/${CERT_ID} newStatus=INACTIVE`,
+    `DELETE /certificates/${CERT_ID}`,
+    `DELETE /things/${THING}`,
+  ]);
 });

@@ -13,7 +13,9 @@ test("aqm provision local --board: the identity and Wi-Fi land in the simulated 
   try {
     const board = path.join(dir, "boards", "aqm-cli-001");
     mkdirSync(board, { recursive: true });
-    const run = aqm(["provision", "local", "--thing", "aqm-cli-001", "--board", board, "--state", dir, "--wifi", "aqm lab"], { AQM_WIFI_PASSWORD: "lab passphrase" });
+    const run = aqm(["provision", "local", "--thing", "aqm-cli-001", "--board", board, "--state", dir, "--wifi", "aqm lab"], {
+      AQM_WIFI_PASSWORD: "lab passphrase",
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^\[1\/8\] console handshake\n/);
     assert.match(run.stdout, /\nprovisioned aqm-cli-001 for localhost: CA \d+ B, certificate \d+ B, key \d+ B; restart the board to use it\n$/);

@@ -33,7 +33,16 @@ test("local path: an identity from the local CA goes over the console into a sim
   const steps: string[] = [];
   const status = await installIdentity(client, identity, { wifi: LAB_WIFI, onStep: (step, index, total) => steps.push(`${index}/${total} ${step}`) });
   client.close();
-  assert.deepEqual(steps, ["1/8 console handshake", `2/8 thing ${thing}`, "3/8 endpoint localhost", "4/8 Wi-Fi aqm-lab", "5/8 CA certificate", "6/8 client certificate", "7/8 private key", "8/8 status"]);
+  assert.deepEqual(steps, [
+    "1/8 console handshake",
+    `2/8 thing ${thing}`,
+    "3/8 endpoint localhost",
+    "4/8 Wi-Fi aqm-lab",
+    "5/8 CA certificate",
+    "6/8 client certificate",
+    "7/8 private key",
+    "8/8 status",
+  ]);
   assert.equal(status.thing, thing);
   assert.equal(status["wifi.password"], "set");
   assert.equal(storedHex(preferences, "tls", "ca"), der(identity.caPem));
@@ -42,7 +51,11 @@ test("local path: an identity from the local CA goes over the console into a sim
   assert.equal(preferences.get("aqm", "thing"), thing);
   assert.equal(preferences.get("aqm", "port"), 8883);
   assert.equal(preferences.get("wifi", "password"), LAB_WIFI.password);
-  assert.deepEqual(logged.map((line) => line.split(" ")[3]), ["CN903", "CN902", "CN901", "CN904", "CN904"], "the board logged each change (the cert waited for its key)");
+  assert.deepEqual(
+    logged.map((line) => line.split(" ")[3]),
+    ["CN903", "CN902", "CN901", "CN904", "CN904"],
+    "the board logged each change (the cert waited for its key)",
+  );
   assert.ok(logged.every((line) => !line.includes(LAB_WIFI.password)));
 
   // The firmware, booted on those preferences, finds its identity where the console put it.

@@ -1,11 +1,14 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { connectAsync, type MqttClient } from "mqtt";
 import { LocalCa, type IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import type { IotPolicy } from "../../../../host-tools/local-cloud/iot-core/IotPolicy.ts";
-import { LocalIotCore, type IotCoreEvent } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
+import { LocalIotCore, type IotCoreEvent, type LocalIotCoreOptions } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
 import type { MqttConnectionEvents } from "../../../../host-tools/board-sim/platform/MqttConnector.ts";
 import { TlsMqttConnection } from "../../../../host-tools/board-sim/platform/TlsMqttConnection.ts";
 
 /** A local IoT Core on a free port with its CA (and the deployed device policy unless told otherwise), and a way to connect boards to it over TLS. */
-export async function startIotCore(options: { policy?: IotPolicy } = {}) {
+export async function startIotCore(options: { policy?: IotPolicy; lake?: LocalIotCoreOptions["lake"] } = {}) {
   const ca = await LocalCa.createEphemeral("test CA");
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
   const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, ...options });
@@ -13,6 +16,37 @@ export async function startIotCore(options: { policy?: IotPolicy } = {}) {
   core.onEvent((event) => events.push(event));
   const { port } = await core.start();
   return { ca, core, events, port };
+}
+
+/** An mqtt.js client connected to the core as `thing`, with a certificate for that thing from the core's CA. */
+export async function connectMqttJs(port: number, ca: LocalCa, thing: string): Promise<MqttClient> {
+  const identity = await ca.issueDeviceCertificate(thing);
+  return connectAsync({
+    protocol: "mqtts",
+    host: "127.0.0.1",
+    port,
+    servername: "localhost",
+    protocolVersion: 4,
+    clientId: thing,
+    ca: ca.certPem,
+    cert: identity.certPem,
+    key: identity.keyPem,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+}
+
+/** The files under `prefix` of a lake (readers' hidden files left out), by key, with their lines. */
+export function lakeObjects(lakeDir: string, prefix: string): { key: string; lines: string[] }[] {
+  const root = path.join(lakeDir, prefix);
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
+    .map((entry) => {
+      const file = path.join(entry.parentPath, entry.name);
+      return { key: path.relative(lakeDir, file).split(path.sep).join("/"), lines: readFileSync(file, "utf8").split("\n").filter(Boolean) };
+    })
+    .sort((a, b) => a.key.localeCompare(b.key));
 }
 
 export interface Recorded {
@@ -43,7 +77,17 @@ export function recorder(): Recorded {
 
 export function connectBoard(port: number, ca: LocalCa, identity: IssuedCertificate, clientId: string, recorded: Recorded): TlsMqttConnection {
   return new TlsMqttConnection(
-    { host: "localhost", port, id: clientId, clean: true, keepAlive: 60_000, ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer, protocolVersion: 0x303 },
+    {
+      host: "localhost",
+      port,
+      id: clientId,
+      clean: true,
+      keepAlive: 60_000,
+      ca: ca.certDer,
+      certificate: identity.certDer,
+      key: identity.keyDer,
+      protocolVersion: 0x303,
+    },
     recorded.events,
     { address: "127.0.0.1" },
   );

@@ -52,7 +52,16 @@ describe("the deployed device policy (cloud/iot/device-policy.json)", () => {
   });
 
   test("MQTT wildcards in a topic filter are plain characters: they cannot reach over other things", () => {
-    for (const filter of ["dt/aqm/+/telemetry", "cmd/aqm/+/reboot", "cmd/aqm/+/#", "cmd/aqm/#", "#", "+/aqm/board-1/x", "$aws/things/+/shadow/#", "$aws/things/#"]) {
+    for (const filter of [
+      "dt/aqm/+/telemetry",
+      "cmd/aqm/+/reboot",
+      "cmd/aqm/+/#",
+      "cmd/aqm/#",
+      "#",
+      "+/aqm/board-1/x",
+      "$aws/things/+/shadow/#",
+      "$aws/things/#",
+    ]) {
       assert.equal(devicePolicy.allows("iot:Subscribe", `topicfilter/${filter}`, board1), false, filter);
     }
   });
@@ -135,7 +144,12 @@ describe("IAM semantics", () => {
       assert.equal(p.allows("iot:Connect", "client/board-1", board1), true, JSON.stringify(value));
       assert.equal(p.allows("iot:Connect", "client/board-1", unattached), false, JSON.stringify(value));
     }
-    const onlyStrangers = policy({ Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { Bool: { "iot:Connection.Thing.IsAttached": "false" } } });
+    const onlyStrangers = policy({
+      Effect: "Allow",
+      Action: "iot:Connect",
+      Resource: "*",
+      Condition: { Bool: { "iot:Connection.Thing.IsAttached": "false" } },
+    });
     assert.equal(onlyStrangers.allows("iot:Connect", "client/x", unattached), true);
     assert.equal(onlyStrangers.allows("iot:Connect", "client/x", board1), false);
   });
@@ -148,15 +162,49 @@ describe("IAM semantics", () => {
 
 describe("a policy this evaluator cannot evaluate faithfully is an error naming the statement", () => {
   const cases: [string, unknown, RegExp][] = [
-    ["NotAction", { Sid: "Sneaky", Effect: "Allow", NotAction: "iot:Connect", Resource: "*" }, /^Error: test-policy\.json: statement "Sneaky" \(Statement\[0\]\) uses NotAction, which this evaluator does not support/],
+    [
+      "NotAction",
+      { Sid: "Sneaky", Effect: "Allow", NotAction: "iot:Connect", Resource: "*" },
+      /^Error: test-policy\.json: statement "Sneaky" \(Statement\[0\]\) uses NotAction, which this evaluator does not support/,
+    ],
     ["NotResource", { Effect: "Deny", Action: "iot:*", NotResource: "*" }, /^Error: test-policy\.json: statement Statement\[0\] uses NotResource/],
     ["Principal", { Effect: "Allow", Action: "iot:*", Resource: "*", Principal: "*" }, /statement Statement\[0\] uses Principal/],
-    ["an unknown condition operator", { Sid: "Typed", Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { StringEquals: { "iot:Connection.Thing.ThingTypeName": "aqm-board" } } }, /statement "Typed" \(Statement\[0\]\) Condition uses the condition operator "StringEquals", which is not supported \(supported: Bool\)/],
-    ["an IfExists operator", { Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { BoolIfExists: { "iot:Connection.Thing.IsAttached": "true" } } }, /condition operator "BoolIfExists", which is not supported/],
-    ["an unknown condition key", { Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }, /Condition\.Bool uses the condition key "aws:SecureTransport", which is not supported/],
-    ["a Bool value that is not a boolean", { Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { Bool: { "iot:Connection.Thing.IsAttached": "yes" } } }, /must be "true" or "false", not "yes"/],
-    ["an unknown policy variable", { Sid: "ByType", Effect: "Allow", Action: "iot:Publish", Resource: "arn:aws:iot:*:*:topic/${iot:Connection.Thing.ThingTypeName}/*" }, /statement "ByType" \(Statement\[0\]\) Resource ".*" uses the policy variable \$\{iot:Connection\.Thing\.ThingTypeName\}, which is not supported here/],
-    ["an unclosed variable", { Effect: "Allow", Action: "iot:Publish", Resource: "arn:aws:iot:*:*:topic/${iot:ClientId/x" }, /statement Statement\[0\] Resource "arn:aws:iot:\*:\*:topic\/\$\{iot:ClientId\/x" has a "\$\{" at character 23 that is never closed/],
+    [
+      "an unknown condition operator",
+      {
+        Sid: "Typed",
+        Effect: "Allow",
+        Action: "iot:Connect",
+        Resource: "*",
+        Condition: { StringEquals: { "iot:Connection.Thing.ThingTypeName": "aqm-board" } },
+      },
+      /statement "Typed" \(Statement\[0\]\) Condition uses the condition operator "StringEquals", which is not supported \(supported: Bool\)/,
+    ],
+    [
+      "an IfExists operator",
+      { Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { BoolIfExists: { "iot:Connection.Thing.IsAttached": "true" } } },
+      /condition operator "BoolIfExists", which is not supported/,
+    ],
+    [
+      "an unknown condition key",
+      { Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } },
+      /Condition\.Bool uses the condition key "aws:SecureTransport", which is not supported/,
+    ],
+    [
+      "a Bool value that is not a boolean",
+      { Effect: "Allow", Action: "iot:Connect", Resource: "*", Condition: { Bool: { "iot:Connection.Thing.IsAttached": "yes" } } },
+      /must be "true" or "false", not "yes"/,
+    ],
+    [
+      "an unknown policy variable",
+      { Sid: "ByType", Effect: "Allow", Action: "iot:Publish", Resource: "arn:aws:iot:*:*:topic/${iot:Connection.Thing.ThingTypeName}/*" },
+      /statement "ByType" \(Statement\[0\]\) Resource ".*" uses the policy variable \$\{iot:Connection\.Thing\.ThingTypeName\}, which is not supported here/,
+    ],
+    [
+      "an unclosed variable",
+      { Effect: "Allow", Action: "iot:Publish", Resource: "arn:aws:iot:*:*:topic/${iot:ClientId/x" },
+      /statement Statement\[0\] Resource "arn:aws:iot:\*:\*:topic\/\$\{iot:ClientId\/x" has a "\$\{" at character 23 that is never closed/,
+    ],
     ["a lower-case effect", { Effect: "allow", Action: "iot:Connect", Resource: "*" }, /has Effect "allow"; it must be "Allow" or "Deny"/],
     ["no Resource", { Sid: "Loose", Effect: "Allow", Action: "iot:Connect" }, /statement "Loose" \(Statement\[0\]\) has no Resource/],
     ["no Action", { Effect: "Allow", Resource: "*" }, /has no Action/],
@@ -171,11 +219,17 @@ describe("a policy this evaluator cannot evaluate faithfully is an error naming 
   }
 
   test("the statement is found by its position when others come before it", () => {
-    assert.throws(() => policy({ Effect: "Allow", Action: "iot:Connect", Resource: "*" }, { Sid: "Second", Effect: "Allow", NotAction: "iot:Connect", Resource: "*" }), /statement "Second" \(Statement\[1\]\)/);
+    assert.throws(
+      () => policy({ Effect: "Allow", Action: "iot:Connect", Resource: "*" }, { Sid: "Second", Effect: "Allow", NotAction: "iot:Connect", Resource: "*" }),
+      /statement "Second" \(Statement\[1\]\)/,
+    );
   });
 
   test("the document: an old Version (no policy variables), no statements, unknown elements", () => {
-    assert.throws(() => IotPolicy.parse({ Version: "2008-10-17", Statement: [] }, "old.json"), /^Error: old\.json: Version is "2008-10-17"; this evaluator supports "2012-10-17" only$/);
+    assert.throws(
+      () => IotPolicy.parse({ Version: "2008-10-17", Statement: [] }, "old.json"),
+      /^Error: old\.json: Version is "2008-10-17"; this evaluator supports "2012-10-17" only$/,
+    );
     assert.throws(() => IotPolicy.parse({ Version: "2012-10-17", Statement: [] }, "empty.json"), /empty\.json: the policy has no Statement/);
     assert.throws(() => IotPolicy.parse({ Version: "2012-10-17", Statements: [] }, "typo.json"), /typo\.json: unknown top-level element "Statements"/);
     assert.throws(() => IotPolicy.parse([], "list.json"), /list\.json: an IoT policy must be a JSON object/);

@@ -30,7 +30,10 @@ test("a device certificate names its thing, is for client authentication and cha
     assert.ok(certificate.verify(new X509Certificate(ca.certPem).publicKey), "signed by the local CA");
     assert.deepEqual(certificate.keyUsage, ["1.3.6.1.5.5.7.3.2"], "client authentication only");
     assert.ok(certificate.checkPrivateKey(createPrivateKey(identity.keyPem)), "the key matches the certificate");
-    assert.ok(certificate.checkPrivateKey(createPrivateKey({ key: Buffer.from(identity.keyDer), format: "der", type: "pkcs8" })), "the DER key is the same PKCS#8 key");
+    assert.ok(
+      certificate.checkPrivateKey(createPrivateKey({ key: Buffer.from(identity.keyDer), format: "der", type: "pkcs8" })),
+      "the DER key is the same PKCS#8 key",
+    );
     assert.deepEqual(Buffer.from(identity.certDer), certificate.raw, "the DER the board stores is the certificate");
     const reused = await ca.deviceIdentity(dir, "aqm-sim-001");
     assert.equal(reused.certPem, identity.certPem);

@@ -16,7 +16,11 @@ function objects(lake: string): string[] {
 test("object keys follow Firehose's layout: prefix, UTC YYYY/MM/DD/HH/, stream-version-timestamp-uuid", () => {
   const at = Date.UTC(2026, 0, 2, 3, 4, 5);
   assert.equal(firehoseKey("raw/", "aqm-telemetry", at, "0b5a"), "raw/2026/01/02/03/aqm-telemetry-1-2026-01-02-03-04-05-0b5a");
-  assert.equal(firehoseKey(RAW_PREFIX, "aqm-telemetry", at, "0b5a"), "raw/year=2026/month=01/day=02/hour=03/aqm-telemetry-1-2026-01-02-03-04-05-0b5a", "the cloud stack's custom prefix");
+  assert.equal(
+    firehoseKey(RAW_PREFIX, "aqm-telemetry", at, "0b5a"),
+    "raw/year=2026/month=01/day=02/hour=03/aqm-telemetry-1-2026-01-02-03-04-05-0b5a",
+    "the cloud stack's custom prefix",
+  );
 });
 
 test("records become newline-delimited JSON objects, flushed by size, and close writes out the rest", async () => {
@@ -49,7 +53,10 @@ test("records are flushed when the oldest has waited the buffering interval, und
     firehose.put('{"seq":2}');
     assert.equal(objects(lake).length, 0);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(objects(lake).map((key) => key.replace(/[0-9a-f-]{36}$/, "<uuid>")), ["raw/2026/06/30/22/aqm-telemetry-1-2026-06-30-22-59-58-<uuid>"]);
+    assert.deepEqual(
+      objects(lake).map((key) => key.replace(/[0-9a-f-]{36}$/, "<uuid>")),
+      ["raw/2026/06/30/22/aqm-telemetry-1-2026-06-30-22-59-58-<uuid>"],
+    );
     assert.equal(firehose.objectsWritten, 1, "written by the timer, with no flush asked for");
     await firehose.close();
     assert.equal(objects(lake).length, 1, "nothing left to write at close");
@@ -62,7 +69,10 @@ test("a record that is not one line of JSON is refused with the reason and count
   const lake = mkdtempSync(path.join(os.tmpdir(), "aqm-lake-"));
   try {
     const firehose = new LocalFirehose({ lakeDir: lake });
-    assert.throws(() => firehose.put('{"seq":1'), (e) => e instanceof RecordRejected && /not valid JSON/.test(e.message) && /\{\\"seq\\":1/.test(e.message));
+    assert.throws(
+      () => firehose.put('{"seq":1'),
+      (e) => e instanceof RecordRejected && /not valid JSON/.test(e.message) && /\{\\"seq\\":1/.test(e.message),
+    );
     assert.throws(() => firehose.put('{"a":1}\n{"b":2}'), /contains a newline/);
     assert.throws(() => firehose.put(Uint8Array.from([0x7b, 0x7d, 0xff])), /record of 3 bytes is not UTF-8 text/);
     firehose.put('{"seq":2}');
@@ -91,7 +101,9 @@ test("a write that fails keeps its records: flush says why, and they are written
     await firehose.close();
     assert.equal(firehose.recordsWritten, 2);
     assert.deepEqual(
-      objects(lake).flatMap((key) => readFileSync(path.join(lake, key), "utf8").trim().split("\n")).sort(),
+      objects(lake)
+        .flatMap((key) => readFileSync(path.join(lake, key), "utf8").trim().split("\n"))
+        .sort(),
       ['{"seq":1}', '{"seq":2}'],
     );
   } finally {

@@ -27,7 +27,10 @@ test("a board with a certificate from the local CA connects over mutual TLS, pub
   await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
   connection.write(new TextEncoder().encode('{"seq":1}'), { operation: PUBLISH, topic: "dt/aqm/aqm-good/telemetry", QoS: 1, id: 7 });
   await until(() => board.controls.some((c) => c.operation === PUBACK), "PUBACK");
-  assert.deepEqual(board.controls, [{ operation: CONNACK, id: 0 }, { operation: PUBACK, id: 7 }]);
+  assert.deepEqual(board.controls, [
+    { operation: CONNACK, id: 0 },
+    { operation: PUBACK, id: 7 },
+  ]);
   const message = events.find((e) => e.kind === "message");
   assert.ok(message && message.kind === "message");
   assert.equal(message.thing, "aqm-good");
@@ -46,7 +49,12 @@ test("a board subscribed to its own shadow receives what is published there, thr
   await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
   connection.write(new Uint8Array(0), { operation: 8, id: 2, items: [{ topic: "$aws/things/aqm-shadow/shadow/update/delta", QoS: 1 }] });
   await until(() => board.controls.some((c) => c.operation === 9), "SUBACK");
-  connection.write(new TextEncoder().encode('{"state":{"interval":60}}'), { operation: PUBLISH, topic: "$aws/things/aqm-shadow/shadow/update/delta", QoS: 1, id: 3 });
+  connection.write(new TextEncoder().encode('{"state":{"interval":60}}'), {
+    operation: PUBLISH,
+    topic: "$aws/things/aqm-shadow/shadow/update/delta",
+    QoS: 1,
+    id: 3,
+  });
   await until(() => board.messages.length === 1, "the delta");
   assert.deepEqual(board.messages, [{ topic: "$aws/things/aqm-shadow/shadow/update/delta", payload: '{"state":{"interval":60}}' }]);
   connection.close();
@@ -63,7 +71,13 @@ test("a certificate signed by another CA is refused in the handshake: the board 
   // Node's TLS server sends no alert: the board sees the handshake cut (ECONNRESET), the reason is only in the core's event.
   assert.match(board.errors[0]!.message, /ended the TLS handshake without an alert \(ECONNRESET: .*\): it most likely refused this board's certificate/);
   await until(
-    () => events.some((e) => e.kind === "refused" && e.reason === "tls" && e.detail === "client certificate refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE (not signed by the CA this IoT Core trusts)"),
+    () =>
+      events.some(
+        (e) =>
+          e.kind === "refused" &&
+          e.reason === "tls" &&
+          e.detail === "client certificate refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE (not signed by the CA this IoT Core trusts)",
+      ),
     "the core's refusal event",
   );
   assert.ok(!events.some((e) => e.kind === "connected" && e.thing === "aqm-stranger"));
@@ -76,8 +90,14 @@ test("an expired certificate is refused, and the core names the expiry", async (
   const board = recorder();
   connectBoard(port, ca, expired, "aqm-expired", board);
   await until(() => board.closes === 1, "the refusal");
-  assert.deepEqual(board.errors.map((e) => e.code), ["tls-rejected"]);
-  await until(() => events.some((e) => e.kind === "refused" && e.reason === "tls" && e.detail === "client certificate refused: CERT_HAS_EXPIRED (expired)"), "CERT_HAS_EXPIRED");
+  assert.deepEqual(
+    board.errors.map((e) => e.code),
+    ["tls-rejected"],
+  );
+  await until(
+    () => events.some((e) => e.kind === "refused" && e.reason === "tls" && e.detail === "client certificate refused: CERT_HAS_EXPIRED (expired)"),
+    "CERT_HAS_EXPIRED",
+  );
 });
 
 test("a client ID other than the certificate's thing is not authorised (CONNACK 5)", async () => {
@@ -118,12 +138,18 @@ test("subscribing only to its own command topics is allowed; another thing's, or
   await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
   connection.write(new Uint8Array(0), { operation: 8, id: 3, items: [{ topic: "cmd/aqm/aqm-listener/#", QoS: 1 }] });
   await until(() => board.controls.some((c) => c.operation === 9), "SUBACK");
-  assert.deepEqual(board.controls.find((c) => c.operation === 9), { operation: 9, id: 3, payload: [1] });
+  assert.deepEqual(
+    board.controls.find((c) => c.operation === 9),
+    { operation: 9, id: 3, payload: [1] },
+  );
   connection.write(new Uint8Array(0), { operation: 8, id: 4, items: [{ topic: "cmd/aqm/+/#", QoS: 1 }] });
   await until(() => events.some((e) => e.kind === "refused" && e.reason === "subscribe" && e.thing === "aqm-listener"), "the refusal");
   // As for a publish, aedes answers a refused SUBSCRIBE by closing the connection, without a SUBACK.
   await until(() => board.closes === 1, "the close");
-  assert.deepEqual(board.errors.map((e) => e.code), ["closed"]);
+  assert.deepEqual(
+    board.errors.map((e) => e.code),
+    ["closed"],
+  );
   assert.ok(!board.controls.some((c) => c.operation === 9 && c.id === 4));
 });
 
@@ -133,7 +159,10 @@ test("nothing listening on the port is broker-unreachable", async () => {
   const board = recorder();
   connectBoard(1, ca, identity, "aqm-lonely", board);
   await until(() => board.closes === 1, "the failure");
-  assert.deepEqual(board.errors.map((e) => e.code), ["broker-unreachable"]);
+  assert.deepEqual(
+    board.errors.map((e) => e.code),
+    ["broker-unreachable"],
+  );
 });
 
 test("a port that is already taken is a clear error that says what to do", async () => {
@@ -170,7 +199,15 @@ test("the core's own publish bypasses the policy: a command no thing may publish
   await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
   connection.write(new Uint8Array(0), { operation: 8, id: 5, items: [{ topic: "cmd/aqm/aqm-served/#", QoS: 1 }] });
   await until(() => board.controls.some((c) => c.operation === 9), "SUBACK");
-  assert.equal(core.policy.allows("iot:Publish", "topic/cmd/aqm/aqm-served/interval", { clientId: "aqm-served", thingName: "aqm-served", region: "local", accountId: "000000000000" }), false);
+  assert.equal(
+    core.policy.allows("iot:Publish", "topic/cmd/aqm/aqm-served/interval", {
+      clientId: "aqm-served",
+      thingName: "aqm-served",
+      region: "local",
+      accountId: "000000000000",
+    }),
+    false,
+  );
   await core.publish("cmd/aqm/aqm-served/interval", '{"seconds":30}', 1);
   await until(() => board.messages.length === 1, "the command");
   assert.deepEqual(board.messages, [{ topic: "cmd/aqm/aqm-served/interval", payload: '{"seconds":30}' }]);
@@ -182,7 +219,10 @@ test("the core's own publish bypasses the policy: a command no thing may publish
 });
 
 test("the core's own publish refuses a topic with MQTT wildcards, and needs a started core", async () => {
-  await assert.rejects(fixture.core.publish("cmd/aqm/+/reboot", "{}"), /cannot publish to "cmd\/aqm\/\+\/reboot": a topic name may not contain "\+", "#" or NUL/);
+  await assert.rejects(
+    fixture.core.publish("cmd/aqm/+/reboot", "{}"),
+    /cannot publish to "cmd\/aqm\/\+\/reboot": a topic name may not contain "\+", "#" or NUL/,
+  );
   await assert.rejects(fixture.core.publish("", "{}"), /cannot publish to an empty topic/);
   const ca = await LocalCa.createEphemeral("test CA");
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
@@ -218,7 +258,15 @@ test("a message the subscriber may not receive (iot:Receive denied) is not deliv
     assert.deepEqual(board.messages, [{ topic: "cmd/aqm/aqm-guarded/hello", payload: '{"n":2}' }]);
     assert.deepEqual(
       guarded.events.filter((e) => e.kind === "refused"),
-      [{ kind: "refused", reason: "receive", thing: "aqm-guarded", detail: 'iot:Receive on topic/cmd/aqm/aqm-guarded/secret is not allowed for thing "aqm-guarded" (client ID "aqm-guarded"): denied by statement "NoSecrets" of receive-policy.json' }],
+      [
+        {
+          kind: "refused",
+          reason: "receive",
+          thing: "aqm-guarded",
+          detail:
+            'iot:Receive on topic/cmd/aqm/aqm-guarded/secret is not allowed for thing "aqm-guarded" (client ID "aqm-guarded"): denied by statement "NoSecrets" of receive-policy.json',
+        },
+      ],
     );
     assert.equal(board.closes, 0, "a refused delivery does not drop the subscriber");
     connection.close();

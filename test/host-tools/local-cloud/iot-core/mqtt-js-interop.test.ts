@@ -62,7 +62,10 @@ test("mqtt.js with a certificate from the local CA connects, publishes at QoS 1 
 test("mqtt.js may subscribe to its own shadow and receives what it publishes there", async () => {
   const client = await connectThing("aqm-js-shadow");
   const granted = await client.subscribeAsync("$aws/things/aqm-js-shadow/shadow/#", { qos: 1 });
-  assert.deepEqual(granted.map((g) => [g.topic, g.qos]), [["$aws/things/aqm-js-shadow/shadow/#", 1]]);
+  assert.deepEqual(
+    granted.map((g) => [g.topic, g.qos]),
+    [["$aws/things/aqm-js-shadow/shadow/#", 1]],
+  );
   const received = new Promise<[string, string]>((resolve) => client.once("message", (topic, payload) => resolve([topic, payload.toString()])));
   await client.publishAsync("$aws/things/aqm-js-shadow/shadow/update", '{"state":{}}', { qos: 1 });
   assert.deepEqual(await received, ["$aws/things/aqm-js-shadow/shadow/update", '{"state":{}}']);
@@ -70,7 +73,10 @@ test("mqtt.js may subscribe to its own shadow and receives what it publishes the
 
 test("mqtt.js with a client ID other than its certificate's thing is refused with CONNACK 5", async () => {
   const identity = await fixture.ca.issueDeviceCertificate("aqm-js-honest");
-  await assert.rejects(connectAsync(options(identity, "aqm-js-impostor")), (error: Error & { code?: number }) => error.code === 5 && /Not authorized/.test(error.message));
+  await assert.rejects(
+    connectAsync(options(identity, "aqm-js-impostor")),
+    (error: Error & { code?: number }) => error.code === 5 && /Not authorized/.test(error.message),
+  );
   assert.ok(fixture.events.some((e) => e.kind === "refused" && e.reason === "client-id" && e.thing === "aqm-js-honest"));
 });
 
@@ -80,14 +86,23 @@ test("mqtt.js with a certificate from another CA, or an expired one, is dropped 
   clients.push(refused);
   // Node's TLS server sends no alert, so mqtt.js sees only the connection ending, without an error.
   assert.equal(await firstOutcome(refused), "close");
-  await until(() => fixture.events.some((e) => e.kind === "refused" && e.reason === "tls" && /UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(e.detail)), "the core's refusal");
+  await until(
+    () => fixture.events.some((e) => e.kind === "refused" && e.reason === "tls" && /UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(e.detail)),
+    "the core's refusal",
+  );
 
   const day = 86_400_000;
-  const expired = await fixture.ca.issueDeviceCertificate("aqm-js-expired", { notBefore: new Date(Date.now() - 30 * day), notAfter: new Date(Date.now() - day) });
+  const expired = await fixture.ca.issueDeviceCertificate("aqm-js-expired", {
+    notBefore: new Date(Date.now() - 30 * day),
+    notAfter: new Date(Date.now() - day),
+  });
   const late = connect(options(expired, "aqm-js-expired"));
   clients.push(late);
   assert.equal(await firstOutcome(late), "close");
-  await until(() => fixture.events.some((e) => e.kind === "refused" && e.reason === "tls" && e.detail === "client certificate refused: CERT_HAS_EXPIRED (expired)"), "the core's refusal");
+  await until(
+    () => fixture.events.some((e) => e.kind === "refused" && e.reason === "tls" && e.detail === "client certificate refused: CERT_HAS_EXPIRED (expired)"),
+    "the core's refusal",
+  );
   assert.ok(!fixture.events.some((e) => e.kind === "connected" && (e.thing === "aqm-js-stranger" || e.thing === "aqm-js-expired")));
 });
 

@@ -37,7 +37,14 @@ function rig(stateDir: string) {
   });
   broker.onPublish = (publish) => service.message(publish.clientId, publish.topic, publish.payload);
   const air = new SyntheticAir(4);
-  const board = simulatedBoard({ thing: THING, epochAtBoot: EPOCH, identity: IDENTITY, mqtt: broker.connect, air: (t) => air.at(t), config: { sampleIntervalMs: 10_000 } });
+  const board = simulatedBoard({
+    thing: THING,
+    epochAtBoot: EPOCH,
+    identity: IDENTITY,
+    mqtt: broker.connect,
+    air: (t) => air.at(t),
+    config: { sampleIntervalMs: 10_000 },
+  });
   sim = board.sim;
   const on = (suffix: string) => published.filter((m) => m.topic === `${SHADOW}/${suffix}`).map((m) => m.body);
   const telemetry = () => broker.json<{ ts: number; interval_s: number }>(/\/telemetry$/);
@@ -71,7 +78,11 @@ test("a fresh board creates its shadow with its first report; desired set by the
 
   board.advance(90_000);
   const after = telemetry().slice(before + 1);
-  assert.deepEqual(after.map((r) => r.interval_s), [30, 30, 30], "sampling follows the interval the cloud set");
+  assert.deepEqual(
+    after.map((r) => r.interval_s),
+    [30, 30, 30],
+    "sampling follows the interval the cloud set",
+  );
 });
 
 test("desired set while the board is away is kept across a service restart and applied from get/accepted when the board connects", async () => {

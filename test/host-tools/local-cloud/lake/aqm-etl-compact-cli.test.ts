@@ -31,7 +31,13 @@ test("aqm etl --compact curates, then merges each partition over --max-files int
   assert.match(lines[0]!, /^aqm etl: 1 raw object, 2 lines, 2 readings = 2 curated \+ 0 duplicates \+ 0 quarantined/);
   assert.match(lines[1]!, /^aqm etl --compact: 2 partitions, 6 files → 2, \d+ rows \(run \S+\)$/);
   const partitions = [`date=${utcDate(base)}/thing=aqm-fix-001`, `date=${utcDate(base)}/thing=aqm-fix-002`];
-  assert.deepEqual(lines.slice(2).map((l) => l.replace(/, \d+ rows$/, "")).sort(), partitions.map((p) => `  ${p}: 3 files → 1`));
+  assert.deepEqual(
+    lines
+      .slice(2)
+      .map((l) => l.replace(/, \d+ rows$/, ""))
+      .sort(),
+    partitions.map((p) => `  ${p}: 3 files → 1`),
+  );
   for (const p of partitions) assert.equal(readdirSync(path.join(lake, "curated", ...p.split("/"))).length, 1);
 
   const again = aqm("etl", "--state", state, "--compact", "--max-files", "2");

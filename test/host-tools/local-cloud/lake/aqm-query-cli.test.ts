@@ -30,12 +30,19 @@ test("aqm etl curates the state folder's lake and prints the counts that add up;
 test("aqm query: SQL or a named query, as JSON, CSV or a table", () => {
   const json = aqm("query", "SELECT thing, count(*) AS readings FROM telemetry GROUP BY thing ORDER BY thing", "--state", state, "--format", "json");
   assert.equal(json.status, 0, json.stderr);
-  assert.deepEqual(JSON.parse(json.stdout), [{ thing: "aqm-fix-001", readings: 3 }, { thing: "aqm-fix-002", readings: 2 }, { thing: "aqm-fix-003", readings: 2 }]);
+  assert.deepEqual(JSON.parse(json.stdout), [
+    { thing: "aqm-fix-001", readings: 3 },
+    { thing: "aqm-fix-002", readings: 2 },
+    { thing: "aqm-fix-003", readings: 2 },
+  ]);
   const csv = aqm("query", "latest", "--state", state, "--format", "csv");
   assert.equal(csv.status, 0, csv.stderr);
   const lines = csv.stdout.trimEnd().split("\r\n");
   assert.match(lines[0]!, /^thing,at_utc,boot,seq,/);
-  assert.deepEqual(lines.slice(1).map((l) => l.split(",")[0]), ["aqm-fix-001", "aqm-fix-002", "aqm-fix-003"]);
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.split(",")[0]),
+    ["aqm-fix-001", "aqm-fix-002", "aqm-fix-003"],
+  );
   const table = aqm("query", "SELECT reason FROM quarantine ORDER BY source_file, line_number LIMIT 1", "--state", state);
   assert.equal(table.status, 0, table.stderr);
   assert.equal(table.stdout, "reason\n--------------------------------------------\nnot valid JSON (truncated or malformed line)\n(1 row)\n");
@@ -57,7 +64,13 @@ test("aqm query: bad SQL exits 1 with the engine's reason; an unknown name or fo
 });
 
 test("CSV quotes fields with commas, quotes or newlines, and leaves NULL empty; tables spell NULL out and right-align numbers", () => {
-  const result = { columns: ["a", "b"], rows: [["x,y", null], ['say "hi"', 2]] };
+  const result = {
+    columns: ["a", "b"],
+    rows: [
+      ["x,y", null],
+      ['say "hi"', 2],
+    ],
+  };
   assert.equal(formatResult(result, "csv"), 'a,b\r\n"x,y",\r\n"say ""hi""",2\r\n');
-  assert.equal(formatResult(result, "table"), "a            b\n--------  ----\nx,y       NULL\nsay \"hi\"     2\n(2 rows)\n");
+  assert.equal(formatResult(result, "table"), 'a            b\n--------  ----\nx,y       NULL\nsay "hi"     2\n(2 rows)\n');
 });

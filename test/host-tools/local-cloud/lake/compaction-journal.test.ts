@@ -7,8 +7,13 @@ import { readCompactionJournal, writeCompactionJournal, type PendingCompaction }
 import { ManifestError } from "../../../../host-tools/local-cloud/lake/CurationManifest.ts";
 
 const pending: PendingCompaction = {
-  partition: "date=2026-01-05/thing=aqm-sim-001", run: "r1", state: "committed",
-  inputs: ["20260105T000000000Z-abcdef-1.parquet", "20260105T000100000Z-abcdef-2.parquet"], output: "compacted-r1.parquet", rows: 2, checksum: "123",
+  partition: "date=2026-01-05/thing=aqm-sim-001",
+  run: "r1",
+  state: "committed",
+  inputs: ["20260105T000000000Z-abcdef-1.parquet", "20260105T000100000Z-abcdef-2.parquet"],
+  output: "compacted-r1.parquet",
+  rows: 2,
+  checksum: "123",
 };
 
 const journalFile = () => path.join(mkdtempSync(path.join(tmpdir(), "aqm-journal-")), "compaction-journal.json");
@@ -34,6 +39,10 @@ test("a journal naming files outside a partition folder, or not Parquet, is refu
   for (const bad of refused) {
     const file = journalFile();
     writeFileSync(file, JSON.stringify({ generation: 3, pending: bad }));
-    await assert.rejects(readCompactionJournal(file), (error: unknown) => error instanceof ManifestError && error.message.startsWith(`${file}: not a compaction journal`), JSON.stringify(bad));
+    await assert.rejects(
+      readCompactionJournal(file),
+      (error: unknown) => error instanceof ManifestError && error.message.startsWith(`${file}: not a compaction journal`),
+      JSON.stringify(bad),
+    );
   }
 });

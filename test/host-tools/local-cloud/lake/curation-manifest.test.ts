@@ -25,5 +25,8 @@ test("an entry with readings counted keeps that count", async () => {
 
 test("a records count that is not a whole number is refused with the file and line", async () => {
   const file = manifestWith(JSON.stringify(entry), JSON.stringify({ ...entry, key: "raw/b", records: "25" }));
-  await assert.rejects(CurationManifest.load(file), (error: unknown) => error instanceof ManifestError && error.message.startsWith(`${file}:2: not a curated-object entry`));
+  await assert.rejects(
+    CurationManifest.load(file),
+    (error: unknown) => error instanceof ManifestError && error.message.startsWith(`${file}:2: not a curated-object entry`),
+  );
 });

@@ -4,13 +4,19 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { readCompactionJournal } from "../../../../host-tools/local-cloud/lake/CompactionJournal.ts";
-import { COMPACTION_STEPS, CompactionMismatch, LakeCompactor, type CompactionStep, type CompactionStepContext } from "../../../../host-tools/local-cloud/lake/LakeCompactor.ts";
+import {
+  COMPACTION_STEPS,
+  CompactionMismatch,
+  LakeCompactor,
+  type CompactionStep,
+  type CompactionStepContext,
+} from "../../../../host-tools/local-cloud/lake/LakeCompactor.ts";
 import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeLayout } from "../../../../host-tools/local-cloud/lake/LakeLayout.ts";
 import { LakeBusy } from "../../../../host-tools/local-cloud/lake/LakeLock.ts";
 import { LakeQuery } from "../../../../host-tools/local-cloud/lake/LakeQuery.ts";
+import { withMemoryDuckDb } from "./memoryDuckDb.ts";
 import { firstRunObjects, fixtureBase, nextRunObjects, objectKey, secondRunObjects, utcDate, writeObjects } from "./rawFixture.ts";
 
 const base = fixtureBase(Date.now());
@@ -62,21 +68,16 @@ async function telemetry(lakeDir: string): Promise<{ columns: readonly unknown[]
   }
 }
 
-async function sql(query: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const db = await instance.connect();
-  try {
-    return (await db.runAndReadAll(query)).getRowsJS();
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+function sql(query: string): Promise<unknown[][]> {
+  return withMemoryDuckDb(async (db) => (await db.runAndReadAll(query)).getRowsJS());
 }
 
 const before = await telemetry(template);
 const templateFiles = curatedFiles(template);
 const rowsIn = async (partition: string) => {
-  const [[rows]] = (await sql(`SELECT count(*) FROM read_parquet('${path.join(new LakeLayout(template).partitionDir(partition), "*.parquet")}', hive_partitioning = false)`)) as [[bigint]];
+  const [[rows]] = (await sql(
+    `SELECT count(*) FROM read_parquet('${path.join(new LakeLayout(template).partitionDir(partition), "*.parquet")}', hive_partitioning = false)`,
+  )) as [[bigint]];
   return Number(rows);
 };
 const busiestRows = await rowsIn(busiest);
@@ -97,7 +98,10 @@ test("partitions over the limit become one zstd file sorted by reading time, wit
   const mtimesBefore = mtimes(lake);
   const report = await new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4 }).compact();
 
-  assert.deepEqual(report.partitions, [{ partition: busiest, files: 8, rows: busiestRows }, { partition: second, files: 7, rows: secondRows }]);
+  assert.deepEqual(report.partitions, [
+    { partition: busiest, files: 8, rows: busiestRows },
+    { partition: second, files: 7, rows: secondRows },
+  ]);
   assert.deepEqual([report.filesBefore, report.filesAfter, report.rows, report.deferred, report.recovered], [15, 2, busiestRows + secondRows, 0, null]);
   assert.deepEqual(await telemetry(lake), before);
 
@@ -106,15 +110,23 @@ test("partitions over the limit become one zstd file sorted by reading time, wit
     assert.deepEqual(after[p], [`compacted-${report.run}.parquet`]);
     const file = path.join(new LakeLayout(lake).partitionDir(p), after[p]![0]!);
     assert.deepEqual(await sql(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`), [["ZSTD"]]);
-    const ts = (await sql(`SELECT ts FROM read_parquet('${file}', hive_partitioning = false, file_row_number = true) ORDER BY file_row_number`)).map((r) => Number(r[0]));
-    assert.deepEqual(ts, [...ts].sort((a, b) => a - b), `${p} is sorted by ts`);
+    const ts = (await sql(`SELECT ts FROM read_parquet('${file}', hive_partitioning = false, file_row_number = true) ORDER BY file_row_number`)).map((r) =>
+      Number(r[0]),
+    );
+    assert.deepEqual(
+      ts,
+      [...ts].sort((a, b) => a - b),
+      `${p} is sorted by ts`,
+    );
   }
   for (const p of untouched) assert.deepEqual(after[p], templateFiles[p]);
   assert.deepEqual(mtimes(lake), mtimesBefore);
   assert.equal((await readCompactionJournal(new LakeLayout(lake).compactionJournalFile)).pending, null);
 
   // A reader with its own glob sees each reading once again once compaction is done.
-  const globbed = await sql(`SELECT count(*), count(DISTINCT (thing, boot, seq)) FROM read_parquet('${new LakeLayout(lake).curatedGlob}', hive_partitioning = true)`);
+  const globbed = await sql(
+    `SELECT count(*), count(DISTINCT (thing, boot, seq)) FROM read_parquet('${new LakeLayout(lake).curatedGlob}', hive_partitioning = true)`,
+  );
   assert.deepEqual(globbed, [[BigInt(before.rows.length), BigInt(before.rows.length)]]);
 
   const again = await new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4 }).compact();
@@ -140,9 +152,10 @@ test("a reader sees every reading exactly once after each step of a compaction",
       assert.deepEqual(await telemetry(lake), before, `after ${step} of ${at.partition}`);
     },
   }).compact();
-  assert.deepEqual(seen.filter((s) => s.startsWith(busiest)), [
-    "journaled", "merged", "verified", "published", "committed", ...Array<string>(8).fill("input-deleted"), "cleared",
-  ].map((step) => `${busiest} ${step}`));
+  assert.deepEqual(
+    seen.filter((s) => s.startsWith(busiest)),
+    ["journaled", "merged", "verified", "published", "committed", ...Array<string>(8).fill("input-deleted"), "cleared"].map((step) => `${busiest} ${step}`),
+  );
 });
 
 test("a lake opened before a compaction answers after it from the merged files", async () => {
@@ -162,15 +175,16 @@ class SimulatedCrash extends Error {}
 
 /** Stops the compaction at the first `step`, leaving the lake as a crash there would. */
 function crashAt(step: CompactionStep, leave?: (at: CompactionStepContext) => void): (lake: string) => LakeCompactor {
-  return (lake: string) => new LakeCompactor({
-    lakeDir: lake,
-    maxFilesPerPartition: 4,
-    afterStep: (s, at) => {
-      if (s !== step) return;
-      leave?.(at);
-      throw new SimulatedCrash(`crash after ${step} of ${at.partition}`);
-    },
-  });
+  return (lake: string) =>
+    new LakeCompactor({
+      lakeDir: lake,
+      maxFilesPerPartition: 4,
+      afterStep: (s, at) => {
+        if (s !== step) return;
+        leave?.(at);
+        throw new SimulatedCrash(`crash after ${step} of ${at.partition}`);
+      },
+    });
 }
 
 /** A resend of readings already curated (in the busiest partitions' input files): the curator must call both duplicates. */
@@ -198,7 +212,12 @@ for (const step of COMPACTION_STEPS) {
     const files = curatedFiles(lake);
     assert.equal(files[busiest]!.length, 1);
     assert.equal(files[second]!.length, 1);
-    assert.ok(Object.values(files).flat().every((f) => f.endsWith(".parquet") && !f.startsWith(".")), `no staged file left: ${JSON.stringify(files)}`);
+    assert.ok(
+      Object.values(files)
+        .flat()
+        .every((f) => f.endsWith(".parquet") && !f.startsWith(".")),
+      `no staged file left: ${JSON.stringify(files)}`,
+    );
     assert.equal((await readCompactionJournal(layout.compactionJournalFile)).pending, null);
   });
 }
@@ -213,12 +232,20 @@ test("a merged file that does not hold its inputs' rows is refused, naming the p
     const lake = copyOfLake();
     const tamper = async (step: CompactionStep, at: CompactionStepContext) => {
       if (step !== "merged") return;
-      await sql(`COPY (WITH staged AS (SELECT * FROM read_parquet('${at.stagedFile}', hive_partitioning = false)) ${select}) TO '${at.stagedFile}.x' (FORMAT PARQUET)`);
+      await sql(
+        `COPY (WITH staged AS (SELECT * FROM read_parquet('${at.stagedFile}', hive_partitioning = false)) ${select}) TO '${at.stagedFile}.x' (FORMAT PARQUET)`,
+      );
       renameSync(`${at.stagedFile}.x`, at.stagedFile);
     };
     await assert.rejects(new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4, afterStep: tamper }).compact(), (error: unknown) => {
       assert.ok(error instanceof CompactionMismatch, what);
-      assert.match(error.message, new RegExp(`^compaction of ${busiest} refused: the merged file has \\d+ rows with checksum \\d+ where its inputs have ${busiestRows} with checksum \\d+; the merged file was deleted and the 8 input files are kept$`), what);
+      assert.match(
+        error.message,
+        new RegExp(
+          `^compaction of ${busiest} refused: the merged file has \\d+ rows with checksum \\d+ where its inputs have ${busiestRows} with checksum \\d+; the merged file was deleted and the 8 input files are kept$`,
+        ),
+        what,
+      );
       return true;
     });
     assert.deepEqual(curatedFiles(lake), templateFiles, what);
@@ -235,7 +262,11 @@ test("a committed compaction whose merged file has gone is not finished: the rem
   };
   await assert.rejects(crashAt("committed", keepName)(lake).compact(), SimulatedCrash);
   renameSync(output, path.join(tmpdir(), path.basename(output)));
-  await assert.rejects(new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4 }).compact(), (error: unknown) => error instanceof CompactionMismatch && error.message.startsWith(`compaction of ${busiest} (run `) && error.message.includes("is missing"));
+  await assert.rejects(
+    new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4 }).compact(),
+    (error: unknown) =>
+      error instanceof CompactionMismatch && error.message.startsWith(`compaction of ${busiest} (run `) && error.message.includes("is missing"),
+  );
   assert.deepEqual(curatedFiles(lake)[busiest], templateFiles[busiest]);
   assert.deepEqual(await telemetry(lake), before);
 });
@@ -255,7 +286,10 @@ test("compaction takes the curator's lock: it is refused while a curation runs, 
   const lake = copyOfLake();
   const layout = new LakeLayout(lake);
   writeFileSync(layout.lockFile, "4242 curation\n");
-  await assert.rejects(new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4 }).compact(), (error: unknown) => error instanceof LakeBusy && /curator\.lock exists: another curation \(process 4242\) is running on this lake/.test(error.message));
+  await assert.rejects(
+    new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4 }).compact(),
+    (error: unknown) => error instanceof LakeBusy && /curator\.lock exists: another curation \(process 4242\) is running on this lake/.test(error.message),
+  );
   assert.deepEqual(curatedFiles(lake), templateFiles);
   assert.equal(readFileSync(layout.lockFile, "utf8"), "4242 curation\n", "the holder's lock is not removed");
 });
@@ -277,10 +311,17 @@ test("a lock left on this host by a process that is gone is taken over; one from
   const report = await new LakeCompactor({ lakeDir: lake, maxFilesPerPartition: 4 }).compact();
   assert.ok(report.partitions.length > 0, "the compaction ran");
   assert.equal(existsSync(layout.lockFile), false, "and released the lock it took over");
-  assert.deepEqual(readdirSync(path.dirname(layout.lockFile)).filter((name) => name.includes("stale")), [], "the stale lock is gone");
+  assert.deepEqual(
+    readdirSync(path.dirname(layout.lockFile)).filter((name) => name.includes("stale")),
+    [],
+    "the stale lock is gone",
+  );
 
   writeFileSync(layout.lockFile, `${gone} curation another-host\n`);
-  await assert.rejects(new LakeCompactor({ lakeDir: lake }).compact(), (error: unknown) => error instanceof LakeBusy && /process \d+ on another-host/.test(error.message));
+  await assert.rejects(
+    new LakeCompactor({ lakeDir: lake }).compact(),
+    (error: unknown) => error instanceof LakeBusy && /process \d+ on another-host/.test(error.message),
+  );
   writeFileSync(layout.lockFile, `${process.pid} curation ${hostname()}\n`);
   await assert.rejects(new LakeCompactor({ lakeDir: lake }).compact(), LakeBusy, "a live holder keeps its lock");
   assert.equal(readFileSync(layout.lockFile, "utf8"), `${process.pid} curation ${hostname()}\n`);

@@ -3,26 +3,34 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeLayout } from "../../../../host-tools/local-cloud/lake/LakeLayout.ts";
-import { expectedQuarantine, firstRunObjects, fixtureBase, HOUR, MINUTE, DAY, nextRunObjects, objectKey, secondRunObjects, utcDate, writeObjects } from "./rawFixture.ts";
+import { withMemoryDuckDb } from "./memoryDuckDb.ts";
+import {
+  expectedQuarantine,
+  firstRunObjects,
+  fixtureBase,
+  HOUR,
+  MINUTE,
+  DAY,
+  nextRunObjects,
+  objectKey,
+  secondRunObjects,
+  utcDate,
+  writeObjects,
+} from "./rawFixture.ts";
 
 const base = fixtureBase(Date.now());
 
-async function sql(query: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const db = await instance.connect();
-  try {
-    return (await db.runAndReadAll(query)).getRowObjectsJS();
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+function sql(query: string): Promise<Record<string, unknown>[]> {
+  return withMemoryDuckDb(async (db) => (await db.runAndReadAll(query)).getRowObjectsJS());
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 async function curatedRows(lakeDir: string): Promise<Record<string, unknown>[]> {
@@ -38,25 +46,67 @@ const c = objectKey(base + HOUR, "c");
 const first = await new LakeCurator({ lakeDir: lake }).curate();
 
 test("first run: every raw line is curated, a duplicate or quarantined, and the counts say so", () => {
-  assert.deepEqual({ objects: first.objects, lines: first.lines, curated: first.curated, duplicates: first.duplicates, quarantined: first.quarantined }, { objects: 2, lines: 14, curated: 7, duplicates: 1, quarantined: 6 });
+  assert.deepEqual(
+    { objects: first.objects, lines: first.lines, curated: first.curated, duplicates: first.duplicates, quarantined: first.quarantined },
+    { objects: 2, lines: 14, curated: 7, duplicates: 1, quarantined: 6 },
+  );
   assert.equal(first.lines, first.curated + first.duplicates + first.quarantined);
-  assert.equal(first.reasons.reduce((n, r) => n + r.records, 0), 6);
+  assert.equal(
+    first.reasons.reduce((n, r) => n + r.records, 0),
+    6,
+  );
 });
 
 test("curated Parquet: v1 and v2 in one shape, one row per (thing, boot, seq), the first copy to arrive kept", async () => {
   const rows = await curatedRows(lake);
   const key = (r: Record<string, unknown>) => `${r.thing}/${r.boot}/${r.seq}`;
-  assert.deepEqual(rows.map(key), ["aqm-fix-001/1/1", "aqm-fix-001/1/2", "aqm-fix-001/1/3", "aqm-fix-002/7/1", "aqm-fix-002/7/2", "aqm-fix-003/2/1", "aqm-fix-003/2/2"]);
+  assert.deepEqual(rows.map(key), [
+    "aqm-fix-001/1/1",
+    "aqm-fix-001/1/2",
+    "aqm-fix-001/1/3",
+    "aqm-fix-002/7/1",
+    "aqm-fix-002/7/2",
+    "aqm-fix-003/2/1",
+    "aqm-fix-003/2/2",
+  ]);
   const byKey = new Map(rows.map((r) => [key(r), r]));
   // The duplicate of line 2 (line 5) arrived later: line 2 is kept.
   assert.deepEqual(byKey.get("aqm-fix-001/1/2"), {
-    thing: "aqm-fix-001", boot: 1n, seq: 2n, v: 2, ts: BigInt(base + 2 * MINUTE), interval_s: 60, pm2_5_ugm3: 9, co_ppb: 268.3, anomaly: 0.04,
-    health_temperature_c: "ok", health_pm10_ugm3: "ok", health_co_ppb: "ok", received_at: BigInt(base + 2 * MINUTE + 500), source_file: a, line_number: 2n, date: utcDate(base + 2 * MINUTE),
+    thing: "aqm-fix-001",
+    boot: 1n,
+    seq: 2n,
+    v: 2,
+    ts: BigInt(base + 2 * MINUTE),
+    interval_s: 60,
+    pm2_5_ugm3: 9,
+    co_ppb: 268.3,
+    anomaly: 0.04,
+    health_temperature_c: "ok",
+    health_pm10_ugm3: "ok",
+    health_co_ppb: "ok",
+    received_at: BigInt(base + 2 * MINUTE + 500),
+    source_file: a,
+    line_number: 2n,
+    date: utcDate(base + 2 * MINUTE),
   });
   // v1: integer PM as numbers, per-sensor health copied to the sensor's channels, no gas channels.
   assert.deepEqual(byKey.get("aqm-fix-002/7/1"), {
-    thing: "aqm-fix-002", boot: 7n, seq: 1n, v: 1, ts: BigInt(base + MINUTE), interval_s: null, pm2_5_ugm3: 4, co_ppb: null, anomaly: null,
-    health_temperature_c: "ok", health_pm10_ugm3: "ok", health_co_ppb: null, received_at: null, source_file: a, line_number: 3n, date: utcDate(base + MINUTE),
+    thing: "aqm-fix-002",
+    boot: 7n,
+    seq: 1n,
+    v: 1,
+    ts: BigInt(base + MINUTE),
+    interval_s: null,
+    pm2_5_ugm3: 4,
+    co_ppb: null,
+    anomaly: null,
+    health_temperature_c: "ok",
+    health_pm10_ugm3: "ok",
+    health_co_ppb: null,
+    received_at: null,
+    source_file: a,
+    line_number: 3n,
+    date: utcDate(base + MINUTE),
   });
   const faulty = byKey.get("aqm-fix-002/7/2")!;
   assert.deepEqual([faulty.pm2_5_ugm3, faulty.health_pm10_ugm3, faulty.health_temperature_c], [null, "fault:read", "ok"]);
@@ -68,27 +118,41 @@ test("curated Parquet: v1 and v2 in one shape, one row per (thing, boot, seq), t
 test("curated layout: Hive partitions date=YYYY-MM-DD/thing=NAME of Parquet files", () => {
   const partitions = [...new Set(filesUnder(path.join(lake, "curated")).map((f) => path.dirname(f)))].sort();
   const expected = new Set([
-    `date=${utcDate(base + MINUTE)}/thing=aqm-fix-001`, `date=${utcDate(base + MINUTE)}/thing=aqm-fix-002`, `date=${utcDate(base + HOUR + MINUTE)}/thing=aqm-fix-002`,
-    `date=${utcDate(base + 90_000)}/thing=aqm-fix-003`, `date=${utcDate(base - 2 * DAY)}/thing=aqm-fix-003`,
+    `date=${utcDate(base + MINUTE)}/thing=aqm-fix-001`,
+    `date=${utcDate(base + MINUTE)}/thing=aqm-fix-002`,
+    `date=${utcDate(base + HOUR + MINUTE)}/thing=aqm-fix-002`,
+    `date=${utcDate(base + 90_000)}/thing=aqm-fix-003`,
+    `date=${utcDate(base - 2 * DAY)}/thing=aqm-fix-003`,
   ]);
   assert.deepEqual(partitions, [...expected].sort());
   assert.ok(filesUnder(path.join(lake, "curated")).every((f) => f.endsWith(".parquet")));
 });
 
 test("quarantine: each refused line with its reason, object key, line number and the raw text", async () => {
-  const rows = await sql(`SELECT source_file AS key, line_number AS line, reason, line AS raw FROM read_json('${new LakeLayout(lake).quarantineGlob}', format = 'newline_delimited') ORDER BY key, line`);
-  assert.deepEqual(rows.map(({ key, line, reason }) => ({ key, line: Number(line), reason })), expectedQuarantine(base));
+  const rows = await sql(
+    `SELECT source_file AS key, line_number AS line, reason, line AS raw FROM read_json('${new LakeLayout(lake).quarantineGlob}', format = 'newline_delimited') ORDER BY key, line`,
+  );
+  assert.deepEqual(
+    rows.map(({ key, line, reason }) => ({ key, line: Number(line), reason })),
+    expectedQuarantine(base),
+  );
   const raw = firstRunObjects(base);
   for (const r of rows) assert.equal(r.raw, raw[r.key as string]![Number(r.line) - 1]);
   assert.deepEqual(readdirSync(path.join(lake, "quarantine")), [`ingest_date=${utcDate(base)}`]);
 });
 
 test("manifest: one entry per raw object with its counts", () => {
-  const entries = readFileSync(new LakeLayout(lake).manifestFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(entries.map(({ key, lines, curated, duplicates, quarantined }) => ({ key, lines, curated, duplicates, quarantined })), [
-    { key: a, lines: 10, curated: 4, duplicates: 1, quarantined: 5 },
-    { key: b, lines: 4, curated: 3, duplicates: 0, quarantined: 1 },
-  ]);
+  const entries = readFileSync(new LakeLayout(lake).manifestFile, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    entries.map(({ key, lines, curated, duplicates, quarantined }) => ({ key, lines, curated, duplicates, quarantined })),
+    [
+      { key: a, lines: 10, curated: 4, duplicates: 1, quarantined: 5 },
+      { key: b, lines: 4, curated: 3, duplicates: 0, quarantined: 1 },
+    ],
+  );
 });
 
 test("incremental: a rerun with no new object changes nothing; a new object is curated alone, a resent reading counted as a duplicate", async () => {
@@ -99,7 +163,10 @@ test("incremental: a rerun with no new object changes nothing; a new object is c
 
   writeObjects(lake, secondRunObjects(base));
   const second = await new LakeCurator({ lakeDir: lake }).curate();
-  assert.deepEqual({ objects: second.objects, lines: second.lines, curated: second.curated, duplicates: second.duplicates, quarantined: second.quarantined }, { objects: 1, lines: 3, curated: 1, duplicates: 1, quarantined: 1 });
+  assert.deepEqual(
+    { objects: second.objects, lines: second.lines, curated: second.curated, duplicates: second.duplicates, quarantined: second.quarantined },
+    { objects: 1, lines: 3, curated: 1, duplicates: 1, quarantined: 1 },
+  );
   assert.deepEqual(second.reasons, [{ reason: "not valid JSON (truncated or malformed line)", records: 1 }]);
   const rows = await curatedRows(lake);
   assert.equal(rows.length, 8);
@@ -130,7 +197,10 @@ test("a line that is not UTF-8 is quarantined alone; the rest of its object is c
   const good = firstRunObjects(base)[a]!.slice(0, 3);
   const file = path.join(dir, ...key.split("/"));
   writeObjects(dir, { [key]: [] });
-  writeFileSync(file, Buffer.concat([Buffer.from(`${good[0]}\n`), Buffer.from('{"v":2,"thing":"aqm-fix-\xff"}\n', "latin1"), Buffer.from(`${good[1]}\n${good[2]}\n`)]));
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`${good[0]}\n`), Buffer.from('{"v":2,"thing":"aqm-fix-\xff"}\n', "latin1"), Buffer.from(`${good[1]}\n${good[2]}\n`)]),
+  );
   const report = await new LakeCurator({ lakeDir: dir }).curate();
   assert.deepEqual([report.lines, report.curated, report.quarantined], [4, 3, 1]);
   assert.deepEqual(report.reasons, [{ reason: "not UTF-8 text (the line shows each invalid byte as U+FFFD)", records: 1 }]);
@@ -143,7 +213,8 @@ test("one object per DuckDB pass gives the same lake as one pass for all", async
   writeObjects(dir, firstRunObjects(base));
   const report = await new LakeCurator({ lakeDir: dir, batchBytes: 1 }).curate();
   assert.deepEqual([report.lines, report.curated, report.duplicates, report.quarantined], [first.lines, first.curated, first.duplicates, first.quarantined]);
-  const strip = (rows: Record<string, unknown>[]) => rows.map(({ thing, boot, seq, source_file, line_number }) => ({ thing, boot, seq, source_file, line_number }));
+  const strip = (rows: Record<string, unknown>[]) =>
+    rows.map(({ thing, boot, seq, source_file, line_number }) => ({ thing, boot, seq, source_file, line_number }));
   assert.deepEqual(strip(await curatedRows(dir)), strip((await curatedRows(lake)).filter((r) => r.source_file !== c)));
 });
 
@@ -151,7 +222,17 @@ test("batch lines: each reading of a batch is curated, deduplicated or quarantin
   const dir = mkdtempSync(path.join(tmpdir(), "aqm-lake-batch-"));
   const key = objectKey(base, "batch");
   const reading = (seq: number, extra: Record<string, unknown> = {}) => {
-    const health = { temperature_c: "ok", humidity_pct: "ok", pm1_ugm3: "ok", pm2_5_ugm3: "ok", pm10_ugm3: "ok", co_ppb: "ok", no2_ppb: "ok", so2_ppb: "ok", o3_ppb: "ok" };
+    const health = {
+      temperature_c: "ok",
+      humidity_pct: "ok",
+      pm1_ugm3: "ok",
+      pm2_5_ugm3: "ok",
+      pm10_ugm3: "ok",
+      co_ppb: "ok",
+      no2_ppb: "ok",
+      so2_ppb: "ok",
+      o3_ppb: "ok",
+    };
     return { v: 2, thing: "aqm-fix-004", boot: 3, seq, ts: base + seq * MINUTE, interval_s: 60, pm2_5_ugm3: seq, health, ...extra };
   };
   // What the topic rule writes for a board's batch: the board's readings, then the rule's fields, once.
@@ -174,18 +255,30 @@ test("batch lines: each reading of a batch is curated, deduplicated or quarantin
     { lines: 6, records: 11, curated: 5, duplicates: 1, quarantined: 5 },
   );
   const rows = await curatedRows(dir);
-  assert.deepEqual(rows.map((r) => [Number(r.seq), Number(r.received_at), Number(r.line_number)]), [
-    [1, base + 10 * MINUTE, 1], [2, base + 10 * MINUTE, 1], [3, base + 10 * MINUTE, 1], [4, base + 11 * MINUTE, 2], [7, base + 13 * MINUTE, 4],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [Number(r.seq), Number(r.received_at), Number(r.line_number)]),
+    [
+      [1, base + 10 * MINUTE, 1],
+      [2, base + 10 * MINUTE, 1],
+      [3, base + 10 * MINUTE, 1],
+      [4, base + 11 * MINUTE, 2],
+      [7, base + 13 * MINUTE, 4],
+    ],
+  );
   assert.ok(rows.every((r) => r.thing === "aqm-fix-004" && r.health_co_ppb === "ok"));
-  const refused = await sql(`SELECT line_number, item, reason, line FROM read_json('${new LakeLayout(dir).quarantineGlob}', format = 'newline_delimited') ORDER BY line_number, item`);
-  assert.deepEqual(refused.map((r) => [Number(r.line_number), Number(r.item), r.reason]), [
-    [2, 2, "seq is missing"],
-    [2, 3, "batch reading 3 is not a JSON object but a JSON integer"],
-    [3, 1, "thing aqm-fix-005 differs from the thing of the topic it was published on"],
-    [5, 0, "batch is a JSON object, expected an array of readings"],
-    [6, 0, "batch is an empty array"],
-  ]);
+  const refused = await sql(
+    `SELECT line_number, item, reason, line FROM read_json('${new LakeLayout(dir).quarantineGlob}', format = 'newline_delimited') ORDER BY line_number, item`,
+  );
+  assert.deepEqual(
+    refused.map((r) => [Number(r.line_number), Number(r.item), r.reason]),
+    [
+      [2, 2, "seq is missing"],
+      [2, 3, "batch reading 3 is not a JSON object but a JSON integer"],
+      [3, 1, "thing aqm-fix-005 differs from the thing of the topic it was published on"],
+      [5, 0, "batch is a JSON object, expected an array of readings"],
+      [6, 0, "batch is an empty array"],
+    ],
+  );
   // A refused reading is kept as the reading's own text, not its whole batch.
   assert.deepEqual(JSON.parse(String(refused[0]!.line)), noSeq);
 });
@@ -198,9 +291,23 @@ test("a curation that died mid-write left its half file under _staging, where no
   const before = await curatedRows(dir);
   // What a run killed during its COPY leaves: its objects unrecorded, a Parquet file cut short.
   writeObjects(dir, nextRunObjects(base, 9));
-  const half = path.join(layout.stagingDir, "20261123T000000000Z-dead00-0", "curated", `date=${utcDate(base)}`, "thing=aqm-fix-001", "20261123T000000000Z-dead00-x.parquet");
+  const half = path.join(
+    layout.stagingDir,
+    "20261123T000000000Z-dead00-0",
+    "curated",
+    `date=${utcDate(base)}`,
+    "thing=aqm-fix-001",
+    "20261123T000000000Z-dead00-x.parquet",
+  );
   mkdirSync(path.dirname(half), { recursive: true });
-  writeFileSync(half, readFileSync(readdirSync(layout.curatedDir, { recursive: true, withFileTypes: true }).filter((e) => e.name.endsWith(".parquet")).map((e) => path.join(e.parentPath, e.name))[0]!).subarray(0, 100));
+  writeFileSync(
+    half,
+    readFileSync(
+      readdirSync(layout.curatedDir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.name.endsWith(".parquet"))
+        .map((e) => path.join(e.parentPath, e.name))[0]!,
+    ).subarray(0, 100),
+  );
   assert.deepEqual(await curatedRows(dir), before, "readers of curated/ never see the half file");
   const next = await new LakeCurator({ lakeDir: dir }).curate();
   assert.deepEqual([next.objects, next.curated, next.duplicates], [1, 2, 0]);

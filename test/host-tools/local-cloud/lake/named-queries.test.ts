@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeQuery, QueryFailed } from "../../../../host-tools/local-cloud/lake/LakeQuery.ts";
-import { loadNamedQueries } from "../../../../host-tools/local-cloud/lake/SharedFiles.ts";
+import { loadNamedQueries } from "../../../../cloud/lib/namedQueries.ts";
 import { firstRunObjects, fixtureBase, HOUR, MINUTE, secondRunObjects, writeObjects } from "./rawFixture.ts";
 
 const base = fixtureBase(Date.now());
@@ -38,36 +38,48 @@ test("the named queries are the four an operator asks, each with a description",
 
 test("latest: one row per board, its newest reading", async () => {
   const rows = await named("latest");
-  assert.deepEqual(rows.map((r) => [r.thing, r.boot, r.seq, r.at_utc, r.pm2_5_ugm3]), [
-    ["aqm-fix-001", 2, 1, utc(base + 5 * MINUTE), 7],
-    ["aqm-fix-002", 7, 2, utc(base + HOUR + MINUTE), null],
-    ["aqm-fix-003", 2, 1, utc(base + 90_000), 5],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.thing, r.boot, r.seq, r.at_utc, r.pm2_5_ugm3]),
+    [
+      ["aqm-fix-001", 2, 1, utc(base + 5 * MINUTE), 7],
+      ["aqm-fix-002", 7, 2, utc(base + HOUR + MINUTE), null],
+      ["aqm-fix-003", 2, 1, utc(base + 90_000), 5],
+    ],
+  );
 });
 
 test("hourly-averages: readings and means per board and UTC hour over the last 24 hours", async () => {
   const rows = await named("hourly-averages");
-  assert.deepEqual(rows.map((r) => [r.thing, r.hour_utc, r.readings, r.pm2_5_ugm3, r.max_anomaly]), [
-    ["aqm-fix-001", utc(base), 4, 6.5, 0.04],
-    ["aqm-fix-002", utc(base), 1, 4, null],
-    ["aqm-fix-002", utc(base + HOUR), 1, null, null],
-    ["aqm-fix-003", utc(base), 1, 5, 0.005],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.thing, r.hour_utc, r.readings, r.pm2_5_ugm3, r.max_anomaly]),
+    [
+      ["aqm-fix-001", utc(base), 4, 6.5, 0.04],
+      ["aqm-fix-002", utc(base), 1, 4, null],
+      ["aqm-fix-002", utc(base + HOUR), 1, null, null],
+      ["aqm-fix-003", utc(base), 1, 5, 0.005],
+    ],
+  );
 });
 
 test("sensor-faults: the faulty channels of each board's latest reading, v1 sensors spread over their channels", async () => {
   const rows = await named("sensor-faults");
-  assert.deepEqual(rows.map((r) => [r.thing, r.channel, r.health]), [
-    ["aqm-fix-002", "pm10_ugm3", "fault:read"],
-    ["aqm-fix-002", "pm1_ugm3", "fault:read"],
-    ["aqm-fix-002", "pm2_5_ugm3", "fault:read"],
-    ["aqm-fix-003", "co_ppb", "fault:nack"],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.thing, r.channel, r.health]),
+    [
+      ["aqm-fix-002", "pm10_ugm3", "fault:read"],
+      ["aqm-fix-002", "pm1_ugm3", "fault:read"],
+      ["aqm-fix-002", "pm2_5_ugm3", "fault:read"],
+      ["aqm-fix-003", "co_ppb", "fault:nack"],
+    ],
+  );
 });
 
 test("anomalies-last-day: scores at or above the default threshold in the last 24 hours only", async () => {
   const rows = await named("anomalies-last-day");
-  assert.deepEqual(rows.map((r) => [r.thing, r.boot, r.seq, r.anomaly]), [["aqm-fix-001", 1, 2, 0.04]]);
+  assert.deepEqual(
+    rows.map((r) => [r.thing, r.boot, r.seq, r.anomaly]),
+    [["aqm-fix-001", 1, 2, 0.04]],
+  );
 });
 
 test("ad-hoc SQL sees telemetry and quarantine; bad SQL fails with the engine's reason", async () => {

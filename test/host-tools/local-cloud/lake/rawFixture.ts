@@ -15,17 +15,58 @@ export function fixtureBase(now: number): number {
   return Math.floor(now / HOUR) * HOUR - 3 * HOUR;
 }
 
-const okV2 = { temperature_c: "ok", humidity_pct: "ok", pm1_ugm3: "ok", pm2_5_ugm3: "ok", pm10_ugm3: "ok", co_ppb: "ok", no2_ppb: "ok", so2_ppb: "ok", o3_ppb: "ok" };
+const okV2 = {
+  temperature_c: "ok",
+  humidity_pct: "ok",
+  pm1_ugm3: "ok",
+  pm2_5_ugm3: "ok",
+  pm10_ugm3: "ok",
+  co_ppb: "ok",
+  no2_ppb: "ok",
+  so2_ppb: "ok",
+  o3_ppb: "ok",
+};
 
 function v2(thing: string, boot: number, seq: number, ts: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    v: 2, thing, boot, seq, ts, interval_s: 60, temperature_c: 21.5, humidity_pct: 40.25, pm1_ugm3: 3.2, pm2_5_ugm3: 5.0, pm10_ugm3: 8.4,
-    co_ppb: 268.3, no2_ppb: 13.9, so2_ppb: 2.7, o3_ppb: 31.2, anomaly: 0.01, health: okV2, topic_thing: thing, received_at: ts + 500, ...extra,
+    v: 2,
+    thing,
+    boot,
+    seq,
+    ts,
+    interval_s: 60,
+    temperature_c: 21.5,
+    humidity_pct: 40.25,
+    pm1_ugm3: 3.2,
+    pm2_5_ugm3: 5.0,
+    pm10_ugm3: 8.4,
+    co_ppb: 268.3,
+    no2_ppb: 13.9,
+    so2_ppb: 2.7,
+    o3_ppb: 31.2,
+    anomaly: 0.01,
+    health: okV2,
+    topic_thing: thing,
+    received_at: ts + 500,
+    ...extra,
   };
 }
 
 function v1(thing: string, boot: number, seq: number, ts: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { v: 1, thing, boot, seq, ts, temperature_c: 19.0, humidity_pct: 50.0, pm1_ugm3: 2, pm2_5_ugm3: 4, pm10_ugm3: 6, health: { sht4x: "ok", pms5003: "ok" }, ...extra };
+  return {
+    v: 1,
+    thing,
+    boot,
+    seq,
+    ts,
+    temperature_c: 19.0,
+    humidity_pct: 50.0,
+    pm1_ugm3: 2,
+    pm2_5_ugm3: 4,
+    pm10_ugm3: 6,
+    health: { sht4x: "ok", pms5003: "ok" },
+    ...extra,
+  };
 }
 
 const json = (record: Record<string, unknown>) => JSON.stringify(record);
@@ -35,7 +76,12 @@ export function firstRunObjects(base: number): Record<string, string[]> {
   const a1 = json(v2("aqm-fix-001", 1, 2, base + 2 * MINUTE, { pm2_5_ugm3: 9.0, anomaly: 0.04 }));
   const { co_ppb: _co, ...noCo } = v2("aqm-fix-003", 2, 1, base + 90_000, { anomaly: 0.005, health: { ...okV2, co_ppb: "fault:nack" } });
   const { seq: _seq, ...noSeq } = v2("aqm-fix-001", 1, 9, base + 9 * MINUTE);
-  const { pm1_ugm3: _p1, pm2_5_ugm3: _p2, pm10_ugm3: _p10, ...noPm } = v1("aqm-fix-002", 7, 2, base + HOUR + MINUTE, { temperature_c: 20.0, health: { sht4x: "ok", pms5003: "fault:read" } });
+  const {
+    pm1_ugm3: _p1,
+    pm2_5_ugm3: _p2,
+    pm10_ugm3: _p10,
+    ...noPm
+  } = v1("aqm-fix-002", 7, 2, base + HOUR + MINUTE, { temperature_c: 20.0, health: { sht4x: "ok", pms5003: "fault:read" } });
   return {
     [objectKey(base, "a")]: [
       json(v2("aqm-fix-001", 1, 1, base + MINUTE)),
@@ -75,7 +121,9 @@ export function secondRunObjects(base: number): Record<string, string[]> {
  * file to the same two (date, thing) partitions as the first run.
  */
 export function nextRunObjects(base: number, n: number): Record<string, string[]> {
-  return { [objectKey(base, `n${n}`)]: [json(v2("aqm-fix-001", 3, n, base + n * 1000, { pm2_5_ugm3: 5 + n / 10 })), json(v1("aqm-fix-002", 8, n, base + n * 1000))] };
+  return {
+    [objectKey(base, `n${n}`)]: [json(v2("aqm-fix-001", 3, n, base + n * 1000, { pm2_5_ugm3: 5 + n / 10 })), json(v1("aqm-fix-002", 8, n, base + n * 1000))],
+  };
 }
 
 /** Reasons the transformation gives, by object key and line number. */

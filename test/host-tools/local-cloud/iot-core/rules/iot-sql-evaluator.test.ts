@@ -91,13 +91,20 @@ test("WHERE on a field of a payload that is not JSON is Undefined: the rule does
 });
 
 test("a SELECT list that reads a payload that is not JSON is an evaluation error saying why", () => {
-  assert.throws(() => run("SELECT *, topic(3) AS topic_thing FROM '#'", "{oops"), (error: unknown) => {
-    assert.ok(error instanceof RuleEvaluationError);
-    assert.match(error.message, /^SELECT \* with other items needs a JSON object payload, but the payload of 5 bytes is not JSON: it is not JSON \(/);
-    return true;
+  assert.throws(
+    () => run("SELECT *, topic(3) AS topic_thing FROM '#'", "{oops"),
+    (error: unknown) => {
+      assert.ok(error instanceof RuleEvaluationError);
+      assert.match(error.message, /^SELECT \* with other items needs a JSON object payload, but the payload of 5 bytes is not JSON: it is not JSON \(/);
+      return true;
+    },
+  );
+  assert.throws(() => run("SELECT a FROM '#'", new Uint8Array([0xc3, 0x28])), {
+    message: "SELECT reads the field a but the payload of 2 bytes is not JSON: it is not UTF-8 text",
   });
-  assert.throws(() => run("SELECT a FROM '#'", new Uint8Array([0xc3, 0x28])), { message: "SELECT reads the field a but the payload of 2 bytes is not JSON: it is not UTF-8 text" });
-  assert.throws(() => run("SELECT *, 1 AS n FROM '#'", "[1,2]"), { message: "SELECT * with other items needs a JSON object payload, but the payload is a JSON array" });
+  assert.throws(() => run("SELECT *, 1 AS n FROM '#'", "[1,2]"), {
+    message: "SELECT * with other items needs a JSON object payload, but the payload is a JSON array",
+  });
 });
 
 test("a SELECT list that does not read the payload works whatever the payload", () => {

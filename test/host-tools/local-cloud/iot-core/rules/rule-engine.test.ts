@@ -37,7 +37,14 @@ class RecordingErrors {
 }
 
 function engine(sql: string, action: RuleAction, errors: { put(record: RuleErrorRecord): void }, ruleDisabled = false): RuleEngine {
-  return new RuleEngine({ rule: rule(sql, ruleDisabled), action, actionName: "FirehoseAction", actionResource: "aqm-telemetry", errorAction: errors, now: () => NOW });
+  return new RuleEngine({
+    rule: rule(sql, ruleDisabled),
+    action,
+    actionName: "FirehoseAction",
+    actionResource: "aqm-telemetry",
+    errorAction: errors,
+    now: () => NOW,
+  });
 }
 
 function lines(dir: string, under: string): string[] {
@@ -137,20 +144,32 @@ test("WHERE that is not true delivers nothing and records no error; a disabled r
 });
 
 test("when the error action itself fails, message() throws instead of dropping the message", () => {
-  const broken = { put: () => { throw new Error("disk full"); } };
+  const broken = {
+    put: () => {
+      throw new Error("disk full");
+    },
+  };
   assert.throws(() => engine(PROJECT_SQL, new RecordingAction(), broken).message("dt/aqm/a/telemetry", "a", utf8("not json")), { message: "disk full" });
 });
 
 test("the local error file's prefix is the one the cloud stack gives the raw bucket's errors, filled in as Firehose does", () => {
   assert.equal(ERROR_PREFIX, "errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/");
   assert.equal(renderFirehosePrefix(ERROR_PREFIX, Date.UTC(2026, 0, 2, 3, 4, 5), RULE_ERROR_OUTPUT_TYPE), "errors/iot-rule-error/year=2026/month=01/day=02/");
-  assert.throws(() => renderFirehosePrefix("raw/!{partitionKeyFromQuery:thing}/", 0), /!\{partitionKeyFromQuery:thing\} is not an expression the local Firehose supports/);
+  assert.throws(
+    () => renderFirehosePrefix("raw/!{partitionKeyFromQuery:thing}/", 0),
+    /!\{partitionKeyFromQuery:thing\} is not an expression the local Firehose supports/,
+  );
 });
 
 test("a rule file that is not the 2016-03-23 SQL, or malformed, is refused naming the file", () => {
   assert.throws(() => TopicRule.fromDefinition({ sql: "SELECT * FROM 't'", awsIotSqlVersion: "2015-10-08" }, "r", "old.json"), {
     message: 'rule old.json: "awsIotSqlVersion" is "2015-10-08"; the local rules engine implements 2016-03-23 only',
   });
-  assert.throws(() => TopicRule.fromDefinition({ awsIotSqlVersion: "2016-03-23" }, "r", "nosql.json"), { message: 'rule nosql.json: "sql" must be a string, found undefined' });
-  assert.throws(() => TopicRule.fromDefinition({ sql: "SELECT * FROM 't'", awsIotSqlVersion: "2016-03-23" }, "bad-name", "r.json"), /rule name "bad-name" is not letters, digits and underscores/);
+  assert.throws(() => TopicRule.fromDefinition({ awsIotSqlVersion: "2016-03-23" }, "r", "nosql.json"), {
+    message: 'rule nosql.json: "sql" must be a string, found undefined',
+  });
+  assert.throws(
+    () => TopicRule.fromDefinition({ sql: "SELECT * FROM 't'", awsIotSqlVersion: "2016-03-23" }, "bad-name", "r.json"),
+    /rule name "bad-name" is not letters, digits and underscores/,
+  );
 });
