@@ -31,6 +31,7 @@ import { startMosquitto } from "../host-tools/local-cloud/iot-core/MosquittoBrok
 import { LocalCa, type IssuedCertificate } from "../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../host-tools/local-cloud/iot-core/LocalIotCore.ts";
 import { telemetryTopic } from "../firmware/session/MqttTopics.ts";
+import { healthyReading } from "../host-tools/board-sim/scenarios/HealthyReading.ts";
 
 const USAGE = `usage: npm run bench:broker [-- --boards N --messages M --window W --buffer-ms B]
   --boards N      simulated boards, each an mqtt.js client with its own certificate (default 20)
@@ -78,36 +79,24 @@ for (const [name, value] of [
 
 /** A v2 telemetry record of the median size the firmware sends (bench:cost: 407 bytes). */
 function telemetry(thing: string, seq: number, sentAt: number): string {
-  return JSON.stringify({
-    v: 2,
-    thing,
-    boot: 1,
-    seq,
-    ts: Date.now(),
-    interval_s: 60,
-    sent_at: sentAt,
-    temperature_c: 21.53,
-    humidity_pct: 45.2,
-    pm1_ugm3: 3.2,
-    pm2_5_ugm3: 5.1,
-    pm10_ugm3: 8.4,
-    co_ppb: 268.3,
-    no2_ppb: 13.9,
-    so2_ppb: 2.7,
-    o3_ppb: 31.2,
-    anomaly: 0.0121,
-    health: {
-      temperature_c: "ok",
-      humidity_pct: "ok",
-      pm1_ugm3: "ok",
-      pm2_5_ugm3: "ok",
-      pm10_ugm3: "ok",
-      co_ppb: "ok",
-      no2_ppb: "ok",
-      so2_ppb: "ok",
-      o3_ppb: "ok",
-    },
-  });
+  return JSON.stringify(
+    healthyReading(
+      { thing, boot: 1, seq, ts: Date.now() },
+      {
+        sent_at: sentAt,
+        temperature_c: 21.53,
+        humidity_pct: 45.2,
+        pm1_ugm3: 3.2,
+        pm2_5_ugm3: 5.1,
+        pm10_ugm3: 8.4,
+        co_ppb: 268.3,
+        no2_ppb: 13.9,
+        so2_ppb: 2.7,
+        o3_ppb: 31.2,
+        anomaly: 0.0121,
+      },
+    ),
+  );
 }
 
 function quantile(sorted: readonly number[], q: number): number {

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { RAW_PREFIX } from "../cloud/lib/lakePrefixes.ts";
 import { firehoseKey, TELEMETRY_STREAM_NAME } from "../host-tools/local-cloud/iot-core/LocalFirehose.ts";
+import { healthyReading } from "../host-tools/board-sim/scenarios/HealthyReading.ts";
 import { LakeCompactor } from "../host-tools/local-cloud/lake/LakeCompactor.ts";
 import { LakeCurator } from "../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
@@ -46,35 +47,21 @@ const thingOf = (board: number) => `aqm-bench-${String(board).padStart(3, "0")}`
 function record(board: number, seq: number, ts: number, random: () => number): Record<string, unknown> {
   const day = Math.sin((2 * Math.PI * (ts % DAY_MS)) / DAY_MS + board);
   const noise = () => random() - 0.5;
-  return {
-    v: 2,
-    thing: thingOf(board),
-    boot: 1,
-    seq,
-    ts,
-    interval_s: 60,
-    temperature_c: round(18 + 4 * day + noise(), 2),
-    humidity_pct: round(50 - 10 * day + noise(), 2),
-    pm1_ugm3: round(4 + 2 * day + noise(), 1),
-    pm2_5_ugm3: round(8 + 4 * day + noise(), 1),
-    pm10_ugm3: round(14 + 6 * day + noise(), 1),
-    co_ppb: round(250 + 80 * day + 5 * noise(), 1),
-    no2_ppb: round(15 + 8 * day + noise(), 1),
-    so2_ppb: round(3 + day + noise(), 1),
-    o3_ppb: round(30 - 10 * day + noise(), 1),
-    anomaly: round(random() * 0.02, 3),
-    health: {
-      temperature_c: "ok",
-      humidity_pct: "ok",
-      pm1_ugm3: "ok",
-      pm2_5_ugm3: "ok",
-      pm10_ugm3: "ok",
-      co_ppb: "ok",
-      no2_ppb: "ok",
-      so2_ppb: "ok",
-      o3_ppb: "ok",
+  return healthyReading(
+    { thing: thingOf(board), boot: 1, seq, ts },
+    {
+      temperature_c: round(18 + 4 * day + noise(), 2),
+      humidity_pct: round(50 - 10 * day + noise(), 2),
+      pm1_ugm3: round(4 + 2 * day + noise(), 1),
+      pm2_5_ugm3: round(8 + 4 * day + noise(), 1),
+      pm10_ugm3: round(14 + 6 * day + noise(), 1),
+      co_ppb: round(250 + 80 * day + 5 * noise(), 1),
+      no2_ppb: round(15 + 8 * day + noise(), 1),
+      so2_ppb: round(3 + day + noise(), 1),
+      o3_ppb: round(30 - 10 * day + noise(), 1),
+      anomaly: round(random() * 0.02, 3),
     },
-  };
+  );
 }
 
 /** A raw line: the message (one reading, or a batch) with the topic rule's topic_thing and received_at. */

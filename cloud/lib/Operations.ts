@@ -94,25 +94,16 @@ export class Operations extends Construct {
       pipeline.stateMachine.metricTimedOut(daily),
     );
 
-    new CfnOutput(scope, "DevicePolicyName", { value: fleet.policy.ref, description: "IoT policy to attach to each board certificate" });
-    new CfnOutput(scope, "RawBucketName", { value: ingest.rawBucket.bucketName, description: "Raw telemetry bucket (raw/ and errors/ prefixes)" });
-    new CfnOutput(scope, "IotEndpoint", {
-      value: props.iotEndpoint.address,
-      description: "IoT data endpoint (ATS) the boards connect to: the mcconfig endpoint= argument",
-    });
-    new CfnOutput(scope, "CuratedBucketName", {
-      value: props.curated.bucket.bucketName,
-      description: "Curated bucket (curated/telemetry/, quarantine/, ml/, athena-results/)",
-    });
-    new CfnOutput(scope, "GlueDatabaseName", { value: props.catalog.databaseName, description: "Glue database of the raw and curated tables" });
-    new CfnOutput(scope, "AthenaWorkGroupName", { value: props.athena.workGroupName, description: "Athena workgroup holding the named queries" });
-    new CfnOutput(scope, "StateMachineArn", {
-      value: pipeline.stateMachine.stateMachineArn,
-      description: "Analytics pipeline; start an execution to run it now",
-    });
-    new CfnOutput(scope, "NotificationTopicArn", {
-      value: pipeline.topic.topicArn,
-      description: "Pipeline failures and alarms; subscribe an e-mail address to it",
-    });
+    const outputs: [outputId: string, value: string, description: string][] = [
+      ["DevicePolicyName", fleet.policy.ref, "IoT policy to attach to each board certificate"],
+      ["RawBucketName", ingest.rawBucket.bucketName, "Raw telemetry bucket (raw/ and errors/ prefixes)"],
+      ["IotEndpoint", props.iotEndpoint.address, "IoT data endpoint (ATS) the boards connect to: the mcconfig endpoint= argument"],
+      ["CuratedBucketName", props.curated.bucket.bucketName, "Curated bucket (curated/telemetry/, quarantine/, ml/, athena-results/)"],
+      ["GlueDatabaseName", props.catalog.databaseName, "Glue database of the raw and curated tables"],
+      ["AthenaWorkGroupName", props.athena.workGroupName, "Athena workgroup holding the named queries"],
+      ["StateMachineArn", pipeline.stateMachine.stateMachineArn, "Analytics pipeline; start an execution to run it now"],
+      ["NotificationTopicArn", pipeline.topic.topicArn, "Pipeline failures and alarms; subscribe an e-mail address to it"],
+    ];
+    for (const [outputId, value, description] of outputs) new CfnOutput(scope, outputId, { value, description });
   }
 }

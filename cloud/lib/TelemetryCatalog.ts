@@ -95,20 +95,8 @@ export class TelemetryCatalog extends Construct {
     );
     this.crawlerRole.addToPolicy(
       new iam.PolicyStatement({
-        actions: [
-          "glue:GetDatabase",
-          "glue:GetTable",
-          "glue:GetTables",
-          "glue:CreateTable",
-          "glue:UpdateTable",
-          "glue:GetPartition",
-          "glue:GetPartitions",
-          "glue:BatchGetPartition",
-          "glue:CreatePartition",
-          "glue:BatchCreatePartition",
-          "glue:UpdatePartition",
-          "glue:BatchUpdatePartition",
-        ],
+        // A crawler also lists the database's tables to match what it finds against them, and updates partitions whose schema changed.
+        actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", ...GLUE_TABLE_WRITE_ACTIONS, "glue:UpdatePartition", "glue:BatchUpdatePartition"],
         resources: glueCatalogArns(this, this.databaseName),
       }),
     );
@@ -146,6 +134,17 @@ export class TelemetryCatalog extends Construct {
     this.crawler.node.addDependency(this.securityConfiguration);
   }
 }
+
+/** What a writer of a catalog table needs besides reading its database and table: to create or update the table, and to look up and add its partitions. */
+export const GLUE_TABLE_WRITE_ACTIONS = [
+  "glue:CreateTable",
+  "glue:UpdateTable",
+  "glue:GetPartition",
+  "glue:GetPartitions",
+  "glue:BatchGetPartition",
+  "glue:CreatePartition",
+  "glue:BatchCreatePartition",
+] as const;
 
 /** Catalog, database and the database's tables: the Glue ARNs a job needs to read or write one database. */
 export function glueCatalogArns(scope: Construct, databaseName: string): string[] {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
 import { fileAsset } from "./glueAssets.ts";
-import { glueCatalogArns, glueLogStatement, type TelemetryCatalog } from "./TelemetryCatalog.ts";
+import { GLUE_TABLE_WRITE_ACTIONS, glueCatalogArns, glueLogStatement, type TelemetryCatalog } from "./TelemetryCatalog.ts";
 
 export const ETL_SCRIPT_FILE = fileURLToPath(new URL("../glue/telemetry_etl.py", import.meta.url));
 
@@ -86,17 +86,7 @@ export class TelemetryEtl extends Construct {
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: [
-          "glue:GetDatabase",
-          "glue:GetTable",
-          "glue:CreateTable",
-          "glue:UpdateTable",
-          "glue:GetPartition",
-          "glue:GetPartitions",
-          "glue:BatchGetPartition",
-          "glue:CreatePartition",
-          "glue:BatchCreatePartition",
-        ],
+        actions: ["glue:GetDatabase", "glue:GetTable", ...GLUE_TABLE_WRITE_ACTIONS],
         resources: glueCatalogArns(this, catalog.databaseName),
       }),
     );

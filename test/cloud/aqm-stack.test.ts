@@ -8,6 +8,7 @@ import { DEVICE_POLICY_FILE, TELEMETRY_RULE_FILE, TELEMETRY_RULE_NAME } from "..
 import { TRANSFORM_SQL_FILE } from "../../cloud/lib/transformFiles.ts";
 import { loadNamedQueries, NAMED_QUERIES_FILE } from "../../cloud/lib/namedQueries.ts";
 import { join } from "node:path";
+import { assertTlsOnlyBucket } from "./stackFixture.ts";
 
 // Until cloud/transform/ and cloud/athena/ land, the stack is checked with the fixtures standing in for them.
 const { app, stack, nag } = buildApp(new App());
@@ -77,19 +78,7 @@ test("raw bucket: encrypted, public access blocked, lifecycle to IA and Glacier,
     p.LifecycleConfiguration.Rules[0].Transitions.map((t: any) => t.StorageClass),
     ["STANDARD_IA", "GLACIER"],
   );
-  template.hasResourceProperties("AWS::S3::BucketPolicy", {
-    Bucket: { Ref: rawId },
-    PolicyDocument: {
-      Statement: Match.arrayWith([
-        Match.objectLike({
-          Effect: "Deny",
-          Action: "s3:*",
-          Principal: { AWS: "*" },
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }),
-      ]),
-    },
-  });
+  assertTlsOnlyBucket(template, rawId);
 });
 
 test("Firehose: raw/ time-based prefix, errors/ prefix, 60 s / 5 MiB buffering", () => {

@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Match } from "aws-cdk-lib/assertions";
 import { CURATED_PREFIXES } from "../../cloud/lib/CuratedLake.ts";
-import { logicalId, synthFixtureStack } from "./stackFixture.ts";
+import { assertTlsOnlyBucket, logicalId, synthFixtureStack } from "./stackFixture.ts";
 
 const { stack, template, resources } = synthFixtureStack();
 const bucketId = logicalId(stack, stack.curated.bucket);
@@ -24,19 +23,7 @@ test("curated bucket: SSE-S3, public access blocked, access logs to the shared l
 });
 
 test("curated bucket: TLS-only bucket policy", () => {
-  template.hasResourceProperties("AWS::S3::BucketPolicy", {
-    Bucket: { Ref: bucketId },
-    PolicyDocument: {
-      Statement: Match.arrayWith([
-        Match.objectLike({
-          Effect: "Deny",
-          Action: "s3:*",
-          Principal: { AWS: "*" },
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }),
-      ]),
-    },
-  });
+  assertTlsOnlyBucket(template, bucketId);
 });
 
 test("curated bucket: lifecycle per prefix (curated to IA at 90 d, quarantine 90 d, scratch prefixes 30 d, stale uploads 7 d)", () => {

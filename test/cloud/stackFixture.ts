@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { App, type CfnElement } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
-import { Template } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { AqmStack } from "../../cloud/lib/AqmStack.ts";
 
 export const FIXTURE_SQL = fileURLToPath(new URL("./fixtures/transform.sql", import.meta.url));
@@ -24,6 +24,23 @@ export function synthFixtureStack(): { stack: AqmStack; template: Template; reso
 /** The logical id CloudFormation gives an L1 resource, or an L2 construct's default resource. */
 export function logicalId(stack: AqmStack, construct: IConstruct): string {
   return stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+}
+
+/** The bucket's policy denies every request that does not come over TLS. */
+export function assertTlsOnlyBucket(template: Template, bucketId: string): void {
+  template.hasResourceProperties("AWS::S3::BucketPolicy", {
+    Bucket: { Ref: bucketId },
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({
+          Effect: "Deny",
+          Action: "s3:*",
+          Principal: { AWS: "*" },
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+      ]),
+    },
+  });
 }
 
 /** Every statement of the inline policies attached to the role with this logical id. */

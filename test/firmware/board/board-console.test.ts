@@ -1,31 +1,27 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { VmBoard } from "../../../host-tools/board-sim/platform/VmBoard.ts";
-import { LoopbackBroker } from "../../../host-tools/board-sim/network/LoopbackBroker.ts";
 import { NvsStore } from "../../../host-tools/board-sim/board/NvsStore.ts";
 import { SyntheticAir } from "../../../host-tools/board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
 import { crc32 } from "../../../firmware/update/Crc32";
 import { UPDATE_CHUNK_BYTES } from "../../../firmware/update/FirmwareUpdate";
 import { telemetryTopic } from "../../../firmware/session/MqttTopics";
 import { espImage } from "../../host-tools/field/flash/fake-build.ts";
+import { loopbackBoard } from "./loopbackBoard.ts";
 
 const IDENTITY = { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) };
 
 /** The whole firmware on a simulated board, with a host writing lines into UART 0 and reading the replies. */
 async function boardWithConsole(options: { preferences?: NvsStore; offline?: boolean } = {}) {
-  const air = new SyntheticAir(5);
-  const broker = new LoopbackBroker();
-  if (options.offline) broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
-  const board = simulatedBoard({
+  const board = loopbackBoard({
     thing: "aqm-console",
     epochAtBoot: Date.UTC(2026, 10, 23),
     identity: IDENTITY,
-    mqtt: broker.connect,
-    air: (t) => air.at(t),
-    config: { sampleIntervalMs: 10_000 },
+    air: new SyntheticAir(5),
     ...(options.preferences ? { preferences: options.preferences } : {}),
   });
+  const { broker } = board;
+  if (options.offline) broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
   const vm = await VmBoard.boot(board.sim);
   let printed = "";
   board.consoleUart.onData((bytes) => (printed += String.fromCharCode(...bytes)));

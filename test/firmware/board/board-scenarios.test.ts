@@ -3,24 +3,13 @@ import { test } from "node:test";
 import { VmBoard } from "../../../host-tools/board-sim/platform/VmBoard.ts";
 import { LoopbackBroker } from "../../../host-tools/board-sim/network/LoopbackBroker.ts";
 import { SyntheticAir } from "../../../host-tools/board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard, type SimulatedBoardOptions } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
+import { loopbackBoard, type LoopbackBoardOptions } from "./loopbackBoard.ts";
 
 const IDENTITY = { ca: Uint8Array.of(0x30, 1), certificate: Uint8Array.of(0x30, 2), key: Uint8Array.of(0x30, 3) };
 const LED = { red: 25, green: 26, blue: 27 };
 
-function build(overrides: Partial<SimulatedBoardOptions> = {}) {
-  const air = new SyntheticAir(5);
-  const broker = new LoopbackBroker();
-  const board = simulatedBoard({
-    thing: "aqm-scenario",
-    epochAtBoot: Date.UTC(2026, 10, 22),
-    identity: IDENTITY,
-    mqtt: broker.connect,
-    air: (t) => air.at(t),
-    config: { sampleIntervalMs: 10_000 },
-    ...overrides,
-  });
-  return { broker, ...board };
+function build(overrides: Partial<LoopbackBoardOptions> = {}) {
+  return loopbackBoard({ thing: "aqm-scenario", epochAtBoot: Date.UTC(2026, 10, 22), identity: IDENTITY, air: new SyntheticAir(5), ...overrides });
 }
 
 const records = (broker: LoopbackBroker) => broker.readings<Record<string, unknown> & { seq: number; health: Record<string, string> }>(/\/telemetry$/);
@@ -142,7 +131,7 @@ test("readings queued while the broker is unreachable survive a restart and are 
   const air = new SyntheticAir(9);
   const broker = new LoopbackBroker();
   broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
-  const first = build({ mqtt: broker.connect, air: (t) => air.at(t) });
+  const first = build({ broker, air });
   const before = await VmBoard.boot(first.sim);
   before.advance(60_000);
   assert.equal(broker.publishes.length, 0, "nothing got through");
@@ -151,8 +140,8 @@ test("readings queued while the broker is unreachable survive a restart and are 
   // Power cycle: a new boot of the same board, on the same preferences and the same flash partition.
   broker.refuse = undefined;
   const second = build({
-    mqtt: broker.connect,
-    air: (t) => air.at(t),
+    broker,
+    air,
     preferences: first.sim.preferences,
     outboxFlash: first.outboxFlash,
     epochAtBoot: Date.UTC(2026, 10, 22, 0, 5),
@@ -162,7 +151,7 @@ test("readings queued while the broker is unreachable survive a restart and are 
   assert.match(events(second.sim.console, "SF600")[0] ?? "", /pending=6 torn=0/);
   const delivered = records(broker).map((r) => `${r.boot}/${r.seq}`);
   assert.deepEqual(delivered, ["1/1", "1/2", "1/3", "1/4", "1/5", "1/6", "2/1", "2/2", "2/3"], "the first boot's readings first, then the new ones");
-  const third = build({ mqtt: broker.connect, air: (t) => air.at(t), preferences: first.sim.preferences, outboxFlash: first.outboxFlash });
+  const third = build({ broker, air, preferences: first.sim.preferences, outboxFlash: first.outboxFlash });
   await VmBoard.boot(third.sim);
   assert.equal(events(third.sim.console, "SF600").length, 0, "acknowledged readings are not sent again after the next restart");
 });

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CHANNELS, type Channel } from "../../../firmware/telemetry/Channels";
 import { VmBoard } from "../../../host-tools/board-sim/platform/VmBoard.ts";
-import { LoopbackBroker } from "../../../host-tools/board-sim/network/LoopbackBroker.ts";
 import type { AirSample } from "../../../host-tools/board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard, type SimulatedBoard } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
+import type { SimulatedBoard } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
+import { loopbackBoard } from "./loopbackBoard.ts";
 
 /**
  * Every fault the simulated parts can show, one after another on one board, through the real
@@ -218,13 +218,11 @@ const END_MINUTES = 315;
 type Reading = Record<string, unknown> & { seq: number; ts: number; health: Record<Channel, string> };
 
 async function runScenario(): Promise<{ readings: Reading[]; console: readonly string[] }> {
-  const broker = new LoopbackBroker();
-  const board = simulatedBoard({
+  const board = loopbackBoard({
     thing: "aqm-faults",
     epochAtBoot: EPOCH,
     identity: IDENTITY,
-    mqtt: broker.connect,
-    air: steadyAir,
+    air: { at: steadyAir },
     config: { sampleIntervalMs: SAMPLE_MS, readIntervalMs: 5000 },
   });
   board.gasCells.so2.faults = { slowWarmUp: true };
@@ -240,7 +238,7 @@ async function runScenario(): Promise<{ readings: Reading[]; console: readonly s
     event.act();
   }
   vm.advance((END_MINUTES - now) * MINUTE);
-  const readings = broker.readings<Reading>(/\/telemetry$/);
+  const readings = board.broker.readings<Reading>(/\/telemetry$/);
   return { readings, console: board.sim.console };
 }
 
@@ -307,19 +305,17 @@ test("every injected sensor fault yields its health code on exactly the affected
 });
 
 test("with no calibration record stored, every gas channel is fault:uncalibrated from the start and the others are ok", async () => {
-  const broker = new LoopbackBroker();
-  const board = simulatedBoard({
+  const board = loopbackBoard({
     thing: "aqm-uncal",
     epochAtBoot: EPOCH,
     identity: IDENTITY,
-    mqtt: broker.connect,
-    air: steadyAir,
+    air: { at: steadyAir },
     calibration: null,
     config: { sampleIntervalMs: SAMPLE_MS },
   });
   const vm = await VmBoard.boot(board.sim);
   vm.advance(5 * MINUTE);
-  const readings = broker.readings<Reading>(/\/telemetry$/);
+  const readings = board.broker.readings<Reading>(/\/telemetry$/);
   assert.ok(readings.length >= 4);
   for (const r of readings) {
     for (const gas of ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"] as const) {

@@ -1,29 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { VmBoard } from "../../../host-tools/board-sim/platform/VmBoard.ts";
-import { LoopbackBroker } from "../../../host-tools/board-sim/network/LoopbackBroker.ts";
 import { SyntheticAir } from "../../../host-tools/board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard, type SimulatedBoardOptions } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
+import { loopbackBoard, type LoopbackBoardOptions } from "../board/loopbackBoard.ts";
 
 const EPOCH = Date.UTC(2026, 10, 22, 8);
 const IDENTITY = { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) };
 
-function build(overrides: Partial<SimulatedBoardOptions> = {}) {
-  const air = new SyntheticAir(11);
-  const broker = new LoopbackBroker();
-  const board = simulatedBoard({
-    thing: "aqm-net",
-    epochAtBoot: EPOCH,
-    identity: IDENTITY,
-    mqtt: broker.connect,
-    air: (t) => air.at(t),
-    config: { sampleIntervalMs: 10_000 },
-    ...overrides,
-  });
+function build(overrides: Partial<LoopbackBoardOptions> = {}) {
+  const board = loopbackBoard({ thing: "aqm-net", epochAtBoot: EPOCH, identity: IDENTITY, air: new SyntheticAir(11), ...overrides });
   const lines = (code: string) => board.sim.console.filter((line) => line.split(" ")[3] === code);
   const leds = () => board.sim.console.filter((line) => line.split(" ")[3] === "LD500").map((line) => line.split("state=")[1]);
-  const telemetry = () => broker.readings<{ seq: number; ts: number }>(/\/telemetry$/);
-  return { broker, lines, leds, telemetry, ...board };
+  const telemetry = () => board.broker.readings<{ seq: number; ts: number }>(/\/telemetry$/);
+  return { lines, leds, telemetry, ...board };
 }
 
 test("boot: Wi-Fi first, then the time, then TLS; the LED says which, and nothing connects before the clock is set", async () => {

@@ -87,11 +87,17 @@ function pms(): FakePms {
   return fake;
 }
 
-test("with readings a minute apart the PMS5003 runs all the time", () => {
+/** Reads one interval's worth at `readIntervalMs`: the PMS5003 is never put to sleep, and every read is the sensor's values. */
+function assertStaysOn(sampleIntervalMs: number, readIntervalMs: number): void {
   const sensor = pms();
-  const channels = new ParticulateChannels({ sensor, errors: new FaultLatch(), sampleIntervalMs: 60_000, readIntervalMs: 5_000 });
-  for (let left = 55_000; left >= 0; left -= 5_000) assert.deepEqual(channels.read(left).pm2_5_ugm3, { value: 5 });
+  const channels = new ParticulateChannels({ sensor, errors: new FaultLatch(), sampleIntervalMs, readIntervalMs });
+  for (let left = sampleIntervalMs - readIntervalMs; left >= 0; left -= readIntervalMs)
+    assert.deepEqual(channels.read(left), { pm1_ugm3: { value: 3 }, pm2_5_ugm3: { value: 5 }, pm10_ugm3: { value: 8 } }, `${left} ms before the reading`);
   assert.deepEqual(sensor.calls, []);
+}
+
+test("with readings a minute apart the PMS5003 runs all the time", () => {
+  assertStaysOn(60_000, 5_000);
 });
 
 test("with readings five minutes apart it sleeps, and wakes for the last minute of each interval", () => {
@@ -114,10 +120,7 @@ test("with readings five minutes apart it sleeps, and wakes for the last minute 
 });
 
 test("with reads too far apart to land in the good frames before a reading, it stays on", () => {
-  const sensor = pms();
-  const channels = new ParticulateChannels({ sensor, errors: new FaultLatch(), sampleIntervalMs: 300_000, readIntervalMs: 60_000 });
-  for (let left = 240_000; left >= 0; left -= 60_000) assert.deepEqual(channels.read(left).pm1_ugm3, { value: 3 });
-  assert.deepEqual(sensor.calls, []);
+  assertStaysOn(300_000, 60_000);
 });
 
 test("no frame is a fault, but not while the fan spins up after wake", () => {
@@ -142,33 +145,25 @@ test("PM beyond the 1000 µg/m³ the data manual gives as the maximum range is o
 });
 
 test("20 new frames with every number the same are a frozen sensor; the same frame read twice is not", () => {
-  const sensor = pms();
-  const frozen = {
-    ...sensor,
+  // Every number the same in every frame; only the frame counter, numbered by `frame`, may move.
+  const unchanging = (frame: () => number): ParticulateSensor => ({
+    ...pms(),
     sample: () => ({
       pm1: 3,
       pm2_5: 5,
       pm10: 8,
       counts: { over0_3: 500, over0_5: 150, over1_0: 30, over2_5: 4, over5_0: 1, over10: 0 },
       warming: false,
-      frame: ++sensor.frame,
+      frame: frame(),
     }),
-  };
+  });
+  let frames = 0;
+  const frozen = unchanging(() => ++frames);
   const channels = new ParticulateChannels({ sensor: frozen, errors: new FaultLatch(), sampleIntervalMs: 60_000, readIntervalMs: 5_000 });
   const reads = Array.from({ length: 20 }, () => channels.read(0).pm2_5_ugm3);
   assert.deepEqual(reads[18], { value: 5 });
   assert.deepEqual(reads[19], { fault: "stuck", reason: "PMS5003 sent the same frame 20 times in a row" });
-  const repeated = {
-    ...sensor,
-    sample: () => ({
-      pm1: 3,
-      pm2_5: 5,
-      pm10: 8,
-      counts: { over0_3: 500, over0_5: 150, over1_0: 30, over2_5: 4, over5_0: 1, over10: 0 },
-      warming: false,
-      frame: 1,
-    }),
-  };
+  const repeated = unchanging(() => 1);
   const same = new ParticulateChannels({ sensor: repeated, errors: new FaultLatch(), sampleIntervalMs: 60_000, readIntervalMs: 5_000 });
   for (let i = 0; i < 40; i++) assert.deepEqual(same.read(0).pm2_5_ugm3, { value: 5 });
 });

@@ -282,6 +282,15 @@ test('batching: a backlog on one topic goes as {"batch":[…]} messages within t
   assert.equal(drained, true, "each PUBACK took every reading of its batch");
 });
 
+/** The first connection drops; the session connects again after its backoff and is accepted. What it writes on the new connection. */
+function dropAndReconnect(): Written[] {
+  clients[0]!.handlers.onError({ code: "closed", message: "gone" });
+  clients[0]!.handlers.onClose();
+  clock.advance(changes.at(-1)!.retryInMs!);
+  clients[1]!.handlers.onControl(2, { id: 0 });
+  return clients[1]!.written;
+}
+
 test("batching: the in-flight limit counts readings, and a batch lost with its connection is sent again, regrouped, marked duplicate only if every reading in it went before", () => {
   const session = makeSession(100, { batchBytes: 5_000, maxInFlight: 4 });
   session.start();
@@ -292,11 +301,7 @@ test("batching: the in-flight limit counts readings, and a batch lost with its c
   const firstRound = clients[0]!.written.map((w) => w.payload);
   const readingsSent = firstRound.flatMap((p) => (JSON.parse(p) as { batch?: unknown[] }).batch ?? [JSON.parse(p)]);
   assert.equal(readingsSent.length, 4, `window of 4 readings: ${firstRound.join(" ")}`);
-  clients[0]!.handlers.onError({ code: "closed", message: "gone" });
-  clients[0]!.handlers.onClose();
-  clock.advance(changes.at(-1)!.retryInMs!);
-  clients[1]!.handlers.onControl(2, { id: 0 });
-  const again = clients[1]!.written;
+  const again = dropAndReconnect();
   assert.deepEqual(
     again.map((w) => [w.payload, w.duplicate]),
     [[`{"batch":[{"s":1},{"s":2},{"s":3},{"s":4}]}`, true]],
@@ -356,11 +361,7 @@ test("batch wait: a full batch goes at once, a resend never waits again, and dra
   for (let s = 101; s <= 106; s++) session.publish("t", bytes(`{"s":${s}}`));
   // Three 9-byte readings fill 41 bytes: 102 … 104 cannot grow and go; 105 and 106 could, and wait.
   assert.deepEqual(readingsIn(clients[0]!.written), [{ s: 101 }, { s: 102 }, { s: 103 }, { s: 104 }]);
-  clients[0]!.handlers.onError({ code: "closed", message: "gone" });
-  clients[0]!.handlers.onClose();
-  clock.advance(changes.at(-1)!.retryInMs!);
-  clients[1]!.handlers.onControl(2, { id: 0 });
-  const again = clients[1]!.written;
+  const again = dropAndReconnect();
   assert.deepEqual(
     again.map((w) => [w.payload, w.duplicate]),
     [

@@ -1,22 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { VmBoard } from "../../../host-tools/board-sim/platform/VmBoard.ts";
-import { LoopbackBroker } from "../../../host-tools/board-sim/network/LoopbackBroker.ts";
 import { SyntheticAir } from "../../../host-tools/board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
+import { loopbackBoard } from "../board/loopbackBoard.ts";
 
 test("offline, the board warns as its store fills (50, 75, 90 %), shows buffer-nearly-full from 75 %, counts every drop, and is back to online once the broker is", async () => {
-  const air = new SyntheticAir(3);
-  const broker = new LoopbackBroker();
-  broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
-  const board = simulatedBoard({
+  const board = loopbackBoard({
     thing: "aqm-offline",
     epochAtBoot: Date.UTC(2026, 10, 22),
     identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) },
-    mqtt: broker.connect,
-    air: (t) => air.at(t),
-    config: { sampleIntervalMs: 10_000 },
+    air: new SyntheticAir(3),
   });
+  const { broker } = board;
+  broker.refuse = { code: "broker-unreachable", message: "ECONNREFUSED" };
   const vm = await VmBoard.boot(board.sim);
   const lines = (code: string) => board.sim.console.filter((line) => line.split(" ")[3] === code);
   vm.advance(60 * 60_000);

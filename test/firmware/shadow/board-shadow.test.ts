@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { VmBoard } from "../../../host-tools/board-sim/platform/VmBoard.ts";
-import { LoopbackBroker } from "../../../host-tools/board-sim/network/LoopbackBroker.ts";
 import { SIMULATED_CALIBRATION } from "../../../host-tools/board-sim/models/AlphasenseB4Model.ts";
 import { SyntheticAir } from "../../../host-tools/board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard, type SimulatedBoardOptions } from "../../../host-tools/board-sim/board/SimulatedBoard.ts";
+import { loopbackBoard, type LoopbackBoardOptions } from "../board/loopbackBoard.ts";
 
 /**
  * The board's Device Shadow client through the real firmware, with the test playing the shadow
@@ -27,27 +26,18 @@ type Reported = {
   rejected: Record<string, string> | null;
 };
 
-function build(overrides: Partial<SimulatedBoardOptions> = {}) {
-  const air = new SyntheticAir(4);
-  const broker = new LoopbackBroker();
+function build(overrides: Partial<LoopbackBoardOptions> = {}) {
+  const board = loopbackBoard({ thing: THING, epochAtBoot: Date.UTC(2026, 10, 22), identity: IDENTITY, air: new SyntheticAir(4), ...overrides });
+  const { broker } = board;
   // The service: no shadow yet, so get is rejected with 404 and the board's first report creates it.
   broker.onPublish = (p) => {
     if (p.topic === `${SHADOW}/get`)
       broker.deliver(`${SHADOW}/get/rejected`, JSON.stringify({ code: 404, message: "No shadow exists with name: 'aqm-shadow'" }));
   };
-  const board = simulatedBoard({
-    thing: THING,
-    epochAtBoot: Date.UTC(2026, 10, 22),
-    identity: IDENTITY,
-    mqtt: broker.connect,
-    air: (t) => air.at(t),
-    config: { sampleIntervalMs: 10_000 },
-    ...overrides,
-  });
   const reports = () => broker.json<{ state: { reported: Reported } }>(`${SHADOW}/update`).map((u) => u.state.reported);
   const telemetry = () => broker.json<{ seq: number; ts: number; interval_s: number }>(/\/telemetry$/);
   const lines = (code: string) => board.sim.console.filter((line) => line.split(" ")[3] === code);
-  return { broker, reports, telemetry, lines, ...board };
+  return { reports, telemetry, lines, ...board };
 }
 
 test("on connecting, the board subscribes to its shadow's answers and deltas, asks for the document, and reports its whole state", async () => {

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, parseBoardConfig } from "../../../firmware/board/BoardConfig";
-import { CHANNELS, type Channel } from "../../../firmware/telemetry/Channels";
-import type { ChannelHealth } from "../../../firmware/telemetry/TelemetryRecord";
 import { encodeTelemetry, roundTo } from "../../../firmware/telemetry/TelemetryRecord";
-
-const allOk = Object.fromEntries(CHANNELS.map((c) => [c.name, "ok"])) as Record<Channel, ChannelHealth>;
+import { ALL_CHANNELS_OK } from "../../../host-tools/board-sim/scenarios/HealthyReading.ts";
 
 test("a record encodes flat, keys in schema order, each value rounded to its channel's decimals, values it lacks left out (never zero)", () => {
   const text = encodeTelemetry({
@@ -16,7 +13,14 @@ test("a record encodes flat, keys in schema order, each value rounded to its cha
     ts: 1795387228172,
     interval_s: 60,
     values: { o3_ppb: 31.26, pm2_5_ugm3: 5.04, temperature_c: 21.129, co_ppb: 250.05 },
-    health: { ...allOk, humidity_pct: "fault:crc", no2_ppb: "warming", pm1_ugm3: "fault:stuck", pm10_ugm3: "fault:stuck", so2_ppb: "fault:saturated" },
+    health: {
+      ...ALL_CHANNELS_OK,
+      humidity_pct: "fault:crc",
+      no2_ppb: "warming",
+      pm1_ugm3: "fault:stuck",
+      pm10_ugm3: "fault:stuck",
+      so2_ppb: "fault:saturated",
+    },
   });
   assert.equal(
     text,

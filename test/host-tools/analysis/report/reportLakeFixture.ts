@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CHANNELS } from "../../../../firmware/telemetry/Channels.ts";
+import { ALL_CHANNELS_OK, healthyReading } from "../../../../host-tools/board-sim/scenarios/HealthyReading.ts";
 import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
 import { HOUR, MINUTE, objectKey, writeObjects } from "../../local-cloud/lake/rawFixture.ts";
 
@@ -26,29 +26,25 @@ export const GAS_WARMING_READINGS = 3;
 /** Board B's SO2 reading (index) that carries a value although its health is `warming`: the firmware never sends one, the curation does not refuse it. */
 export const SO2_VALUE_WHILE_WARMING = 1;
 
-const HEALTH = CHANNELS.map((c) => c.name);
 const GAS = ["co_ppb", "no2_ppb", "so2_ppb", "o3_ppb"];
 
 function reading(thing: string, seq: number, ts: number, extra: Record<string, unknown>, boot = 1): string {
-  const health = Object.fromEntries(HEALTH.map((c) => [c, "ok"]));
   const record: Record<string, unknown> = {
-    v: 2,
-    thing,
-    boot,
-    seq,
-    ts,
-    interval_s: 60,
-    temperature_c: 21 + seq / 10,
-    humidity_pct: 40 + (seq % 5),
-    pm1_ugm3: 3,
-    pm2_5_ugm3: 5 + (seq % 7),
-    pm10_ugm3: 9,
-    co_ppb: 250 + seq,
-    no2_ppb: 14,
-    so2_ppb: 3,
-    o3_ppb: 30 - (seq % 4),
-    anomaly: 0.01,
-    health,
+    ...healthyReading(
+      { thing, boot, seq, ts },
+      {
+        temperature_c: 21 + seq / 10,
+        humidity_pct: 40 + (seq % 5),
+        pm1_ugm3: 3,
+        pm2_5_ugm3: 5 + (seq % 7),
+        pm10_ugm3: 9,
+        co_ppb: 250 + seq,
+        no2_ppb: 14,
+        so2_ppb: 3,
+        o3_ppb: 30 - (seq % 4),
+        anomaly: 0.01,
+      },
+    ),
     topic_thing: thing,
     received_at: ts + 400,
     ...extra,
@@ -78,7 +74,7 @@ export async function curatedReportLake(base = Math.floor(Date.now() / HOUR) * H
   const b = bTimes.map((ts, i) => {
     const boot = i > B_GAP.after ? 2 : 1;
     const seq = boot === 1 ? i + 1 : i - B_GAP.after;
-    const health: Record<string, string> = Object.fromEntries(HEALTH.map((c) => [c, "ok"]));
+    const health: Record<string, string> = { ...ALL_CHANNELS_OK };
     // JSON.stringify leaves out a key whose value is undefined, as the firmware leaves out a value that is not ok.
     const omitted: Record<string, undefined> = {};
     if (seq <= GAS_WARMING_READINGS) {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { healthyReading } from "../../../../host-tools/board-sim/scenarios/HealthyReading.ts";
 import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeLayout } from "../../../../host-tools/local-cloud/lake/LakeLayout.ts";
 import { withMemoryDuckDb } from "./memoryDuckDb.ts";
@@ -221,20 +222,10 @@ test("one object per DuckDB pass gives the same lake as one pass for all", async
 test("batch lines: each reading of a batch is curated, deduplicated or quarantined on its own, with the envelope's thing and arrival time", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "aqm-lake-batch-"));
   const key = objectKey(base, "batch");
-  const reading = (seq: number, extra: Record<string, unknown> = {}) => {
-    const health = {
-      temperature_c: "ok",
-      humidity_pct: "ok",
-      pm1_ugm3: "ok",
-      pm2_5_ugm3: "ok",
-      pm10_ugm3: "ok",
-      co_ppb: "ok",
-      no2_ppb: "ok",
-      so2_ppb: "ok",
-      o3_ppb: "ok",
-    };
-    return { v: 2, thing: "aqm-fix-004", boot: 3, seq, ts: base + seq * MINUTE, interval_s: 60, pm2_5_ugm3: seq, health, ...extra };
-  };
+  const reading = (seq: number, extra: Record<string, unknown> = {}) => ({
+    ...healthyReading({ thing: "aqm-fix-004", boot: 3, seq, ts: base + seq * MINUTE }, { pm2_5_ugm3: seq }),
+    ...extra,
+  });
   // What the topic rule writes for a board's batch: the board's readings, then the rule's fields, once.
   const envelope = (batch: unknown, receivedAt: number) => JSON.stringify({ batch, topic_thing: "aqm-fix-004", received_at: receivedAt });
   const { seq: _seq, ...noSeq } = reading(5);

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ALL_CHANNELS_OK, healthyReading } from "../../../../host-tools/board-sim/scenarios/HealthyReading.ts";
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -15,37 +16,23 @@ export function fixtureBase(now: number): number {
   return Math.floor(now / HOUR) * HOUR - 3 * HOUR;
 }
 
-const okV2 = {
-  temperature_c: "ok",
-  humidity_pct: "ok",
-  pm1_ugm3: "ok",
-  pm2_5_ugm3: "ok",
-  pm10_ugm3: "ok",
-  co_ppb: "ok",
-  no2_ppb: "ok",
-  so2_ppb: "ok",
-  o3_ppb: "ok",
-};
-
 function v2(thing: string, boot: number, seq: number, ts: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    v: 2,
-    thing,
-    boot,
-    seq,
-    ts,
-    interval_s: 60,
-    temperature_c: 21.5,
-    humidity_pct: 40.25,
-    pm1_ugm3: 3.2,
-    pm2_5_ugm3: 5.0,
-    pm10_ugm3: 8.4,
-    co_ppb: 268.3,
-    no2_ppb: 13.9,
-    so2_ppb: 2.7,
-    o3_ppb: 31.2,
-    anomaly: 0.01,
-    health: okV2,
+    ...healthyReading(
+      { thing, boot, seq, ts },
+      {
+        temperature_c: 21.5,
+        humidity_pct: 40.25,
+        pm1_ugm3: 3.2,
+        pm2_5_ugm3: 5.0,
+        pm10_ugm3: 8.4,
+        co_ppb: 268.3,
+        no2_ppb: 13.9,
+        so2_ppb: 2.7,
+        o3_ppb: 31.2,
+        anomaly: 0.01,
+      },
+    ),
     topic_thing: thing,
     received_at: ts + 500,
     ...extra,
@@ -74,7 +61,7 @@ const json = (record: Record<string, unknown>) => JSON.stringify(record);
 /** Lines of the objects the first curation run finds. */
 export function firstRunObjects(base: number): Record<string, string[]> {
   const a1 = json(v2("aqm-fix-001", 1, 2, base + 2 * MINUTE, { pm2_5_ugm3: 9.0, anomaly: 0.04 }));
-  const { co_ppb: _co, ...noCo } = v2("aqm-fix-003", 2, 1, base + 90_000, { anomaly: 0.005, health: { ...okV2, co_ppb: "fault:nack" } });
+  const { co_ppb: _co, ...noCo } = v2("aqm-fix-003", 2, 1, base + 90_000, { anomaly: 0.005, health: { ...ALL_CHANNELS_OK, co_ppb: "fault:nack" } });
   const { seq: _seq, ...noSeq } = v2("aqm-fix-001", 1, 9, base + 9 * MINUTE);
   const {
     pm1_ugm3: _p1,
