@@ -4,5 +4,5 @@
  * DeepAR's shape. Kept apart from the constructs (no CDK import) so host tools load it cheaply.
  */
 
-/** 24 hourly steps: the "24-hour forecast per thing and pollutant". */
+/** 24 hourly steps: a day ahead for every thing and pollutant. */
 export const FORECAST_HOURS = 24;

@@ -78,8 +78,12 @@ export interface SimulatedBoard {
 
 /** The partition the firmware keeps unsent readings in, as large as the board's partition table makes it; in `file` when given, so it outlives the process. */
 export function outboxFlashPartition(file?: string): FlashPartition {
-  return new FlashPartition({ name: OUTBOX_PARTITION, size: partitionNamed(OUTBOX_PARTITION).size, ...(file ? { file } : {}) });
+  // Read once: a twin of a thousand boards would otherwise parse the table a thousand times at start-up.
+  outboxPartitionBytes ??= partitionNamed(OUTBOX_PARTITION).size;
+  return new FlashPartition({ name: OUTBOX_PARTITION, size: outboxPartitionBytes, ...(file ? { file } : {}) });
 }
+
+let outboxPartitionBytes: number | undefined;
 
 /** The simulated lab's access point. */
 export const LAB_WIFI = Object.freeze({ ssid: "aqm-lab", password: "sim-lab-passphrase" });
