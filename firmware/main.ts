@@ -1,4 +1,9 @@
 import device from "embedded:provider/builtin";
+import TCP from "embedded:io/socket/tcp";
+import TLSSocket from "embedded:io/socket/tcp/tls";
+import UDP from "embedded:io/socket/udp";
+import Resolver from "embedded:network/dns/resolver/udp";
+import MQTTClient from "embedded:network/mqtt/client";
 import config from "mc/config";
 import Preference from "preference";
 import SNTP from "sntp";
@@ -22,7 +27,7 @@ import { ParticulateChannels } from "./sampling/ParticulateChannels";
 import { Sampler } from "./sampling/Sampler";
 import { SerialLog } from "./log/SerialLog";
 import { Backoff } from "./session/Backoff";
-import { MqttSession } from "./session/MqttSession";
+import { MqttSession, type ControlMessage, type MqttClientLike } from "./session/MqttSession";
 import { telemetryTopic } from "./session/MqttTopics";
 import Flash from "flash";
 import { FlashOutbox } from "./session/FlashOutbox";
@@ -36,7 +41,9 @@ import { NetworkLink, type WifiCredentials } from "./network/NetworkLink";
 import { DEFAULT_SCORER_CONFIG } from "./anomaly/ScorerConfig";
 import { DeviceShadow } from "./shadow/DeviceShadow";
 import { loadSettings as loadRuntimeSettings } from "./shadow/RuntimeSettings";
-import type { NetworkProvider } from "./types/NetworkProvider";
+import { ConnectionProbe } from "./session/ConnectionProbe";
+import { mqttsTransport, type MqttsModules, type ResolverClass, type SocketClass } from "./network/MqttsNetwork";
+import { openConsoleUart } from "./console/ConsoleUart";
 import { SerialConsole } from "./console/SerialConsole";
 import type { ConsolePreferences } from "./console/ConsolePreferences";
 import { SETTING_KEYS } from "./console/ProvisioningSettings";
@@ -97,7 +104,9 @@ const led = new StatusLed({
 });
 
 const climateErrors = new FaultLatch();
-const climate = new Sht4x({ sensor: { ...device.I2C.default, io: device.io.I2C }, onError: climateErrors.note });
+/** The SDK's ESP32 provider has no default I2C bus, and its I2C refuses a bus without `hz`: the manifest names it all. */
+const i2cBus = { io: device.io.I2C, port: settings.i2c.port, data: settings.i2c.data, clock: settings.i2c.clock, hz: settings.i2c.hz };
+const climate = new Sht4x({ sensor: i2cBus, onError: climateErrors.note });
 
 const particulateErrors = new FaultLatch();
 const pms = settings.pms5003;
@@ -115,8 +124,8 @@ particulates.configure({ mode: "active" });
 /** The two ADS1115s of the gas front end (docs/gas-sensors.md): ADDR tied to GND and to VDD. */
 const gasAdcErrors = [new FaultLatch(), new FaultLatch()] as const;
 const gasAdcs = [
-  new Ads1115({ sensor: { ...device.I2C.default, io: device.io.I2C }, address: 0x48, onError: gasAdcErrors[0].note }),
-  new Ads1115({ sensor: { ...device.I2C.default, io: device.io.I2C }, address: 0x49, onError: gasAdcErrors[1].note }),
+  new Ads1115({ sensor: i2cBus, address: 0x48, onError: gasAdcErrors[0].note }),
+  new Ads1115({ sensor: i2cBus, address: 0x49, onError: gasAdcErrors[1].note }),
 ] as const;
 
 const calibration = new CalibrationStore(Preference);
@@ -159,7 +168,15 @@ const ca = storedDer("ca");
 const certificate = storedDer("cert");
 const key = storedDer("key");
 const random = new SeededRandom(hashString(settings.thing) ^ bootId);
-const network = (device as typeof device & { network: NetworkProvider }).network;
+/** The SDK's MQTT client and the transport under it, from the manifest's SDK includes (firmware/device-modules.json). */
+const mqttsModules: MqttsModules = {
+  TLSSocket: TLSSocket as unknown as SocketClass,
+  TCP: TCP as unknown as SocketClass,
+  UDP: UDP as unknown as SocketClass,
+  Resolver: Resolver as unknown as ResolverClass,
+  dnsServers: settings.dnsServers,
+};
+const tlsOptions = { certificate: ca, clientCertificates: [certificate], clientKey: key };
 
 function openOutbox(): Outbox {
   let store: StoreAndForward;
@@ -198,21 +215,23 @@ const shadow: DeviceShadow = new DeviceShadow({
 });
 
 const session: MqttSession = new MqttSession({
-  connect: (handlers) =>
-    new network.mqtts.io({
-      ...network.mqtts,
+  connect: (handlers) => {
+    const probe = new ConnectionProbe();
+    const Client = MQTTClient as unknown as new (options: Record<string, unknown>) => MqttClientLike;
+    return new Client({
+      ...mqttsTransport(mqttsModules, tlsOptions, probe),
       host: settings.endpoint,
       port: settings.port,
       id: settings.thing,
       clean: true,
       keepAlive: settings.keepAliveMs,
-      socket: { ...network.mqtts.socket, secure: { protocolVersion: 0x303, certificate: ca, clientCertificates: [certificate], clientKey: key } },
-      dns: network.mqtts.dns,
-      onControl: (operation: number, message: { id: number; payload?: ArrayBufferLike | ArrayBufferView }) => handlers.onControl(operation, message),
+      // The SDK's client: onControl with one argument, onError with none (then it closes), never onClose.
+      onControl: (message: ControlMessage) => handlers.onControl(message),
       onReadable: (count: number, options: { more: boolean; topic?: string }) => handlers.onReadable(count, options),
-      onError: (error: { code?: string; message?: string }) => handlers.onError(error),
-      onClose: () => handlers.onClose(),
-    }),
+      onError: () => handlers.onError(probe.stage),
+    });
+  },
+  networkUp: () => networkLink.state === "ready",
   timer: timerAdapter,
   backoff: new Backoff({ baseMs: 2_000, maxMs: 900_000, floorMs: 1_500, random: () => random.next() }),
   queue: outbox,
@@ -305,14 +324,22 @@ const serialConsole = new SerialConsole({
   update: firmwareUpdate,
 });
 
-/** UART 0 carries the log out and the console in, as on an ESP32 DevKitC's USB port. */
-const consoleUart = new device.io.Serial({
-  ...device.Serial.default,
-  format: "buffer",
-  onReadable: (count: number) => {
-    const bytes = consoleUart.read(count);
-    if (typeof bytes === "object") serialConsole.receive(new Uint8Array(bytes));
+/** The console's UART from the manifest; in a debug build, whose debugger holds UART 0, its debug-build UART. */
+openConsoleUart({
+  open: (uart, onBytes) => {
+    const serial: InstanceType<typeof device.io.Serial> = new device.io.Serial({
+      ...uart,
+      format: "buffer",
+      onReadable: (count: number) => {
+        const bytes = serial.read(count);
+        if (typeof bytes === "object") onBytes(new Uint8Array(bytes));
+      },
+    });
   },
+  console: settings.console,
+  ...(settings.debugConsole ? { debugConsole: settings.debugConsole } : {}),
+  onBytes: (bytes) => serialConsole.receive(bytes),
+  log,
 });
 
 if (ca && certificate && key) board.start(FIRMWARE_VERSION);

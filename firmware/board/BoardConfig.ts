@@ -18,6 +18,24 @@ export interface BoardConfig {
   readonly led: { readonly red: number; readonly green: number; readonly blue: number };
   /** `set` is the GPIO wired to the sensor's SET pin, when there is one. */
   readonly pms5003: { readonly port: number; readonly receive: number; readonly transmit: number; readonly set?: number };
+  /** The sensors' I2C bus. The SDK's ESP32 I2C refuses a bus without `hz` (modules/io/i2c/esp32/_i2c.c). */
+  readonly i2c: { readonly port: number; readonly data: number; readonly clock: number; readonly hz: number };
+  /** The console's UART. The SDK's ESP32 Serial refuses one without `baud` (modules/io/serial/esp32/serial.c). */
+  readonly console: UartSettings;
+  /**
+   * Where the console goes in a debug build, whose debugger holds UART 0 for xsbug
+   * (build/devices/esp32/lib/debugger/debugger_uart.c): opening the console there is "port in use".
+   */
+  readonly debugConsole?: UartSettings;
+  /** The DNS servers the SDK's ECMA-419 resolver asks for the broker's address, in turn. */
+  readonly dnsServers: readonly string[];
+}
+
+export interface UartSettings {
+  readonly port: number;
+  readonly receive: number;
+  readonly transmit: number;
+  readonly baud: number;
 }
 
 import { BATCH_WAIT_MAX_MS } from "../session/MqttSession";
@@ -61,6 +79,25 @@ function readInterval(source: Record<string, unknown>, sampleIntervalMs: number)
   return readIntervalMs;
 }
 
+/** The ESP32's UART rates: the SDK's Serial takes 1 … 20,000,000. */
+function uart(source: Record<string, unknown>, name: string): UartSettings {
+  return {
+    port: integer(source, `${name}.port`, 0, 2),
+    receive: integer(source, `${name}.receive`, 0, 48),
+    transmit: integer(source, `${name}.transmit`, 0, 48),
+    baud: integer(source, `${name}.baud`, 1, 20_000_000),
+  };
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function dnsServers(source: Record<string, unknown>): string[] {
+  const value = source.dnsServers;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((server) => typeof server === "string" && IPV4.test(server)))
+    throw new ConfigError("dnsServers", `expected a list of one or more IPv4 addresses, got ${JSON.stringify(value)}`);
+  return value as string[];
+}
+
 export function parseBoardConfig(source: Record<string, unknown>): BoardConfig {
   const sampleIntervalMs = integer(source, "sampleIntervalMs", 1000, 3_600_000);
   const pms = source.pms5003 as Record<string, unknown> | undefined;
@@ -81,5 +118,14 @@ export function parseBoardConfig(source: Record<string, unknown>): BoardConfig {
       transmit: integer(source, "pms5003.transmit", 0, 48),
       ...(pms && pms.set !== undefined ? { set: integer(source, "pms5003.set", 0, 48) } : {}),
     },
+    i2c: {
+      port: integer(source, "i2c.port", 0, 1),
+      data: integer(source, "i2c.data", 0, 48),
+      clock: integer(source, "i2c.clock", 0, 48),
+      hz: integer(source, "i2c.hz", 1, 1_000_000),
+    },
+    console: uart(source, "console"),
+    ...(source.debugConsole === undefined ? {} : { debugConsole: uart(source, "debugConsole") }),
+    dnsServers: dnsServers(source),
   };
 }

@@ -189,6 +189,18 @@ export const eventCodes = {
     meaning: "Serial console input was refused (the code says why); nothing was changed",
     action: "See the console's ERR reply; docs/serial-console.md lists the codes",
   },
+  CN911: {
+    level: "WARN",
+    subsystem: "console",
+    meaning: "The console's UART is in use (a debug build's debugger holds UART 0 for xsbug): the console is on its debug-build UART",
+    action: "Connect a 3.3 V USB-serial adapter to the debug console pins of the board manifest (config.debugConsole)",
+  },
+  CN912: {
+    level: "ERROR",
+    subsystem: "console",
+    meaning: "The serial console could not open a UART: the board runs without a console",
+    action: "Check config.console (and config.debugConsole for a debug build) in the board manifest",
+  },
   FW950: {
     level: "INFO",
     subsystem: "update",

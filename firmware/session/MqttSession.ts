@@ -1,4 +1,5 @@
 import { Backoff } from "./Backoff";
+import { failureOf, type ConnectionStage } from "./ConnectionProbe";
 import { batchOverhead, encodeBatch } from "../telemetry/TelemetryBatch";
 import type { Outbox, OutboundMessage } from "./Outbox";
 
@@ -37,12 +38,28 @@ export interface MqttClientLike {
   close(): void;
 }
 
+/**
+ * A control packet as the Moddable SDK's client reports it, in one argument (its
+ * examples/io/tcp/mqttclient/mqttclient.js `#parsed`; the typings' two-argument form is not what
+ * runs): SUBACK's return codes come as an array of numbers.
+ */
+export interface ControlMessage {
+  readonly operation: number;
+  readonly id?: number;
+  readonly returnCode?: number;
+  readonly payload?: ArrayLike<number> | ArrayBufferLike | ArrayBufferView;
+}
+
 export interface MqttClientOptions {
-  onControl: (operation: number, message: { id: number; payload?: ArrayBufferLike | ArrayBufferView }) => void;
+  onControl: (message: ControlMessage) => void;
   /** A received message, or the next part of one: `topic` comes with its first part, `more` is false on its last. */
   onReadable: (count: number, options: { more: boolean; topic?: string }) => void;
-  onError: (error: { code?: string; message?: string }) => void;
-  onClose: () => void;
+  /**
+   * The client failed and has closed itself: the SDK's client calls `onError()` with no argument,
+   * then closes, and never calls `onClose`. `stage` is how far the connection got, from the
+   * connection's probe (ConnectionProbe).
+   */
+  onError: (stage: ConnectionStage) => void;
 }
 
 export interface SessionTimer {
@@ -56,15 +73,6 @@ export interface SessionChange {
   readonly detail?: string;
   readonly retryInMs?: number;
 }
-
-const failureCodes: Readonly<Record<string, SessionFailure>> = {
-  "network-down": "network-down",
-  "broker-unreachable": "broker-unreachable",
-  "tls-rejected": "tls-rejected",
-  "not-authorised": "not-authorised",
-  protocol: "protocol",
-  closed: "closed",
-};
 
 /**
  * Keeps one MQTT connection to the broker: connects, publishes the outbound queue at QoS 1 in
@@ -84,9 +92,9 @@ export class MqttSession {
   readonly #connectTimeoutMs: number;
   readonly #ackTimeoutMs: number;
   readonly #now: () => number;
+  readonly #networkUp: () => boolean;
   #state: SessionState = "idle";
   #client: MqttClientLike | undefined;
-  #failure: { failure: SessionFailure; detail: string } | undefined;
   #lastFailure: SessionFailure | undefined;
   #watchdog: unknown;
   #retry: unknown;
@@ -131,6 +139,8 @@ export class MqttSession {
     onMessage?: (topic: string, payload: Uint8Array) => void;
     /** After each connection's SUBACK, with the filters the broker refused. */
     onSubscribed?: (refused: readonly string[]) => void;
+    /** Whether the board's network link is up: a connection lost while it is down failed as network-down. */
+    networkUp?: () => boolean;
   }) {
     this.#connect = options.connect;
     this.#timer = options.timer;
@@ -149,6 +159,7 @@ export class MqttSession {
     this.#subscriptions = options.subscriptions ?? [];
     this.#onMessage = options.onMessage ?? (() => {});
     this.#onSubscribed = options.onSubscribed ?? (() => {});
+    this.#networkUp = options.networkUp ?? (() => true);
   }
 
   get state(): SessionState {
@@ -222,22 +233,23 @@ export class MqttSession {
   }
 
   #open(): void {
-    this.#failure = undefined;
     this.#enter({ state: "connecting" });
     this.#watchdog = this.#timer.set(() => this.#fail("broker-unreachable", "no CONNACK in time"), this.#connectTimeoutMs);
     try {
       this.#client = this.#connect({
-        onControl: (operation, message) => this.#onControl(operation, message.id, message.payload),
+        onControl: (message) => this.#onControl(message.operation, message.id ?? 0, message.payload),
         onReadable: (count, options) => this.#onReadable(count, options),
-        onError: (error) => this.#noteFailure(failureCodes[error.code ?? ""] ?? "closed", error.message ?? String(error.code)),
-        onClose: () => this.#onClosed(),
+        onError: (stage) => {
+          const { failure, detail } = failureOf(stage, this.#state === "online", this.#networkUp());
+          this.#fail(failure, detail);
+        },
       });
     } catch (error) {
       this.#fail("broker-unreachable", String(error));
     }
   }
 
-  #onControl(operation: number, id: number, payload: ArrayBufferLike | ArrayBufferView | undefined): void {
+  #onControl(operation: number, id: number, payload: ControlMessage["payload"]): void {
     if (operation === CONNACK && this.#state === "connecting") {
       this.#timer.clear(this.#watchdog);
       this.#watchdog = undefined;
@@ -250,12 +262,14 @@ export class MqttSession {
       this.#pump();
     } else if (operation === SUBACK && id === this.#subscribeId && this.#subscribeId !== 0) {
       this.#subscribeId = 0;
-      const codes =
+      const codes: ArrayLike<number> =
         payload === undefined
-          ? new Uint8Array(0)
+          ? []
           : ArrayBuffer.isView(payload)
             ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)
-            : new Uint8Array(payload);
+            : "length" in payload
+              ? payload
+              : new Uint8Array(payload);
       this.#onSubscribed(this.#subscriptions.filter((_, i) => codes[i] === undefined || codes[i] === SUBACK_FAILURE));
     }
   }
@@ -405,17 +419,6 @@ export class MqttSession {
     const id = this.#nextPacketId;
     this.#nextPacketId = (this.#nextPacketId % 0xffff) + 1;
     return id;
-  }
-
-  /** The client reports an error, then closes: remember the first reason and act on the close. */
-  #noteFailure(failure: SessionFailure, detail: string): void {
-    this.#failure ??= { failure, detail };
-  }
-
-  #onClosed(): void {
-    if (this.#state === "stopped" || this.#state === "waiting") return;
-    const { failure, detail } = this.#failure ?? { failure: "closed" as const, detail: "connection closed" };
-    this.#fail(failure, detail);
   }
 
   /** The one failure path: drop the connection, keep every unacknowledged message, wait, connect again. */

@@ -5,6 +5,11 @@ import { hostPort } from "./port.ts";
 export interface HostBoardConfig {
   readonly config: Record<string, unknown>;
   readonly epochAtBoot: number;
+  /**
+   * Which image the board runs (`mcconfig -d` or not). In a debug build the SDK's debugger holds
+   * UART 0 for xsbug (build/devices/esp32/lib/debugger/debugger_uart.c). Release when not said.
+   */
+  readonly build?: "debug" | "release";
 }
 
 export function readHostConfig(): HostBoardConfig {

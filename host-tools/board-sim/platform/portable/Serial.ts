@@ -1,11 +1,12 @@
 import { toArrayBuffer, toBytes } from "./Bytes.ts";
 import { listen, unlisten } from "./EventDispatch.ts";
+import { readHostConfig } from "./HostConfig.ts";
 import { expectOk } from "./HostPort.ts";
 import { hostPort } from "./port.ts";
 
 interface SerialOptions {
-  port: number;
-  baud: number;
+  port?: number;
+  baud?: number;
   receive?: number;
   transmit?: number;
   format?: "number" | "buffer";
@@ -13,19 +14,43 @@ interface SerialOptions {
   onWritable?: (this: Serial, bytes: number) => void;
 }
 
-/** ECMA-419 `embedded:io/serial` on a simulated UART; `onReadable` fires as bytes arrive in board time. */
+/** The ESP32's UARTs (UART_NUM_MAX). */
+const PORTS = 3;
+/** The UARTs of this board with a driver installed; in a debug build the debugger's UART 0 is one. */
+let installedPorts: Set<number> | undefined;
+function installed(): Set<number> {
+  installedPorts ??= new Set(readHostConfig().build === "debug" ? [0] : []);
+  return installedPorts;
+}
+
+/**
+ * ECMA-419 `embedded:io/serial` on a simulated UART; `onReadable` fires as bytes arrive in board
+ * time. It refuses what the SDK's ESP32 Serial (modules/io/serial/esp32/serial.c) refuses, with its
+ * errors: neither receive nor transmit pin ("invalid"), a port out of 0…2, a missing or out-of-range
+ * `baud` ("invalid baud"), and a UART already open ("port in use"), which UART 0 is in a debug build.
+ */
 export default class Serial {
   readonly #port: number;
   #format: "number" | "buffer";
   #closed = false;
 
   constructor(options: SerialOptions) {
-    this.#port = options.port;
-    this.#format = options.format ?? "buffer";
-    expectOk(hostPort().request({ op: "serial.open", port: options.port, baud: options.baud }), `serial ${options.port} open`);
+    if (options.receive === undefined && options.transmit === undefined) throw new Error("invalid");
+    const port = options.port ?? 0;
+    if (!(Number.isInteger(port) && port >= 0 && port < PORTS)) throw new RangeError("invalid port");
+    // Read with xsmcToInteger: a missing baud is 0.
+    const baud = Math.trunc(Number(options.baud ?? 0)) || 0;
+    if (baud <= 0 || baud > 20_000_000) throw new RangeError("invalid baud");
+    const format = options.format ?? "buffer";
+    if (format !== "buffer" && format !== "number") throw new RangeError("invalid format");
+    if (installed().has(port)) throw new RangeError("port in use");
+    this.#port = port;
+    this.#format = format;
+    expectOk(hostPort().request({ op: "serial.open", port, baud }), `serial ${port} open`);
+    installed().add(port);
     const onReadable = options.onReadable;
     if (onReadable) {
-      listen(`serial:${options.port}`, (event) => {
+      listen(`serial:${port}`, (event) => {
         if (event.kind === "serial" && event.available > 0 && !this.#closed) onReadable.call(this, event.available);
       });
     }
@@ -65,6 +90,7 @@ export default class Serial {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    installed().delete(this.#port);
     unlisten(`serial:${this.#port}`);
     hostPort().request({ op: "serial.close", port: this.#port });
   }

@@ -1,39 +1,33 @@
 import Digital from "./Digital.ts";
 import I2C from "./I2C.ts";
-import MQTTClient from "./MqttClient.ts";
 import Serial from "./Serial.ts";
 
 function unsimulated(name: string): new (...args: unknown[]) => never {
   return class {
     constructor() {
-      throw new Error(`${name} is not simulated on the host; only I2C, Serial, Digital and MQTT are`);
+      throw new Error(`${name} is not simulated on the host; only I2C, Serial and Digital of the provider's IO are`);
     }
   } as unknown as new (...args: unknown[]) => never;
 }
 
 /**
- * `embedded:provider/builtin` for a simulated ESP32: the ECMA-419 IO classes backed by the host's
- * buses, with the ESP32 defaults (I2C on GPIO 21/22, console UART 0) that Moddable's ESP32 host provider uses.
+ * `embedded:provider/builtin` for a simulated ESP32, shaped as the SDK's generic ESP32 provider
+ * (modules/io/host/esp32/provider.js): `io` and `pin` only. It has no `I2C.default`,
+ * `Serial.default` nor `network`, so firmware that leans on one fails here as on the board.
  */
 const device = {
   io: {
+    Analog: unsimulated("Analog"),
     Digital,
     DigitalBank: unsimulated("DigitalBank"),
-    Analog: unsimulated("Analog"),
-    PWM: unsimulated("PWM"),
-    PulseCount: unsimulated("PulseCount"),
     I2C,
+    PulseCount: unsimulated("PulseCount"),
+    PWM: unsimulated("PWM"),
+    Serial,
     SMBus: unsimulated("SMBus"),
     SPI: unsimulated("SPI"),
-    Serial,
   },
-  I2C: { default: { io: I2C, port: 0, data: 21, clock: 22, hz: 100_000 } },
-  Serial: { default: { io: Serial, port: 0, receive: 3, transmit: 1, baud: 115_200 } },
-  Digital: { default: { io: Digital } },
   pin: {} as Record<string, number>,
-  network: {
-    mqtts: { io: MQTTClient, dns: {}, socket: {} },
-  },
 };
 
 export default device;
