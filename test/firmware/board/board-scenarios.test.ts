@@ -97,7 +97,7 @@ test("a rejected certificate gets one attempt, then the longest wait; readings q
   const board = await VmBoard.boot(sim);
   board.advance(600_000);
   assert.equal(broker.connections, 1, "no tight retry loop on a rejected certificate");
-  assert.match(events(sim.console, "MQ412")[0] ?? "", /reason="alert unknown ca"/);
+  assert.match(events(sim.console, "MQ412")[0] ?? "", /reason="the TLS handshake failed: alert unknown ca"/);
   assert.match(events(sim.console, "MQ420")[0] ?? "", /retry_ms=900000/);
   assert.equal(
     events(sim.console, "LD500")

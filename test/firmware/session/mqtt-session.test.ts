@@ -71,6 +71,8 @@ function makeSession(capacity = 100, extra: Partial<ConstructorParameters<typeof
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text).buffer;
+/** What the connection probe reports for a connection that got through its TLS handshake. */
+const SECURED = { resolved: true, unresolved: false, secured: true } as const;
 
 beforeEach(() => {
   (globalThis as unknown as { aqmHostPort: HostPort }).aqmHostPort = idleHost;
@@ -86,7 +88,7 @@ test("connects, publishes queued readings in order at QoS 1 after CONNACK, and f
   assert.equal(session.state, "connecting");
   session.publish("dt/aqm/t/telemetry", bytes("r2"));
   assert.equal(clients[0]!.written.length, 0, "nothing goes out before CONNACK");
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   assert.equal(session.state, "online");
   assert.deepEqual(
     clients[0]!.written.map((w) => [w.payload, w.id, w.duplicate]),
@@ -95,11 +97,11 @@ test("connects, publishes queued readings in order at QoS 1 after CONNACK, and f
       ["r2", 2, false],
     ],
   );
-  clients[0]!.handlers.onControl(4, { id: 1 });
+  clients[0]!.handlers.onControl({ operation: 4, id: 1 });
   let drained = false;
   session.drain(() => (drained = true));
   assert.equal(drained, false, "r2 is still unacknowledged");
-  clients[0]!.handlers.onControl(4, { id: 2 });
+  clients[0]!.handlers.onControl({ operation: 4, id: 2 });
   assert.equal(drained, true);
   assert.equal(session.state, "stopped");
   assert.equal(clients[0]!.written.at(-1)!.operation, 14, "a clean DISCONNECT goes out");
@@ -108,19 +110,18 @@ test("connects, publishes queued readings in order at QoS 1 after CONNACK, and f
 test("a lost connection resends every unacknowledged reading, in order, marked duplicate", () => {
   const session = makeSession();
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   session.publish("t", bytes("a"));
   session.publish("t", bytes("b"));
-  clients[0]!.handlers.onControl(4, { id: 1 });
-  clients[0]!.handlers.onError({ code: "closed", message: "socket closed" });
-  clients[0]!.handlers.onClose();
+  clients[0]!.handlers.onControl({ operation: 4, id: 1 });
+  clients[0]!.handlers.onError(SECURED);
   const waiting = changes.at(-1)!;
   assert.equal(waiting.state, "waiting");
   assert.equal(waiting.failure, "closed");
   assert.ok(waiting.retryInMs! >= 1500 && waiting.retryInMs! <= 2000, `first retry within [floor, base]: ${waiting.retryInMs}`);
   clock.advance(waiting.retryInMs!);
   assert.equal(clients.length, 2);
-  clients[1]!.handlers.onControl(2, { id: 0 });
+  clients[1]!.handlers.onControl({ operation: 2, id: 0 });
   assert.deepEqual(
     clients[1]!.written.map((w) => [w.payload, w.duplicate]),
     [["b", true]],
@@ -128,15 +129,19 @@ test("a lost connection resends every unacknowledged reading, in order, marked d
 });
 
 test("a rejected certificate or refused authorisation waits the longest backoff instead of retrying soon", () => {
-  for (const code of ["tls-rejected", "not-authorised"] as const) {
+  const refusals = [
+    ["tls-rejected", { resolved: true, unresolved: false, secured: false, tlsError: "alert: 2, 42" }],
+    ["not-authorised", SECURED],
+  ] as const;
+  for (const [code, stage] of refusals) {
     clock = new VirtualClock();
     changes = [];
     clients = [];
     const session = makeSession();
     session.start();
-    clients[0]!.handlers.onError({ code, message: "refused" });
-    clients[0]!.handlers.onClose();
-    assert.deepEqual(changes.at(-1), { state: "waiting", failure: code, detail: "refused", retryInMs: 900_000 });
+    clients[0]!.handlers.onError(stage);
+    assert.equal(changes.at(-1)!.failure, code);
+    assert.equal(changes.at(-1)!.retryInMs, 900_000);
     clock.advance(899_999);
     assert.equal(clients.length, 1, `no retry before the long wait for ${code}`);
     clock.advance(1);
@@ -144,14 +149,17 @@ test("a rejected certificate or refused authorisation waits the longest backoff 
   }
 });
 
-test("the first reported error is the reason, even if the close that follows says less", () => {
+test("a reset or time-out in the TLS handshake with no TLS alert is the network: short backoff with jitter, never tls-rejected", () => {
   const session = makeSession();
   session.start();
-  clients[0]!.handlers.onError({ code: "broker-unreachable", message: "ECONNREFUSED" });
-  clients[0]!.handlers.onError({ code: "closed", message: "later noise" });
-  clients[0]!.handlers.onClose();
-  assert.equal(changes.at(-1)!.failure, "broker-unreachable");
-  assert.equal(changes.at(-1)!.detail, "ECONNREFUSED");
+  // The resolver answered and the TCP socket opened, then the broker's listen queue overflowed: ECONNRESET, no alert.
+  clients[0]!.handlers.onError({ resolved: true, unresolved: false, secured: false });
+  const waiting = changes.at(-1)!;
+  assert.equal(waiting.failure, "broker-unreachable");
+  assert.match(waiting.detail!, /no TLS alert/);
+  assert.ok(waiting.retryInMs! >= 1500 && waiting.retryInMs! <= 2000, `a short first retry: ${waiting.retryInMs}`);
+  clients[0]!.handlers.onError({ resolved: true, unresolved: false, secured: false, tlsError: "late noise" });
+  assert.equal(changes.at(-1)!.failure, "broker-unreachable", "a second report from a client already failed changes nothing");
 });
 
 test("no CONNACK in time, or no PUBACK in time, counts as a failure and the session tries again", () => {
@@ -161,7 +169,7 @@ test("no CONNACK in time, or no PUBACK in time, counts as a failure and the sess
   assert.equal(changes.at(-1)!.failure, "broker-unreachable");
   assert.equal(clients[0]!.closed, true);
   clock.advance(changes.at(-1)!.retryInMs!);
-  clients[1]!.handlers.onControl(2, { id: 0 });
+  clients[1]!.handlers.onControl({ operation: 2, id: 0 });
   session.publish("t", bytes("x"));
   clock.advance(30_000);
   assert.equal(changes.at(-1)!.detail, "no PUBACK in time");
@@ -186,7 +194,7 @@ test("a full queue drops the oldest reading and says so", () => {
   assert.equal(session.publish("t", bytes("3")), 1);
   assert.equal(session.dropped, 1);
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   assert.deepEqual(
     clients[0]!.written.map((w) => w.payload),
     ["2", "3"],
@@ -203,23 +211,22 @@ test("on every connection it subscribes at QoS 1 after CONNACK, reports the filt
   });
   session.start();
   const client = clients[0]!;
-  client.handlers.onControl(2, { id: 0 });
+  client.handlers.onControl({ operation: 2, id: 0 });
   const subscribe = client.written.find((w) => w.operation === 8)!;
   assert.deepEqual(subscribe.items, [
     { topic: "$aws/things/b/shadow/update/delta", QoS: 1 },
     { topic: "$aws/things/b/shadow/get/accepted", QoS: 1 },
   ]);
-  client.handlers.onControl(9, { id: subscribe.id!, payload: Uint8Array.of(1, 0x80) });
+  client.handlers.onControl({ operation: 9, id: subscribe.id!, payload: Uint8Array.of(1, 0x80) });
   assert.deepEqual(subscribed, [["$aws/things/b/shadow/get/accepted"]], "0x80 is a refusal (MQTT 3.1.1, 3.9.3)");
   client.deliver("$aws/things/b/shadow/update/delta", '{"state":{"sampleIntervalMs":120000}}', 7);
   assert.deepEqual(received, [["$aws/things/b/shadow/update/delta", '{"state":{"sampleIntervalMs":120000}}']]);
 
-  client.handlers.onError({ code: "closed", message: "gone" });
-  client.handlers.onClose();
+  client.handlers.onError(SECURED);
   clock.advance(changes.at(-1)!.retryInMs!);
   const again = clients.at(-1)!;
   assert.notEqual(again, client);
-  again.handlers.onControl(2, { id: 0 });
+  again.handlers.onControl({ operation: 2, id: 0 });
   assert.equal(again.written.filter((w) => w.operation === 8).length, 1, "a clean session keeps no subscriptions, so each connection subscribes again");
 });
 
@@ -227,7 +234,7 @@ test("send() goes out at QoS 0 outside the outbox when online, and is refused (f
   const session = makeSession();
   assert.equal(session.send("$aws/things/b/shadow/update", bytes("{}")), false);
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   assert.equal(session.send("$aws/things/b/shadow/update", bytes('{"state":{}}')), true);
   const sent = clients[0]!.written.at(-1)!;
   assert.deepEqual([sent.operation, sent.topic, sent.QoS, sent.payload], [3, "$aws/things/b/shadow/update", 0, '{"state":{}}']);
@@ -237,7 +244,7 @@ test("a write on a connection that dropped before its close event arrived is one
   const session = makeSession();
   session.start();
   const client = clients[0]!;
-  client.handlers.onControl(2, { id: 0 });
+  client.handlers.onControl({ operation: 2, id: 0 });
   client.write = () => {
     throw new Error("MQTT connection 1 is closed");
   };
@@ -247,7 +254,7 @@ test("a write on a connection that dropped before its close event arrived is one
   assert.match(changes.at(-1)!.detail!, /write failed: MQTT connection 1 is closed/);
   clock.advance(changes.at(-1)!.retryInMs!);
   const next = clients.at(-1)!;
-  next.handlers.onControl(2, { id: 0 });
+  next.handlers.onControl({ operation: 2, id: 0 });
   assert.deepEqual(
     next.written.filter((w) => w.operation === 3).map((w) => w.payload),
     ["r1"],
@@ -260,7 +267,7 @@ test('batching: a backlog on one topic goes as {"batch":[…]} messages within t
   for (let i = 1; i <= 7; i++) session.publish("dt/aqm/t/telemetry", bytes(`{"s":${String(i).padStart(3, "0")}}`));
   session.publish("dt/aqm/t/other", bytes(`{"o":1}`));
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   const sent = clients[0]!.written;
   assert.deepEqual(
     sent.map((w) => [w.topic, w.id, w.payload]),
@@ -272,29 +279,28 @@ test('batching: a backlog on one topic goes as {"batch":[…]} messages within t
     ],
   );
   assert.ok(sent.every((w) => new TextEncoder().encode(w.payload).length <= 41));
-  clients[0]!.handlers.onControl(4, { id: 2 });
+  clients[0]!.handlers.onControl({ operation: 4, id: 2 });
   assert.equal(session.dropped, 0);
   let drained = false;
   session.drain(() => (drained = true));
-  for (const id of [1, 3]) clients[0]!.handlers.onControl(4, { id });
+  for (const id of [1, 3]) clients[0]!.handlers.onControl({ operation: 4, id });
   assert.equal(drained, false, "the other topic's message is still unacknowledged");
-  clients[0]!.handlers.onControl(4, { id: 4 });
+  clients[0]!.handlers.onControl({ operation: 4, id: 4 });
   assert.equal(drained, true, "each PUBACK took every reading of its batch");
 });
 
 /** The first connection drops; the session connects again after its backoff and is accepted. What it writes on the new connection. */
 function dropAndReconnect(): Written[] {
-  clients[0]!.handlers.onError({ code: "closed", message: "gone" });
-  clients[0]!.handlers.onClose();
+  clients[0]!.handlers.onError(SECURED);
   clock.advance(changes.at(-1)!.retryInMs!);
-  clients[1]!.handlers.onControl(2, { id: 0 });
+  clients[1]!.handlers.onControl({ operation: 2, id: 0 });
   return clients[1]!.written;
 }
 
 test("batching: the in-flight limit counts readings, and a batch lost with its connection is sent again, regrouped, marked duplicate only if every reading in it went before", () => {
   const session = makeSession(100, { batchBytes: 5_000, maxInFlight: 4 });
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   session.publish("t", bytes(`{"s":1}`));
   for (let i = 2; i <= 6; i++) session.publish("t", bytes(`{"s":${i}}`));
   // Each reading was published while online: each went alone, until the window of 4 was full; s5, s6 wait.
@@ -306,7 +312,7 @@ test("batching: the in-flight limit counts readings, and a batch lost with its c
     again.map((w) => [w.payload, w.duplicate]),
     [[`{"batch":[{"s":1},{"s":2},{"s":3},{"s":4}]}`, true]],
   );
-  clients[1]!.handlers.onControl(4, { id: again[0]!.id! });
+  clients[1]!.handlers.onControl({ operation: 4, id: again[0]!.id! });
   assert.deepEqual(
     clients[1]!.written.slice(1).map((w) => [w.payload, w.duplicate]),
     [[`{"batch":[{"s":5},{"s":6}]}`, false]],
@@ -325,7 +331,7 @@ function readingsIn(written: readonly Written[]): unknown[] {
 test("batch wait: on a metered link a reading that would go short waits until batchWaitMs after the last message, so one message carries the interval's readings; none waits longer", () => {
   const session = makeSession(100, { batchBytes: 5_000, batchWaitMs: 600_000 });
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   const sent = clients[0]!.written;
   session.publish("t", bytes(`{"s":1}`));
   assert.deepEqual(
@@ -333,7 +339,7 @@ test("batch wait: on a metered link a reading that would go short waits until ba
     [`{"s":1}`],
     "the first reading has no message to wait after: it goes at once",
   );
-  clients[0]!.handlers.onControl(4, { id: 1 });
+  clients[0]!.handlers.onControl({ operation: 4, id: 1 });
   for (let s = 2; s <= 10; s++) {
     clock.advance(60_000);
     session.publish("t", bytes(`{"s":${s}}`));
@@ -347,7 +353,7 @@ test("batch wait: on a metered link a reading that would go short waits until ba
     [[`{"batch":[{"s":2},{"s":3},{"s":4},{"s":5},{"s":6},{"s":7},{"s":8},{"s":9},{"s":10}]}`, false]],
     "600 s after reading 1 went, the nine go as one message: reading 2 waited 540 s",
   );
-  clients[0]!.handlers.onControl(4, { id: sent[1]!.id! });
+  clients[0]!.handlers.onControl({ operation: 4, id: sent[1]!.id! });
   clock.advance(60_000);
   session.publish("t", bytes(`{"s":11}`));
   assert.equal(sent.length, 2, "the next interval's readings wait after the batch");
@@ -357,7 +363,7 @@ test("batch wait: on a metered link a reading that would go short waits until ba
 test("batch wait: a full batch goes at once, a resend never waits again, and drain sends what waits", () => {
   const session = makeSession(100, { batchBytes: 41, batchWaitMs: 600_000 });
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   for (let s = 101; s <= 106; s++) session.publish("t", bytes(`{"s":${s}}`));
   // Three 9-byte readings fill 41 bytes: 102 … 104 cannot grow and go; 105 and 106 could, and wait.
   assert.deepEqual(readingsIn(clients[0]!.written), [{ s: 101 }, { s: 102 }, { s: 103 }, { s: 104 }]);
@@ -375,14 +381,14 @@ test("batch wait: a full batch goes at once, a resend never waits again, and dra
   let drained = false;
   session.drain(() => (drained = true));
   assert.deepEqual(readingsIn(again).slice(6), [{ s: 107 }], "draining: the waiting reading goes now");
-  for (const w of again) clients[1]!.handlers.onControl(4, { id: w.id! });
+  for (const w of again) clients[1]!.handlers.onControl({ operation: 4, id: w.id! });
   assert.equal(drained, true);
 });
 
 test("batch wait: the cloud can change it at run time; 0 sends what waits at once; a bad value is refused with the setting's name", () => {
   const session = makeSession(100, { batchBytes: 5_000, batchWaitMs: 300_000 });
   session.start();
-  clients[0]!.handlers.onControl(2, { id: 0 });
+  clients[0]!.handlers.onControl({ operation: 2, id: 0 });
   session.publish("t", bytes(`{"s":1}`));
   session.publish("t", bytes(`{"s":2}`));
   assert.equal(readingsIn(clients[0]!.written).length, 1);
