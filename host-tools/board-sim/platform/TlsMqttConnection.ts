@@ -219,7 +219,7 @@ export class TlsMqttConnection implements MqttConnection {
         `${who} with ${this.#broker}: ${openssl.reason} (${openssl.alert === undefined ? "" : `SSL alert number ${openssl.alert}; `}${code})`,
       );
     } else if (this.#stage === "tls") {
-      this.#fail("tls-rejected", this.#handshakeDropped(`${code}: ${error.message}`));
+      this.#fail("broker-unreachable", this.#handshakeCut(`${code}: ${error.message}`));
     } else if (this.#stage === "online") {
       this.#fail("closed", `the connection to the broker at ${this.#broker} was lost: ${error.message}`);
     } else if (this.#stage === "mqtt") {
@@ -230,17 +230,18 @@ export class TlsMqttConnection implements MqttConnection {
   }
 
   #onSocketClosed(): void {
-    if (this.#stage === "tls") this.#fail("tls-rejected", this.#handshakeDropped("the connection was closed"));
+    if (this.#stage === "tls") this.#fail("broker-unreachable", this.#handshakeCut("the connection was closed"));
     else if (this.#stage === "online") this.#fail("closed", `the broker at ${this.#broker} closed the connection`);
     else this.#fail("broker-unreachable", `the broker at ${this.#broker} closed the connection before CONNACK`);
   }
 
   /**
-   * A broker that sends no TLS alert (Node's TLS server, so the local IoT Core, is one) just drops
-   * a client whose certificate it refuses, so a drop mid-handshake is most likely that refusal.
+   * A handshake cut with no TLS alert is the network's doing as far as the board can tell (a
+   * broker's full listen queue resets connections exactly so), and the board's TLS, the SDK's,
+   * reports it as any lost connection: only an alert or a certificate check says "rejected".
    */
-  #handshakeDropped(how: string): string {
-    return `the broker at ${this.#broker} ended the TLS handshake without an alert (${how}): it most likely refused this board's certificate`;
+  #handshakeCut(how: string): string {
+    return `the connection to the broker at ${this.#broker} was cut during the TLS handshake with no TLS alert (${how})`;
   }
 
   #send(packet: Packet): void {

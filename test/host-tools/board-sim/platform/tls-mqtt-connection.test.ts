@@ -305,3 +305,17 @@ test("a closed port is broker-unreachable; a name that does not resolve is netwo
 test("an unknown TLS protocolVersion is refused before connecting", () => {
   assert.throws(() => connect(1, recorder(), { protocolVersion: 0x302 }), /TLS protocolVersion 0x302 is not supported \(0x303 = TLS 1\.2, 0x304 = TLS 1\.3\)/);
 });
+
+test("a connection reset or closed in the middle of the TLS handshake, with no TLS alert, is broker-unreachable, never tls-rejected", async () => {
+  for (const cut of ["reset", "close"] as const) {
+    // A listener that takes the ClientHello and then drops the connection, as a broker whose listen queue overflowed does.
+    const server = net.createServer((socket) => socket.once("data", () => (cut === "reset" ? socket.resetAndDestroy() : socket.end())));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const board = recorder();
+    connect((server.address() as net.AddressInfo).port, board);
+    const error = await failure(board);
+    assert.equal(error.code, "broker-unreachable", `${cut}: ${error.message}`);
+    assert.match(error.message, /cut during the TLS handshake with no TLS alert/);
+  }
+});
