@@ -33,10 +33,20 @@ test("every firmware module is listed in the manifests", () => {
   );
 });
 
-test("the firmware's OTA module is built from the Moddable SDK's ESP32 OTA module", () => {
-  assert.deepEqual(board.sdkModules, [["esp32/ota", "$(MODDABLE)/build/devices/esp32/modules/ota/ota"]]);
-  const allowList = JSON.parse(readFileSync("firmware/device-modules.json", "utf8")) as { moddable: string[] };
-  assert.ok(allowList.moddable.includes("esp32/ota"));
+test("the SDK modules the manifest maps by file are the ESP32 OTA module and the SDK's ECMA-419 MQTT client", () => {
+  assert.deepEqual(board.sdkModules, [
+    ["esp32/ota", "$(MODDABLE)/build/devices/esp32/modules/ota/ota"],
+    ["embedded:network/mqtt/client", "$(MODDABLE)/examples/io/tcp/mqttclient/mqttclient"],
+  ]);
+});
+
+test("point 5: every device module the firmware may import is brought into the image by an SDK include or module file of the manifest", () => {
+  const list = JSON.parse(readFileSync("firmware/device-modules.json", "utf8")) as { ecma419: string[]; moddable: string[]; sdk: Record<string, string> };
+  const app = JSON.parse(readFileSync("manifests/app.json", "utf8")) as { include: string[] };
+  const brought = new Set([...app.include, ...board.sdkModules.map(([, file]) => file), "mcconfig"]);
+  const missing = [...list.ecma419, ...list.moddable].filter((specifier) => !brought.has(list.sdk[specifier] ?? "(no SDK source named)"));
+  assert.deepEqual(missing, [], "device modules with no SDK source in the manifest (firmware/device-modules.json names each one's)");
+  assert.ok(list.sdk.wifi === "$(MODDABLE)/modules/network/wifi/manifest.json", "the legacy wifi module needs its own manifest since SDK 8.2 (manifest_net brings only ECMA-419 Wi-Fi)");
 });
 
 test("the board manifest's config is a valid board config, with the settings the firmware checks at boot", () => {

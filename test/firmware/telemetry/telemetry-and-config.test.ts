@@ -46,6 +46,9 @@ const valid = {
   batchWaitMs: 0,
   led: { red: 25, green: 26, blue: 27 },
   pms5003: { port: 2, receive: 16, transmit: 17, set: 4 },
+  i2c: { port: 0, data: 21, clock: 22, hz: 100_000 },
+  console: { port: 0, receive: 3, transmit: 1, baud: 115_200 },
+  dnsServers: ["1.1.1.1"],
 };
 
 test("a valid build config parses", () => {
