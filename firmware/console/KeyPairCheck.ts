@@ -1,24 +1,26 @@
-import { bigintFromBytes, publicPointOf } from "./P256";
 import type { PrivateKeyParts } from "./PrivateKeyInfo";
 import { DerReader, sameBytes, TAG, unsignedInteger } from "./Der";
 import { OID, type PublicKeyInfo } from "./X509Certificate";
 
 /**
- * Whether `key` is the private half of `certificate`'s public key: undefined when it is, else why not.
- * For P-256 the public point is derived from the private scalar (and must also equal any point the
- * key file carries); for RSA the modulus and exponent must match and the primes must multiply to the
- * modulus. Other curves cannot be derived here and are refused rather than stored unchecked.
+ * Why the board refuses any key but RSA: the Moddable SDK's TLS signs the client's
+ * CertificateVerify with RSA PKCS#1 v1.5 only (modules/crypt/ssl/ssl_handshake.js; an EC key gets
+ * "certificateVerify: unimplemented" in the handshake). Said alike by the console and `aqm provision`.
  */
-export function keyMismatch(key: PrivateKeyParts, certificate: PublicKeyInfo): string | undefined {
-  if (key.kind === "ec") {
-    if (certificate.algorithm !== OID.ecPublicKey) return "the key is EC, the certificate's key is not";
-    if (certificate.curve !== key.curve) return `the key is on curve ${key.curve}, the certificate's on ${certificate.curve}`;
-    if (key.curve !== OID.prime256v1) return `curve ${key.curve} cannot be checked on the board (only P-256)`;
-    const point = publicPointOf(key.scalar);
-    if (!point) return "the private scalar is out of range";
-    if (key.publicPoint && !sameBytes(key.publicPoint, certificate.key)) return "the public key inside the key file is not the certificate's";
-    return pointMatches(certificate.key, point) ? undefined : "the key does not belong to the certificate";
-  }
+export const RSA_ONLY_REASON =
+  "the board's TLS (Moddable SDK) signs with RSA keys only (PKCS#1 v1.5 CertificateVerify): use an RSA 2048 identity, as AWS IoT's CreateKeysAndCertificate and aqm provision issue";
+
+function bigintFromBytes(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+/**
+ * Whether the RSA `key` is the private half of `certificate`'s public key: undefined when it is,
+ * else why not. The modulus and exponent must match and the primes must multiply to the modulus.
+ */
+export function keyMismatch(key: Extract<PrivateKeyParts, { kind: "rsa" }>, certificate: PublicKeyInfo): string | undefined {
   if (certificate.algorithm !== OID.rsaEncryption) return "the key is RSA, the certificate's key is not";
   const reader = new DerReader(certificate.key);
   const publicKey = DerReader.inside(reader.next("RSAPublicKey", TAG.sequence));
@@ -28,16 +30,4 @@ export function keyMismatch(key: PrivateKeyParts, certificate: PublicKeyInfo): s
   if (bigintFromBytes(key.prime1) * bigintFromBytes(key.prime2) !== bigintFromBytes(key.modulus))
     return "the key's primes do not make its modulus: the key is damaged";
   return undefined;
-}
-
-/** Compares an SEC 1 encoded point (uncompressed 04‖X‖Y or compressed 02/03‖X) with affine coordinates. */
-function pointMatches(encoded: Uint8Array, point: { x: bigint; y: bigint }): boolean {
-  const prefix = encoded[0];
-  if (prefix === 0x04 && encoded.length === 65) {
-    return bigintFromBytes(encoded.subarray(1, 33)) === point.x && bigintFromBytes(encoded.subarray(33)) === point.y;
-  }
-  if ((prefix === 0x02 || prefix === 0x03) && encoded.length === 33) {
-    return bigintFromBytes(encoded.subarray(1)) === point.x && (point.y & 1n) === BigInt(prefix & 1);
-  }
-  return false;
 }

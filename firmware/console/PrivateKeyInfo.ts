@@ -13,8 +13,8 @@ const IMPLICIT_1 = 0x81;
 
 /**
  * Checks that `der` is a PKCS#8 PrivateKeyInfo (RFC 5208; OneAsymmetricKey of RFC 5958) holding an
- * EC (RFC 5915) or RSA (RFC 8017) key, and reads its parts. Those are the two kinds AWS IoT Core
- * and the local CA issue, and the two mbedTLS on the board takes.
+ * EC (RFC 5915) or RSA (RFC 8017) key, and reads its parts. An EC key is read only to be refused
+ * by name: the board's TLS signs with RSA only (KeyPairCheck's RSA_ONLY_REASON).
  */
 export function readPrivateKey(der: Uint8Array): PrivateKeyParts {
   const reader = DerReader.insideSequence(der, "PrivateKeyInfo");

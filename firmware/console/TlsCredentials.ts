@@ -1,8 +1,8 @@
 import { writeTogether, type ConsolePreferences, type PreferenceChange } from "./ConsolePreferences";
 import { DerError } from "./Der";
-import { keyMismatch } from "./KeyPairCheck";
+import { keyMismatch, RSA_ONLY_REASON } from "./KeyPairCheck";
 import { readPrivateKey } from "./PrivateKeyInfo";
-import { readCertificate, type CertificateSummary } from "./X509Certificate";
+import { OID, readCertificate, type CertificateSummary } from "./X509Certificate";
 
 export type TlsSlot = "ca" | "cert" | "key";
 
@@ -16,7 +16,7 @@ export const PEM_LABEL: Readonly<Record<TlsSlot, string>> = { ca: "CERTIFICATE",
 export type TlsOutcome =
   | { readonly stored: TlsSlot; readonly bytes: number; readonly subject?: string | undefined; readonly withCertificate?: boolean }
   | { readonly held: "cert"; readonly bytes: number; readonly subject: string | undefined }
-  | { readonly error: "der" | "no-certificate" | "key-mismatch" | "storage"; readonly message: string };
+  | { readonly error: "der" | "no-certificate" | "key-type" | "key-mismatch" | "storage"; readonly message: string };
 
 /**
  * The board's TLS identity: the CA certificate it trusts, its client certificate, its PKCS#8 key.
@@ -52,6 +52,7 @@ export class TlsCredentials {
       if (slot === "key") return this.#installKey(der);
       const summary = readCertificate(der);
       if (slot === "ca") return this.#write([change("ca", der)], { stored: "ca", bytes: der.length, subject: summary.subjectCommonName });
+      if (summary.publicKey.algorithm !== OID.rsaEncryption) return { error: "key-type", message: `the certificate's key is not RSA: ${RSA_ONLY_REASON}` };
       const key = this.#stored("key");
       if (key && fits(key, summary)) {
         this.#pending = undefined;
@@ -68,6 +69,7 @@ export class TlsCredentials {
 
   #installKey(der: Uint8Array): TlsOutcome {
     const key = readPrivateKey(der);
+    if (key.kind !== "rsa") return { error: "key-type", message: `the key is EC: ${RSA_ONLY_REASON}` };
     let certificate = this.#pending?.summary;
     if (!certificate) {
       const stored = this.#stored("cert");
@@ -110,7 +112,8 @@ function change(slot: TlsSlot, der: Uint8Array): PreferenceChange {
 
 function fits(keyDer: Uint8Array, certificate: CertificateSummary): boolean {
   try {
-    return keyMismatch(readPrivateKey(keyDer), certificate.publicKey) === undefined;
+    const key = readPrivateKey(keyDer);
+    return key.kind === "rsa" && keyMismatch(key, certificate.publicKey) === undefined;
   } catch (error) {
     if (error instanceof DerError) return false;
     throw error;

@@ -1,4 +1,5 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
+import { RSA_ONLY_REASON } from "../../../firmware/console/KeyPairCheck.ts";
 
 /** Everything a board needs to sign in: what `aqm provision` installs over the serial console. */
 export interface BoardIdentity {
@@ -22,5 +23,12 @@ export function pkcs8Pem(keyPem: string): string {
 export function checkIdentity(identity: BoardIdentity): void {
   const certificate = new X509Certificate(identity.certPem);
   new X509Certificate(identity.caPem);
-  if (!certificate.checkPrivateKey(createPrivateKey(identity.keyPem))) throw new Error(`the key for ${identity.thing} does not match its certificate`);
+  const key = createPrivateKey(identity.keyPem);
+  if (key.asymmetricKeyType !== "rsa")
+    throw new Error(`the key for ${identity.thing} is ${String(key.asymmetricKeyType).toUpperCase()}, not RSA: ${RSA_ONLY_REASON}`);
+  if (certificate.publicKey.asymmetricKeyType !== "rsa")
+    throw new Error(
+      `the certificate for ${identity.thing} holds a ${String(certificate.publicKey.asymmetricKeyType).toUpperCase()} key, not RSA: ${RSA_ONLY_REASON}`,
+    );
+  if (!certificate.checkPrivateKey(key)) throw new Error(`the key for ${identity.thing} does not match its certificate`);
 }

@@ -11,8 +11,14 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-/** ECDSA P-256 with SHA-256: accepted by AWS IoT Core and by mbedTLS on the ESP32. */
-const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+/**
+ * RSA 2048 with SHA-256 for every key the CA makes, its own, the broker's and each board's: AWS
+ * IoT Core's CreateKeysAndCertificate issues RSA 2048, the Moddable SDK's TLS signs a client's
+ * CertificateVerify with RSA PKCS#1 v1.5 only (modules/crypt/ssl/ssl_handshake.js; an EC key gets
+ * "certificateVerify: unimplemented"), and its cipher suites (ECDHE_RSA, DHE_RSA, RSA) need an RSA
+ * server certificate.
+ */
+const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
 const DAY_MS = 86_400_000;
 
 export interface IssuedCertificate {
@@ -35,6 +41,15 @@ function keyToPem(der: ArrayBuffer): string {
 async function exportKey(key: CryptoKey): Promise<{ pem: string; der: Uint8Array }> {
   const der = await webcrypto.subtle.exportKey("pkcs8", key);
   return { pem: keyToPem(der), der: new Uint8Array(der) };
+}
+
+/** "rsa", "ec", …: the type of a PEM private key, or undefined when it cannot be read. */
+function keyTypeOf(keyPem: string): string | undefined {
+  try {
+    return createPrivateKey(keyPem).asymmetricKeyType;
+  } catch {
+    return undefined;
+  }
 }
 
 function serialNumber(): string {
@@ -69,8 +84,10 @@ export class LocalCa {
         const key = (await webcrypto.subtle.importKey("pkcs8", keyDer, ALGORITHM, true, ["sign"])) as CryptoKey;
         return new LocalCa(certificate, key);
       } catch (error) {
+        const type = keyTypeOf(readFileSync(keyFile, "utf8"));
+        const why = type && type !== "rsa" ? `its key is ${type.toUpperCase()}, and board identities are RSA 2048 now` : (error as Error).message;
         throw new Error(
-          `cannot read the local CA in ${dir} (${(error as Error).message}); restore ca.cert.pem and ca.key.pem, or delete ${dir} to create a new CA and new board identities`,
+          `cannot read the local CA in ${dir} (${why}); restore ca.cert.pem and ca.key.pem, or delete ${dir} to create a new CA and new board identities`,
         );
       }
     }
@@ -156,7 +173,8 @@ export class LocalCa {
       const current = Date.parse(certificate.validFrom) <= now && now < Date.parse(certificate.validTo);
       const ca = new X509Certificate(this.certPem);
       const ours = certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
-      if (!current || !ours || !certificate.checkPrivateKey(createPrivateKey(keyPem))) return undefined;
+      // An EC identity from before identities were RSA cannot sign in with the SDK's TLS: it is replaced.
+      if (!current || !ours || keyTypeOf(keyPem) !== "rsa" || !certificate.checkPrivateKey(createPrivateKey(keyPem))) return undefined;
       return { certPem, keyPem, certDer: new Uint8Array(certificate.raw), keyDer: new Uint8Array(x509.PemConverter.decodeFirst(keyPem)) };
     } catch {
       // Unreadable files are replaced like any other identity this CA would refuse.

@@ -18,16 +18,16 @@ interface Pair {
  * Test identities made in a child process: @peculiar/x509 needs reflect-metadata, which extends
  * Reflect, and the lockdown xsnap's host side runs under (@endo/init) forbids that.
  */
-function identities(): { ec: Pair; otherEc: Pair; rsa: Pair } {
+function identities(): { board: Pair; other: Pair; rsa: Pair } {
   const module = new URL("./identities.ts", import.meta.url).href;
   const script = `
-    import { ecIdentity, rsaIdentity } from ${JSON.stringify(module)};
+    import { localIdentity, rsaIdentity } from ${JSON.stringify(module)};
     const pair = (id) => ({ certPem: id.certPem, keyPem: id.keyPem, certLength: id.certDer.length, keyDer: Array.from(id.keyDer) });
-    const [ec, otherEc, rsa] = await Promise.all([ecIdentity("aqm-xs-001"), ecIdentity("aqm-xs-001"), rsaIdentity("aqm-xs-002")]);
-    process.stdout.write(JSON.stringify({ ec: pair(ec), otherEc: pair(otherEc), rsa: pair(rsa) }));`;
+    const [board, other, rsa] = await Promise.all([localIdentity("aqm-xs-001"), localIdentity("aqm-xs-001"), rsaIdentity("aqm-xs-002")]);
+    process.stdout.write(JSON.stringify({ board: pair(board), other: pair(other), rsa: pair(rsa) }));`;
   return JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" })) as {
-    ec: Pair;
-    otherEc: Pair;
+    board: Pair;
+    other: Pair;
     rsa: Pair;
   };
 }
@@ -83,18 +83,18 @@ async function onXs(input: string): Promise<{ replies: string[]; stored: Record<
   }
 }
 
-test("on the real XS engine, the console takes PEM in small chunks, derives the P-256 point, checks RSA, and refuses a key that does not match", async () => {
-  const { ec, otherEc, rsa } = identities();
+test("on the real XS engine, the console takes PEM in small chunks, checks an RSA key against its certificate, and refuses a key that does not match", async () => {
+  const { board, other, rsa } = identities();
   const block = (text: string): string => `${text.trim()}\n`;
-  const run = await onXs(`tls cert\n${block(ec.certPem)}tls key\n${block(otherEc.keyPem)}tls key\n${block(ec.keyPem)}status\n`);
+  const run = await onXs(`tls cert\n${block(board.certPem)}tls key\n${block(other.keyPem)}tls key\n${block(board.keyPem)}status\n`);
   const finals = run.replies.filter((reply) => !reply.startsWith("OK pem") && !/ ready /.test(reply));
   assert.deepEqual(finals, [
-    `OK tls cert held bytes=${ec.certLength} subject=aqm-xs-001 next="tls key"`,
-    "ERR key-mismatch the public key inside the key file is not the certificate's; nothing was stored",
-    `OK tls key stored bytes=${ec.keyDer.length} cert=stored restart=required`,
-    `OK status thing=- endpoint=- port=- wifi.ssid=- wifi.password=none tls.ca=0 tls.cert=${ec.certLength} tls.key=${ec.keyDer.length}`,
+    `OK tls cert held bytes=${board.certLength} subject=aqm-xs-001 next="tls key"`,
+    "ERR key-mismatch the key does not belong to the certificate; nothing was stored",
+    `OK tls key stored bytes=${board.keyDer.length} cert=stored restart=required`,
+    `OK status thing=- endpoint=- port=- wifi.ssid=- wifi.password=none tls.ca=0 tls.cert=${board.certLength} tls.key=${board.keyDer.length}`,
   ]);
-  assert.deepEqual(run.stored["tls/key"], ec.keyDer);
+  assert.deepEqual(run.stored["tls/key"], board.keyDer);
   const rsaRun = await onXs(`tls cert\n${block(rsa.certPem)}tls key\n${block(rsa.keyPem)}`);
   assert.equal(rsaRun.replies.at(-1), `OK tls key stored bytes=${rsa.keyDer.length} cert=stored restart=required`);
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import type { SelfTestOutcome } from "../../../firmware/console/SelfTestRun";
 import { consoleRig, installPem } from "./consoleRig.ts";
-import { ecIdentity, pem, rsaIdentity, withoutPublicKey, type TestIdentity } from "./identities.ts";
+import { ecIdentity, localIdentity, pem, rsaIdentity, type TestIdentity } from "./identities.ts";
 
 let board: TestIdentity;
 let other: TestIdentity;
@@ -11,8 +11,8 @@ let otherRsa: Awaited<ReturnType<typeof rsaIdentity>>;
 
 before(async () => {
   [board, other, rsa, otherRsa] = await Promise.all([
-    ecIdentity("aqm-console-001"),
-    ecIdentity("aqm-console-001"),
+    localIdentity("aqm-console-001"),
+    localIdentity("aqm-console-001"),
     rsaIdentity("aqm-rsa-001"),
     rsaIdentity("aqm-rsa-002"),
   ]);
@@ -124,14 +124,19 @@ test("an RSA certificate and key (as AWS IoT issues them) are checked and stored
   assert.equal(hex(rig.stored("tls", "key")), hex(rsa.keyDer));
 });
 
-test("an EC key without its public point is checked by deriving the point on the board", () => {
+test("an EC key or a certificate with an EC key is refused with the reason: the board's TLS signs with RSA only", async () => {
+  const ec = await ecIdentity("aqm-console-ec");
   const rig = consoleRig();
-  const bare = withoutPublicKey(board.keyDer);
-  installPem(rig, "cert", other.certPem);
-  assert.match(installPem(rig, "key", pem("PRIVATE KEY", bare)).at(-1)!, /^ERR key-mismatch the key does not belong to the certificate; nothing was stored$/);
+  assert.match(
+    installPem(rig, "cert", ec.certPem).at(-1)!,
+    /^ERR key-type the certificate's key is not RSA: the board's TLS \(Moddable SDK\) signs with RSA keys only .*; nothing was stored$/,
+  );
   installPem(rig, "cert", board.certPem);
-  assert.match(installPem(rig, "key", pem("PRIVATE KEY", bare)).at(-1)!, /^OK tls key stored /);
-  assert.equal(hex(rig.stored("tls", "key")), hex(bare));
+  assert.match(
+    installPem(rig, "key", ec.keyPem).at(-1)!,
+    /^ERR key-type the key is EC: the board's TLS \(Moddable SDK\) signs with RSA keys only .*RSA 2048.*; nothing was stored$/,
+  );
+  assert.equal(rig.stored("tls", "key"), undefined);
 });
 
 test("a new certificate the stored key fits is stored at once; one it does not fit waits, and the old pair stays meanwhile", () => {
@@ -201,7 +206,8 @@ test("a PEM block cut off before its END line is dropped after 10 s of silence; 
     provisioned,
     (r) => {
       const lines = other.keyPem.trim().split("\n");
-      r.send(`tls cert\n${other.certPem.trim()}\ntls key\n${lines.slice(0, 3).join("\n")}\n`);
+      installPem(r, "cert", other.certPem);
+      r.send(`tls key\n${lines.slice(0, 3).join("\n")}\n`);
       r.bench.advance(10_000);
     },
     /^ERR truncated the PEM block stopped before its END line \(nothing for 10 s\); nothing was stored$/,
@@ -275,13 +281,9 @@ test("a key that does not match the certificate is refused; the certificate wait
   refused(
     (r) => installPem(r, "cert", board.certPem),
     (r) => installPem(r, "key", other.keyPem),
-    /^ERR key-mismatch the public key inside the key file is not the certificate's; nothing was stored$/,
+    /^ERR key-mismatch the key does not belong to the certificate; nothing was stored$/,
   );
-  refused(
-    provisioned,
-    (r) => installPem(r, "key", other.keyPem),
-    /^ERR key-mismatch the public key inside the key file is not the certificate's; nothing was stored$/,
-  );
+  refused(provisioned, (r) => installPem(r, "key", other.keyPem), /^ERR key-mismatch the key does not belong to the certificate; nothing was stored$/);
   refused(
     (r) => installPem(r, "cert", rsa.certPem),
     (r) => installPem(r, "key", otherRsa.keyPem),
@@ -290,7 +292,7 @@ test("a key that does not match the certificate is refused; the certificate wait
   refused(
     (r) => installPem(r, "cert", rsa.certPem),
     (r) => installPem(r, "key", board.keyPem),
-    /^ERR key-mismatch the key is EC, the certificate's key is not; nothing was stored$/,
+    /^ERR key-mismatch the key does not belong to the certificate; nothing was stored$/,
   );
   refused(
     () => {},
