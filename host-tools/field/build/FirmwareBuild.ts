@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 /**
@@ -12,16 +13,36 @@ export interface BuildOptions {
   readonly board: string;
   /** `key=value` settings for the manifest's config, e.g. thing=…, endpoint=…. */
   readonly settings: readonly string[];
-  /** Flash over USB after building (`mcconfig -m`). */
+  /** Flash over USB after building (mcconfig's `all` target). */
   readonly flash: boolean;
   readonly debug: boolean;
+  /** Stop at the XS link (tsc, xsc, xsl), before ESP-IDF: what `--check` asks, and all a machine without ESP-IDF can do. */
+  readonly check?: boolean;
 }
 
-export type BuildPlan = { readonly command: string; readonly args: readonly string[]; readonly cwd: string } | { readonly missing: readonly string[] };
+/**
+ * What `aqm build` runs. `image`: mcconfig builds (`-m -t build`) or builds and flashes (`-m`,
+ * the makefile's default target) through ESP-IDF. `check`: mcconfig only writes the makefile into
+ * `outputDir` (without `-m` it builds nothing, the SDK's documentation/tools/tools.md), then the
+ * makefile's XS stage runs alone; `idfMissing` says why it stops there when it was not asked to.
+ */
+export type BuildPlan =
+  | { readonly kind: "image"; readonly command: string; readonly args: readonly string[]; readonly cwd: string }
+  | {
+      readonly kind: "check";
+      readonly command: string;
+      readonly args: readonly string[];
+      readonly cwd: string;
+      readonly outputDir: string;
+      readonly idfPath?: string;
+      readonly idfMissing?: string;
+    }
+  | { readonly missing: readonly string[] };
 
 /** Moddable builds its tools per host platform under build/bin/<platform>/release. */
 const HOST_PLATFORM: Readonly<Record<string, string>> = { linux: "lin", darwin: "mac", win32: "win" };
 const SETTING = /^[A-Za-z][A-Za-z0-9_.]*=.*$/;
+const IDF_MISSING = "IDF_PATH is not set: install ESP-IDF as Moddable's ESP32 guide says and source its export.sh";
 
 export function boardManifests(manifestDir: string): string[] {
   return readdirSync(manifestDir)
@@ -30,7 +51,13 @@ export function boardManifests(manifestDir: string): string[] {
     .sort();
 }
 
-export function planBuild(options: BuildOptions, env: NodeJS.ProcessEnv, manifestDir: string, platform: NodeJS.Platform = process.platform): BuildPlan {
+export function planBuild(
+  options: BuildOptions,
+  env: NodeJS.ProcessEnv,
+  manifestDir: string,
+  platform: NodeJS.Platform = process.platform,
+  outputDir = path.join(os.tmpdir(), `aqm-build-check-${options.board}`),
+): BuildPlan {
   const missing: string[] = [];
   const boards = boardManifests(manifestDir);
   if (!boards.includes(options.board)) missing.push(`board "${options.board}": no manifests/${options.board}.json (boards: ${boards.join(", ")})`);
@@ -47,8 +74,24 @@ export function planBuild(options: BuildOptions, env: NodeJS.ProcessEnv, manifes
     mcconfig = path.join(moddable, "build", "bin", HOST_PLATFORM[platform] ?? platform, "release", platform === "win32" ? "mcconfig.exe" : "mcconfig");
     if (!existsSync(mcconfig)) missing.push(`${mcconfig} does not exist: build the SDK's host tools first (Moddable Getting Started, "build the tools")`);
   }
-  if (!env.IDF_PATH) missing.push("IDF_PATH is not set: install ESP-IDF as Moddable's ESP32 guide says and source its export.sh");
+  const idfPath = env.IDF_PATH || undefined;
+  if (options.flash && !idfPath) missing.push(`${IDF_MISSING} (flashing needs a full image)`);
   if (missing.length > 0) return { missing };
-  const args = [...(options.debug ? ["-d"] : []), ...(options.flash ? ["-m"] : []), "-p", "esp32", `${options.board}.json`, ...options.settings];
-  return { command: mcconfig!, args, cwd: manifestDir };
+  const debug = options.debug ? ["-d"] : [];
+  const target = [...options.settings];
+  if (options.check || !idfPath)
+    return {
+      kind: "check",
+      command: mcconfig!,
+      args: [...debug, "-p", "esp32", "-o", outputDir, `${options.board}.json`, ...target],
+      cwd: manifestDir,
+      outputDir,
+      ...(idfPath ? { idfPath } : { idfMissing: IDF_MISSING }),
+    };
+  return {
+    kind: "image",
+    command: mcconfig!,
+    args: [...debug, "-m", ...(options.flash ? [] : ["-t", "build"]), "-p", "esp32", `${options.board}.json`, ...target],
+    cwd: manifestDir,
+  };
 }

@@ -30,7 +30,27 @@ test("with nothing installed, every missing piece is named with what to do; a ba
   assert.match(text, /board "esp32-s9": no manifests\/esp32-s9\.json \(boards: esp32-devkitc\)/);
   assert.match(text, /setting "thing": expected key=value/);
   assert.match(text, /MODDABLE is not set: install the Moddable SDK/);
-  assert.match(text, /IDF_PATH is not set/);
+  assert.doesNotMatch(text, /IDF_PATH/, "without ESP-IDF the build can still be checked through the XS link");
+  const flashing = planBuild({ board: "esp32-devkitc", settings: [], flash: true, debug: true }, {}, MANIFESTS, "linux");
+  assert.ok("missing" in flashing && flashing.missing.some((m) => /IDF_PATH is not set.*flashing needs a full image/.test(m)));
+});
+
+test("point 11: without --flash the image is built (mcconfig -m -t build), not just a makefile written; without ESP-IDF or with --check it is checked", () => {
+  const { root } = fakeSdk();
+  try {
+    const env = { MODDABLE: root, IDF_PATH: "/opt/esp-idf" };
+    const image = planBuild({ board: "esp32-devkitc", settings: ["thing=lab-01"], flash: false, debug: true }, env, MANIFESTS, "linux");
+    assert.ok("kind" in image && image.kind === "image");
+    assert.deepEqual(image.args, ["-d", "-m", "-t", "build", "-p", "esp32", "esp32-devkitc.json", "thing=lab-01"]);
+    const checked = planBuild({ board: "esp32-devkitc", settings: [], flash: false, debug: true, check: true }, env, MANIFESTS, "linux", "/tmp/out");
+    assert.ok("kind" in checked && checked.kind === "check");
+    assert.deepEqual(checked.args, ["-d", "-p", "esp32", "-o", "/tmp/out", "esp32-devkitc.json"]);
+    assert.equal(checked.idfPath, "/opt/esp-idf");
+    const noIdf = planBuild({ board: "esp32-devkitc", settings: [], flash: false, debug: true }, { MODDABLE: root }, MANIFESTS, "linux", "/tmp/out");
+    assert.ok("kind" in noIdf && noIdf.kind === "check" && /IDF_PATH is not set/.test(noIdf.idfMissing ?? ""));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test("with the SDK's tools present, mcconfig runs in manifests/ on the board manifest with the settings, -m only when flashing", () => {
@@ -44,6 +64,7 @@ test("with the SDK's tools present, mcconfig runs in manifests/ on the board man
     );
     assert.ok("command" in plan);
     assert.equal(plan.command, path.join(root, "build/bin/lin/release/mcconfig"));
+    assert.ok("kind" in plan && plan.kind === "image");
     assert.deepEqual(plan.args, ["-m", "-p", "esp32", "esp32-devkitc.json", "thing=lab-01", "endpoint=x.example"]);
     assert.equal(plan.cwd, MANIFESTS);
     const missingTools = planBuild(
@@ -71,7 +92,7 @@ test("aqm build exits 3 naming what is missing, and runs mcconfig when it is the
   try {
     const built = aqm(["thing=lab-01"], { MODDABLE: root, IDF_PATH: "/opt/esp-idf" });
     assert.equal(built.status, 0, built.stderr);
-    assert.equal(readFileSync(log, "utf8").trim(), `${MANIFESTS} -d -p esp32 esp32-devkitc.json thing=lab-01`);
+    assert.equal(readFileSync(log, "utf8").trim(), `${MANIFESTS} -d -m -t build -p esp32 esp32-devkitc.json thing=lab-01`);
     assert.equal(aqm(["--flsh"], {}).status, 2, "an unknown option is bad usage");
   } finally {
     rmSync(root, { recursive: true, force: true });
