@@ -22,6 +22,8 @@ export interface XsStageReport {
 }
 
 const FAILURE_LINE = /error|failure|### Error|cannot|undefined|No such file/i;
+/** What the makefile's ESP-IDF version probe says about a placeholder IDF_PATH (xsStageArgs). */
+const PLACEHOLDER_NOISE = /^fatal: not a git repository/;
 
 /** Reads the makefile's output: which stage it reached, and if `status` is not 0, why it stopped. */
 export function readXsStage(output: string, status: number): XsStageReport {
@@ -34,7 +36,9 @@ export function readXsStage(output: string, status: number): XsStageReport {
     else if (/^### \d+ instances/.test(line)) linked = line.slice(4).trim();
   }
   if (status === 0 && linked !== undefined) return { reached, linked };
-  const lines = output.split("\n");
+  const lines = output.split("\n").filter((line) => !PLACEHOLDER_NOISE.test(line));
+  // make runs tsc and xsc file by file, interleaved: a TypeScript error is tsc's, whatever started last.
+  if (lines.some((line) => /error TS\d+|# typescript compile failure/.test(line))) reached = "tsc";
   const said = lines.filter((line) => FAILURE_LINE.test(line) && !line.startsWith("# "));
   return {
     reached,
@@ -93,7 +97,8 @@ export function xsStageArgs(makefile: string, idfPath: string | undefined): stri
     dir,
     "-f",
     makefile,
-    `IDF_PATH=${idfPath ?? "no-esp-idf"}`,
+    // A folder that exists, so the version probe's cd works; the version itself is given.
+    `IDF_PATH=${idfPath ?? dir}`,
     ...(idfPath ? [] : ["IDF_VERSION=none"]),
     "-o",
     path.join(dir, "xsProj-esp32", "build", "config", "sdkconfig.h"),

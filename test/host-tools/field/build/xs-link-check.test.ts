@@ -99,3 +99,12 @@ test("a TypeScript error stops the check at tsc, with the compiler's line", () =
   assert.match(run.stdout, /tsc +failed/);
   assert.match(run.stderr, /the XS stage stopped at tsc:\n {2}main.ts\(3,1\): error TS2307/);
 });
+
+test("a TypeScript error is tsc's even when make had started xsc on other files", () => {
+  const report = readXsStage(
+    "# tsc a.ts\n# xsc b.xsb\nmain.ts(3,23): error TS7016: Could not find a declaration file\nfatal: not a git repository (or any parent up to mount point /)\n",
+    2,
+  );
+  assert.equal(report.reached, "tsc");
+  assert.deepEqual(report.failure, ["main.ts(3,23): error TS7016: Could not find a declaration file"]);
+});
