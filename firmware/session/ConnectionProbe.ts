@@ -67,6 +67,7 @@ export function failureOf(stage: ConnectionStage, online: boolean, networkUp: bo
   if (stage.unresolved) return { failure: "network-down", detail: "the broker's name did not resolve" };
   if (stage.secured)
     return { failure: "not-authorised", detail: "the broker ended the session after the TLS handshake, before CONNACK: it refused the CONNECT" };
-  if (stage.resolved) return { failure: "broker-unreachable", detail: "the connection was refused, reset or timed out before the TLS handshake finished (no TLS alert)" };
+  if (stage.resolved)
+    return { failure: "broker-unreachable", detail: "the connection was refused, reset or timed out before the TLS handshake finished (no TLS alert)" };
   return { failure: "broker-unreachable", detail: "the connection failed before the broker's name resolved" };
 }

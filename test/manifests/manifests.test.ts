@@ -46,7 +46,10 @@ test("point 5: every device module the firmware may import is brought into the i
   const brought = new Set([...app.include, ...board.sdkModules.map(([, file]) => file), "mcconfig"]);
   const missing = [...list.ecma419, ...list.moddable].filter((specifier) => !brought.has(list.sdk[specifier] ?? "(no SDK source named)"));
   assert.deepEqual(missing, [], "device modules with no SDK source in the manifest (firmware/device-modules.json names each one's)");
-  assert.ok(list.sdk.wifi === "$(MODDABLE)/modules/network/wifi/manifest.json", "the legacy wifi module needs its own manifest since SDK 8.2 (manifest_net brings only ECMA-419 Wi-Fi)");
+  assert.ok(
+    list.sdk.wifi === "$(MODDABLE)/modules/network/wifi/manifest.json",
+    "the legacy wifi module needs its own manifest since SDK 8.2 (manifest_net brings only ECMA-419 Wi-Fi)",
+  );
 });
 
 test("the board manifest's config is a valid board config, with the settings the firmware checks at boot", () => {
