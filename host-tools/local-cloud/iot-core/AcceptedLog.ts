@@ -70,7 +70,9 @@ export class AcceptedLog {
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch (error) {
-        throw new Error(`the IoT Core's accepted-message log ${file} line ${index + 1} is not JSON (${(error as Error).message}); it may hold acknowledged messages, so it is not discarded`);
+        throw new Error(
+          `the IoT Core's accepted-message log ${file} line ${index + 1} is not JSON (${(error as Error).message}); it may hold acknowledged messages, so it is not discarded`,
+        );
       }
       if (entry.d) for (const id of entry.d) pending.delete(id);
       else if (typeof entry.a === "string")

@@ -29,7 +29,8 @@ export function effectiveKeepAlive(requested: number): number {
  * Reserved topics a device may subscribe to but never publish to: the Device Shadow service
  * alone publishes them (AWS's reserved-topics table marks each "Subscribe" only).
  */
-const SUBSCRIBE_ONLY = /^\$aws\/things\/[^/]+\/shadow\/(name\/[^/]+\/)?(update\/(accepted|rejected|delta|documents)|get\/(accepted|rejected)|delete\/(accepted|rejected))$/;
+const SUBSCRIBE_ONLY =
+  /^\$aws\/things\/[^/]+\/shadow\/(name\/[^/]+\/)?(update\/(accepted|rejected|delta|documents)|get\/(accepted|rejected)|delete\/(accepted|rejected))$/;
 
 /** Why a client may not publish to `topic` under AWS's topic rules, or undefined when it may. */
 export function topicRefusal(topic: string, what: "topic" | "topic filter"): string | undefined {

@@ -214,7 +214,9 @@ export class LocalIotCore {
         done(null, true);
       },
       authorizePublish: (client, packet, callback) => {
-        const refusal = client ? this.#publishRefusal(client, packet.topic, packet.retain) : { reason: "publish" as const, detail: `a publish to "${packet.topic}" came from no client` };
+        const refusal = client
+          ? this.#publishRefusal(client, packet.topic, packet.retain)
+          : { reason: "publish" as const, detail: `a publish to "${packet.topic}" came from no client` };
         if (refusal !== undefined) {
           const thing = client ? this.#peerOf(client)?.thing : undefined;
           this.#emit({ kind: "refused", reason: refusal.reason, ...(thing ? { thing } : {}), detail: refusal.detail });

@@ -10,7 +10,24 @@ export interface PacketRefusal {
 type Step = "fixed-header" | "remaining-length" | "topic-length" | "topic" | "body";
 
 const PUBLISH = 3;
-const PACKET_NAMES = ["reserved", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP", "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT", "AUTH"];
+const PACKET_NAMES = [
+  "reserved",
+  "CONNECT",
+  "CONNACK",
+  "PUBLISH",
+  "PUBACK",
+  "PUBREC",
+  "PUBREL",
+  "PUBCOMP",
+  "SUBSCRIBE",
+  "SUBACK",
+  "UNSUBSCRIBE",
+  "UNSUBACK",
+  "PINGREQ",
+  "PINGRESP",
+  "DISCONNECT",
+  "AUTH",
+];
 /** A PUBLISH may be as large as the largest payload plus its topic (length-prefixed) and packet identifier. */
 const MAX_PUBLISH_REMAINING = MAX_MESSAGE_BYTES + 2 + MAX_TOPIC_BYTES + 2;
 const utf8 = new TextDecoder("utf-8", { fatal: true });

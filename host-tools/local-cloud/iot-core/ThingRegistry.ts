@@ -143,7 +143,9 @@ export class ThingRegistry {
     try {
       parsed = JSON.parse(readFileSync(this.#file, "utf8"));
     } catch (error) {
-      throw new Error(`the thing registry ${this.#file} is not valid JSON (${(error as Error).message}); restore it, or delete it and provision the boards again`);
+      throw new Error(
+        `the thing registry ${this.#file} is not valid JSON (${(error as Error).message}); restore it, or delete it and provision the boards again`,
+      );
     }
     this.#document = checkDocument(parsed, this.#file);
   }
@@ -157,9 +159,9 @@ function checkDocument(parsed: unknown, file: string): RegistryDocument {
   const { things, certificates } = parsed as Partial<RegistryDocument>;
   if (typeof things !== "object" || things === null) return fail('has no "things" object');
   if (typeof certificates !== "object" || certificates === null) return fail('has no "certificates" object');
-  for (const [name, thing] of Object.entries(things))
-    if (!Array.isArray(thing?.principals)) fail(`has thing "${name}" without a "principals" list`);
+  for (const [name, thing] of Object.entries(things)) if (!Array.isArray(thing?.principals)) fail(`has thing "${name}" without a "principals" list`);
   for (const [id, certificate] of Object.entries(certificates))
-    if (!STATUSES.includes(certificate?.status)) fail(`has certificate ${id} with status ${JSON.stringify(certificate?.status)}, not one of ${STATUSES.join(", ")}`);
+    if (!STATUSES.includes(certificate?.status))
+      fail(`has certificate ${id} with status ${JSON.stringify(certificate?.status)}, not one of ${STATUSES.join(", ")}`);
   return { things, certificates };
 }
