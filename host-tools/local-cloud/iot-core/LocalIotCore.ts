@@ -154,6 +154,9 @@ export class LocalIotCore {
   readonly shadows: ShadowService | undefined;
 
   constructor(options: LocalIotCoreOptions) {
+    const backlog = options.listenBacklog;
+    if (backlog !== undefined && !(Number.isInteger(backlog) && backlog > 0))
+      throw new Error(`the local IoT Core's listenBacklog must be a whole number of connections above 0, got ${String(backlog)}`);
     this.#options = options;
     this.#policy = options.policy ?? IotPolicy.load(DEVICE_POLICY_FILE);
     this.shadows =

@@ -291,3 +291,13 @@ test("a message the subscriber may not receive (iot:Receive denied) is not deliv
     await guarded.core.stop();
   }
 });
+
+test("a listen backlog that is not a positive whole number is refused when the core is made, naming the option", async () => {
+  const { ca } = fixture;
+  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  for (const listenBacklog of [0, -1, 1.5])
+    assert.throws(
+      () => new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, registry: ThingRegistry.inMemory(), listenBacklog }),
+      new RegExp(`listenBacklog must be a whole number of connections above 0, got ${listenBacklog}`),
+    );
+});
