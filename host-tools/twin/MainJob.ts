@@ -51,9 +51,10 @@ interface RunningBoard {
 export interface StopSummary {
   /**
    * Over every boot of the board on this state folder: `readings` it took (its own serial log),
-   * `curated` of them in the curated lake after the last curation, `boots` it went through.
+   * `curated` of them in the curated lake after the last curation, `boots` it went through, and
+   * `lostOnBoard`: readings it held in RAM before its clock was set and lost when it restarted.
    */
-  readonly boards: { thing: string; readings: number; boots: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
+  readonly boards: { thing: string; readings: number; boots: number; lostOnBoard: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
   /** Messages the local Firehose wrote to the raw lake: a reading, or a batch of them, each. */
   readonly lakeRecords: number;
   /** Readings in those messages, as the curation counted them. */
@@ -235,11 +236,12 @@ export class MainJob {
     const curated = await this.#curatedCounts();
     return {
       boards: this.#boards.map((board) => {
-        const taken = board.rogue ? { readings: board.vm.firmware.board.sequence, boots: 1 } : readingsTaken(board.serialLog);
+        const taken = board.rogue ? { readings: board.vm.firmware.board.sequence, boots: 1, lostBeforeClock: new Set() } : readingsTaken(board.serialLog);
         return {
           thing: board.thing,
           readings: taken.readings,
           boots: taken.boots,
+          lostOnBoard: taken.lostBeforeClock.size,
           drained: drained.has(board.thing),
           rogue: board.rogue,
           led: board.status.led,
