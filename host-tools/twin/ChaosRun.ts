@@ -38,6 +38,8 @@ export interface ChaosOutcome {
   readonly duplicatesRemoved: number;
   readonly kills: number;
   readonly finalExitCode: number | null;
+  /** The clean run's stop summary, a line a board: what an operator reads after the crashes. */
+  readonly finalSummary: readonly string[];
 }
 
 /** Runs the twin's CLI (the real TLS core, simulated boards) on one state folder: `kills` runs each SIGKILLed at a seeded moment, then one clean run. */
@@ -68,15 +70,16 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosOutcome> 
     await exited;
   }
   options.onRun?.(options.kills, undefined);
-  const final = spawn(process.execPath, ["--import", "tsx", CLI, ...common, "--duration", String(options.finalRunS)], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const finalExitCode = await new Promise<number | null>((resolve) => final.once("exit", (code) => resolve(code)));
-  return { ...(await compare(options.stateDir)), kills: options.kills, finalExitCode };
+  const final = spawn(process.execPath, ["--import", "tsx", CLI, ...common, "--duration", String(options.finalRunS)], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  final.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const finalExitCode = await new Promise<number | null>((resolve) => final.once("close", (code) => resolve(code)));
+  const finalSummary = output.split("\n").filter((line) => /^aqm-\S+: \d+ readings/.test(line));
+  return { ...(await compare(options.stateDir)), kills: options.kills, finalExitCode, finalSummary };
 }
 
 /** The boards' own record against the curated lake. */
-async function compare(stateDir: string): Promise<Omit<ChaosOutcome, "kills" | "finalExitCode">> {
+async function compare(stateDir: string): Promise<Omit<ChaosOutcome, "kills" | "finalExitCode" | "finalSummary">> {
   const taken = new Set<string>();
   const lostBeforeClock = new Set<string>();
   const boardsDir = path.join(stateDir, "boards");
