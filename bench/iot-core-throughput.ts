@@ -27,6 +27,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import mqtt from "mqtt";
 import { RAW_PREFIX } from "../cloud/lib/lakePrefixes.ts";
+import { ThingRegistry } from "../host-tools/local-cloud/iot-core/ThingRegistry.ts";
 import { startMosquitto } from "../host-tools/local-cloud/iot-core/MosquittoBroker.ts";
 import { LocalCa, type IssuedCertificate } from "../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../host-tools/local-cloud/iot-core/LocalIotCore.ts";
@@ -169,7 +170,16 @@ function row(name: string, result: LoadResult, deliveryMs: number[]): string {
 
 async function benchLocalIotCore(ca: LocalCa, identities: readonly IssuedCertificate[], lakeDir: string) {
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, lake: { dir: lakeDir, bufferMs: BUFFER_MS } });
+  const registry = ThingRegistry.inMemory();
+  identities.forEach((identity, i) => registry.provision(thingOf(i), identity.certPem));
+  const core = new LocalIotCore({
+    port: 0,
+    caPem: ca.certPem,
+    certPem: server.certPem,
+    keyPem: server.keyPem,
+    registry,
+    lake: { dir: lakeDir, bufferMs: BUFFER_MS, acceptedLog: path.join(lakeDir, "..", "accepted.log") },
+  });
   const deliveryMs: number[] = [];
   const problems: string[] = [];
   core.onEvent((event) => {

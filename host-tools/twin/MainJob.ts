@@ -1,10 +1,13 @@
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LocalCa, type IssuedCertificate } from "../local-cloud/iot-core/LocalCa.ts";
 import { LakeQuery } from "../local-cloud/lake/LakeQuery.ts";
 import { ReportServer } from "../analysis/report/ReportServer.ts";
 import { LakeLoop, type LakeLoopFigures } from "./LakeLoop.ts";
-import { LocalIotCore } from "../local-cloud/iot-core/LocalIotCore.ts";
+import { LocalIotCore, type IotCoreEvent } from "../local-cloud/iot-core/LocalIotCore.ts";
+import { acceptedLogFile } from "../local-cloud/iot-core/AcceptedLog.ts";
+import { ThingRegistry } from "../local-cloud/iot-core/ThingRegistry.ts";
+import { readingsTaken } from "./BoardReadings.ts";
 import { parseLogLine } from "../field/monitor/LogLineParser.ts";
 import { TlsMqttConnection } from "../board-sim/platform/TlsMqttConnection.ts";
 import { VmBoard } from "../board-sim/platform/VmBoard.ts";
@@ -21,6 +24,8 @@ const DRIVE_EVERY_MS = 50;
 const DAY_MS = 86_400_000;
 /** Replaying boards start this far apart in the records, so each breathes different air. */
 const REPLAY_OFFSET_MS = 5 * 3_600_000;
+/** The twin runs at most 50 boards; the core's backlog leaves room for them all to connect at once, twice over. */
+const LISTEN_BACKLOG = 128;
 
 function readStationFile(file: string): StationRecord[] {
   let text: string;
@@ -38,12 +43,18 @@ interface RunningBoard {
   readonly status: BoardLogState;
   /** A rogue board: the IoT Core must refuse it, so nothing it queues can ever be acknowledged. */
   readonly rogue: boolean;
+  /** The board's own record of what it did, across every boot on this state folder. */
+  readonly serialLog: string;
   lastDrive: number;
 }
 
 export interface StopSummary {
-  /** `curated`: the board's distinct readings in the curated lake after the last curation. */
-  readonly boards: { thing: string; readings: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
+  /**
+   * Over every boot of the board on this state folder: `readings` it took (its own serial log),
+   * `curated` of them in the curated lake after the last curation, `boots` it went through, and
+   * `lostOnBoard`: readings it held in RAM before its clock was set and lost when it restarted.
+   */
+  readonly boards: { thing: string; readings: number; boots: number; lostOnBoard: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
   /** Messages the local Firehose wrote to the raw lake: a reading, or a batch of them, each. */
   readonly lakeRecords: number;
   /** Readings in those messages, as the curation counted them. */
@@ -96,32 +107,30 @@ export class MainJob {
     mkdirSync(lakeDir, { recursive: true });
     const ca = await LocalCa.openOrCreate(stateDir);
     const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+    const registry = ThingRegistry.open(stateDir);
     const core = new LocalIotCore({
+      registry,
+      listenBacklog: LISTEN_BACKLOG,
       host: "127.0.0.1",
       port: options.port,
       caPem: ca.certPem,
       certPem: server.certPem,
       keyPem: server.keyPem,
       shadowStateDir: stateDir,
-      lake: { dir: lakeDir },
+      lake: { dir: lakeDir, acceptedLog: acceptedLogFile(stateDir) },
     });
     core.onEvent((event) => {
-      if (event.kind === "undelivered") {
-        onNotice(
-          event.recorded
-            ? `rule ${event.rule} could not deliver a message from ${event.thing} on ${event.topic} to the lake (recorded under errors/): ${event.detail}`
-            : `rule ${event.rule} could not record the error for a message from ${event.thing} on ${event.topic}: ${event.detail}`,
-        );
-      } else if (event.kind === "refused") {
-        onNotice(`IoT Core refused ${event.thing ?? "a client"}: ${event.reason} (${event.detail})`);
-      }
+      const notice = noticeOf(event);
+      if (notice) onNotice(notice);
     });
     const { port } = await core.start();
 
     const boards: RunningBoard[] = [];
     const launch = async (thing: string, seed: number, identity: IssuedCertificate, rogue: boolean): Promise<void> => {
       const boardDir = path.join(stateDir, "boards", thing);
-      mkdirSync(boardDir, { recursive: true });
+      // Its nvs.json holds the board's key and Wi-Fi password.
+      mkdirSync(boardDir, { recursive: true, mode: 0o700 });
+      chmodSync(boardDir, 0o700);
       const status = new BoardLogState(thing);
       const serialLog = path.join(boardDir, "serial.log");
       let partial = "";
@@ -149,11 +158,13 @@ export class MainJob {
           }
         },
       });
-      boards.push({ thing, vm: await VmBoard.boot(sim), status, rogue, lastDrive: performance.now() });
+      boards.push({ thing, vm: await VmBoard.boot(sim), status, rogue, serialLog, lastDrive: performance.now() });
     };
     for (let i = 1; i <= options.boards; i++) {
       const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
-      await launch(thing, i, await ca.deviceIdentity(stateDir, thing), false);
+      const identity = await ca.deviceIdentity(stateDir, thing);
+      registry.provision(thing, identity.certPem);
+      await launch(thing, i, identity, false);
     }
     for (const kind of options.rogueBoards) {
       const thing = `aqm-rogue-${kind}`;
@@ -224,14 +235,19 @@ export class MainJob {
     await this.#report.stop();
     const curated = await this.#curatedCounts();
     return {
-      boards: this.#boards.map((board) => ({
-        thing: board.thing,
-        readings: board.vm.firmware.board.sequence,
-        drained: drained.has(board.thing),
-        rogue: board.rogue,
-        led: board.status.led,
-        curated: curated.get(`${board.thing}/${board.vm.firmware.board.bootId}`) ?? 0,
-      })),
+      boards: this.#boards.map((board) => {
+        const taken = board.rogue ? { readings: board.vm.firmware.board.sequence, boots: 1, lostBeforeClock: new Set() } : readingsTaken(board.serialLog);
+        return {
+          thing: board.thing,
+          readings: taken.readings,
+          boots: taken.boots,
+          lostOnBoard: taken.lostBeforeClock.size,
+          drained: drained.has(board.thing),
+          rogue: board.rogue,
+          led: board.status.led,
+          curated: curated.get(board.thing) ?? 0,
+        };
+      }),
       lakeRecords: lake.records,
       lakeReadings: this.#pipeline.figures.records,
       lakeObjects: lake.objects,
@@ -239,12 +255,12 @@ export class MainJob {
     };
   }
 
-  /** Distinct readings of each (thing, boot) in the curated lake, counted as an operator would with aqm query. */
+  /** Distinct readings (boot, seq) of each thing over all its boots in the curated lake, counted as an operator would with aqm query. */
   async #curatedCounts(): Promise<Map<string, number>> {
     const lake = await LakeQuery.open(this.#lakeDir);
     try {
-      const result = await lake.run("SELECT thing, boot, count(DISTINCT seq) AS readings FROM telemetry GROUP BY thing, boot");
-      return new Map(result.rows.map((row) => [`${String(row[0])}/${String(row[1])}`, Number(row[2])]));
+      const result = await lake.run("SELECT thing, count(DISTINCT (boot, seq)) AS readings FROM telemetry GROUP BY thing");
+      return new Map(result.rows.map((row) => [String(row[0]), Number(row[1])]));
     } catch {
       // No curated file yet (a run too short for one reading): nothing is curated.
       return new Map();
@@ -262,6 +278,24 @@ export class MainJob {
       board.lastDrive += elapsed;
       board.vm.advance(elapsed);
     }
+  }
+}
+
+/** What an operator is told of a core event; undefined for the routine ones. */
+function noticeOf(event: IotCoreEvent): string | undefined {
+  switch (event.kind) {
+    case "undelivered":
+      return event.recorded
+        ? `rule ${event.rule} could not deliver a message from ${event.thing} on ${event.topic} to the lake (recorded under errors/): ${event.detail}`
+        : `rule ${event.rule} could not record the error for a message from ${event.thing} on ${event.topic}: ${event.detail}`;
+    case "refused":
+      return `IoT Core refused ${event.thing ?? "a client"}: ${event.reason} (${event.detail})`;
+    case "closed-before-connect":
+      return `a client closed before CONNECT: ${event.detail}`;
+    case "replayed":
+      return `IoT Core replayed ${event.messages} message${event.messages === 1 ? "" : "s"} acknowledged before a crash and not yet in the lake`;
+    default:
+      return undefined;
   }
 }
 

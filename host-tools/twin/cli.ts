@@ -1,9 +1,12 @@
 import { MainJob } from "./MainJob.ts";
 import { MAIN_JOB_HELP, parseMainJobOptions, UsageError } from "./MainJobOptions.ts";
+import { NoticeRing } from "./NoticeRing.ts";
 import { renderView } from "./TerminalView.ts";
 
 const EXIT_USAGE = 2;
 const EXIT_FAILED = 1;
+/** The notices the live view can show; older ones went to the screen when they happened. */
+const NOTICES_KEPT = 100;
 
 async function main(): Promise<number> {
   let options;
@@ -19,7 +22,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const notices: string[] = [];
+  const notices = new NoticeRing(NOTICES_KEPT);
   const job = await MainJob.start(options, (line) => {
     notices.push(line);
     if (!options.live) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -31,7 +34,7 @@ async function main(): Promise<number> {
   const draw = (): void => {
     if (options.live) {
       const recent = notices
-        .slice(-3)
+        .recent(3)
         .map((n) => `notice: ${n}`)
         .join("\n");
       process.stdout.write(`\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true, process.stdout.columns || 160)}${recent ? `\n\n${recent}` : ""}\n`);
@@ -58,7 +61,11 @@ async function main(): Promise<number> {
       : board.drained
         ? "all acknowledged"
         : "NOT all acknowledged before the time limit (they stay in the board's queue)";
-    process.stdout.write(`${board.thing}: ${board.readings} readings, ${outcome}; ${board.curated} in the curated lake\n`);
+    const boots = board.boots > 1 ? ` over ${board.boots} boots` : "";
+    const lostOnBoard = board.lostOnBoard > 0 ? ` (${board.lostOnBoard} lost on the board: held in RAM before its clock was set)` : "";
+    const missing = board.rogue ? 0 : board.readings - board.lostOnBoard - board.curated;
+    const lost = missing > 0 ? ` (${missing} of its readings are not: still queued, or quarantined)` : "";
+    process.stdout.write(`${board.thing}: ${board.readings} readings${boots}${lostOnBoard}, ${outcome}; ${board.curated} in the curated lake${lost}\n`);
   }
   process.stdout.write(
     `lake: ${summary.lakeReadings} readings in ${summary.lakeRecords} messages in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`,

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { PrefValue } from "../platform/portable/HostPort.ts";
 
 type Stored = string | number | boolean | { bytes: string };
@@ -44,6 +44,8 @@ export class NvsStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
       throw error;
     }
+    // A file an older simulator left readable to all is closed now, before anything else reads it.
+    chmodSync(file, 0o600);
     let parsed: Record<string, Record<string, Stored>>;
     try {
       parsed = JSON.parse(text) as Record<string, Record<string, Stored>>;
@@ -66,7 +68,9 @@ export class NvsStore {
       out[domain] = {};
       for (const [key, value] of entries) out[domain][key] = typeof value === "object" ? { bytes: Buffer.from(value.bytes).toString("base64") } : value;
     }
-    writeFileSync(`${this.#file}.tmp`, JSON.stringify(out, null, 1));
+    // The board's private key, certificate and Wi-Fi password live here: for the owner only, as the key files are.
+    writeFileSync(`${this.#file}.tmp`, JSON.stringify(out, null, 1), { mode: 0o600 });
+    chmodSync(`${this.#file}.tmp`, 0o600);
     renameSync(`${this.#file}.tmp`, this.#file);
   }
 }

@@ -3,6 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { LocalCa } from "../../local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../../local-cloud/iot-core/LocalIotCore.ts";
+import { acceptedLogFile } from "../../local-cloud/iot-core/AcceptedLog.ts";
+import { ThingRegistry } from "../../local-cloud/iot-core/ThingRegistry.ts";
 import type { BoardIdentity } from "../provision/BoardIdentity.ts";
 import type { WifiSettings } from "../provision/BoardProvisioner.ts";
 import { ttyLink, type ConsoleLink } from "../provision/ConsoleLink.ts";
@@ -68,14 +70,16 @@ export class HilSession {
     // Shadows and the lake live beside the CA when a state folder is given (the local twin's), else
     // for this run only; either way the board's telemetry goes through the cloud's rule as in the twin.
     const stateDir = options.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "aqm-hil-state-"));
+    const registry = ThingRegistry.open(stateDir);
     const core = new LocalIotCore({
+      registry,
       host: simulated ? "127.0.0.1" : "0.0.0.0",
       port: simulated ? 0 : 8883,
       caPem: ca.certPem,
       certPem: server.certPem,
       keyPem: server.keyPem,
       shadowStateDir: stateDir,
-      lake: { dir: path.join(stateDir, "lake") },
+      lake: { dir: path.join(stateDir, "lake"), acceptedLog: acceptedLogFile(stateDir) },
     });
     core.onEvent((event) => {
       if (event.kind === "undelivered")
@@ -90,7 +94,7 @@ export class HilSession {
     try {
       if (simulated) {
         pty = await PseudoTerminal.open();
-        dut = new SimulatedDut({ thing: options.thing, pty, ca, port });
+        dut = new SimulatedDut({ thing: options.thing, pty, ca, registry, port });
       } else {
         dut = new SerialPortDut({
           port: options.target,
@@ -102,7 +106,7 @@ export class HilSession {
       }
       // The log and the console share the port: one reader feeds both, or each would take bytes the other never sees.
       const serialPort = ttyLink(dut.serialPort);
-      return new HilSession({ dut, port: serialPort, mqtt, core, pty, issue: (thing) => freshLocalIdentity(ca, { thing, endpoint, port }) });
+      return new HilSession({ dut, port: serialPort, mqtt, core, pty, issue: (thing) => freshLocalIdentity(ca, registry, { thing, endpoint, port }) });
     } catch (error) {
       await dut?.close();
       pty?.close();

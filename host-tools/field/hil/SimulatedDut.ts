@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from "node:fs";
 import type { IssuedCertificate, LocalCa } from "../../local-cloud/iot-core/LocalCa.ts";
 import { LocalCa as Ca } from "../../local-cloud/iot-core/LocalCa.ts";
+import type { ThingRegistry } from "../../local-cloud/iot-core/ThingRegistry.ts";
 import { TlsMqttConnection } from "../../board-sim/platform/TlsMqttConnection.ts";
 import { VmBoard } from "../../board-sim/platform/VmBoard.ts";
 import { NvsStore } from "../../board-sim/board/NvsStore.ts";
@@ -28,6 +29,7 @@ export class SimulatedDut implements DeviceUnderTest {
   readonly thing: string;
   readonly #pty: PseudoTerminal;
   readonly #ca: LocalCa;
+  readonly #registry: ThingRegistry;
   readonly #port: number;
   readonly #preferences = new NvsStore();
   readonly #flash = outboxFlashPartition();
@@ -44,10 +46,11 @@ export class SimulatedDut implements DeviceUnderTest {
    */
   readonly #typed: ReadStream;
 
-  constructor(options: { thing: string; pty: PseudoTerminal; ca: LocalCa; port: number }) {
+  constructor(options: { thing: string; pty: PseudoTerminal; ca: LocalCa; registry: ThingRegistry; port: number }) {
     this.thing = options.thing;
     this.#pty = options.pty;
     this.#ca = options.ca;
+    this.#registry = options.registry;
     this.#port = options.port;
     this.#typed = createReadStream(options.pty.deviceEnd);
     this.#typed.on("data", (chunk) => this.#board?.consoleUart.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk)));
@@ -131,8 +134,10 @@ export class SimulatedDut implements DeviceUnderTest {
     const known = this.#identities.get(kind);
     if (known) return known;
     let issued: IssuedCertificate;
-    if (kind === "valid") issued = await this.#ca.issueDeviceCertificate(this.thing);
-    else {
+    if (kind === "valid") {
+      issued = await this.#ca.issueDeviceCertificate(this.thing);
+      this.#registry.provision(this.thing, issued.certPem);
+    } else {
       this.#untrustedCa ??= await Ca.createEphemeral("a CA the IoT Core does not trust");
       issued = await this.#untrustedCa.issueDeviceCertificate(this.thing);
     }

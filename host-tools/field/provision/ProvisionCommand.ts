@@ -1,5 +1,5 @@
 import { IoTClient } from "@aws-sdk/client-iot";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EXIT, failedWith, type CliCommand, type CommandOutput, type ExitCode } from "../cli/CliCommand.ts";
 import { CommandArgs, UsageError } from "../cli/CommandArgs.ts";
@@ -68,7 +68,8 @@ async function provision(argv: readonly string[], io: CommandOutput): Promise<Ex
       identity = port === undefined ? created : { ...created, port };
       // CreateKeysAndCertificate is the only time AWS hands out the key: keep it before the board is touched.
       const dir = path.join(stateDir, "things", thing, "aws");
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
       writeFileSync(path.join(dir, "key.pem"), created.keyPem, { mode: 0o600 });
       writeFileSync(path.join(dir, "cert.pem"), created.certPem);
       writeFileSync(path.join(dir, "ca.pem"), created.caPem);

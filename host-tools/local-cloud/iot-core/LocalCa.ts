@@ -1,7 +1,7 @@
 // @peculiar/x509 uses tsyringe, which needs the Reflect metadata API loaded before it.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createPrivateKey, X509Certificate, webcrypto } from "node:crypto";
 import { checkThingName } from "../../../firmware/session/ThingName.ts";
@@ -97,9 +97,14 @@ export class LocalCa {
       throw new Error(`the local CA in ${dir} is incomplete: ${missing} is missing; restore it, or delete ${dir} to create a new CA and new board identities`);
     }
     const ca = await LocalCa.createEphemeral("aqm local CA");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(keyFile, (await exportKey(ca.#key)).pem, { mode: 0o600 });
-    writeFileSync(certFile, ca.certPem);
+    // Written whole in a folder beside it and renamed into place, so a crash never leaves half a CA.
+    const staging = `${dir}.creating`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true, mode: 0o700 });
+    chmodSync(staging, 0o700);
+    writeFileSync(path.join(staging, path.basename(keyFile)), (await exportKey(ca.#key)).pem, { mode: 0o600 });
+    writeFileSync(path.join(staging, path.basename(certFile)), ca.certPem);
+    renameSync(staging, dir);
     return ca;
   }
 
@@ -160,7 +165,8 @@ export class LocalCa {
       if (stored) return stored;
     }
     const issued = await this.issueDeviceCertificate(thing);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     writeFileSync(keyFile, issued.keyPem, { mode: 0o600 });
     writeFileSync(certFile, issued.certPem);
     return issued;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, rename } from "node:fs/promises";
 import path from "node:path";
 import { renderFirehosePrefix } from "./FirehosePrefix.ts";
 
@@ -44,6 +44,12 @@ export function firehoseKey(prefix: string, streamName: string, epochMs: number,
 
 export class RecordRejected extends Error {}
 
+/** A record waiting in the buffer, and who to tell once the object holding it is on disk. */
+interface BufferedRecord {
+  readonly text: string;
+  readonly written?: () => void;
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The record as one line of JSON text, or RecordRejected saying why it is not one. */
@@ -78,7 +84,7 @@ export class LocalFirehose {
   readonly #bufferBytes: number;
   readonly #bufferMs: number;
   readonly #now: () => number;
-  #buffer: string[] = [];
+  #buffer: BufferedRecord[] = [];
   #bufferedBytes = 0;
   #oldest = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -113,8 +119,11 @@ export class LocalFirehose {
     return this.#rejected;
   }
 
-  /** Takes one JSON document. A record that is not one JSON document on one line is refused with the reason (RecordRejected), and counted. */
-  put(record: Uint8Array | string): void {
+  /**
+   * Takes one JSON document; `written` is called once the object holding it is durably on disk.
+   * A record that is not one JSON document on one line is refused with the reason (RecordRejected), and counted.
+   */
+  put(record: Uint8Array | string, written?: () => void): void {
     if (this.#closed) throw new Error(`the local Firehose for ${this.#stream} is closed; it takes no more records`);
     let text: string;
     try {
@@ -123,7 +132,7 @@ export class LocalFirehose {
       this.#rejected++;
       throw error;
     }
-    this.#keep([text], this.#now());
+    this.#keep([written ? { text, written } : { text }], this.#now());
     if (this.#bufferedBytes >= this.#bufferBytes) this.#startWrite();
   }
 
@@ -140,10 +149,10 @@ export class LocalFirehose {
     return this.flush();
   }
 
-  #keep(records: string[], oldest: number): void {
+  #keep(records: BufferedRecord[], oldest: number): void {
     this.#oldest = this.#buffer.length === 0 ? oldest : Math.min(this.#oldest, oldest);
     this.#buffer.push(...records);
-    for (const record of records) this.#bufferedBytes += Buffer.byteLength(record) + 1;
+    for (const record of records) this.#bufferedBytes += Buffer.byteLength(record.text) + 1;
     if (this.#timer === undefined && !this.#closed) this.#timer = setTimeout(() => this.#startWrite(), this.#bufferMs);
   }
 
@@ -159,14 +168,27 @@ export class LocalFirehose {
     this.#writing = this.#writing.then(() => this.#write(records, oldest));
   }
 
-  async #write(records: string[], oldest: number): Promise<void> {
+  async #write(records: BufferedRecord[], oldest: number): Promise<void> {
     const file = path.join(this.#lakeDir, ...firehoseKey(this.#prefix, this.#stream, oldest, randomUUID()).split("/"));
     // Hidden, as readers of a lake (Athena, Glue, Spark) skip files whose names start with a dot.
     const staging = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(staging, records.join("\n") + "\n");
+      // fsynced before the rename and the folder after it, so a record reported written survives a crash of the machine too.
+      const handle = await open(staging, "w");
+      try {
+        await handle.writeFile(records.map((record) => record.text).join("\n") + "\n");
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(staging, file);
+      const folder = await open(path.dirname(file), "r");
+      try {
+        await folder.sync();
+      } finally {
+        await folder.close();
+      }
     } catch (error) {
       this.#failure = new Error(
         `could not write ${records.length} record${records.length === 1 ? "" : "s"} to ${file} (${(error as Error).message}); they stay buffered for the next flush`,
@@ -176,5 +198,6 @@ export class LocalFirehose {
     }
     this.#recordsWritten += records.length;
     this.#objectsWritten++;
+    for (const record of records) record.written?.();
   }
 }

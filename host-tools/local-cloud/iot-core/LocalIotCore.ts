@@ -2,13 +2,39 @@ import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { AddressInfo, Socket } from "node:net";
 import tls from "node:tls";
 import { DEVICE_POLICY_FILE } from "../../../cloud/lib/iotFiles.ts";
+import { AcceptedLog } from "./AcceptedLog.ts";
+import { GuardedConnection } from "./GuardedConnection.ts";
+import { effectiveKeepAlive, reservedTopicRefusal, topicRefusal } from "./IotCoreLimits.ts";
 import { ShadowService } from "./ShadowService.ts";
 import { IotPolicy, type IotPolicyContext, type PolicyDecision } from "./IotPolicy.ts";
 import { TelemetryLake, type TelemetryLakeFigures, type TelemetryLakeOptions } from "./TelemetryLake.ts";
+import type { ThingRegistry } from "./ThingRegistry.ts";
+
+/** Why a client was refused: the layer that refused it. */
+export type RefusalReason =
+  | "tls"
+  /** No Server Name Indication in the TLS ClientHello. */
+  | "sni"
+  /** The thing registry: certificate unknown, not ACTIVE, or not attached to the client ID's thing. */
+  | "registry"
+  | "client-id"
+  | "publish"
+  | "subscribe"
+  | "receive"
+  /** A packet over AWS's size limit, refused before it was read. */
+  | "too-large"
+  /** QoS 2, which AWS IoT Core does not support. */
+  | "qos-2"
+  /** Malformed MQTT: a topic that is not UTF-8, holds NUL, or breaks AWS's topic limits. */
+  | "malformed";
 
 export type IotCoreEvent =
-  | { readonly kind: "connected"; readonly thing: string }
-  | { readonly kind: "refused"; readonly reason: "tls" | "client-id" | "publish" | "subscribe" | "receive"; readonly thing?: string; readonly detail: string }
+  | { readonly kind: "connected"; readonly thing: string; readonly keepAliveS: number }
+  | { readonly kind: "refused"; readonly reason: RefusalReason; readonly thing?: string; readonly detail: string }
+  /** A TLS connection that ended before any MQTT CONNECT, without a refusal (a port probe, a client that gave up). */
+  | { readonly kind: "closed-before-connect"; readonly detail: string }
+  /** At start, messages acknowledged in an earlier run and not yet in the lake went through the rule again. */
+  | { readonly kind: "replayed"; readonly messages: number }
   | { readonly kind: "message"; readonly thing: string; readonly topic: string; readonly payload: Uint8Array; readonly qos: number }
   | { readonly kind: "disconnected"; readonly thing: string }
   /** The telemetry rule handed the message's record to the lake's Firehose. */
@@ -44,7 +70,29 @@ export interface LocalIotCoreOptions {
    * The lake the telemetry topic rule the cloud deploys (cloud/iot/telemetry-rule.json) delivers
    * to, through a local Firehose, as AWS IoT Core's rules engine does. Without it no rule runs.
    */
-  readonly lake?: TelemetryLakeOptions;
+  readonly lake?: TelemetryLakeOptions & {
+    /**
+     * The append-only log each QoS 1 PUBLISH the rule reads is fsynced to before its PUBACK, until
+     * the lake holds it; a core started on the same log delivers what an earlier one acknowledged.
+     */
+    readonly acceptedLog: string;
+  };
+  /** Things and their certificates: a connection is refused unless its certificate is registered, ACTIVE and attached to the client ID's thing. */
+  readonly registry: ThingRegistry;
+  /** The TCP listen backlog: room for a whole fleet connecting at once (a twin's boards at start). */
+  readonly listenBacklog?: number;
+}
+
+/** Enough for well over 1,000 boards connecting in the same instant. */
+const DEFAULT_LISTEN_BACKLOG = 4096;
+
+/** What the core knows of a connection from its TLS handshake and its CONNECT. */
+interface Peer {
+  readonly certDer: Uint8Array;
+  /** The registry thing the certificate is attached to and the client ID names; set once CONNECT is admitted. */
+  thing?: string;
+  /** The keep-alive the core holds the client to (AWS's range), from its CONNECT. */
+  keepAliveS?: number;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -71,7 +119,10 @@ function describeTlsRefusal(socket: tls.TLSSocket, error: NodeJS.ErrnoException)
 const LOCAL_REGION = "local";
 const LOCAL_ACCOUNT_ID = "000000000000";
 
-type PolicyAction = "iot:Connect" | "iot:Publish" | "iot:Subscribe" | "iot:Receive";
+type PolicyAction = "iot:Connect" | "iot:Publish" | "iot:RetainPublish" | "iot:Subscribe" | "iot:Receive";
+
+/** What a client that closes right after its handshake, or a port probe, leaves in Node's TLS server: not a refusal. */
+const CLOSED_EARLY = new Set(["ECONNRESET", "EPIPE", "ERR_SSL_UNEXPECTED_EOF_WHILE_READING"]);
 
 /** MQTT's rules for a topic name one publishes to, as a broker enforces them for its clients. */
 function checkTopicName(topic: string): void {
@@ -91,17 +142,21 @@ export class LocalIotCore {
   readonly #options: LocalIotCoreOptions;
   readonly #policy: IotPolicy;
   readonly #listeners: ((event: IotCoreEvent) => void)[] = [];
-  readonly #thingOfSocket = new WeakMap<object, string>();
+  readonly #peers = new WeakMap<object, Peer>();
   #broker: Aedes | undefined;
   #server: tls.Server | undefined;
   /** Every TCP connection, including those still in the TLS handshake, so `stop()` need not wait for any. */
   readonly #connections = new Set<Socket>();
   readonly #lake: TelemetryLake | undefined;
+  #acceptedLog: AcceptedLog | undefined;
 
   /** The Device Shadow service, for host tools that set desired state (the cloud's side). */
   readonly shadows: ShadowService | undefined;
 
   constructor(options: LocalIotCoreOptions) {
+    const backlog = options.listenBacklog;
+    if (backlog !== undefined && !(Number.isInteger(backlog) && backlog > 0))
+      throw new Error(`the local IoT Core's listenBacklog must be a whole number of connections above 0, got ${String(backlog)}`);
     this.#options = options;
     this.#policy = options.policy ?? IotPolicy.load(DEVICE_POLICY_FILE);
     this.shadows =
@@ -133,38 +188,69 @@ export class LocalIotCore {
     if (this.#server) throw new Error("the local IoT Core is already started; stop() it before starting it again");
     if (this.#lake?.closed)
       throw new Error(`the local IoT Core's lake ${this.#lake.figures.dir} was closed by stop(); create a new LocalIotCore to start again`);
+    if (this.#options.lake) await this.#replay(this.#options.lake.acceptedLog);
     const broker = await Aedes.createBroker({
+      // AWS holds every client to a keep-alive from 30 s to 1200 s, whatever it asked for.
+      preConnect: (client, packet, callback) => {
+        packet.keepalive = effectiveKeepAlive(packet.keepalive ?? 0);
+        const peer = this.#peerOf(client);
+        if (peer) peer.keepAliveS = packet.keepalive;
+        callback(null, true);
+      },
       authenticate: (client, _username, _password, done) => {
+        const refuse = (reason: RefusalReason, detail: string): void => {
+          const thing = this.#peerOf(client)?.thing;
+          this.#emit({ kind: "refused", reason, ...(thing ? { thing } : {}), detail });
+          const error = new Error("connection not authorised") as AuthenticateError;
+          error.returnCode = NOT_AUTHORIZED;
+          done(error, false);
+        };
+        const peer = this.#peerOf(client);
+        if (!peer) return refuse("tls", "the connection has no client certificate");
+        const admission = this.#options.registry.admit(peer.certDer, client.id);
+        if (!admission.admitted) return refuse("registry", `client ID "${client.id}": ${admission.reason}`);
+        peer.thing = admission.thing;
         const refusal = this.#check(client, "iot:Connect", `client/${client.id}`);
-        if (refusal === undefined) {
-          done(null, true);
-          return;
-        }
-        const thing = this.#thingOf(client);
-        const hint = thing !== undefined && client.id !== thing ? `; the client ID must be the certificate's thing "${thing}"` : "";
-        this.#emit({ kind: "refused", reason: "client-id", ...(thing ? { thing } : {}), detail: `${refusal}${hint}` });
-        const error = new Error("connection not authorised by the IoT policy") as AuthenticateError;
-        error.returnCode = NOT_AUTHORIZED;
-        done(error, false);
+        if (refusal !== undefined) return refuse("client-id", refusal);
+        const willRefusal = this.#willRefusal(client);
+        if (willRefusal) return refuse(willRefusal.reason, willRefusal.detail);
+        done(null, true);
       },
       authorizePublish: (client, packet, callback) => {
-        const refusal = client ? this.#check(client, "iot:Publish", `topic/${packet.topic}`) : `a publish to "${packet.topic}" came from no client`;
-        if (refusal === undefined) {
-          callback(null);
+        const refusal = client
+          ? this.#publishRefusal(client, packet.topic, packet.retain)
+          : { reason: "publish" as const, detail: `a publish to "${packet.topic}" came from no client` };
+        if (refusal !== undefined) {
+          const thing = client ? this.#peerOf(client)?.thing : undefined;
+          this.#emit({ kind: "refused", reason: refusal.reason, ...(thing ? { thing } : {}), detail: refusal.detail });
+          callback(new Error(`publish to ${packet.topic} not authorised`));
           return;
         }
-        const thing = client ? this.#thingOf(client) : undefined;
-        this.#emit({ kind: "refused", reason: "publish", ...(thing ? { thing } : {}), detail: refusal });
-        callback(new Error(`publish to ${packet.topic} not authorised`));
+        const payload = new Uint8Array(packet.payload as Buffer);
+        this.#accept(client!.id, packet.topic, payload, packet.qos).then(
+          () => callback(null),
+          (error: Error) => callback(error),
+        );
       },
       authorizeSubscribe: (client, subscription, callback) => {
+        const thing = this.#peerOf(client)?.thing;
+        // AWS sends no SUBACK for QoS 2; the client is dropped rather than granted something it did not ask for.
+        if (subscription.qos === 2) {
+          this.#emit({
+            kind: "refused",
+            reason: "qos-2",
+            ...(thing ? { thing } : {}),
+            detail: `SUBSCRIBE to "${subscription.topic}" at QoS 2: AWS IoT Core supports QoS 0 and 1 only and sends no SUBACK for it`,
+          });
+          callback(new Error(`subscribe to ${subscription.topic} at QoS 2 not supported`));
+          return;
+        }
         // As on AWS, the filter's `+` and `#` are plain characters the topicfilter resource must match.
-        const refusal = this.#check(client, "iot:Subscribe", `topicfilter/${subscription.topic}`);
+        const refusal = topicRefusal(subscription.topic, "topic filter") ?? this.#check(client, "iot:Subscribe", `topicfilter/${subscription.topic}`);
         if (refusal === undefined) {
           callback(null, subscription);
           return;
         }
-        const thing = this.#thingOf(client);
         this.#emit({ kind: "refused", reason: "subscribe", ...(thing ? { thing } : {}), detail: refusal });
         callback(new Error(`subscribe to ${subscription.topic} not authorised`));
       },
@@ -172,12 +258,12 @@ export class LocalIotCore {
       authorizeForward: (client, packet) => {
         const refusal = this.#check(client, "iot:Receive", `topic/${packet.topic}`);
         if (refusal === undefined) return packet;
-        const thing = this.#thingOf(client);
+        const thing = this.#peerOf(client)?.thing;
         this.#emit({ kind: "refused", reason: "receive", ...(thing ? { thing } : {}), detail: refusal });
         return null;
       },
     });
-    broker.on("clientReady", (client: Client) => this.#emit({ kind: "connected", thing: client.id }));
+    broker.on("clientReady", (client: Client) => this.#emit({ kind: "connected", thing: client.id, keepAliveS: this.#peerOf(client)?.keepAliveS ?? 0 }));
     broker.on("clientDisconnect", (client: Client) => this.#emit({ kind: "disconnected", thing: client.id }));
     broker.on("publish", (packet, client) => {
       if (!client) return;
@@ -190,7 +276,6 @@ export class LocalIotCore {
           this.#emit({ kind: "refused", reason: "publish", thing: client.id, detail: `shadow request on "${packet.topic}": ${(error as Error).message}` });
         }
       }
-      this.#toLake(client.id, packet.topic, payload);
     });
     const server = tls.createServer({
       key: this.#options.keyPem,
@@ -205,14 +290,31 @@ export class LocalIotCore {
       connection.on("close", () => this.#connections.delete(connection));
     });
     server.on("secureConnection", (socket) => {
-      const subject = socket.getPeerCertificate().subject as { CN?: string | string[] } | undefined;
-      const cn = Array.isArray(subject?.CN) ? subject.CN[0] : subject?.CN;
-      if (cn) this.#thingOfSocket.set(socket, cn);
-      broker.handle(socket);
+      // AWS IoT Core refuses a connection without SNI: it names the endpoint the client means.
+      if (!socket.servername) {
+        this.#emit({ kind: "refused", reason: "sni", detail: "the TLS ClientHello carries no Server Name Indication; AWS IoT Core refuses such a connection" });
+        socket.destroy();
+        return;
+      }
+      let began = false;
+      const connection = new GuardedConnection(socket, (refusal) => {
+        const thing = this.#peers.get(connection)?.thing;
+        this.#emit({ kind: "refused", reason: refusal.reason, ...(thing ? { thing } : {}), detail: refusal.detail });
+      });
+      socket.once("data", () => (began = true));
+      socket.once("close", () => {
+        if (!began) this.#emit({ kind: "closed-before-connect", detail: "a client completed the TLS handshake and closed without sending MQTT CONNECT" });
+      });
+      this.#peers.set(connection, { certDer: new Uint8Array(socket.getPeerCertificate().raw) });
+      broker.handle(connection);
     });
     // Node drops a client whose certificate fails verification without sending a TLS alert, so
     // the client cannot tell why; the reason is reported here for the operator.
     server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+      if (!socket.authorizationError && error.code !== undefined && CLOSED_EARLY.has(error.code)) {
+        this.#emit({ kind: "closed-before-connect", detail: `the client closed during the TLS handshake (${error.code})` });
+        return;
+      }
       this.#emit({ kind: "refused", reason: "tls", detail: describeTlsRefusal(socket, error) });
     });
     const host = this.#options.host ?? "127.0.0.1";
@@ -226,7 +328,7 @@ export class LocalIotCore {
             : error,
         );
       });
-      server.listen(port, host, () => resolve());
+      server.listen({ port, host, backlog: this.#options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () => resolve());
     });
     this.#broker = broker;
     this.#server = server;
@@ -243,6 +345,8 @@ export class LocalIotCore {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     // Only once the broker is closed can no message reach the rule after the Firehose's last write.
     await this.#lake?.close();
+    await this.#acceptedLog?.close();
+    this.#acceptedLog = undefined;
   }
 
   /**
@@ -267,22 +371,63 @@ export class LocalIotCore {
     });
   }
 
-  /** Runs the telemetry rule for a PUBLISH already acknowledged, as AWS's rules engine runs after the broker. */
-  #toLake(thing: string, topic: string, payload: Uint8Array): void {
+  /** Opens the accepted-message log and sends what an earlier run acknowledged, and the lake does not hold, through the rule. */
+  async #replay(file: string): Promise<void> {
+    const { log, pending } = await AcceptedLog.open(file);
+    this.#acceptedLog = log;
+    for (const message of pending) this.#toLake(message.clientId, message.topic, message.payload, message.receivedAt, message.id);
+    if (pending.length > 0) this.#emit({ kind: "replayed", messages: pending.length });
+  }
+
+  /**
+   * Takes a PUBLISH the policy allowed. A QoS 1 message the rule reads is first made durable in
+   * the accepted-message log: the broker acknowledges it only once this resolves.
+   */
+  async #accept(clientId: string, topic: string, payload: Uint8Array, qos: number): Promise<void> {
     const lake = this.#lake;
-    const outcome = lake?.message(topic, thing, payload);
+    if (!lake?.reads(topic)) return;
+    const receivedAt = Date.now();
+    const log = this.#acceptedLog;
+    const id = qos > 0 && log ? await log.append({ topic, clientId, payload, receivedAt }) : undefined;
+    this.#toLake(clientId, topic, payload, receivedAt, id);
+  }
+
+  /** Runs the telemetry rule for a PUBLISH, as AWS's rules engine runs after the broker; a logged one is marked delivered once the lake holds it. */
+  #toLake(thing: string, topic: string, payload: Uint8Array, receivedAt: number, logId: string | undefined): void {
+    const lake = this.#lake;
+    const log = this.#acceptedLog;
+    const outcome = lake?.message(topic, thing, payload, { receivedAt, ...(logId !== undefined && log ? { written: () => log.delivered(logId) } : {}) });
     if (outcome?.kind === "delivered") this.#emit({ kind: "delivered", thing, topic, payload });
     else if (lake && outcome?.kind === "undelivered")
       this.#emit({ kind: "undelivered", rule: lake.ruleName, thing, topic, detail: outcome.detail, recorded: outcome.recorded });
   }
 
-  #thingOf(client: Client): string | undefined {
-    return this.#thingOfSocket.get(client.conn as object);
+  /** Why a client may not publish this, or undefined: the topic's limits, the reserved topics, and the policy (iot:RetainPublish too for a retained one). */
+  #publishRefusal(client: Client, topic: string, retain: boolean): { reason: RefusalReason; detail: string } | undefined {
+    const limit = topicRefusal(topic, "topic");
+    if (limit) return { reason: "malformed", detail: limit };
+    const reserved = reservedTopicRefusal(topic);
+    if (reserved) return { reason: "publish", detail: reserved };
+    const refusal = this.#check(client, "iot:Publish", `topic/${topic}`) ?? (retain ? this.#check(client, "iot:RetainPublish", `topic/${topic}`) : undefined);
+    return refusal === undefined ? undefined : { reason: "publish", detail: retain ? `retained PUBLISH: ${refusal}` : refusal };
   }
 
-  /** The connection as the policy sees it: the local CA issues a certificate for one thing only, named in its CN, so that thing is the one attached. */
+  /** A will is a publish the broker makes for the client later, so it is checked as one now, as AWS does at CONNECT. */
+  #willRefusal(client: Client): { reason: RefusalReason; detail: string } | undefined {
+    const will = (client as Client & { _will?: { topic: string; qos: number; retain: boolean } })._will;
+    if (!will) return undefined;
+    if (will.qos === 2) return { reason: "qos-2", detail: `will on "${will.topic}" at QoS 2: AWS IoT Core supports QoS 0 and 1 only` };
+    const refusal = this.#publishRefusal(client, will.topic, will.retain);
+    return refusal && { reason: refusal.reason, detail: `will: ${refusal.detail}` };
+  }
+
+  #peerOf(client: Client): Peer | undefined {
+    return this.#peers.get(client.conn as object);
+  }
+
+  /** The connection as the policy sees it: the thing the registry has its certificate attached to, if any. */
   #contextOf(client: Client): IotPolicyContext {
-    const thingName = this.#thingOf(client);
+    const thingName = this.#peerOf(client)?.thing;
     return {
       clientId: client.id,
       ...(thingName !== undefined ? { thingName } : {}),

@@ -27,7 +27,7 @@ export interface MosquittoBroker {
  * it listens. `extraConfig` lines go at the end of mosquitto.conf (written, with the PEM files, in `dir`).
  */
 export async function startMosquitto(options: {
-  ca: LocalCa;
+  ca: Pick<LocalCa, "certPem" | "issueServerCertificate">;
   dir: string;
   extraConfig?: readonly string[];
   listenTimeoutMs?: number;

@@ -1,6 +1,6 @@
 import { RAW_PREFIX } from "../../../cloud/lib/lakePrefixes.ts";
 import { LocalFirehose, TELEMETRY_STREAM_NAME } from "./LocalFirehose.ts";
-import { RuleEngine, type RuleOutcome } from "./rules/RuleEngine.ts";
+import { RuleEngine, type MessageReceipt, type RuleOutcome } from "./rules/RuleEngine.ts";
 import { RuleErrorFile } from "./rules/RuleErrorFile.ts";
 import { loadTelemetryTopicRule, TELEMETRY_ACTION_NAME } from "./rules/TelemetryRule.ts";
 
@@ -87,11 +87,20 @@ export class TelemetryLake {
     return this.#closed;
   }
 
-  /** Runs the rule for one accepted PUBLISH; undefined when the rule does not read its topic. */
-  message(topic: string, clientId: string, payload: Uint8Array): TelemetryLakeOutcome | undefined {
+  /** Whether the rule reads messages on `topic`. */
+  reads(topic: string): boolean {
+    return this.#rule.matches(topic);
+  }
+
+  /**
+   * Runs the rule for one accepted PUBLISH; undefined when the rule does not read its topic.
+   * `receipt.written` is called once the lake durably holds what became of it: its record in
+   * raw/, its error record under errors/, or nothing at all when the rule's WHERE filtered it out.
+   */
+  message(topic: string, clientId: string, payload: Uint8Array, receipt?: MessageReceipt): TelemetryLakeOutcome | undefined {
     let outcome: RuleOutcome;
     try {
-      outcome = this.#rule.message(topic, clientId, payload);
+      outcome = this.#rule.message(topic, clientId, payload, receipt);
     } catch (error) {
       // The engine throws only when its error action failed too, so the message is lost but for this.
       this.#messages++;
@@ -99,6 +108,7 @@ export class TelemetryLake {
     }
     if (outcome.kind === "not-matched") return undefined;
     this.#messages++;
+    if (outcome.kind !== "delivered") receipt?.written?.();
     if (outcome.kind === "failed")
       return { kind: "undelivered", recorded: true, detail: outcome.error.failures.map((failure) => failure.errorMessage).join("; ") };
     return outcome;

@@ -2,9 +2,15 @@ import { evaluateStatement, RuleEvaluationError } from "./IotSqlEvaluator.ts";
 import type { RuleErrorRecord } from "./RuleErrorRecord.ts";
 import type { TopicRule } from "./TopicRule.ts";
 
-/** Where a fired rule's record goes; LocalFirehose is one. It throws to refuse a record. */
+/** Where a fired rule's record goes; LocalFirehose is one. It throws to refuse a record, and calls `written` once the record is durable. */
 export interface RuleAction {
-  put(record: string | Uint8Array): void;
+  put(record: string | Uint8Array, written?: () => void): void;
+}
+
+/** How the core received a message: when (the rule's timestamp()), and who to tell once the action's record is durable. */
+export interface MessageReceipt {
+  readonly receivedAt: number;
+  readonly written?: () => void;
 }
 
 /** Takes the error record of a message the rule could not deliver. */
@@ -67,19 +73,26 @@ export class RuleEngine {
   }
 
   /** Runs the rule for one message. Throws only if the error action itself fails. */
-  message(topic: string, clientId: string, payload: Uint8Array): RuleOutcome {
+  message(topic: string, clientId: string, payload: Uint8Array, receipt?: MessageReceipt): RuleOutcome {
     if (!this.matches(topic)) return { kind: "not-matched" };
     let record: string | Uint8Array;
     try {
-      const result = evaluateStatement(this.rule.statement, { topic, clientId, payload }, this.#now);
+      const result = evaluateStatement(this.rule.statement, { topic, clientId, payload }, receipt ? () => receipt.receivedAt : this.#now);
       if (!result.fired) return { kind: "filtered" };
       record = result.record;
     } catch (error) {
-      if (!(error instanceof RuleEvaluationError)) throw error;
-      return this.#fail(topic, clientId, payload, SQL_EVALUATION, this.rule.name, error.message);
+      // A payload nested deeper than the evaluator's stack is a message the SQL cannot be evaluated for, not a reason to lose it.
+      const detail =
+        error instanceof RuleEvaluationError
+          ? error.message
+          : error instanceof RangeError
+            ? `the payload is nested too deeply to evaluate (${error.message})`
+            : undefined;
+      if (detail === undefined) throw error;
+      return this.#fail(topic, clientId, payload, SQL_EVALUATION, this.rule.name, detail);
     }
     try {
-      this.#action.put(record);
+      this.#action.put(record, receipt?.written);
     } catch (error) {
       return this.#fail(topic, clientId, payload, this.#actionName, this.#actionResource, (error as Error).message);
     }

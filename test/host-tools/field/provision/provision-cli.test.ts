@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
 
 const aqm = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
@@ -24,6 +26,11 @@ test("aqm provision local --board: the identity and Wi-Fi land in the simulated 
     assert.deepEqual(Object.keys(nvs.tls ?? {}).sort(), ["ca", "cert", "key"]);
     assert.deepEqual(nvs.wifi, { ssid: "aqm lab", password: "lab passphrase" });
     assert.deepEqual(nvs.aqm, { thing: "aqm-cli-001", endpoint: "localhost", port: 8883 });
+    // The local IoT Core will admit it: the thing, its ACTIVE certificate, attached, as in AWS.
+    const certPem = readFileSync(path.join(dir, "things", "aqm-cli-001", "cert.pem"), "utf8");
+    assert.deepEqual(ThingRegistry.open(dir).admit(new Uint8Array(new X509Certificate(certPem).raw), "aqm-cli-001"), { admitted: true, thing: "aqm-cli-001" });
+    // The board's preferences hold its key and the Wi-Fi password: the owner's only.
+    assert.equal(statSync(path.join(board, "nvs.json")).mode & 0o777, 0o600);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

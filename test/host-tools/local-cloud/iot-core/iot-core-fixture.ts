@@ -1,25 +1,59 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
-import { LocalCa, type IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
+import { LocalCa, type IssuedCertificate, type Validity } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import type { IotPolicy } from "../../../../host-tools/local-cloud/iot-core/IotPolicy.ts";
-import { LocalIotCore, type IotCoreEvent, type LocalIotCoreOptions } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
+import { LocalIotCore, type IotCoreEvent } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
+import type { TelemetryLakeOptions } from "../../../../host-tools/local-cloud/iot-core/TelemetryLake.ts";
+import { ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
 import type { MqttConnectionEvents } from "../../../../host-tools/board-sim/platform/MqttConnector.ts";
 import { TlsMqttConnection } from "../../../../host-tools/board-sim/platform/TlsMqttConnection.ts";
 
+/** The test's CA: each device certificate it issues is provisioned in the core's registry for its thing, as `aqm provision local` does. */
+export type TestCa = Pick<LocalCa, "certPem" | "certDer" | "issueServerCertificate" | "issueDeviceCertificate">;
+
+export function provisioningCa(ca: LocalCa, registry: ThingRegistry): TestCa {
+  return {
+    certPem: ca.certPem,
+    certDer: ca.certDer,
+    issueServerCertificate: (names) => ca.issueServerCertificate(names),
+    issueDeviceCertificate: async (thing: string, validity?: Validity) => {
+      const issued = await ca.issueDeviceCertificate(thing, validity);
+      registry.provision(thing, issued.certPem);
+      return issued;
+    },
+  };
+}
+
+/** Where a test core keeps its accepted-message log: beside the lake's prefixes, hidden as readers skip it. */
+export function testAcceptedLog(lakeDir: string): string {
+  return path.join(lakeDir, ".iot-core", "accepted.log");
+}
+
 /** A local IoT Core on a free port with its CA (and the deployed device policy unless told otherwise), and a way to connect boards to it over TLS. */
-export async function startIotCore(options: { policy?: IotPolicy; lake?: LocalIotCoreOptions["lake"] } = {}) {
-  const ca = await LocalCa.createEphemeral("test CA");
+export async function startIotCore(options: { policy?: IotPolicy; lake?: TelemetryLakeOptions; listenBacklog?: number } = {}) {
+  const rawCa = await LocalCa.createEphemeral("test CA");
+  const registry = ThingRegistry.inMemory();
+  const ca = provisioningCa(rawCa, registry);
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, ...options });
+  const { lake, ...rest } = options;
+  const core = new LocalIotCore({
+    port: 0,
+    caPem: ca.certPem,
+    certPem: server.certPem,
+    keyPem: server.keyPem,
+    registry,
+    ...rest,
+    ...(lake ? { lake: { ...lake, acceptedLog: testAcceptedLog(lake.dir) } } : {}),
+  });
   const events: IotCoreEvent[] = [];
   core.onEvent((event) => events.push(event));
   const { port } = await core.start();
-  return { ca, core, events, port };
+  return { ca, rawCa, registry, core, events, port };
 }
 
 /** An mqtt.js client connected to the core as `thing`, with a certificate for that thing from the core's CA. */
-export async function connectMqttJs(port: number, ca: LocalCa, thing: string): Promise<MqttClient> {
+export async function connectMqttJs(port: number, ca: TestCa, thing: string): Promise<MqttClient> {
   const identity = await ca.issueDeviceCertificate(thing);
   return connectAsync({
     protocol: "mqtts",
@@ -75,7 +109,7 @@ export function recorder(): Recorded {
   return recorded;
 }
 
-export function connectBoard(port: number, ca: LocalCa, identity: IssuedCertificate, clientId: string, recorded: Recorded): TlsMqttConnection {
+export function connectBoard(port: number, ca: TestCa, identity: IssuedCertificate, clientId: string, recorded: Recorded): TlsMqttConnection {
   return new TlsMqttConnection(
     {
       host: "localhost",

@@ -6,7 +6,8 @@ import { test } from "node:test";
 import { LocalCa } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
 import { TELEMETRY_RULE_NAME } from "../../../../host-tools/local-cloud/iot-core/rules/TelemetryRule.ts";
-import { connectMqttJs, lakeObjects, startIotCore, until } from "./iot-core-fixture.ts";
+import { ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
+import { connectMqttJs, lakeObjects, startIotCore, testAcceptedLog, until } from "./iot-core-fixture.ts";
 
 // The core owns the cloud's telemetry path when given a lake: rule, Firehose and error action.
 
@@ -130,7 +131,14 @@ test("a core whose lake stop() closed will not start again", () =>
   withLake(async (lake) => {
     const ca = await LocalCa.createEphemeral("test CA");
     const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-    const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, lake: { dir: lake } });
+    const core = new LocalIotCore({
+      port: 0,
+      caPem: ca.certPem,
+      certPem: server.certPem,
+      keyPem: server.keyPem,
+      registry: ThingRegistry.inMemory(),
+      lake: { dir: lake, acceptedLog: testAcceptedLog(lake) },
+    });
     await core.start();
     await core.stop();
     await assert.rejects(
@@ -143,7 +151,14 @@ test("a lake option the core cannot use is refused when the core is made, naming
   const ca = await LocalCa.createEphemeral("test CA");
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
   const make = (lake: { dir: string; bufferMs?: number }) =>
-    new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, lake });
+    new LocalIotCore({
+      port: 0,
+      caPem: ca.certPem,
+      certPem: server.certPem,
+      keyPem: server.keyPem,
+      registry: ThingRegistry.inMemory(),
+      lake: { ...lake, acceptedLog: "accepted.log" },
+    });
   assert.throws(() => make({ dir: "" }), /the local IoT Core's lake\.dir is empty/);
   assert.throws(() => make({ dir: "lake", bufferMs: 0 }), /the local IoT Core's lake\.bufferMs must be a positive number of milliseconds, got 0/);
 });

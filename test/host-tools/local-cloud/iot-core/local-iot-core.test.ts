@@ -5,6 +5,7 @@ import { DEVICE_POLICY_FILE } from "../../../../cloud/lib/iotFiles.ts";
 import { IotPolicy } from "../../../../host-tools/local-cloud/iot-core/IotPolicy.ts";
 import { LocalCa } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
+import { ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
 import { connectBoard, recorder, startIotCore, until } from "./iot-core-fixture.ts";
 
 let fixture: Awaited<ReturnType<typeof startIotCore>>;
@@ -49,15 +50,33 @@ test("a board subscribed to its own shadow receives what is published there, thr
   await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
   connection.write(new Uint8Array(0), { operation: 8, id: 2, items: [{ topic: "$aws/things/aqm-shadow/shadow/update/delta", QoS: 1 }] });
   await until(() => board.controls.some((c) => c.operation === 9), "SUBACK");
-  connection.write(new TextEncoder().encode('{"state":{"interval":60}}'), {
-    operation: PUBLISH,
-    topic: "$aws/things/aqm-shadow/shadow/update/delta",
-    QoS: 1,
-    id: 3,
-  });
+  // Only the Device Shadow service publishes a delta; the core publishes as it does.
+  await fixture.core.publish("$aws/things/aqm-shadow/shadow/update/delta", '{"state":{"interval":60}}', 1);
   await until(() => board.messages.length === 1, "the delta");
   assert.deepEqual(board.messages, [{ topic: "$aws/things/aqm-shadow/shadow/update/delta", payload: '{"state":{"interval":60}}' }]);
   connection.close();
+});
+
+test("a board publishing to its own shadow/update/delta is refused: AWS lists it as subscribe-only", async () => {
+  const { ca, port, events } = fixture;
+  const identity = await ca.issueDeviceCertificate("aqm-forger");
+  const board = recorder();
+  const connection = connectBoard(port, ca, identity, "aqm-forger", board);
+  await until(() => board.controls.some((c) => c.operation === CONNACK), "CONNACK");
+  connection.write(new TextEncoder().encode('{"state":{"interval":60}}'), {
+    operation: PUBLISH,
+    topic: "$aws/things/aqm-forger/shadow/update/delta",
+    QoS: 1,
+    id: 3,
+  });
+  await until(() => board.closes === 1, "the disconnection");
+  assert.ok(!board.controls.some((c) => c.operation === 4), "no PUBACK for the forged delta");
+  const refusal = events.find((e) => e.kind === "refused" && e.thing === "aqm-forger");
+  assert.ok(refusal?.kind === "refused");
+  assert.equal(
+    refusal.detail,
+    '"$aws/things/aqm-forger/shadow/update/delta" is a reserved topic only the Device Shadow service publishes to (subscribe-only for devices)',
+  );
 });
 
 test("a certificate signed by another CA is refused in the handshake: the board hears tls-rejected, the core logs why", async () => {
@@ -100,7 +119,7 @@ test("an expired certificate is refused, and the core names the expiry", async (
   );
 });
 
-test("a client ID other than the certificate's thing is not authorised (CONNACK 5)", async () => {
+test("a client ID other than the certificate's thing is not authorised (CONNACK 5), the registry naming why", async () => {
   const { ca, port, events } = fixture;
   const identity = await ca.issueDeviceCertificate("aqm-honest");
   const board = recorder();
@@ -108,12 +127,10 @@ test("a client ID other than the certificate's thing is not authorised (CONNACK 
   await until(() => board.closes === 1, "the refusal");
   assert.equal(board.errors[0]!.code, "not-authorised");
   assert.match(board.errors[0]!.message, /CONNACK return code 5/);
-  const refusal = events.find((e) => e.kind === "refused" && e.reason === "client-id" && e.thing === "aqm-honest");
+  // As on AWS, the certificate is attached to aqm-honest only, so for client ID aqm-impostor no thing is attached (iot:Connection.Thing.IsAttached).
+  const refusal = events.find((e) => e.kind === "refused" && e.reason === "registry");
   assert.ok(refusal?.kind === "refused");
-  assert.equal(
-    refusal.detail,
-    `iot:Connect on client/aqm-impostor is not allowed for thing "aqm-honest" (client ID "aqm-impostor"): no statement of ${DEVICE_POLICY_FILE} allows it; the client ID must be the certificate's thing "aqm-honest"`,
-  );
+  assert.equal(refusal.detail, `client ID "aqm-impostor": no thing "aqm-impostor" (the client ID) is registered in the thing registry (in memory)`);
 });
 
 test("publishing to another thing's topic is refused and never reaches the lake's message events", async () => {
@@ -168,14 +185,14 @@ test("nothing listening on the port is broker-unreachable", async () => {
 test("a port that is already taken is a clear error that says what to do", async () => {
   const { ca, port } = fixture;
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  const second = new LocalIotCore({ port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+  const second = new LocalIotCore({ port, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, registry: ThingRegistry.inMemory() });
   await assert.rejects(second.start(), new RegExp(`127\\.0\\.0\\.1:${port} is already in use .*choose another port with --port`));
 });
 
 test("stop() closes connections still in the TLS handshake instead of waiting for them", { timeout: 5000 }, async () => {
   const ca = await LocalCa.createEphemeral("test CA");
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+  const core = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, registry: ThingRegistry.inMemory() });
   const { port } = await core.start();
   await assert.rejects(core.start(), /already started/);
   const silent = net.connect(port, "127.0.0.1");
@@ -226,7 +243,7 @@ test("the core's own publish refuses a topic with MQTT wildcards, and needs a st
   await assert.rejects(fixture.core.publish("", "{}"), /cannot publish to an empty topic/);
   const ca = await LocalCa.createEphemeral("test CA");
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  const idle = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
+  const idle = new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, registry: ThingRegistry.inMemory() });
   await assert.rejects(idle.publish("dt/aqm/x/telemetry", "{}"), /cannot publish to "dt\/aqm\/x\/telemetry": the local IoT Core is not started/);
 });
 
@@ -273,4 +290,14 @@ test("a message the subscriber may not receive (iot:Receive denied) is not deliv
   } finally {
     await guarded.core.stop();
   }
+});
+
+test("a listen backlog that is not a positive whole number is refused when the core is made, naming the option", async () => {
+  const { ca } = fixture;
+  const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
+  for (const listenBacklog of [0, -1, 1.5])
+    assert.throws(
+      () => new LocalIotCore({ port: 0, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem, registry: ThingRegistry.inMemory(), listenBacklog }),
+      new RegExp(`listenBacklog must be a whole number of connections above 0, got ${listenBacklog}`),
+    );
 });

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { connectAsync } from "mqtt";
+import { LocalCa, type IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
+import { certificateId, registryFile, ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
+import { startIotCore } from "./iot-core-fixture.ts";
+
+test("the registry admits only a registered, ACTIVE certificate attached to the client ID's thing, and names what is missing", async () => {
+  const ca = await LocalCa.createEphemeral("test CA");
+  const registry = ThingRegistry.inMemory();
+  const a = await ca.issueDeviceCertificate("aqm-a");
+  const b = await ca.issueDeviceCertificate("aqm-b");
+  const der = (issued: IssuedCertificate) => issued.certDer;
+  const idA = registry.provision("aqm-a", a.certPem);
+  assert.equal(idA, certificateId(a.certPem));
+  assert.deepEqual(registry.admit(der(a), "aqm-a"), { admitted: true, thing: "aqm-a" });
+  assert.deepEqual(registry.admit(der(b), "aqm-b"), {
+    admitted: false,
+    reason: `certificate ${certificateId(b.certPem).slice(0, 12)}… is not registered in the thing registry (in memory)`,
+  });
+  registry.registerCertificate(b.certPem);
+  assert.match((registry.admit(der(b), "aqm-b") as { reason: string }).reason, /no thing "aqm-b" \(the client ID\) is registered/);
+  assert.match((registry.admit(der(b), "aqm-a") as { reason: string }).reason, /is not attached to thing "aqm-a"/);
+  registry.setStatus(idA, "INACTIVE");
+  assert.match((registry.admit(der(a), "aqm-a") as { reason: string }).reason, /is INACTIVE, not ACTIVE/);
+  registry.setStatus(idA, "ACTIVE");
+  registry.detach("aqm-a", idA);
+  assert.match((registry.admit(der(a), "aqm-a") as { reason: string }).reason, /is not attached to thing "aqm-a"/);
+  assert.throws(() => registry.setStatus("f00", "REVOKED"), /no certificate f00 in the thing registry/);
+  assert.throws(() => registry.provision("bad/name", a.certPem), /invalid thing name "bad\/name"/);
+});
+
+test("a registry file changed by another process (aqm provision, a revocation) counts from the next admission; a broken file is a clear error", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "aqm-registry-"));
+  try {
+    const ca = await LocalCa.createEphemeral("test CA");
+    const issued = await ca.issueDeviceCertificate("aqm-file");
+    const core = ThingRegistry.open(dir);
+    assert.equal(core.admit(issued.certDer, "aqm-file").admitted, false);
+    const id = ThingRegistry.open(dir).provision("aqm-file", issued.certPem);
+    assert.equal(core.admit(issued.certDer, "aqm-file").admitted, true);
+    ThingRegistry.open(dir).setStatus(id, "REVOKED");
+    assert.match((core.admit(issued.certDer, "aqm-file") as { reason: string }).reason, /is REVOKED, not ACTIVE/);
+    writeFileSync(registryFile(dir), '{"things":{"x":{}},"certificates":{}}');
+    assert.throws(() => core.admit(issued.certDer, "aqm-file"), /the thing registry .* has thing "x" without a "principals" list/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the core refuses a certificate its CA signed for a thing never provisioned, and a revoked one on its next connection (mqtt.js)", async () => {
+  const fixture = await startIotCore();
+  try {
+    const connect = (identity: IssuedCertificate, thing: string) =>
+      connectAsync({
+        protocol: "mqtts",
+        host: "127.0.0.1",
+        port: fixture.port,
+        servername: "localhost",
+        protocolVersion: 4,
+        clientId: thing,
+        ca: fixture.ca.certPem,
+        cert: identity.certPem,
+        key: identity.keyPem,
+        reconnectPeriod: 0,
+      });
+    const refused = (error: Error & { code?: number }) => error.code === 5;
+    const unprovisioned = await fixture.rawCa.issueDeviceCertificate("aqm-ghost");
+    await assert.rejects(connect(unprovisioned, "aqm-ghost"), refused);
+    assert.ok(fixture.events.some((e) => e.kind === "refused" && e.reason === "registry" && /is not registered in the thing registry/.test(e.detail)));
+
+    const identity = await fixture.ca.issueDeviceCertificate("aqm-revoked");
+    const first = await connect(identity, "aqm-revoked");
+    fixture.registry.setStatus(certificateId(identity.certPem), "REVOKED");
+    await first.endAsync();
+    await assert.rejects(connect(identity, "aqm-revoked"), refused);
+    assert.ok(fixture.events.some((e) => e.kind === "refused" && e.reason === "registry" && /is REVOKED, not ACTIVE/.test(e.detail)));
+  } finally {
+    await fixture.core.stop();
+  }
+});
