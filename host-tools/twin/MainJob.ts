@@ -1,23 +1,18 @@
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LocalCa, type IssuedCertificate } from "../local-cloud/iot-core/LocalCa.ts";
 import { LakeQuery } from "../local-cloud/lake/LakeQuery.ts";
 import { ReportServer } from "../analysis/report/ReportServer.ts";
 import { LakeLoop, type LakeLoopFigures } from "./LakeLoop.ts";
 import { LocalIotCore } from "../local-cloud/iot-core/LocalIotCore.ts";
-import { parseLogLine } from "../field/monitor/LogLineParser.ts";
-import { TlsMqttConnection } from "../board-sim/platform/TlsMqttConnection.ts";
-import { VmBoard } from "../board-sim/platform/VmBoard.ts";
-import { NvsStore } from "../board-sim/board/NvsStore.ts";
 import { AirReplay, parseStationCsv, type StationRecord } from "../board-sim/scenarios/AirReplay.ts";
 import { SyntheticAir } from "../board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard } from "../board-sim/board/SimulatedBoard.ts";
-import { BoardLogState } from "./BoardLogState.ts";
+import type { BoardLogState } from "./BoardLogState.ts";
+import type { FleetDriveFigures } from "./FleetDrive.ts";
+import { SimulatedFleet, type FleetMember } from "./SimulatedFleet.ts";
 import type { MainJobOptions } from "./MainJobOptions.ts";
 import type { LakeFigures } from "./TerminalView.ts";
 
-/** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
-const DRIVE_EVERY_MS = 50;
 const DAY_MS = 86_400_000;
 /** Replaying boards start this far apart in the records, so each breathes different air. */
 const REPLAY_OFFSET_MS = 5 * 3_600_000;
@@ -32,18 +27,18 @@ function readStationFile(file: string): StationRecord[] {
   return parseStationCsv(text, file);
 }
 
-interface RunningBoard {
-  readonly thing: string;
-  readonly vm: VmBoard;
-  readonly status: BoardLogState;
-  /** A rogue board: the IoT Core must refuse it, so nothing it queues can ever be acknowledged. */
-  readonly rogue: boolean;
-  lastDrive: number;
+/**
+ * Connections the core's listen queue holds: one per board powering up and one more for each
+ * board retrying at the same moment. Node's default of 511 overflowed with 1,000 boards, and the
+ * boards refused by the kernel waited out a long backoff.
+ */
+function listenBacklogFor(boards: number): number {
+  return Math.max(511, 2 * boards);
 }
 
 export interface StopSummary {
   /** `curated`: the board's distinct readings in the curated lake after the last curation. */
-  readonly boards: { thing: string; readings: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
+  readonly boards: { thing: string; poweredUp: boolean; readings: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
   /** Messages the local Firehose wrote to the raw lake: a reading, or a batch of them, each. */
   readonly lakeRecords: number;
   /** Readings in those messages, as the curation counted them. */
@@ -59,9 +54,8 @@ export interface StopSummary {
  */
 export class MainJob {
   readonly #core: LocalIotCore;
-  readonly #boards: RunningBoard[];
+  readonly #fleet: SimulatedFleet;
   readonly #lakeDir: string;
-  readonly #driver: NodeJS.Timeout;
   readonly #pipeline: LakeLoop;
   readonly #report: ReportServer;
   /** The port the local IoT Core listens on (the one asked for, or the free one picked for 0). */
@@ -71,7 +65,7 @@ export class MainJob {
 
   private constructor(parts: {
     core: LocalIotCore;
-    boards: RunningBoard[];
+    fleet: SimulatedFleet;
     lakeDir: string;
     port: number;
     pipeline: LakeLoop;
@@ -80,12 +74,11 @@ export class MainJob {
   }) {
     this.port = parts.port;
     this.#core = parts.core;
-    this.#boards = parts.boards;
+    this.#fleet = parts.fleet;
     this.#lakeDir = parts.lakeDir;
     this.#pipeline = parts.pipeline;
     this.#report = parts.report;
     this.reportUrl = parts.reportUrl;
-    this.#driver = setInterval(() => this.#drive(), DRIVE_EVERY_MS);
     parts.pipeline.start();
   }
 
@@ -104,6 +97,7 @@ export class MainJob {
       keyPem: server.keyPem,
       shadowStateDir: stateDir,
       lake: { dir: lakeDir },
+      listenBacklog: listenBacklogFor(options.boards + options.rogueBoards.length),
     });
     core.onEvent((event) => {
       if (event.kind === "undelivered") {
@@ -118,42 +112,12 @@ export class MainJob {
     });
     const { port } = await core.start();
 
-    const boards: RunningBoard[] = [];
-    const launch = async (thing: string, seed: number, identity: IssuedCertificate, rogue: boolean): Promise<void> => {
-      const boardDir = path.join(stateDir, "boards", thing);
-      mkdirSync(boardDir, { recursive: true });
-      const status = new BoardLogState(thing);
-      const serialLog = path.join(boardDir, "serial.log");
-      let partial = "";
-      const air = stationRecords ? new AirReplay(stationRecords, { startAt: Date.now() - seed * REPLAY_OFFSET_MS }) : new SyntheticAir(seed);
-      const { sim } = simulatedBoard({
-        thing,
-        epochAtBoot: Date.now(),
-        identity: { ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer },
-        preferences: new NvsStore(rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
-        ...(rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
-        config: { endpoint: "localhost", port, sampleIntervalMs: options.intervalMs, readIntervalMs: readIntervalFor(options.intervalMs) },
-        // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
-        mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),
-        air: (t) => air.at(t),
-        onConsole: (text) => {
-          appendFileSync(serialLog, text);
-          const lines = (partial + text).split("\n");
-          partial = lines.pop() ?? "";
-          for (const line of lines) {
-            try {
-              status.apply(parseLogLine(line));
-            } catch {
-              status.unparsedLines++;
-            }
-          }
-        },
-      });
-      boards.push({ thing, vm: await VmBoard.boot(sim), status, rogue, lastDrive: performance.now() });
-    };
+    // Issued once and kept in the state folder: the next run's boards sign in with the same identities.
+    const members: FleetMember[] = [];
+    const stored = (identity: IssuedCertificate) => ({ ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer });
     for (let i = 1; i <= options.boards; i++) {
       const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
-      await launch(thing, i, await ca.deviceIdentity(stateDir, thing), false);
+      members.push({ thing, seed: i, identity: stored(await ca.deviceIdentity(stateDir, thing)), rogue: false });
     }
     for (const kind of options.rogueBoards) {
       const thing = `aqm-rogue-${kind}`;
@@ -161,7 +125,7 @@ export class MainJob {
         kind === "expired"
           ? await ca.issueDeviceCertificate(thing, { notBefore: new Date(Date.now() - 30 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) })
           : await (await LocalCa.createEphemeral("a CA the IoT Core does not trust")).issueDeviceCertificate(thing);
-      await launch(thing, 1000 + boards.length, identity, true);
+      members.push({ thing, seed: 1000 + members.length, identity: stored(identity), rogue: true });
     }
     const shadows = core.shadows!;
     const pipeline = new LakeLoop({
@@ -184,11 +148,37 @@ export class MainJob {
           : (error as Error).message,
       );
     }
-    return new MainJob({ core, boards, lakeDir, port, pipeline, report, reportUrl });
+    const fleet = new SimulatedFleet({
+      members,
+      boardsDir: path.join(stateDir, "boards"),
+      // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
+      endpoint: { name: "localhost", address: "127.0.0.1", port },
+      sampleIntervalMs: options.intervalMs,
+      powerUpWindowMs: options.powerUpWindowMs,
+      air: (seed) => {
+        const air = stationRecords ? new AirReplay(stationRecords, { startAt: Date.now() - seed * REPLAY_OFFSET_MS }) : new SyntheticAir(seed);
+        return (t) => air.at(t);
+      },
+    });
+    return new MainJob({ core, fleet, lakeDir, port, pipeline, report, reportUrl });
   }
 
   get statuses(): readonly BoardLogState[] {
-    return this.#boards.map((board) => board.status);
+    return this.#fleet.statuses;
+  }
+
+  /** How many boards have powered up so far. */
+  get poweredUp(): number {
+    return this.#fleet.poweredUp;
+  }
+
+  /** Resolves once every board has powered up. */
+  get allPoweredUp(): Promise<void> {
+    return this.#fleet.allPoweredUp;
+  }
+
+  get driveFigures(): FleetDriveFigures {
+    return this.#fleet.driveFigures;
   }
 
   get lake(): LakeFigures {
@@ -209,13 +199,7 @@ export class MainJob {
    * out every record it still holds. Rogue boards are not waited for: they can never be acknowledged.
    */
   async stop(drainLimitMs = 15_000): Promise<StopSummary> {
-    const drained = new Set<string>();
-    for (const board of this.#boards) board.vm.firmware.board.stop(() => drained.add(board.thing));
-    const waitingFor = this.#boards.filter((board) => !board.rogue);
-    const deadline = performance.now() + drainLimitMs;
-    while (waitingFor.some((board) => !drained.has(board.thing)) && performance.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
-    clearInterval(this.#driver);
+    const outcomes = await this.#fleet.stop(drainLimitMs);
     await this.#core.stop();
     const lake = this.#core.lake!;
     // One last curation, so the curated lake holds everything the raw lake does.
@@ -224,14 +208,7 @@ export class MainJob {
     await this.#report.stop();
     const curated = await this.#curatedCounts();
     return {
-      boards: this.#boards.map((board) => ({
-        thing: board.thing,
-        readings: board.vm.firmware.board.sequence,
-        drained: drained.has(board.thing),
-        rogue: board.rogue,
-        led: board.status.led,
-        curated: curated.get(`${board.thing}/${board.vm.firmware.board.bootId}`) ?? 0,
-      })),
+      boards: outcomes.map(({ bootId, ...outcome }) => ({ ...outcome, curated: curated.get(`${outcome.thing}/${bootId}`) ?? 0 })),
       lakeRecords: lake.records,
       lakeReadings: this.#pipeline.figures.records,
       lakeObjects: lake.objects,
@@ -252,20 +229,4 @@ export class MainJob {
       lake.close();
     }
   }
-
-  /** Moves each board's clock on by the wall time that has passed since its last turn. */
-  #drive(): void {
-    for (const board of this.#boards) {
-      const now = performance.now();
-      const elapsed = Math.floor(now - board.lastDrive);
-      if (elapsed <= 0) continue;
-      board.lastDrive += elapsed;
-      board.vm.advance(elapsed);
-    }
-  }
-}
-
-/** The manifest's 5 s read interval where it divides the sampling interval; otherwise one read per reading. */
-function readIntervalFor(sampleIntervalMs: number): number {
-  return sampleIntervalMs % 5_000 === 0 ? 5_000 : sampleIntervalMs;
 }

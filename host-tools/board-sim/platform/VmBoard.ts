@@ -6,6 +6,7 @@ import { BUNDLE_GLOBAL, firmwareBundle } from "./FirmwareBundle.ts";
 export interface FirmwareHandle {
   advance(ms: number): void;
   now(): number;
+  nextDue(): number | undefined;
   readonly FIRMWARE_VERSION: string;
   readonly board: { stop(onStopped: () => void): void; readonly sequence: number; readonly bootId: number };
 }
@@ -41,5 +42,10 @@ export class VmBoard {
 
   get now(): number {
     return this.#firmware.now();
+  }
+
+  /** Board time at which the firmware's next timer is due; undefined when none is set. */
+  nextDue(): number | undefined {
+    return this.#firmware.nextDue();
   }
 }

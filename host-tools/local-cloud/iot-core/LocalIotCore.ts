@@ -45,6 +45,8 @@ export interface LocalIotCoreOptions {
    * to, through a local Firehose, as AWS IoT Core's rules engine does. Without it no rule runs.
    */
   readonly lake?: TelemetryLakeOptions;
+  /** The listen backlog: connections the kernel queues before the core accepts them. Node's default (511) overflows when a large fleet connects at once. */
+  readonly listenBacklog?: number;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -226,7 +228,7 @@ export class LocalIotCore {
             : error,
         );
       });
-      server.listen(port, host, () => resolve());
+      server.listen(port, host, this.#options.listenBacklog, () => resolve());
     });
     this.#broker = broker;
     this.#server = server;

@@ -67,7 +67,7 @@ test("--help explains the options; a bad option exits 2 with the reason and the 
     assert.ok(help.output().includes(option), option);
   const bad = run(["--boards", "many"]);
   assert.equal(await bad.exited, 2);
-  assert.match(bad.output(), /--boards must be a whole number from 1 to 50, not "many"/);
+  assert.match(bad.output(), /--boards must be a whole number from 1 to 5000, not "many"/);
 });
 
 test(

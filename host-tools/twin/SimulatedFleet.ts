@@ -1,0 +1,186 @@
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import path from "node:path";
+import { parseLogLine } from "../field/monitor/LogLineParser.ts";
+import { TlsMqttConnection } from "../board-sim/platform/TlsMqttConnection.ts";
+import { VmBoard } from "../board-sim/platform/VmBoard.ts";
+import { NvsStore } from "../board-sim/board/NvsStore.ts";
+import { simulatedBoard, type StoredIdentity } from "../board-sim/board/SimulatedBoard.ts";
+import { NO_TRACES } from "../board-sim/board/TraceRing.ts";
+import type { AirSample } from "../board-sim/scenarios/SyntheticAir.ts";
+import { BoardLogState } from "./BoardLogState.ts";
+import { drivenBoard, FleetDrive, type FleetDriveFigures } from "./FleetDrive.ts";
+
+/** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
+const DRIVE_EVERY_MS = 50;
+
+/** One board of the fleet, before it powers up. */
+export interface FleetMember {
+  readonly thing: string;
+  readonly identity: StoredIdentity;
+  /** Seeds its air, so that boards differ. */
+  readonly seed: number;
+  /** A board the broker must refuse: it keeps no files, and nothing it queues can ever be acknowledged. */
+  readonly rogue: boolean;
+}
+
+export interface SimulatedFleetOptions {
+  readonly members: readonly FleetMember[];
+  /** Where each board keeps its preferences, unsent readings and serial log: `boardsDir/<thing>/`. */
+  readonly boardsDir: string;
+  /** The broker: the name the boards ask for (their SNI and the name they check), where they connect, and its port. */
+  readonly endpoint: { readonly name: string; readonly address: string; readonly port: number };
+  readonly sampleIntervalMs: number;
+  /** Boards power up spread evenly over this window, as a fleet does after a power cut; 0 powers all at once. */
+  readonly powerUpWindowMs: number;
+  /** The air a board of seed `seed` breathes, by wall time. */
+  readonly air: (seed: number) => (epochMs: number) => AirSample;
+}
+
+/** What one board did, when the fleet stopped. */
+export interface FleetMemberOutcome {
+  readonly thing: string;
+  /** False for a board the stop came before (its power-up was still ahead in the window). */
+  readonly poweredUp: boolean;
+  readonly readings: number;
+  /** Everything it queued was acknowledged by the broker. */
+  readonly drained: boolean;
+  readonly rogue: boolean;
+  readonly led: string;
+  readonly bootId: number;
+}
+
+interface RunningBoard {
+  readonly member: FleetMember;
+  readonly vm: VmBoard;
+  readonly serialLog: number;
+}
+
+/**
+ * A fleet of simulated boards, each running the firmware bundle with its own identity, flash,
+ * preferences and serial log, connected over mutual TLS to one broker (the local IoT Core, or
+ * AWS IoT Core for a load test). Boards power up spread over a window; one drive loop moves them
+ * all through time (FleetDrive). The view knows each board only through its serial log.
+ */
+export class SimulatedFleet {
+  readonly #options: SimulatedFleetOptions;
+  readonly #statuses: BoardLogState[];
+  readonly #running: RunningBoard[] = [];
+  readonly #drive = new FleetDrive();
+  readonly #driver: NodeJS.Timeout;
+  readonly #poweringUp: Promise<void>;
+  #stopping = false;
+  #wakePowerUp: (() => void) | undefined;
+
+  constructor(options: SimulatedFleetOptions) {
+    this.#options = options;
+    this.#statuses = options.members.map((member) => new BoardLogState(member.thing));
+    this.#driver = setInterval(() => this.#drive.turn(), DRIVE_EVERY_MS);
+    this.#poweringUp = this.#powerUp();
+  }
+
+  /** Each board's state as its serial log tells it, in the order of `members`. */
+  get statuses(): readonly BoardLogState[] {
+    return this.#statuses;
+  }
+
+  get poweredUp(): number {
+    return this.#running.length;
+  }
+
+  get driveFigures(): FleetDriveFigures {
+    return this.#drive.figures;
+  }
+
+  /** Resolves once every board has powered up (or the fleet was stopped first). */
+  get allPoweredUp(): Promise<void> {
+    return this.#poweringUp;
+  }
+
+  /**
+   * Boards stop sampling and keep running until the broker has acknowledged everything they
+   * queued (at most `drainLimitMs`); boards still waiting to power up never do. Rogue boards are
+   * not waited for: they can never be acknowledged.
+   */
+  async stop(drainLimitMs: number): Promise<FleetMemberOutcome[]> {
+    this.#stopping = true;
+    this.#wakePowerUp?.();
+    await this.#poweringUp;
+    const drained = new Set<string>();
+    for (const board of this.#running) board.vm.firmware.board.stop(() => drained.add(board.member.thing));
+    const waitingFor = this.#running.filter((board) => !board.member.rogue);
+    const deadline = performance.now() + drainLimitMs;
+    while (waitingFor.some((board) => !drained.has(board.member.thing)) && performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
+    clearInterval(this.#driver);
+    for (const board of this.#running) closeSync(board.serialLog);
+    const running = new Map(this.#running.map((board) => [board.member.thing, board]));
+    return this.#options.members.map((member, i) => {
+      const board = running.get(member.thing);
+      const led = this.#statuses[i]!.led;
+      if (!board) return { thing: member.thing, poweredUp: false, readings: 0, drained: true, rogue: member.rogue, led, bootId: 0 };
+      const firmware = board.vm.firmware.board;
+      return { thing: member.thing, poweredUp: true, readings: firmware.sequence, drained: drained.has(member.thing), rogue: member.rogue, led, bootId: firmware.bootId };
+    });
+  }
+
+  /** Powers the boards up in order, evenly spread over the window. */
+  async #powerUp(): Promise<void> {
+    const { members, powerUpWindowMs } = this.#options;
+    const start = performance.now();
+    for (let i = 0; i < members.length && !this.#stopping; i++) {
+      const wait = start + (powerUpWindowMs * i) / members.length - performance.now();
+      if (wait > 0)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#wakePowerUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      if (this.#stopping) break;
+      await this.#boot(members[i]!, this.#statuses[i]!);
+    }
+    this.#wakePowerUp = undefined;
+  }
+
+  async #boot(member: FleetMember, status: BoardLogState): Promise<void> {
+    const { endpoint, boardsDir, sampleIntervalMs } = this.#options;
+    const boardDir = path.join(boardsDir, member.thing);
+    mkdirSync(boardDir, { recursive: true });
+    const serialLog = openSync(path.join(boardDir, "serial.log"), "a");
+    status.connection = "starting";
+    let partial = "";
+    const { sim } = simulatedBoard({
+      thing: member.thing,
+      epochAtBoot: Date.now(),
+      identity: member.identity,
+      preferences: new NvsStore(member.rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
+      ...(member.rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
+      config: { endpoint: endpoint.name, port: endpoint.port, sampleIntervalMs, readIntervalMs: readIntervalFor(sampleIntervalMs) },
+      mqtt: (open, events) => new TlsMqttConnection(open, events, { address: endpoint.address }),
+      air: this.#options.air(member.seed),
+      // The serial log is on disk and folded into the status: the board keeps no trace in memory.
+      traces: NO_TRACES,
+      onConsole: (text) => {
+        writeSync(serialLog, text);
+        const lines = (partial + text).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) {
+          try {
+            status.apply(parseLogLine(line));
+          } catch {
+            status.unparsedLines++;
+          }
+        }
+      },
+    });
+    const vm = await VmBoard.boot(sim);
+    this.#running.push({ member, vm, serialLog });
+    this.#drive.add(drivenBoard(vm, sim));
+  }
+}
+
+/** The manifest's 5 s read interval where it divides the sampling interval; otherwise one read per reading. */
+function readIntervalFor(sampleIntervalMs: number): number {
+  return sampleIntervalMs % 5_000 === 0 ? 5_000 : sampleIntervalMs;
+}
