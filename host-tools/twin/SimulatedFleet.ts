@@ -119,7 +119,15 @@ export class SimulatedFleet {
       const led = this.#statuses[i]!.led;
       if (!board) return { thing: member.thing, poweredUp: false, readings: 0, drained: true, rogue: member.rogue, led, bootId: 0 };
       const firmware = board.vm.firmware.board;
-      return { thing: member.thing, poweredUp: true, readings: firmware.sequence, drained: drained.has(member.thing), rogue: member.rogue, led, bootId: firmware.bootId };
+      return {
+        thing: member.thing,
+        poweredUp: true,
+        readings: firmware.sequence,
+        drained: drained.has(member.thing),
+        rogue: member.rogue,
+        led,
+        bootId: firmware.bootId,
+      };
     });
   }
 
