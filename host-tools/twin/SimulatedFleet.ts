@@ -27,8 +27,8 @@ export interface SimulatedFleetOptions {
   readonly members: readonly FleetMember[];
   /** Where each board keeps its preferences, unsent readings and serial log: `boardsDir/<thing>/`. */
   readonly boardsDir: string;
-  /** The broker: the name the boards ask for (their SNI and the name they check), where they connect, and its port. */
-  readonly endpoint: { readonly name: string; readonly address: string; readonly port: number };
+  /** The broker: the name the boards ask for (their SNI and the name they check), its port, and where they connect (the name's address by DNS unless given). */
+  readonly endpoint: { readonly name: string; readonly port: number; readonly address?: string };
   readonly sampleIntervalMs: number;
   /** Boards power up spread evenly over this window, as a fleet does after a power cut; 0 powers all at once. */
   readonly powerUpWindowMs: number;
@@ -165,7 +165,7 @@ export class SimulatedFleet {
       preferences: new NvsStore(member.rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
       ...(member.rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
       config: { endpoint: endpoint.name, port: endpoint.port, sampleIntervalMs, readIntervalMs: readIntervalFor(sampleIntervalMs) },
-      mqtt: (open, events) => new TlsMqttConnection(open, events, { address: endpoint.address }),
+      mqtt: (open, events) => new TlsMqttConnection(open, events, endpoint.address === undefined ? {} : { address: endpoint.address }),
       air: this.#options.air(member.seed),
       // The serial log is on disk and folded into the status: the board keeps no trace in memory.
       traces: NO_TRACES,

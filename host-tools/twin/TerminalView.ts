@@ -48,9 +48,9 @@ const ATTENTION_ROWS = 10;
 const tally = (entries: FleetSummary["leds"]): string => entries.map(([state, count]) => `${count} ${state}`).join(" · ");
 
 /** Readings taken against readings curated: how far the queryable lake is behind the boards. */
-function readingsLine(fleet: FleetSummary, lake: LakeFigures, perMinute: number | undefined): string {
+function readingsLine(fleet: FleetSummary, lake: LakeFigures | undefined, perMinute: number | undefined): string {
   const rate = perMinute === undefined ? "" : `, ${Math.round(perMinute)} a minute`;
-  const lag = lake.pipeline ? `; ${lake.pipeline.curated} curated (${Math.max(0, fleet.readings - lake.pipeline.curated)} not yet queryable)` : "";
+  const lag = lake?.pipeline ? `; ${lake.pipeline.curated} curated (${Math.max(0, fleet.readings - lake.pipeline.curated)} not yet queryable)` : "";
   return `${fleet.readings} taken${rate}${lag}`;
 }
 
@@ -92,8 +92,8 @@ export function renderView(boards: readonly BoardLogState[], lake: LakeFigures, 
   return lines.join("\n");
 }
 
-/** One line for a log file: the fleet's counts, readings and lake lag, and the few worst boards by name. */
-export function renderStatusLine(boards: readonly BoardLogState[], lake: LakeFigures, readingsPerMinute?: number): string {
+/** One line for a log file: the fleet's counts, readings and lake lag (without a local lake, none), and the few worst boards by name. */
+export function renderStatusLine(boards: readonly BoardLogState[], lake: LakeFigures | undefined, readingsPerMinute?: number): string {
   const fleet = summariseFleet(boards);
   const worst = fleet.attention.slice(0, 3).map((board) => `${board.thing}=${board.led}`);
   const more = fleet.attention.length > worst.length ? ` (+${fleet.attention.length - worst.length} more)` : "";
@@ -101,7 +101,7 @@ export function renderStatusLine(boards: readonly BoardLogState[], lake: LakeFig
     `boards ${fleet.boards}: LED ${tally(fleet.leds)}`,
     `connection ${tally(fleet.connections)}`,
     `readings ${readingsLine(fleet, lake, readingsPerMinute)}`,
-    `lake messages=${lake.records} objects=${lake.objects}`,
+    ...(lake ? [`lake messages=${lake.records} objects=${lake.objects}`] : []),
     `attention ${worst.length === 0 ? "none" : `${worst.join(" ")}${more}`}`,
   ].join("; ");
 }
