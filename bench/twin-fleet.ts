@@ -15,6 +15,12 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
+import { simulatedBoard } from "../host-tools/board-sim/board/SimulatedBoard.ts";
+import { NO_TRACES } from "../host-tools/board-sim/board/TraceRing.ts";
+import { LoopbackBroker } from "../host-tools/board-sim/network/LoopbackBroker.ts";
+import { VmBoard } from "../host-tools/board-sim/platform/VmBoard.ts";
+import { SyntheticAir } from "../host-tools/board-sim/scenarios/SyntheticAir.ts";
+import { drivenBoard, FleetDrive } from "../host-tools/twin/FleetDrive.ts";
 import { MainJob } from "../host-tools/twin/MainJob.ts";
 import { parseMainJobOptions } from "../host-tools/twin/MainJobOptions.ts";
 
@@ -88,11 +94,59 @@ try {
 }
 const boards = options.boards;
 
+/**
+ * The drive loop alone, against its peer in the same run: the same boards (firmware and
+ * hardware, MQTT to a loopback broker: no TLS, no lake) over the same minute of a fake wall
+ * clock in 50 ms turns, once leaving idle boards alone and once running every board every turn
+ * as the twin's loop did before. The figure is the CPU time for the minute (the loop is
+ * synchronous, so the process's CPU time is the main thread's); each variant runs twice and the
+ * second, warm, run counts.
+ */
+async function driveLoopComparison(count: number): Promise<void> {
+  const minute = async (maxIdleMs: number | undefined): Promise<{ ms: number; runs: number }> => {
+    let wall = 0;
+    const drive = new FleetDrive({ wallClock: () => wall, ...(maxIdleMs === undefined ? {} : { maxIdleMs }) });
+    for (let i = 0; i < count; i++) {
+      const air = new SyntheticAir(i + 1);
+      const { sim } = simulatedBoard({
+        thing: `aqm-drive-${i + 1}`,
+        epochAtBoot: Date.UTC(2026, 11, 3),
+        identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) },
+        mqtt: new LoopbackBroker().connect,
+        air: (t) => air.at(t),
+        traces: NO_TRACES,
+      });
+      drive.add(drivenBoard(await VmBoard.boot(sim), sim), 0);
+    }
+    const started = process.cpuUsage();
+    while (wall < 60_000) {
+      wall += 50;
+      drive.turn();
+    }
+    const cpu = process.cpuUsage(started);
+    return { ms: (cpu.user + cpu.system) / 1000, runs: drive.figures.advances };
+  };
+  await minute(undefined);
+  await minute(0);
+  const idle = await minute(undefined);
+  const every = await minute(0);
+  console.log(
+    `drive loop alone, ${count} boards × 60 s   leaving idle boards alone ${(idle.ms / 1000).toFixed(2)} CPU-s (${idle.runs} runs); every board every turn ${(every.ms / 1000).toFixed(2)} CPU-s (${every.runs} runs): ${(every.ms / idle.ms).toFixed(1)}× the time   (${load()})`,
+  );
+}
+
 try {
+  await driveLoopComparison(Math.min(boards, 100));
   const startedAt = performance.now();
   const cpuAtStart = process.cpuUsage();
   const job = await MainJob.start(options, () => undefined);
   const startupMs = performance.now() - startedAt;
+  console.log(
+    `load average at the start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} on ${os.cpus().length} cores`,
+  );
   console.log(
     `bench:fleet — ${boards} boards sampling every ${options.intervalMs / 1000} s, power-up window ${options.powerUpWindowMs / 1000} s, then ${seconds} s; curation every ${options.etlEveryMs / 1000} s; ${os.cpus().length} cores, ${(os.totalmem() / 1e9).toFixed(0)} GB`,
   );
