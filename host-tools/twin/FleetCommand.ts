@@ -4,7 +4,6 @@ import path from "node:path";
 import { CommandArgs, UsageError } from "../field/cli/CommandArgs.ts";
 import { EXIT, failed, type CliCommand, type CommandOutput, type ExitCode } from "../field/cli/CliCommand.ts";
 import type { StoredIdentity } from "../board-sim/board/SimulatedBoard.ts";
-import { SyntheticAir } from "../board-sim/scenarios/SyntheticAir.ts";
 import { describeFleetCost, estimateFleetCost } from "./FleetCost.ts";
 import { ReadingRate } from "./FleetSummary.ts";
 import { SimulatedFleet, type FleetMember } from "./SimulatedFleet.ts";
@@ -158,10 +157,7 @@ async function runFleet(args: readonly string[], io: CommandOutput): Promise<Exi
     endpoint: { name: options.endpoint, port: options.port, ...(options.address === undefined ? {} : { address: options.address }) },
     sampleIntervalMs: options.intervalMs,
     powerUpWindowMs: options.powerUpWindowMs,
-    air: (seed) => {
-      const air = new SyntheticAir(seed);
-      return (t) => air.at(t);
-    },
+    air: { kind: "synthetic" },
   });
   const rate = new ReadingRate();
   const status = (): void => {

@@ -5,17 +5,15 @@ import { LakeQuery } from "../local-cloud/lake/LakeQuery.ts";
 import { ReportServer } from "../analysis/report/ReportServer.ts";
 import { LakeLoop, type LakeLoopFigures } from "./LakeLoop.ts";
 import { LocalIotCore } from "../local-cloud/iot-core/LocalIotCore.ts";
-import { AirReplay, parseStationCsv, type StationRecord } from "../board-sim/scenarios/AirReplay.ts";
-import { SyntheticAir } from "../board-sim/scenarios/SyntheticAir.ts";
+import { parseStationCsv, type StationRecord } from "../board-sim/scenarios/AirReplay.ts";
 import type { BoardLogState } from "./BoardLogState.ts";
 import type { FleetDriveFigures } from "./FleetDrive.ts";
-import { SimulatedFleet, type FleetMember } from "./SimulatedFleet.ts";
+import { SimulatedFleet, type FleetMember, type RunningFleet, type SimulatedFleetOptions } from "./SimulatedFleet.ts";
+import { FleetWorkers } from "./FleetWorkers.ts";
 import type { MainJobOptions } from "./MainJobOptions.ts";
 import type { LakeFigures } from "./TerminalView.ts";
 
 const DAY_MS = 86_400_000;
-/** Replaying boards start this far apart in the records, so each breathes different air. */
-const REPLAY_OFFSET_MS = 5 * 3_600_000;
 
 function readStationFile(file: string): StationRecord[] {
   let text: string;
@@ -54,7 +52,7 @@ export interface StopSummary {
  */
 export class MainJob {
   readonly #core: LocalIotCore;
-  readonly #fleet: SimulatedFleet;
+  readonly #fleet: RunningFleet;
   readonly #lakeDir: string;
   readonly #pipeline: LakeLoop;
   readonly #report: ReportServer;
@@ -65,7 +63,7 @@ export class MainJob {
 
   private constructor(parts: {
     core: LocalIotCore;
-    fleet: SimulatedFleet;
+    fleet: RunningFleet;
     lakeDir: string;
     port: number;
     pipeline: LakeLoop;
@@ -148,18 +146,16 @@ export class MainJob {
           : (error as Error).message,
       );
     }
-    const fleet = new SimulatedFleet({
+    const fleetOptions: SimulatedFleetOptions = {
       members,
       boardsDir: path.join(stateDir, "boards"),
       // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
       endpoint: { name: "localhost", address: "127.0.0.1", port },
       sampleIntervalMs: options.intervalMs,
       powerUpWindowMs: options.powerUpWindowMs,
-      air: (seed) => {
-        const air = stationRecords ? new AirReplay(stationRecords, { startAt: Date.now() - seed * REPLAY_OFFSET_MS }) : new SyntheticAir(seed);
-        return (t) => air.at(t);
-      },
-    });
+      air: stationRecords ? { kind: "replay", records: stationRecords } : { kind: "synthetic" },
+    };
+    const fleet = options.workers === 0 ? new SimulatedFleet(fleetOptions) : new FleetWorkers(fleetOptions, options.workers, onNotice);
     return new MainJob({ core, fleet, lakeDir, port, pipeline, report, reportUrl });
   }
 

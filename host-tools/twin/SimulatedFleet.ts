@@ -6,7 +6,7 @@ import { VmBoard } from "../board-sim/platform/VmBoard.ts";
 import { NvsStore } from "../board-sim/board/NvsStore.ts";
 import { simulatedBoard, type StoredIdentity } from "../board-sim/board/SimulatedBoard.ts";
 import { NO_TRACES } from "../board-sim/board/TraceRing.ts";
-import type { AirSample } from "../board-sim/scenarios/SyntheticAir.ts";
+import { fleetAir, type FleetAirSource } from "./FleetAir.ts";
 import { BoardLogState } from "./BoardLogState.ts";
 import { drivenBoard, FleetDrive, type FleetDriveFigures } from "./FleetDrive.ts";
 
@@ -32,8 +32,7 @@ export interface SimulatedFleetOptions {
   readonly sampleIntervalMs: number;
   /** Boards power up spread evenly over this window, as a fleet does after a power cut; 0 powers all at once. */
   readonly powerUpWindowMs: number;
-  /** The air a board of seed `seed` breathes, by wall time. */
-  readonly air: (seed: number) => (epochMs: number) => AirSample;
+  readonly air: FleetAirSource;
 }
 
 /** What one board did, when the fleet stopped. */
@@ -49,6 +48,18 @@ export interface FleetMemberOutcome {
   readonly bootId: number;
 }
 
+/** A fleet as the twin and aqm fleet drive it: in this thread (SimulatedFleet) or spread over worker threads (FleetWorkers). */
+export interface RunningFleet {
+  /** Each board's state as its serial log tells it, in the order of the members. */
+  readonly statuses: readonly BoardLogState[];
+  /** How many boards have powered up so far. */
+  readonly poweredUp: number;
+  /** Resolves once every board has powered up (or the fleet was stopped first). */
+  readonly allPoweredUp: Promise<void>;
+  readonly driveFigures: FleetDriveFigures;
+  stop(drainLimitMs: number): Promise<FleetMemberOutcome[]>;
+}
+
 interface RunningBoard {
   readonly member: FleetMember;
   readonly vm: VmBoard;
@@ -61,7 +72,7 @@ interface RunningBoard {
  * AWS IoT Core for a load test). Boards power up spread over a window; one drive loop moves them
  * all through time (FleetDrive). The view knows each board only through its serial log.
  */
-export class SimulatedFleet {
+export class SimulatedFleet implements RunningFleet {
   readonly #options: SimulatedFleetOptions;
   readonly #statuses: BoardLogState[];
   readonly #running: RunningBoard[] = [];
@@ -78,7 +89,6 @@ export class SimulatedFleet {
     this.#poweringUp = this.#powerUp();
   }
 
-  /** Each board's state as its serial log tells it, in the order of `members`. */
   get statuses(): readonly BoardLogState[] {
     return this.#statuses;
   }
@@ -91,7 +101,6 @@ export class SimulatedFleet {
     return this.#drive.figures;
   }
 
-  /** Resolves once every board has powered up (or the fleet was stopped first). */
   get allPoweredUp(): Promise<void> {
     return this.#poweringUp;
   }
@@ -166,7 +175,7 @@ export class SimulatedFleet {
       ...(member.rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
       config: { endpoint: endpoint.name, port: endpoint.port, sampleIntervalMs, readIntervalMs: readIntervalFor(sampleIntervalMs) },
       mqtt: (open, events) => new TlsMqttConnection(open, events, endpoint.address === undefined ? {} : { address: endpoint.address }),
-      air: this.#options.air(member.seed),
+      air: fleetAir(this.#options.air, member.seed),
       // The serial log is on disk and folded into the status: the board keeps no trace in memory.
       traces: NO_TRACES,
       onConsole: (text) => {

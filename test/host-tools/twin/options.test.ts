@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { test } from "node:test";
 import { parseMainJobOptions, UsageError } from "../../../host-tools/twin/MainJobOptions.ts";
 
-test("defaults: three boards every five seconds into ./state on port 8883, live view only on a terminal", () => {
+test("defaults: three boards every five seconds into ./state on port 8883, in worker threads on all cores but one, live view only on a terminal", () => {
   assert.deepEqual(parseMainJobOptions([], true), {
     boards: 3,
     powerUpWindowMs: 150,
+    workers: Math.max(1, availableParallelism() - 1),
     intervalMs: 5000,
     stateDir: "state",
     port: 8883,
@@ -31,6 +33,8 @@ test("options are read and --help asks for the help text", () => {
         "2",
         "--power-up",
         "30",
+        "--workers",
+        "0",
         "--state",
         "/tmp/x",
         "--port",
@@ -49,6 +53,7 @@ test("options are read and --help asks for the help text", () => {
     {
       boards: 5,
       powerUpWindowMs: 30_000,
+      workers: 0,
       intervalMs: 2000,
       stateDir: "/tmp/x",
       port: 18883,
