@@ -9,9 +9,12 @@ import { NO_TRACES } from "../board-sim/board/TraceRing.ts";
 import { fleetAir, type FleetAirSource } from "./FleetAir.ts";
 import { BoardLogState } from "./BoardLogState.ts";
 import { drivenBoard, FleetDrive, type FleetDriveFigures } from "./FleetDrive.ts";
+import { ConnectionGate } from "./ConnectionGate.ts";
 
 /** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
 const DRIVE_EVERY_MS = 50;
+/** Handshakes a fleet (or a worker's share of one) has under way at once: see ConnectionGate. */
+const HANDSHAKES_AT_ONCE = 32;
 
 /** One board of the fleet, before it powers up. */
 export interface FleetMember {
@@ -77,6 +80,7 @@ export class SimulatedFleet implements RunningFleet {
   readonly #statuses: BoardLogState[];
   readonly #running: RunningBoard[] = [];
   readonly #drive = new FleetDrive();
+  readonly #gate = new ConnectionGate(HANDSHAKES_AT_ONCE);
   readonly #driver: NodeJS.Timeout;
   readonly #poweringUp: Promise<void>;
   #stopping = false;
@@ -174,7 +178,7 @@ export class SimulatedFleet implements RunningFleet {
       preferences: new NvsStore(member.rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
       ...(member.rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
       config: { endpoint: endpoint.name, port: endpoint.port, sampleIntervalMs, readIntervalMs: readIntervalFor(sampleIntervalMs) },
-      mqtt: (open, events) => new TlsMqttConnection(open, events, endpoint.address === undefined ? {} : { address: endpoint.address }),
+      mqtt: this.#gate.connector((open, events) => new TlsMqttConnection(open, events, endpoint.address === undefined ? {} : { address: endpoint.address })),
       air: fleetAir(this.#options.air, member.seed),
       // The serial log is on disk and folded into the status: the board keeps no trace in memory.
       traces: NO_TRACES,
