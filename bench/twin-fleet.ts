@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
 import { simulatedBoard } from "../host-tools/board-sim/board/SimulatedBoard.ts";
-import { NO_TRACES } from "../host-tools/board-sim/board/TraceRing.ts";
+import { NO_TRACES, TEST_TRACES, type BoardTraceLimits } from "../host-tools/board-sim/board/TraceRing.ts";
 import { LoopbackBroker } from "../host-tools/board-sim/network/LoopbackBroker.ts";
 import { VmBoard } from "../host-tools/board-sim/platform/VmBoard.ts";
 import { SyntheticAir } from "../host-tools/board-sim/scenarios/SyntheticAir.ts";
@@ -135,7 +135,48 @@ async function driveLoopComparison(count: number): Promise<void> {
   );
 }
 
+/**
+ * Where a board's memory went before the traces were bounded: a few boards run an hour of board
+ * time (virtual clock, as fast as they go) keeping every trace as tests do (TEST_TRACES, what
+ * every board kept before) and keeping none (NO_TRACES, the twin's boards now); the heap after a
+ * full GC is compared. Needs --expose-gc (the npm script passes it).
+ */
+async function traceMemory(count: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  const hour = async (traces: BoardTraceLimits): Promise<number> => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      const air = new SyntheticAir(i + 1);
+      const board = simulatedBoard({
+        thing: `aqm-trace-${i + 1}`,
+        epochAtBoot: Date.UTC(2026, 11, 3),
+        identity: { ca: Uint8Array.of(1), certificate: Uint8Array.of(2), key: Uint8Array.of(3) },
+        mqtt: new LoopbackBroker().connect,
+        air: (t) => air.at(t),
+        traces,
+        config: { sampleIntervalMs: 5_000 },
+      });
+      const vm = await VmBoard.boot(board.sim);
+      for (let t = 0; t < 3_600_000; t += 1_000) vm.advance(1_000);
+      kept.push(board, vm);
+    }
+    gc();
+    const used = process.memoryUsage().heapUsed - before;
+    kept.length = 0;
+    return used / count;
+  };
+  const all = await hour(TEST_TRACES);
+  const none = await hour(NO_TRACES);
+  console.log(
+    `memory of a board after an hour          keeping every trace (as before) ${mb(all)}, keeping none (the twin now) ${mb(none)}: ${mb(all - none)} a board was traces   (${load()})`,
+  );
+}
+
 try {
+  await traceMemory(3);
   await driveLoopComparison(Math.min(boards, 100));
   const startedAt = performance.now();
   const cpuAtStart = process.cpuUsage();

@@ -9,7 +9,7 @@ import { ReadingRate } from "./FleetSummary.ts";
 import { SimulatedFleet, type FleetMember } from "./SimulatedFleet.ts";
 import { renderStatusLine } from "./TerminalView.ts";
 
-const USAGE = `aqm fleet --endpoint HOST --boards N --duration S [--interval S] [--power-up S] [--state DIR] [--port N] [--address ADDR] [--yes]
+const USAGE = `  aqm fleet --endpoint HOST --boards N --duration S [--interval S] [--power-up S] [--state DIR] [--port N] [--address ADDR] [--yes]
 
   A load test of a deployed backend: N simulated boards, each running the firmware bundle, connect
   to the IoT Core endpoint HOST (the account's iot:Data-ATS endpoint, as aqm provision aws prints
