@@ -149,15 +149,16 @@ export class SimulatedFleet implements RunningFleet {
     const { members, powerUpWindowMs } = this.#options;
     const start = performance.now();
     for (let i = 0; i < members.length && !this.#stopping; i++) {
-      const wait = start + (powerUpWindowMs * i) / members.length - performance.now();
-      if (wait > 0)
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.#wakePowerUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+      // Always through the timer queue, even when behind schedule: booting back to back would
+      // starve the TLS traffic of the boards already up, and none of them would ever connect.
+      const wait = Math.max(0, start + (powerUpWindowMs * i) / members.length - performance.now());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#wakePowerUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       if (this.#stopping) break;
       await this.#boot(members[i]!, this.#statuses[i]!);
     }
