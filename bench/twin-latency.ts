@@ -18,9 +18,31 @@ import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
 import { MainJob } from "../host-tools/twin/MainJob.ts";
 import { parseMainJobOptions } from "../host-tools/twin/MainJobOptions.ts";
 
-const { values } = parseArgs({
-  options: { boards: { type: "string", default: "3" }, seconds: { type: "string", default: "60" }, "etl-every": { type: "string", default: "5" } },
-});
+const HELP = `npm run bench:twin -- [options]
+
+  --boards N      boards sampling every second (default 3)
+  --seconds S     wall time of the run (default 60)
+  --etl-every E   how often the lake is curated, in seconds (default 5)
+  --help          this text`;
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      boards: { type: "string", default: "3" },
+      seconds: { type: "string", default: "60" },
+      "etl-every": { type: "string", default: "5" },
+      help: { type: "boolean" },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 const boards = Number(values.boards);
 const seconds = Number(values.seconds);
 const etlEvery = Number(values["etl-every"]);

@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LocalCa, type IssuedCertificate } from "../local-cloud/iot-core/LocalCa.ts";
 import { LakeQuery } from "../local-cloud/lake/LakeQuery.ts";
@@ -8,24 +8,15 @@ import { LocalIotCore, type IotCoreEvent } from "../local-cloud/iot-core/LocalIo
 import { acceptedLogFile } from "../local-cloud/iot-core/AcceptedLog.ts";
 import { ThingRegistry } from "../local-cloud/iot-core/ThingRegistry.ts";
 import { readingsTaken } from "./BoardReadings.ts";
-import { parseLogLine } from "../field/monitor/LogLineParser.ts";
-import { TlsMqttConnection } from "../board-sim/platform/TlsMqttConnection.ts";
-import { VmBoard } from "../board-sim/platform/VmBoard.ts";
-import { NvsStore } from "../board-sim/board/NvsStore.ts";
-import { AirReplay, parseStationCsv, type StationRecord } from "../board-sim/scenarios/AirReplay.ts";
-import { SyntheticAir } from "../board-sim/scenarios/SyntheticAir.ts";
-import { simulatedBoard } from "../board-sim/board/SimulatedBoard.ts";
-import { BoardLogState } from "./BoardLogState.ts";
+import { parseStationCsv, type StationRecord } from "../board-sim/scenarios/AirReplay.ts";
+import type { BoardLogState } from "./BoardLogState.ts";
+import type { FleetDriveFigures } from "./FleetDrive.ts";
+import { SimulatedFleet, type FleetMember, type RunningFleet, type SimulatedFleetOptions } from "./SimulatedFleet.ts";
+import { FleetWorkers } from "./FleetWorkers.ts";
 import type { MainJobOptions } from "./MainJobOptions.ts";
 import type { LakeFigures } from "./TerminalView.ts";
 
-/** How often board clocks catch up with wall time: short enough that MQTT answers reach the firmware promptly. */
-const DRIVE_EVERY_MS = 50;
 const DAY_MS = 86_400_000;
-/** Replaying boards start this far apart in the records, so each breathes different air. */
-const REPLAY_OFFSET_MS = 5 * 3_600_000;
-/** The twin runs at most 50 boards; the core's backlog leaves room for them all to connect at once, twice over. */
-const LISTEN_BACKLOG = 128;
 
 function readStationFile(file: string): StationRecord[] {
   let text: string;
@@ -37,15 +28,13 @@ function readStationFile(file: string): StationRecord[] {
   return parseStationCsv(text, file);
 }
 
-interface RunningBoard {
-  readonly thing: string;
-  readonly vm: VmBoard;
-  readonly status: BoardLogState;
-  /** A rogue board: the IoT Core must refuse it, so nothing it queues can ever be acknowledged. */
-  readonly rogue: boolean;
-  /** The board's own record of what it did, across every boot on this state folder. */
-  readonly serialLog: string;
-  lastDrive: number;
+/**
+ * Connections the core's listen queue holds: one per board powering up and one more for each
+ * board retrying at the same moment. Node's default of 511 overflowed with 1,000 boards, and the
+ * boards refused by the kernel waited out a long backoff.
+ */
+function listenBacklogFor(boards: number): number {
+  return Math.max(511, 2 * boards);
 }
 
 export interface StopSummary {
@@ -54,7 +43,17 @@ export interface StopSummary {
    * `curated` of them in the curated lake after the last curation, `boots` it went through, and
    * `lostOnBoard`: readings it held in RAM before its clock was set and lost when it restarted.
    */
-  readonly boards: { thing: string; readings: number; boots: number; lostOnBoard: number; drained: boolean; rogue: boolean; led: string; curated: number }[];
+  readonly boards: {
+    thing: string;
+    poweredUp: boolean;
+    readings: number;
+    boots: number;
+    lostOnBoard: number;
+    drained: boolean;
+    rogue: boolean;
+    led: string;
+    curated: number;
+  }[];
   /** Messages the local Firehose wrote to the raw lake: a reading, or a batch of them, each. */
   readonly lakeRecords: number;
   /** Readings in those messages, as the curation counted them. */
@@ -70,9 +69,9 @@ export interface StopSummary {
  */
 export class MainJob {
   readonly #core: LocalIotCore;
-  readonly #boards: RunningBoard[];
+  readonly #fleet: RunningFleet;
+  readonly #boardsDir: string;
   readonly #lakeDir: string;
-  readonly #driver: NodeJS.Timeout;
   readonly #pipeline: LakeLoop;
   readonly #report: ReportServer;
   /** The port the local IoT Core listens on (the one asked for, or the free one picked for 0). */
@@ -82,7 +81,8 @@ export class MainJob {
 
   private constructor(parts: {
     core: LocalIotCore;
-    boards: RunningBoard[];
+    fleet: RunningFleet;
+    boardsDir: string;
     lakeDir: string;
     port: number;
     pipeline: LakeLoop;
@@ -91,12 +91,12 @@ export class MainJob {
   }) {
     this.port = parts.port;
     this.#core = parts.core;
-    this.#boards = parts.boards;
+    this.#fleet = parts.fleet;
+    this.#boardsDir = parts.boardsDir;
     this.#lakeDir = parts.lakeDir;
     this.#pipeline = parts.pipeline;
     this.#report = parts.report;
     this.reportUrl = parts.reportUrl;
-    this.#driver = setInterval(() => this.#drive(), DRIVE_EVERY_MS);
     parts.pipeline.start();
   }
 
@@ -110,7 +110,6 @@ export class MainJob {
     const registry = ThingRegistry.open(stateDir);
     const core = new LocalIotCore({
       registry,
-      listenBacklog: LISTEN_BACKLOG,
       host: "127.0.0.1",
       port: options.port,
       caPem: ca.certPem,
@@ -118,6 +117,7 @@ export class MainJob {
       keyPem: server.keyPem,
       shadowStateDir: stateDir,
       lake: { dir: lakeDir, acceptedLog: acceptedLogFile(stateDir) },
+      listenBacklog: listenBacklogFor(options.boards + options.rogueBoards.length),
     });
     core.onEvent((event) => {
       const notice = noticeOf(event);
@@ -125,46 +125,14 @@ export class MainJob {
     });
     const { port } = await core.start();
 
-    const boards: RunningBoard[] = [];
-    const launch = async (thing: string, seed: number, identity: IssuedCertificate, rogue: boolean): Promise<void> => {
-      const boardDir = path.join(stateDir, "boards", thing);
-      // Its nvs.json holds the board's key and Wi-Fi password.
-      mkdirSync(boardDir, { recursive: true, mode: 0o700 });
-      chmodSync(boardDir, 0o700);
-      const status = new BoardLogState(thing);
-      const serialLog = path.join(boardDir, "serial.log");
-      let partial = "";
-      const air = stationRecords ? new AirReplay(stationRecords, { startAt: Date.now() - seed * REPLAY_OFFSET_MS }) : new SyntheticAir(seed);
-      const { sim } = simulatedBoard({
-        thing,
-        epochAtBoot: Date.now(),
-        identity: { ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer },
-        preferences: new NvsStore(rogue ? {} : { file: path.join(boardDir, "nvs.json") }),
-        ...(rogue ? {} : { outboxFlashFile: path.join(boardDir, "aqmlog.bin") }),
-        config: { endpoint: "localhost", port, sampleIntervalMs: options.intervalMs, readIntervalMs: readIntervalFor(options.intervalMs) },
-        // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
-        mqtt: (open, events) => new TlsMqttConnection(open, events, { address: "127.0.0.1" }),
-        air: (t) => air.at(t),
-        onConsole: (text) => {
-          appendFileSync(serialLog, text);
-          const lines = (partial + text).split("\n");
-          partial = lines.pop() ?? "";
-          for (const line of lines) {
-            try {
-              status.apply(parseLogLine(line));
-            } catch {
-              status.unparsedLines++;
-            }
-          }
-        },
-      });
-      boards.push({ thing, vm: await VmBoard.boot(sim), status, rogue, serialLog, lastDrive: performance.now() });
-    };
+    // Issued once and kept in the state folder: the next run's boards sign in with the same identities.
+    const members: FleetMember[] = [];
+    const stored = (identity: IssuedCertificate) => ({ ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer });
     for (let i = 1; i <= options.boards; i++) {
       const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
       const identity = await ca.deviceIdentity(stateDir, thing);
       registry.provision(thing, identity.certPem);
-      await launch(thing, i, identity, false);
+      members.push({ thing, seed: i, identity: stored(identity), rogue: false });
     }
     for (const kind of options.rogueBoards) {
       const thing = `aqm-rogue-${kind}`;
@@ -172,7 +140,7 @@ export class MainJob {
         kind === "expired"
           ? await ca.issueDeviceCertificate(thing, { notBefore: new Date(Date.now() - 30 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) })
           : await (await LocalCa.createEphemeral("a CA the IoT Core does not trust")).issueDeviceCertificate(thing);
-      await launch(thing, 1000 + boards.length, identity, true);
+      members.push({ thing, seed: 1000 + members.length, identity: stored(identity), rogue: true });
     }
     const shadows = core.shadows!;
     const pipeline = new LakeLoop({
@@ -195,11 +163,35 @@ export class MainJob {
           : (error as Error).message,
       );
     }
-    return new MainJob({ core, boards, lakeDir, port, pipeline, report, reportUrl });
+    const fleetOptions: SimulatedFleetOptions = {
+      members,
+      boardsDir: path.join(stateDir, "boards"),
+      // The board asks for "localhost" (its SNI and the name it checks); connect where the core listens.
+      endpoint: { name: "localhost", address: "127.0.0.1", port },
+      sampleIntervalMs: options.intervalMs,
+      powerUpWindowMs: options.powerUpWindowMs,
+      air: stationRecords ? { kind: "replay", records: stationRecords } : { kind: "synthetic" },
+    };
+    const fleet = options.workers === 0 ? new SimulatedFleet(fleetOptions) : new FleetWorkers(fleetOptions, options.workers, onNotice);
+    return new MainJob({ core, fleet, boardsDir: fleetOptions.boardsDir, lakeDir, port, pipeline, report, reportUrl });
   }
 
   get statuses(): readonly BoardLogState[] {
-    return this.#boards.map((board) => board.status);
+    return this.#fleet.statuses;
+  }
+
+  /** How many boards have powered up so far. */
+  get poweredUp(): number {
+    return this.#fleet.poweredUp;
+  }
+
+  /** Resolves once every board has powered up. */
+  get allPoweredUp(): Promise<void> {
+    return this.#fleet.allPoweredUp;
+  }
+
+  get driveFigures(): FleetDriveFigures {
+    return this.#fleet.driveFigures;
   }
 
   get lake(): LakeFigures {
@@ -220,13 +212,7 @@ export class MainJob {
    * out every record it still holds. Rogue boards are not waited for: they can never be acknowledged.
    */
   async stop(drainLimitMs = 15_000): Promise<StopSummary> {
-    const drained = new Set<string>();
-    for (const board of this.#boards) board.vm.firmware.board.stop(() => drained.add(board.thing));
-    const waitingFor = this.#boards.filter((board) => !board.rogue);
-    const deadline = performance.now() + drainLimitMs;
-    while (waitingFor.some((board) => !drained.has(board.thing)) && performance.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, DRIVE_EVERY_MS));
-    clearInterval(this.#driver);
+    const outcomes = await this.#fleet.stop(drainLimitMs);
     await this.#core.stop();
     const lake = this.#core.lake!;
     // One last curation, so the curated lake holds everything the raw lake does.
@@ -235,17 +221,16 @@ export class MainJob {
     await this.#report.stop();
     const curated = await this.#curatedCounts();
     return {
-      boards: this.#boards.map((board) => {
-        const taken = board.rogue ? { readings: board.vm.firmware.board.sequence, boots: 1, lostBeforeClock: new Set() } : readingsTaken(board.serialLog);
+      boards: outcomes.map((outcome) => {
+        const taken = outcome.rogue
+          ? { readings: outcome.readings, boots: 1, lostBeforeClock: new Set() }
+          : readingsTaken(path.join(this.#boardsDir, outcome.thing, "serial.log"));
         return {
-          thing: board.thing,
+          ...outcome,
           readings: taken.readings,
           boots: taken.boots,
           lostOnBoard: taken.lostBeforeClock.size,
-          drained: drained.has(board.thing),
-          rogue: board.rogue,
-          led: board.status.led,
-          curated: curated.get(board.thing) ?? 0,
+          curated: curated.get(outcome.thing) ?? 0,
         };
       }),
       lakeRecords: lake.records,
@@ -255,7 +240,7 @@ export class MainJob {
     };
   }
 
-  /** Distinct readings (boot, seq) of each thing over all its boots in the curated lake, counted as an operator would with aqm query. */
+  /** Distinct readings of each thing over all its boots in the curated lake, counted as an operator would with aqm query. */
   async #curatedCounts(): Promise<Map<string, number>> {
     const lake = await LakeQuery.open(this.#lakeDir);
     try {
@@ -266,17 +251,6 @@ export class MainJob {
       return new Map();
     } finally {
       lake.close();
-    }
-  }
-
-  /** Moves each board's clock on by the wall time that has passed since its last turn. */
-  #drive(): void {
-    for (const board of this.#boards) {
-      const now = performance.now();
-      const elapsed = Math.floor(now - board.lastDrive);
-      if (elapsed <= 0) continue;
-      board.lastDrive += elapsed;
-      board.vm.advance(elapsed);
     }
   }
 }
@@ -297,9 +271,4 @@ function noticeOf(event: IotCoreEvent): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** The manifest's 5 s read interval where it divides the sampling interval; otherwise one read per reading. */
-function readIntervalFor(sampleIntervalMs: number): number {
-  return sampleIntervalMs % 5_000 === 0 ? 5_000 : sampleIntervalMs;
 }

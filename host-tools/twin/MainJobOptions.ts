@@ -1,7 +1,12 @@
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 
 export interface MainJobOptions {
   readonly boards: number;
+  /** Boards power up spread evenly over this window (ms), as a fleet does when the power comes back. */
+  readonly powerUpWindowMs: number;
+  /** Worker threads the boards run in, beside the IoT Core and the lake on the main thread; 0 runs them on the main thread. */
+  readonly workers: number;
   readonly intervalMs: number;
   readonly stateDir: string;
   readonly port: number;
@@ -21,6 +26,13 @@ export interface MainJobOptions {
   readonly reportPort: number;
 }
 
+/** Past this the machine, not the twin, is the limit: npm run bench:fleet says how far one goes. */
+export const MAX_BOARDS = 5_000;
+/** The default power-up window: 20 boards a second, so a thousand boards take 50 s and three boards 150 ms. */
+const POWER_UP_MS_PER_BOARD = 50;
+/** The main thread keeps a core for the IoT Core's TLS and the lake; the boards get the others. */
+const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1);
+
 export const ROGUE_KINDS = ["other-ca", "expired"] as const;
 export type RogueKind = (typeof ROGUE_KINDS)[number];
 
@@ -29,7 +41,12 @@ export const MAIN_JOB_HELP = `aqm local twin: simulated boards → local IoT Cor
 Usage: npm start -- [options]
 
 Options:
-  --boards N         how many simulated boards to run (1–50, default 3)
+  --boards N         how many simulated boards to run (1–${MAX_BOARDS}, default 3)
+  --power-up S       the boards power up spread evenly over S seconds (0–3600), as a fleet does
+                     when the power comes back (default: one board every ${POWER_UP_MS_PER_BOARD} ms)
+  --workers N        run the boards in N worker threads (0–64), the IoT Core and the lake staying on
+                     the main thread; 0 runs everything on one thread (default: one fewer than the
+                     machine's cores, at least 1)
   --interval S       each board's sampling interval in seconds (1–3600, default 5)
   --state DIR        state folder: the local CA and board identities (kept between runs),
                      each board's preferences, and the lake under DIR/lake (default ./state)
@@ -73,6 +90,8 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
       args: [...args],
       options: {
         boards: { type: "string" },
+        "power-up": { type: "string" },
+        workers: { type: "string" },
         interval: { type: "string" },
         state: { type: "string" },
         port: { type: "string" },
@@ -98,8 +117,12 @@ export function parseMainJobOptions(args: readonly string[], isTty: boolean): Ma
     return kind as RogueKind;
   });
   const duration = v.duration === undefined ? undefined : whole("duration", v.duration, 0, 1, 86_400) * 1000;
+  const boards = whole("boards", v.boards, 3, 1, MAX_BOARDS);
+  const powerUp = v["power-up"] === undefined ? undefined : whole("power-up", v["power-up"], 0, 0, 3600) * 1000;
   return {
-    boards: whole("boards", v.boards, 3, 1, 50),
+    boards,
+    powerUpWindowMs: powerUp ?? boards * POWER_UP_MS_PER_BOARD,
+    workers: whole("workers", v.workers, DEFAULT_WORKERS, 0, 64),
     intervalMs: whole("interval", v.interval, 5, 1, 3600) * 1000,
     stateDir: v.state ?? "state",
     port: whole("port", v.port, 8883, 0, 65535),

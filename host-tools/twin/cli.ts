@@ -1,7 +1,8 @@
 import { MainJob } from "./MainJob.ts";
 import { MAIN_JOB_HELP, parseMainJobOptions, UsageError } from "./MainJobOptions.ts";
 import { NoticeRing } from "./NoticeRing.ts";
-import { renderView } from "./TerminalView.ts";
+import { ReadingRate } from "./FleetSummary.ts";
+import { renderStatusLine, renderView } from "./TerminalView.ts";
 
 const EXIT_USAGE = 2;
 const EXIT_FAILED = 1;
@@ -31,16 +32,22 @@ async function main(): Promise<number> {
     `local IoT Core listening on 127.0.0.1:${job.port} (mutual TLS); ${options.boards} boards sampling every ${options.intervalMs / 1000} s; lake: ${job.lake.lakeDir}; report: ${job.reportUrl}\n`,
   );
 
+  const rate = new ReadingRate();
   const draw = (): void => {
+    const perMinute = rate.sample(
+      job.statuses.reduce((sum, s) => sum + s.readings, 0),
+      performance.now(),
+    );
     if (options.live) {
       const recent = notices
         .recent(3)
         .map((n) => `notice: ${n}`)
         .join("\n");
-      process.stdout.write(`\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true, process.stdout.columns || 160)}${recent ? `\n\n${recent}` : ""}\n`);
+      process.stdout.write(
+        `\x1b[H\x1b[2J${renderView(job.statuses, job.lake, true, process.stdout.columns || 160, perMinute)}${recent ? `\n\n${recent}` : ""}\n`,
+      );
     } else {
-      const boards = job.statuses.map((s) => `${s.thing}=${s.led}/${s.readings}`).join(" ");
-      process.stdout.write(`${new Date().toISOString()} boards ${boards} lake messages=${job.lake.records} objects=${job.lake.objects}\n`);
+      process.stdout.write(`${new Date().toISOString()} ${renderStatusLine(job.statuses, job.lake, perMinute)}\n`);
     }
   };
   const view = setInterval(draw, options.live ? 1000 : 5000);
@@ -58,9 +65,11 @@ async function main(): Promise<number> {
   for (const board of summary.boards) {
     const outcome = board.rogue
       ? `refused by the IoT Core as it must be (LED ${board.led})`
-      : board.drained
-        ? "all acknowledged"
-        : "NOT all acknowledged before the time limit (they stay in the board's queue)";
+      : !board.poweredUp
+        ? "never powered up (the stop came inside the power-up window)"
+        : board.drained
+          ? "all acknowledged"
+          : "NOT all acknowledged before the time limit (they stay in the board's queue)";
     const boots = board.boots > 1 ? ` over ${board.boots} boots` : "";
     const lostOnBoard = board.lostOnBoard > 0 ? ` (${board.lostOnBoard} lost on the board: held in RAM before its clock was set)` : "";
     const missing = board.rogue ? 0 : board.readings - board.lostOnBoard - board.curated;

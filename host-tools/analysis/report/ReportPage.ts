@@ -19,13 +19,14 @@ svg.chart { max-width: 100%; height: auto; font: 11px system-ui, sans-serif; fil
 code { background: #f2f2f2; padding: 0 0.2rem; }
 `;
 
-/** The whole report as one HTML document: no script, no external file, so it opens offline. */
-export function renderReportPage(data: ReportData): string {
+/** The whole report as one HTML document: no script, no external file, so it opens offline. `paging`: the board filter and page links of a fleet's report (BoardPaging), shown under the header. */
+export function renderReportPage(data: ReportData, paging = ""): string {
   const title = `aqm boards: ${data.boards.length} board${data.boards.length === 1 ? "" : "s"}`;
   const body = [
     `<header><h1>Air-quality boards</h1><p>Made ${utcText(data.generatedAt)} from the curated lake <code>${escapeHtml(data.lakeDir)}</code>: ` +
       `${data.curatedReadings} reading${data.curatedReadings === 1 ? "" : "s"} in all; the charts show the ${data.windowHours} hours before the newest reading` +
       ` and any forecast. A reading is marked anomalous when its score is at least ${data.threshold}.</p></header>`,
+    paging,
     data.curatedReadings === 0 ? emptyLake(data.lakeDir) : "",
     data.boards.length > 0 ? boardIndex(data.boards) : "",
     data.boards.length > 0 ? legend(data.threshold, spanStatesIn(data.boards)) : "",

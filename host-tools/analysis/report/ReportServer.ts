@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { DeepArForecast } from "./DeepArForecast.ts";
 import { readLakeReport, type LakeReportOptions, type ReportData } from "./LakeReport.ts";
 import { renderReportPage } from "./ReportPage.ts";
+import { boardPageNav, BoardSelectionError, parseBoardSelection, selectBoards } from "./BoardPaging.ts";
 
 export interface ReportServerOptions extends Omit<LakeReportOptions, "forecasts" | "now"> {
   /** TCP port; 0 picks a free one (default 8080). */
@@ -17,7 +18,6 @@ export interface ReportServerOptions extends Omit<LakeReportOptions, "forecasts"
 
 interface BuiltReport {
   readonly data: ReportData;
-  readonly html: string;
 }
 
 /** The page itself has no script and loads nothing: say so to the browser, so an escaping slip cannot run code. */
@@ -84,8 +84,27 @@ export class ReportServer {
         .end(`${request.method} not allowed: the report is read-only\n`);
       return;
     }
+    let selection;
+    try {
+      selection = parseBoardSelection(new URL(request.url ?? "/", "http://report").searchParams);
+    } catch (error) {
+      if (!(error instanceof BoardSelectionError)) throw error;
+      response.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end(`${error.message}\n`);
+      return;
+    }
     const report = await this.#report();
-    const [type, body] = pathname === "/" ? ["text/html; charset=utf-8", report.html] : ["application/json", JSON.stringify(report.data)];
+    let chosen;
+    try {
+      chosen = selectBoards(report.data, selection);
+    } catch (error) {
+      if (!(error instanceof BoardSelectionError)) throw error;
+      response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(`${error.message}\n`);
+      return;
+    }
+    const [type, body] =
+      pathname === "/"
+        ? ["text/html; charset=utf-8", renderReportPage(chosen.data, boardPageNav(chosen.page, report.data.boards.length))]
+        : ["application/json", JSON.stringify(chosen.data)];
     response.writeHead(200, { ...PAGE_HEADERS, "content-type": type, "content-length": Buffer.byteLength(body) });
     response.end(request.method === "HEAD" ? undefined : body);
   }
@@ -106,6 +125,6 @@ export class ReportServer {
     const forecasts = this.#options.forecasts ? await this.#options.forecasts() : [];
     const { lakeDir, windowHours, threshold } = this.#options;
     const data = await readLakeReport({ lakeDir, windowHours, threshold, forecasts, now });
-    return { data, html: renderReportPage(data) };
+    return { data };
   }
 }

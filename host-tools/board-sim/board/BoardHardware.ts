@@ -7,6 +7,7 @@ import { NvsStore } from "./NvsStore.ts";
 import type { SimNetwork } from "../network/SimNetwork.ts";
 import type { SimOtaPartition } from "./SimOtaPartition.ts";
 import { UartLink } from "./UartLink.ts";
+import { TEST_TRACES, TraceRing, type BoardTraceLimits } from "./TraceRing.ts";
 
 export interface BoardHardwareOptions {
   /** The manifest `config` the firmware reads through `mc/config`. */
@@ -28,6 +29,8 @@ export interface BoardHardwareOptions {
   readonly onTick?: (now: number) => void;
   /** Receives everything the firmware writes to its console UART, as it is written. */
   readonly onConsole?: (text: string) => void;
+  /** How much of each trace (I2C, pins, console lines) the board keeps in memory; TEST_TRACES unless given. */
+  readonly traces?: BoardTraceLimits;
 }
 
 /**
@@ -37,9 +40,10 @@ export interface BoardHardwareOptions {
  * a queue until the board's next tick, as it would wait for the device's event loop.
  */
 export class BoardHardware implements HostPort {
-  readonly pins = new DigitalPins();
+  readonly pins: DigitalPins;
   readonly preferences: NvsStore;
-  readonly console: string[] = [];
+  readonly #console: TraceRing<string>;
+  readonly #traces: BoardTraceLimits;
   readonly #buses = new Map<number, I2cBus>();
   readonly #uarts = new Map<number, UartLink>();
   readonly #openUarts = new Set<number>();
@@ -50,6 +54,8 @@ export class BoardHardware implements HostPort {
   /** Answers that arrive later in board time (SNTP). */
   #scheduled: { at: number; event: PortEvent }[] = [];
   #now = 0;
+  /** When the host next has something for the firmware, as the last tick told it. */
+  #nextEventAt: number | undefined;
   #consoleLine = "";
   #poweredOff: string | undefined;
   /** Port requests answered, by operation: how chatty the firmware is with its hardware. */
@@ -57,13 +63,31 @@ export class BoardHardware implements HostPort {
 
   constructor(options: BoardHardwareOptions) {
     this.#options = options;
+    this.#traces = options.traces ?? TEST_TRACES;
+    this.pins = new DigitalPins({ keepChanges: this.#traces.pinChanges });
+    this.#console = new TraceRing(this.#traces.consoleLines);
     this.preferences = options.preferences ?? new NvsStore();
     for (const partition of options.flash ?? []) this.#flash.set(partition.name, partition);
+  }
+
+  /** The latest complete lines of the serial log, oldest first. */
+  get console(): string[] {
+    return this.#console.items();
   }
 
   /** Board time in ms since power-on, as the firmware last told it. */
   get now(): number {
     return this.#now;
+  }
+
+  /** Board time at which the host next has something for the firmware (a sensor's bytes, an SNTP answer), as of the last tick. */
+  get nextEventAt(): number | undefined {
+    return this.#nextEventAt;
+  }
+
+  /** Something arrived between ticks (an MQTT packet, a dropped link) and waits for the firmware's next tick. */
+  get hasWaitingEvents(): boolean {
+    return this.#events.length > 0;
   }
 
   /** Set when a simulated power cut stopped the board; every later request fails. */
@@ -74,7 +98,7 @@ export class BoardHardware implements HostPort {
   i2c(bus = 0): I2cBus {
     let found = this.#buses.get(bus);
     if (!found) {
-      found = new I2cBus();
+      found = new I2cBus({ keepTransactions: this.#traces.i2cTransactions });
       this.#buses.set(bus, found);
     }
     return found;
@@ -188,7 +212,7 @@ export class BoardHardware implements HostPort {
       case "sntp.query": {
         const network = this.#options.network;
         if (!network) return { ok: false, code: "network-down", error: "this simulated board has no network" };
-        const { at, time } = network.answer(request.host, this.#now);
+        const { at, time } = network.answer(this.#now);
         this.#scheduled.push({ at, event: { kind: "sntp", host: request.host, time } });
         return { ok: true };
       }
@@ -218,6 +242,7 @@ export class BoardHardware implements HostPort {
       const next = link.nextEventAt(now);
       if (next !== undefined && (nextEventAt === undefined || next < nextEventAt)) nextEventAt = next;
     }
+    this.#nextEventAt = nextEventAt;
     return { ok: true, events, nextEventAt: nextEventAt ?? null };
   }
 
@@ -282,7 +307,6 @@ export class BoardHardware implements HostPort {
     this.#options.onConsole?.(text);
     const lines = (this.#consoleLine + text).split("\n");
     this.#consoleLine = lines.pop() ?? "";
-    this.console.push(...lines);
-    if (this.console.length > 10_000) this.console.splice(0, this.console.length - 10_000);
+    for (const line of lines) this.#console.push(line);
   }
 }

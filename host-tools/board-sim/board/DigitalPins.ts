@@ -2,6 +2,8 @@
  * The board's simulated GPIO: output levels the firmware drives (LEDs, a sensor's SET line) and
  * input levels models drive. Listeners let a device model react to its control pin.
  */
+import { TEST_TRACES, TraceRing } from "./TraceRing.ts";
+
 export interface PinChange {
   readonly at: number;
   readonly pin: number;
@@ -11,11 +13,15 @@ export interface PinChange {
 export class DigitalPins {
   readonly #levels = new Map<number, 0 | 1>();
   readonly #listeners = new Map<number, ((value: 0 | 1, now: number) => void)[]>();
-  readonly changes: PinChange[] = [];
-  readonly #keep: number;
+  readonly #trace: TraceRing<PinChange>;
 
   constructor(options: { keepChanges?: number } = {}) {
-    this.#keep = options.keepChanges ?? 10_000;
+    this.#trace = new TraceRing(options.keepChanges ?? TEST_TRACES.pinChanges);
+  }
+
+  /** The latest output changes, oldest first (`keepChanges` of them). */
+  get changes(): PinChange[] {
+    return this.#trace.items();
   }
 
   /** Level of a pin; an undriven pin reads as `fallback` (pulled up by default, as ESP32 inputs with pull-ups do). */
@@ -26,8 +32,7 @@ export class DigitalPins {
   write(pin: number, value: 0 | 1, now: number): void {
     if (this.#levels.get(pin) === value) return;
     this.#levels.set(pin, value);
-    this.changes.push({ at: now, pin, value });
-    if (this.changes.length > this.#keep) this.changes.splice(0, this.changes.length - this.#keep);
+    this.#trace.push({ at: now, pin, value });
     for (const listener of this.#listeners.get(pin) ?? []) listener(value, now);
   }
 

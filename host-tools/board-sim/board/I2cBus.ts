@@ -1,7 +1,8 @@
 /**
  * A simulated I2C bus: device models attach at their address and answer byte for byte.
- * Every transaction is recorded so a test can assert what the driver put on the wire.
+ * Recent transactions are recorded so a test can assert what the driver put on the wire.
  */
+import { TEST_TRACES, TraceRing } from "./TraceRing.ts";
 
 /** A device model on the bus. Returning "nack" models a target that does not acknowledge. */
 export interface I2cTarget {
@@ -23,12 +24,16 @@ export interface I2cTransaction {
 
 export class I2cBus {
   readonly #targets = new Map<number, I2cTarget>();
-  readonly transactions: I2cTransaction[] = [];
-  /** Keep at most this many transactions, so a day-long simulation does not grow without bound. */
-  readonly #keep: number;
+  readonly #trace: TraceRing<I2cTransaction>;
 
+  /** `keepTransactions`: how many of the latest transactions to keep (TEST_TRACES' unless given). */
   constructor(options: { keepTransactions?: number } = {}) {
-    this.#keep = options.keepTransactions ?? 10_000;
+    this.#trace = new TraceRing(options.keepTransactions ?? TEST_TRACES.i2cTransactions);
+  }
+
+  /** The latest transactions, oldest first. */
+  get transactions(): I2cTransaction[] {
+    return this.#trace.items();
   }
 
   attach(target: I2cTarget): void {
@@ -61,7 +66,6 @@ export class I2cBus {
   }
 
   #record(transaction: I2cTransaction): void {
-    this.transactions.push(transaction);
-    if (this.transactions.length > this.#keep) this.transactions.splice(0, this.transactions.length - this.#keep);
+    this.#trace.push(transaction);
   }
 }

@@ -15,6 +15,7 @@ import { SimNetwork } from "../network/SimNetwork.ts";
 import { UartLink } from "./UartLink.ts";
 import { CONSOLE_BAUD, ConsoleUart } from "./ConsoleUart.ts";
 import { OTA_APP_PARTITION_BYTES } from "../../../firmware/update/OtaSlot.ts";
+import type { BoardTraceLimits } from "./TraceRing.ts";
 import { OUTBOX_PARTITION } from "../../../firmware/session/OutboxPartition.ts";
 
 /** A board's identity as the firmware stores it: DER CA certificate, DER client certificate, PKCS#8 DER key. */
@@ -55,6 +56,8 @@ export interface SimulatedBoardOptions {
   /** The air the sensors measure, by wall time. */
   readonly air: (epochMs: number) => AirSample;
   readonly onConsole?: (text: string) => void;
+  /** How much of each recorded trace the board keeps in memory (I2C, UARTs, pins, console lines); TEST_TRACES unless given. */
+  readonly traces?: BoardTraceLimits;
 }
 
 export interface SimulatedBoard {
@@ -170,6 +173,7 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
     network,
     preferences,
     ...(options.mqtt ? { mqtt: options.mqtt } : {}),
+    ...(options.traces ? { traces: options.traces } : {}),
     onConsole: (text) => {
       consoleUart.fromBoard(text);
       options.onConsole?.(text);
@@ -190,8 +194,8 @@ export function simulatedBoard(options: SimulatedBoardOptions): SimulatedBoard {
   });
   sim.i2c(0).attach(climate);
   for (const adc of gasAdcs) sim.i2c(0).attach(adc);
-  sim.attachUart(pms.port, new UartLink(particulates, { baud: 9600 }));
-  sim.attachUart(0, new UartLink(consoleUart, { baud: CONSOLE_BAUD }));
+  sim.attachUart(pms.port, new UartLink(particulates, { baud: 9600, ...(options.traces ? { keepTransfers: options.traces.uartTransfers } : {}) }));
+  sim.attachUart(0, new UartLink(consoleUart, { baud: CONSOLE_BAUD, ...(options.traces ? { keepTransfers: options.traces.uartTransfers } : {}) }));
   if (Number.isInteger(pms.set)) sim.pins.onChange(pms.set!, (level, at) => particulates.setPin(level, at));
   return { sim, outboxFlash, climate, particulates, gasAdcs, gasCells, air: () => air, network, consoleUart, ota };
 }

@@ -3,6 +3,7 @@
  * by the board only once they have been clocked out at the line's baud rate (10 bits a byte for 8N1),
  * so drivers see the same partial frames they see on a real wire.
  */
+import { TEST_TRACES, TraceRing } from "./TraceRing.ts";
 
 /** A device model on the far end of a UART. */
 export interface UartPeer {
@@ -26,8 +27,7 @@ export class UartLink {
   /** Bytes on their way to the board, with the time each one is fully received. */
   #inFlight: { ready: number; byte: number }[] = [];
   #readable: number[] = [];
-  readonly transfers: UartTransfer[] = [];
-  readonly #keep: number;
+  readonly #trace: TraceRing<UartTransfer>;
   /** Bytes dropped because the board's receive buffer was full: a real UART loses them too. */
   overruns = 0;
   readonly #rxCapacity: number;
@@ -36,7 +36,12 @@ export class UartLink {
     this.#peer = peer;
     this.#byteTimeMs = 10_000 / options.baud;
     this.#rxCapacity = options.rxBufferBytes ?? 1024;
-    this.#keep = options.keepTransfers ?? 10_000;
+    this.#trace = new TraceRing(options.keepTransfers ?? TEST_TRACES.uartTransfers);
+  }
+
+  /** The latest transfers either way, oldest first (`keepTransfers` of them). */
+  get transfers(): UartTransfer[] {
+    return this.#trace.items();
   }
 
   get peer(): UartPeer {
@@ -91,7 +96,6 @@ export class UartLink {
   }
 
   #record(transfer: UartTransfer): void {
-    this.transfers.push(transfer);
-    if (this.transfers.length > this.#keep) this.transfers.splice(0, this.transfers.length - this.#keep);
+    this.#trace.push(transfer);
   }
 }

@@ -30,8 +30,6 @@ export class SimNetwork {
   wifiUp = true;
   /** The time servers answer. */
   sntpUp = true;
-  /** Each SNTP query, by host, for a test to check. */
-  readonly sntpQueries: string[] = [];
   readonly #joinMs: number;
   readonly #failMs: number;
   readonly #sntpMs: number;
@@ -102,9 +100,8 @@ export class SimNetwork {
     return this.#pending.length === 0 ? undefined : Math.min(...this.#pending.map((p) => p.at));
   }
 
-  /** An SNTP answer for a query at board time `now`: when it arrives and the seconds it carries, or null if none comes. */
-  answer(host: string, now: number): { readonly at: number; readonly time: number | null } {
-    this.sntpQueries.push(host);
+  /** An SNTP answer (every time server answers alike) for a query at board time `now`: when it arrives and the seconds it carries, or null if none comes. */
+  answer(now: number): { readonly at: number; readonly time: number | null } {
     if (!this.#joined || !this.sntpUp) return { at: now + 5000, time: null };
     const at = now + this.#sntpMs;
     return { at, time: Math.floor((this.epochAtBoot + at) / 1000) };

@@ -2,10 +2,19 @@ import vm from "node:vm";
 import type { HostPort } from "./portable/HostPort.ts";
 import { BUNDLE_GLOBAL, firmwareBundle } from "./FirmwareBundle.ts";
 
+let compiled: Promise<vm.Script> | undefined;
+
+/** The bundle compiled once for every board of the process: each context runs the same script, and V8 shares its compiled code. */
+function compiledBundle(): Promise<vm.Script> {
+  compiled ??= firmwareBundle().then((source) => new vm.Script(source, { filename: "aqm-firmware.js" }));
+  return compiled;
+}
+
 /** What the host can call on a running firmware bundle. */
 export interface FirmwareHandle {
   advance(ms: number): void;
   now(): number;
+  nextDue(): number | undefined;
   readonly FIRMWARE_VERSION: string;
   readonly board: { stop(onStopped: () => void): void; readonly sequence: number; readonly bootId: number };
 }
@@ -23,9 +32,8 @@ export class VmBoard {
   }
 
   static async boot(port: HostPort): Promise<VmBoard> {
-    const source = await firmwareBundle();
     const context = vm.createContext({ aqmHostPort: port });
-    vm.runInContext(source, context, { filename: "aqm-firmware.js" });
+    (await compiledBundle()).runInContext(context);
     const firmware = (context as Record<string, unknown>)[BUNDLE_GLOBAL] as FirmwareHandle | undefined;
     if (!firmware) throw new Error(`the firmware bundle did not define ${BUNDLE_GLOBAL}`);
     return new VmBoard(firmware);
@@ -41,5 +49,10 @@ export class VmBoard {
 
   get now(): number {
     return this.#firmware.now();
+  }
+
+  /** Board time at which the firmware's next timer is due; undefined when none is set. */
+  nextDue(): number | undefined {
+    return this.#firmware.nextDue();
   }
 }

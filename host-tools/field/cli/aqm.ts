@@ -11,6 +11,7 @@ import { UPDATE_COMMAND } from "../flash/UpdateCommand.ts";
 import { HIL_COMMAND } from "../hil/HilCommand.ts";
 import { MONITOR_COMMAND } from "../monitor/MonitorCommand.ts";
 import { PROVISION_COMMAND } from "../provision/ProvisionCommand.ts";
+import { FLEET_COMMAND } from "../../twin/FleetCommand.ts";
 import { EXIT, PROCESS_IO, runCommand, type CliCommand, type ExitCode } from "./CliCommand.ts";
 
 /** In the order `aqm --help` lists them: the bench and the board first, then the lake's data. */
@@ -22,6 +23,7 @@ const COMMANDS: readonly CliCommand[] = [
   UPDATE_COMMAND,
   HIL_COMMAND,
   PROVISION_COMMAND,
+  FLEET_COMMAND,
   ETL_COMMAND,
   QUERY_COMMAND,
   TRAIN_COMMAND,

@@ -15,11 +15,11 @@ function run(args: string[]): { child: ReturnType<typeof spawn>; output: () => s
   return { child, output: () => output, exited };
 }
 
-/** Runs the twin until its first board has published twice, then stops it with Ctrl-C (SIGINT); returns its output after a clean exit. */
+/** Runs the twin until every board is online and the fleet has taken a few readings (the status line says so), then stops it with Ctrl-C (SIGINT); returns its output after a clean exit. */
 async function runUntilPublishing(args: string[]): Promise<string> {
   const job = run(args);
   const deadline = Date.now() + 30_000;
-  while (!/aqm-sim-001=online\/[2-9]/.test(job.output())) {
+  while (!/LED (\d+) online; connection \1 online; readings ([4-9]|\d\d+) taken/.test(job.output())) {
     assert.ok(Date.now() < deadline, `no readings within 30 s:\n${job.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -67,7 +67,7 @@ test("--help explains the options; a bad option exits 2 with the reason and the 
     assert.ok(help.output().includes(option), option);
   const bad = run(["--boards", "many"]);
   assert.equal(await bad.exited, 2);
-  assert.match(bad.output(), /--boards must be a whole number from 1 to 50, not "many"/);
+  assert.match(bad.output(), /--boards must be a whole number from 1 to 5000, not "many"/);
 });
 
 test(

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { test } from "node:test";
 import { parseMainJobOptions, UsageError } from "../../../host-tools/twin/MainJobOptions.ts";
 
-test("defaults: three boards every five seconds into ./state on port 8883, live view only on a terminal", () => {
+test("defaults: three boards every five seconds into ./state on port 8883, in worker threads on all cores but one, live view only on a terminal", () => {
   assert.deepEqual(parseMainJobOptions([], true), {
     boards: 3,
+    powerUpWindowMs: 150,
+    workers: Math.max(1, availableParallelism() - 1),
     intervalMs: 5000,
     stateDir: "state",
     port: 8883,
@@ -28,6 +31,10 @@ test("options are read and --help asks for the help text", () => {
         "5",
         "--interval",
         "2",
+        "--power-up",
+        "30",
+        "--workers",
+        "0",
         "--state",
         "/tmp/x",
         "--port",
@@ -45,6 +52,8 @@ test("options are read and --help asks for the help text", () => {
     ),
     {
       boards: 5,
+      powerUpWindowMs: 30_000,
+      workers: 0,
       intervalMs: 2000,
       stateDir: "/tmp/x",
       port: 18883,
@@ -62,10 +71,18 @@ test("options are read and --help asks for the help text", () => {
   assert.equal(parseMainJobOptions(["--help"], true), undefined);
 });
 
+test("a thousand boards are a fleet, not a usage error; by default they power up over 50 s, and --power-up 0 powers all at once", () => {
+  const fleet = parseMainJobOptions(["--boards", "1000"], false)!;
+  assert.equal(fleet.boards, 1000);
+  assert.equal(fleet.powerUpWindowMs, 50_000);
+  assert.equal(parseMainJobOptions(["--boards", "1000", "--power-up", "0"], false)!.powerUpWindowMs, 0);
+  assert.throws(() => parseMainJobOptions(["--power-up", "4000"], false), /--power-up must be a whole number from 0 to 3600, not "4000"/);
+});
+
 test("a bad value or an unknown option is a usage error naming it", () => {
   assert.throws(
     () => parseMainJobOptions(["--boards", "0"], false),
-    (e) => e instanceof UsageError && /--boards must be a whole number from 1 to 50, not "0"/.test(e.message),
+    (e) => e instanceof UsageError && /--boards must be a whole number from 1 to 5000, not "0"/.test(e.message),
   );
   assert.throws(() => parseMainJobOptions(["--interval", "1.5"], false), /--interval must be a whole number/);
   assert.throws(() => parseMainJobOptions(["--rogue-board", "nice"], false), /--rogue-board must be one of other-ca, expired, not "nice"/);

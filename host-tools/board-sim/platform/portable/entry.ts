@@ -11,3 +11,8 @@ export function advance(ms: number): void {
 export function now(): number {
   return boardClock.now();
 }
+
+/** Board time at which the next timer is due, if any: a host that drives many boards leaves a board idle until then. */
+export function nextDue(): number | undefined {
+  return boardClock.nextDue();
+}

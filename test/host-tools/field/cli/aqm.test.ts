@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
-const COMMANDS = ["monitor", "calibration", "build", "flash", "update", "hil", "provision", "etl", "query", "train", "forecast", "report"];
+const COMMANDS = ["monitor", "calibration", "build", "flash", "update", "hil", "provision", "fleet", "etl", "query", "train", "forecast", "report"];
 
 interface Run {
   readonly status: number | null;
