@@ -17,6 +17,8 @@ export const CURATED_PREFIXES = {
   servingForecasts: "serving/forecasts/",
   /** The thresholds in use on the boards, as the quality gate last accepted them. */
   acceptedThresholds: "ml/accepted/",
+  /** Operational state of the stack's own functions (the board silence watcher's). */
+  operations: "ops/",
   /** Raw lines the transformation refused, with the reason, by ingest date. */
   quarantine: "quarantine/",
   /** Training input written by the data-preparation job (`rcf/`, `deepar/`). */

@@ -76,7 +76,10 @@ export class ModelResults extends Construct {
     });
     this.role.addToPolicy(script.readStatement);
     this.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: objects(CURATED_PREFIXES.mlInput, CURATED_PREFIXES.mlOutput, CURATED_PREFIXES.telemetry) }),
+      new iam.PolicyStatement({
+        actions: ["s3:GetObject"],
+        resources: objects(CURATED_PREFIXES.mlInput, CURATED_PREFIXES.mlOutput, CURATED_PREFIXES.telemetry),
+      }),
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -104,9 +107,11 @@ export class ModelResults extends Construct {
         "Reads the run's batch-transform output and writes its held-out scores, under a run id chosen at run time; the prefix expires after 30 days.",
       [`${b}/${CURATED_PREFIXES.telemetry}*`]: "Reads the board scores of the held-out week from Spark-named Parquet files; read-only.",
       [`${b}/${CURATED_PREFIXES.forecasts}*`]: "Writes one Parquet file per forecast day and run (date=<day>/<run id>.parquet); names made at run time.",
-      [`${b}/${CURATED_PREFIXES.anomalyScores}*`]: "Replaces the score file of each day the run scored (date=<day>/scores.parquet), deleting what an earlier run left there.",
+      [`${b}/${CURATED_PREFIXES.anomalyScores}*`]:
+        "Replaces the score file of each day the run scored (date=<day>/scores.parquet), deleting what an earlier run left there.",
       [`${b}/${CURATED_PREFIXES.servingForecasts}*`]: "Writes one forecast document per thing (<thing>.json); the fleet grows without redeploying.",
-      [nagArn("logs", "log-group:/aws-glue/jobs*")]: "Glue names the job log groups itself (suffixed with the security configuration) and creates streams per run.",
+      [nagArn("logs", "log-group:/aws-glue/jobs*")]:
+        "Glue names the job log groups itself (suffixed with the security configuration) and creates streams per run.",
     });
 
     this.job = new glue.CfnJob(this, "Job", {
@@ -162,7 +167,7 @@ export class ModelResults extends Construct {
           },
         },
       });
-      t.addDependency(catalog.database);
+      t.node.addDependency(catalog.database);
       return t;
     };
     this.tables = { forecasts: table("forecasts"), anomaly_scores: table("anomaly_scores") };

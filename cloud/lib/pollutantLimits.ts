@@ -38,7 +38,9 @@ export function loadPollutantLimits(path: string = POLLUTANT_LIMITS_FILE): Pollu
     if (averagingHours !== 8 && averagingHours !== 24) throw new Error(`${where}: "averagingHours" must be 8 or 24, got ${JSON.stringify(averagingHours)}`);
     const gas = channel.unit === "ppb";
     if (gas !== (typeof molarMassGPerMol === "number" && molarMassGPerMol > 0)) {
-      throw new Error(`${where}: ${gas ? `a gas reported in ppb needs a positive "molarMassGPerMol"` : `${channel.name} is reported in µg/m³: no "molarMassGPerMol"`}`);
+      throw new Error(
+        `${where}: ${gas ? `a gas reported in ppb needs a positive "molarMassGPerMol"` : `${channel.name} is reported in µg/m³: no "molarMassGPerMol"`}`,
+      );
     }
     const level = gas ? (levelUgm3 * molarVolume) / (molarMassGPerMol as number) : levelUgm3;
     return { channel: channel.name, pollutant, level: Math.round(level * 100) / 100, averagingHours };

@@ -45,7 +45,11 @@ test("curated bucket: lifecycle per prefix (curated to IA at 90 d, quarantine 90
     ["forecasts-tiering", "curated/forecasts/"],
     ["anomaly-scores-tiering", "curated/anomaly-scores/"],
   ]) {
-    assert.deepEqual([rules[id!].Prefix, rules[id!].Transitions, rules[id!].ExpirationInDays], [prefix, [{ StorageClass: "STANDARD_IA", TransitionInDays: 90 }], undefined], id);
+    assert.deepEqual(
+      [rules[id!].Prefix, rules[id!].Transitions, rules[id!].ExpirationInDays],
+      [prefix, [{ StorageClass: "STANDARD_IA", TransitionInDays: 90 }], undefined],
+      id,
+    );
   }
   assert.deepEqual([rules["quarantine-expiry"].Prefix, rules["quarantine-expiry"].ExpirationInDays], ["quarantine/", 90]);
   for (const [id, prefix] of [
