@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import type { AirQualityAlerts } from "./AirQualityAlerts.ts";
 import type { AnalyticsPipeline } from "./AnalyticsPipeline.ts";
 import type { FleetWatch } from "./FleetWatch.ts";
-import { PIPELINE_METRIC_NAMESPACE } from "./NewDataCheck.ts";
+import { PIPELINE_METRIC_NAMESPACE, THRESHOLD_REFUSAL_REASONS } from "./NewDataCheck.ts";
 import type { TelemetryIngest } from "./TelemetryIngest.ts";
 
 export interface OperatorDashboardProps {
@@ -92,10 +92,7 @@ export class OperatorDashboard extends Construct {
           pipeline.stateMachine.metricFailed({ period: day, label: "runs failed" }),
           pipelineCount("TrainingSkipped", "no-new-curated-data"),
         ],
-        right: [
-          pipelineCount("ThresholdsPublished", "accepted"),
-          ...["no-holdout", "moved-too-far", "worse-on-holdout"].map((reason) => pipelineCount("ThresholdsRefused", reason)),
-        ],
+        right: [pipelineCount("ThresholdsPublished", "accepted"), ...THRESHOLD_REFUSAL_REASONS.map((reason) => pipelineCount("ThresholdsRefused", reason))],
         width: 12,
         height: 6,
       }),
