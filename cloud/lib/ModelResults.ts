@@ -8,34 +8,24 @@ import { fileURLToPath } from "node:url";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { fileAsset } from "./glueAssets.ts";
 import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
+import { RESULT_TABLE_COLUMNS } from "./resultTables.ts";
 import { glueLogStatement, type TelemetryCatalog } from "./TelemetryCatalog.ts";
 
 export const RESULTS_SCRIPT_FILE = fileURLToPath(new URL("../results/publish_model_results.py", import.meta.url));
 
-/** The two result tables' columns, as `cloud/results/publish_model_results.py` writes them. */
+/** Where each result table lives and what the catalog says of it. */
 export const RESULT_TABLES = {
   forecasts: {
     prefix: CURATED_PREFIXES.forecasts,
     description: "DeepAR forecasts: one row per thing, channel and forecast hour (hour_ts, ms since the epoch); newest run by issued_at",
-    columns: {
-      thing: "string",
-      channel: "string",
-      hour_ts: "bigint",
-      step: "int",
-      mean: "double",
-      p10: "double",
-      p50: "double",
-      p90: "double",
-      run_id: "string",
-      issued_at: "bigint",
-    },
+    columns: RESULT_TABLE_COLUMNS.forecasts,
     /** Forecasts reach into tomorrow. */
     projectionRange: "2026-01-01,NOW+2DAYS",
   },
   anomaly_scores: {
     prefix: CURATED_PREFIXES.anomalyScores,
     description: "Random Cut Forest scores: one row per scored reading (thing, ts); anomalous above the thing's mean + 3 sd",
-    columns: { thing: "string", ts: "bigint", score: "double", anomalous: "boolean", run_id: "string" },
+    columns: RESULT_TABLE_COLUMNS.anomaly_scores,
     projectionRange: "2026-01-01,NOW",
   },
 } as const;
