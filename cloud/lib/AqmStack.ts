@@ -66,9 +66,9 @@ export class AqmStack extends Stack {
     this.prep = new ModelDataPrep(this, "Prep", { catalog: this.catalog, curatedBucket });
     this.training = new ModelTraining(this, "Training", { curatedBucket });
     this.calibration = new ThresholdCalibration(this, "Calibration", { curatedBucket, iotDataEndpoint: this.iotEndpoint.address });
-    // The look-back the ETL job runs with, read from its own arguments: the days whose partitions it can write.
-    const lookbackDays = Number((this.etl.job.defaultArguments as Record<string, string>)["--lookback_days"]);
-    this.newDataCheck = new NewDataCheck(this, "NewDataCheck", { curatedBucket, lookbackDays });
+    // The training window the preparation job runs with, read from its own arguments.
+    const windowDays = Number((this.prep.job.defaultArguments as Record<string, string>)["--training_days"]);
+    this.newDataCheck = new NewDataCheck(this, "NewDataCheck", { curatedBucket, windowDays });
     this.results = new ModelResults(this, "Results", { catalog: this.catalog, curatedBucket });
     this.forecastApi = new ForecastApi(this, "ForecastApi", { curatedBucket });
     this.alerts = new AirQualityAlerts(this, "Alerts");

@@ -13,8 +13,8 @@ export const THRESHOLD_REFUSAL_REASONS = ["no-holdout", "moved-too-far", "worse-
 export interface NewDataCheckProps {
   /** Curated bucket whose `curated/telemetry/` date partitions are listed. */
   readonly curatedBucket: s3.IBucket;
-  /** The ETL's look-back in days: the partitions older than that cannot have changed. */
-  readonly lookbackDays: number;
+  /** Days of readings the models are trained on: readings curated into older partitions change no model. */
+  readonly windowDays: number;
 }
 
 /**
@@ -28,10 +28,10 @@ export class NewDataCheck extends Construct {
     super(scope, id);
     const { curatedBucket } = props;
     this.lambda = new PythonLambda(this, "Check", {
-      description: "Did this pipeline run's ETL curate anything? Lists the look-back date partitions for files written since the run started",
+      description: "Did this pipeline run's ETL curate anything? Lists the training window's date partitions for files written since the run started",
       codeDir: lambdaCodeDir("pipeline_checks"),
       handler: "new_curated_data.handler",
-      environment: { BUCKET: curatedBucket.bucketName, TELEMETRY_PREFIX: CURATED_PREFIXES.telemetry, LOOKBACK_DAYS: String(props.lookbackDays) },
+      environment: { BUCKET: curatedBucket.bucketName, TELEMETRY_PREFIX: CURATED_PREFIXES.telemetry, WINDOW_DAYS: String(props.windowDays) },
     });
     const role = this.lambda.role;
     role.addToPolicy(

@@ -5,12 +5,13 @@ import { logicalId, statementsOfRole, statementWith, synthFixtureStack } from ".
 const { stack, resources } = synthFixtureStack();
 const check = stack.newDataCheck;
 
-test("new-data check: lists the curated telemetry partitions of the ETL's own look-back, counts skips in aqm/Pipeline", () => {
+test("new-data check: lists the curated telemetry partitions of the preparation's training window, counts skips in aqm/Pipeline", () => {
   const fn = resources[logicalId(stack, check.lambda.function)]!.Properties;
   const curatedId = logicalId(stack, stack.curated.bucket);
   assert.equal(fn.Handler, "new_curated_data.handler");
-  const etlArgs = resources[logicalId(stack, stack.etl.job)]!.Properties.DefaultArguments;
-  assert.deepEqual(fn.Environment.Variables, { BUCKET: { Ref: curatedId }, TELEMETRY_PREFIX: "curated/telemetry/", LOOKBACK_DAYS: etlArgs["--lookback_days"] });
+  const prepArgs = resources[logicalId(stack, stack.prep.job)]!.Properties.DefaultArguments;
+  assert.equal(prepArgs["--training_days"], "28");
+  assert.deepEqual(fn.Environment.Variables, { BUCKET: { Ref: curatedId }, TELEMETRY_PREFIX: "curated/telemetry/", WINDOW_DAYS: "28" });
   const stmts = statementsOfRole(resources, logicalId(stack, check.lambda.role));
   assert.deepEqual(statementWith(stmts, "s3:ListBucket").Condition, { StringLike: { "s3:prefix": ["curated/telemetry/*"] } });
   assert.deepEqual(statementWith(stmts, "cloudwatch:PutMetricData").Condition, { StringEquals: { "cloudwatch:namespace": "aqm/Pipeline" } });

@@ -4,10 +4,11 @@ same scores, thresholds and forecasts, at the price of two training jobs and two
 
 The ETL appends Parquet files to date partitions (curated/telemetry/date=YYYY-MM-DD/thing=.../);
 a reading it curated in this run is in a file written after the run started, in the partition of
-its day, and the ETL re-reads the raw arrival days of its look-back only. So the check lists the
-date partitions of those days (plus today) for an object modified at or after the execution's
-start: a few list calls, however long the lake's history. A skip is logged as one JSON line and
-counted (CloudWatch aqm/Pipeline TrainingSkipped).
+its day. Only the days of the training window (the data preparation's training_days) can change
+what the models are trained on, however late a catch-up delivers older readings, so the check
+lists those date partitions (through today) for a Parquet object modified at or after the
+execution's start: a few list calls per day of the window, however long the lake's history. A
+skip is logged as one JSON line and counted (CloudWatch aqm/Pipeline TrainingSkipped).
 """
 import json
 import os
@@ -25,7 +26,7 @@ def parse_time(text):
 
 
 def partition_days(since, days):
-    """The date partitions an ETL run starting at `since` can have written: its look-back days before since, through since's day."""
+    """The date partitions of the training window of a run starting at `since`: `days` days before since, through since's day."""
     first = since.date() - timedelta(days=days)
     return [(first + timedelta(days=i)).isoformat() for i in range((since.date() - first).days + 1)]
 
@@ -43,7 +44,7 @@ def handler(event, _context):
     import boto3
 
     since = parse_time(event.get("since"))
-    bucket, prefix, days = os.environ["BUCKET"], os.environ["TELEMETRY_PREFIX"], int(os.environ["LOOKBACK_DAYS"])
+    bucket, prefix, days = os.environ["BUCKET"], os.environ["TELEMETRY_PREFIX"], int(os.environ["WINDOW_DAYS"])
     found = new_objects(boto3.client("s3"), bucket, prefix, since, days)
     if found == 0:
         print(json.dumps({"event": "training-skipped", "reason": "no-new-curated-data", "since": event["since"], "partitions": partition_days(since, days)}))

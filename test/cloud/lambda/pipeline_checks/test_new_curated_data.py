@@ -15,7 +15,7 @@ BUCKET = "curated"
 def s3(monkeypatch):
     monkeypatch.setenv("BUCKET", BUCKET)
     monkeypatch.setenv("TELEMETRY_PREFIX", "curated/telemetry/")
-    monkeypatch.setenv("LOOKBACK_DAYS", "2")
+    monkeypatch.setenv("WINDOW_DAYS", "2")
     with mock_aws():
         client = boto3.client("s3")
         client.create_bucket(Bucket=BUCKET)
@@ -36,7 +36,7 @@ def skipped_count():
     return sum(p["Sum"] for p in stats["Datapoints"])
 
 
-def test_the_partitions_of_the_look_back_days_through_the_run_day_are_listed():
+def test_the_partitions_of_the_training_window_through_the_run_day_are_listed():
     since = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)
     assert c.partition_days(since, 2) == ["2026-02-27", "2026-02-28", "2026-03-01"]
     assert c.parse_time("2026-03-01T02:00:00.123Z") == datetime(2026, 3, 1, 2, 0, 0, 123000, tzinfo=timezone.utc)
