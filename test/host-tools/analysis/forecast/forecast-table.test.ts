@@ -103,7 +103,8 @@ test("forecast-next-24h: the board's newest forecast hour by hour; without its -
 });
 
 test("a second --save adds files; the queries read each series' newest forecast only", () => {
-  assert.equal(aqm("forecast", "--thing", "aqm-clean", "--channel", "o3_ppb", "--save", "--state", state).status, 0);
+  const again = aqm("forecast", "--thing", "aqm-clean", "--channel", "o3_ppb", "--save", "--state", state);
+  assert.equal(again.status, 0, again.stderr);
   const q = aqm(
     "query",
     "SELECT channel, count(*) AS hours, count(DISTINCT issued_at) AS saves FROM forecasts WHERE thing = ? GROUP BY channel ORDER BY channel",
