@@ -17,7 +17,8 @@ The assumption: on the thing's own data, the board's score is distributed as on 
 synthetic series, so t(p) flags about the share p there too. Real pollution has bursts and drifts
 that noise does not, so the board is likely to flag more than p; the clamp bounds the damage.
 `aqm train` replays the board's scorer on the thing's real readings and fits its threshold there
-instead.
+instead. The Lambda handler (quality_gate.py) judges each threshold made here on the board's own
+scores of a held-out week before it publishes it.
 
 The table holds for the scorer config it was made with. Only the threshold is published, so the
 board keeps its other settings; a KNEE other than the table's is refused rather than paired with a
@@ -106,36 +107,6 @@ def thing_of(key):
         return None
     thing = name[: -len(SCORE_SUFFIX)]
     return thing if THING_NAME.match(thing) else None
-
-
-def handler(event, _context):
-    # boto3 is imported here, not at the top, so the maths above imports without it in the offline tests.
-    import boto3
-
-    match = re.match(r"^s3://([^/]+)/(.+)$", event["scoresUri"])
-    if not match:
-        raise ValueError(f"scoresUri is not an s3:// URI: {event['scoresUri']}")
-    bucket, prefix = match.group(1), match.group(2)
-    table = load_table()
-    check_knee(os.environ.get("KNEE"), table)
-    s3 = boto3.client("s3")
-    shadows = boto3.client("iot-data", endpoint_url=f"https://{os.environ['IOT_DATA_ENDPOINT']}")
-    published = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            thing = thing_of(obj["Key"])
-            if thing is None:
-                continue
-            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")
-            scores = parse_scores(body)
-            if not scores:
-                continue
-            doc = shadow_update(scores, table)
-            shadows.update_thing_shadow(thingName=thing, payload=json.dumps(doc).encode("utf-8"))
-            published[thing] = doc["state"]["desired"]["anomaly"]["threshold"]
-    if not published:
-        raise RuntimeError(f"no per-thing score files under {event['scoresUri']}")
-    return {"things": len(published), "thresholds": published}
 
 
 if __name__ == "__main__":

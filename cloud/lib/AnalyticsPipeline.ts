@@ -10,11 +10,13 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import type { ModelDataPrep } from "./ModelDataPrep.ts";
+import type { ModelResults } from "./ModelResults.ts";
+import type { NewDataCheck } from "./NewDataCheck.ts";
 import { acknowledgeWildcards, nagArn } from "./nagAcks.ts";
 import { RUN_PATHS, type ModelTraining } from "./ModelTraining.ts";
 import type { TelemetryCatalog } from "./TelemetryCatalog.ts";
 import type { TelemetryEtl } from "./TelemetryEtl.ts";
-import type { ThresholdCalibration } from "./ThresholdCalibration.ts";
+import { ACCEPTED_THRESHOLDS_KEY, type ThresholdCalibration } from "./ThresholdCalibration.ts";
 
 export interface AnalyticsPipelineProps {
   /** Crawler started first. */
@@ -25,7 +27,11 @@ export interface AnalyticsPipelineProps {
   readonly prep: ModelDataPrep;
   /** Parallel RCF / DeepAR training and batch transform. */
   readonly training: ModelTraining;
-  /** Scores → board thresholds → Device Shadows. */
+  /** Whether the ETL curated anything this run; training is skipped when it did not. */
+  readonly newDataCheck: NewDataCheck;
+  /** Forecasts and scores → Parquet tables, serving documents, held-out board scores. */
+  readonly results: ModelResults;
+  /** Scores → candidate thresholds → quality gate → Device Shadows. */
   readonly calibration: ThresholdCalibration;
   /** Curated bucket name, to build the run's S3 URIs. */
   readonly curatedBucketName: string;
@@ -36,9 +42,11 @@ export interface AnalyticsPipelineProps {
 }
 
 /**
- * The daily pipeline as a Step Functions state machine: crawl → ETL → prepare → train both
- * models and batch-transform → calibrate device thresholds. Any failure is caught once, notified
- * on an SNS topic (KMS-encrypted, TLS-only) and ends the execution as failed.
+ * The daily pipeline as a Step Functions state machine: crawl → ETL → anything new? → prepare →
+ * train both models and batch-transform → publish the results as tables → calibrate device
+ * thresholds and push those that pass the quality gate. When the ETL curated nothing the run ends
+ * after it, skipped (logged and counted by the check). Any failure is caught once, notified on an
+ * SNS topic (KMS-encrypted, TLS-only) and ends the execution as failed.
  */
 export class AnalyticsPipeline extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -49,7 +57,7 @@ export class AnalyticsPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsPipelineProps) {
     super(scope, id);
-    const { catalog, etl, prep, training, calibration } = props;
+    const { catalog, etl, prep, training, calibration, newDataCheck, results } = props;
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
@@ -124,11 +132,31 @@ export class AnalyticsPipeline extends Construct {
       arguments: sfn.TaskInput.fromObject({ "--run_id": sfn.JsonPath.stringAt("$.run.id") }),
     });
     runPrep.addRetry(glueRetry);
+    const checkNewData = new tasks.LambdaInvoke(this, "CheckNewData", {
+      stateName: "Check for new curated readings",
+      lambdaFunction: newDataCheck.lambda.function,
+      payload: sfn.TaskInput.fromObject({ since: sfn.JsonPath.stringAt("$.run.startedAt") }),
+      resultSelector: { "train.$": "$.Payload.train", "newObjects.$": "$.Payload.newObjects" },
+      resultPath: "$.newData",
+    });
+    const skip = new sfn.Pass(this, "SkipTraining", { stateName: "Skip training: nothing new curated" });
+    const publishResults = new tasks.GlueStartJobRun(this, "PublishResults", {
+      stateName: "Publish forecasts and scores as tables",
+      glueJobName: results.jobName,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      resultPath: sfn.JsonPath.DISCARD,
+      arguments: sfn.TaskInput.fromObject({ "--run_id": sfn.JsonPath.stringAt("$.run.id") }),
+    });
+    publishResults.addRetry(glueRetry);
     const calibrate = new tasks.LambdaInvoke(this, "Calibrate", {
-      stateName: "Calibrate device thresholds",
+      stateName: "Calibrate and gate device thresholds",
       lambdaFunction: calibration.function,
-      payload: sfn.TaskInput.fromObject({ scoresUri: sfn.JsonPath.stringAt("$.paths.rcfScores") }),
-      resultSelector: { "things.$": "$.Payload.things" },
+      payload: sfn.TaskInput.fromObject({
+        scoresUri: sfn.JsonPath.stringAt("$.paths.rcfScores"),
+        holdoutUri: sfn.JsonPath.stringAt("$.paths.holdout"),
+        acceptedUri: `s3://${props.curatedBucketName}/${ACCEPTED_THRESHOLDS_KEY}`,
+      }),
+      resultSelector: { "things.$": "$.Payload.things", "published.$": "$.Payload.published", "refused.$": "$.Payload.refused" },
       resultPath: "$.calibration",
     });
 
@@ -136,7 +164,11 @@ export class AnalyticsPipeline extends Construct {
       .when(sfn.Condition.stringEquals("$.crawler.state", "READY"), runEtl)
       .otherwise(waitCrawler);
     const work = sfn.Chain.start(startCrawler).next(waitCrawler).next(getCrawler).next(crawlDone);
-    runEtl.next(runPrep).next(training.trainAndScore).next(calibrate);
+    const newData = new sfn.Choice(this, "NewData", { stateName: "New readings curated?" })
+      .when(sfn.Condition.booleanEquals("$.newData.train", true), runPrep)
+      .otherwise(skip);
+    runEtl.next(checkNewData).next(newData);
+    runPrep.next(training.trainAndScore).next(publishResults).next(calibrate);
 
     // One Catch for every state: the whole pipeline runs inside a single-branch Parallel.
     const pipeline = new sfn.Parallel(this, "Pipeline", { stateName: "Pipeline", resultPath: "$.result" });
@@ -178,10 +210,13 @@ export class AnalyticsPipeline extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     this.topicKey.grant(this.stateMachine, "kms:Decrypt", "kms:GenerateDataKey");
+    const functionVersions = (fn: lambda.IFunction) => `<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*`;
     acknowledgeWildcards(this.stateMachine.role, {
       "*": "X-Ray tracing, CloudWatch Logs delivery (logs:*LogDelivery) and sagemaker:ListTags have no resource-level permissions; these are the statements the CDK adds for them.",
-      [`<${stack.getLogicalId(calibration.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*`]:
+      [functionVersions(calibration.function)]:
         "lambda:InvokeFunction on the calibration function and its versions/aliases (the CDK grants both forms); no other function.",
+      [functionVersions(newDataCheck.lambda.function)]:
+        "lambda:InvokeFunction on the new-data check and its versions/aliases (the CDK grants both forms); no other function.",
       [nagArn("sagemaker", "training-job/*")]:
         "Training jobs are named aqm-rcf-<run id> / aqm-deepar-<run id> with a run id made at run time; the CDK task grants create/describe/stop on training jobs.",
       [nagArn("sagemaker", "model/*")]: "Models are named per run (aqm-rcf-<run id>, aqm-deepar-<run id>) at run time.",

@@ -5,7 +5,13 @@ import { AthenaWorkgroup } from "./AthenaWorkgroup.ts";
 import { CuratedLake } from "./CuratedLake.ts";
 import { DeviceFleet } from "./DeviceFleet.ts";
 import { IotEndpoint } from "./IotEndpoint.ts";
+import { AirQualityAlerts } from "./AirQualityAlerts.ts";
+import { FleetWatch } from "./FleetWatch.ts";
+import { ForecastApi } from "./ForecastApi.ts";
 import { ModelDataPrep } from "./ModelDataPrep.ts";
+import { ModelResults } from "./ModelResults.ts";
+import { NewDataCheck } from "./NewDataCheck.ts";
+import { OperatorDashboard } from "./OperatorDashboard.ts";
 import { ModelTraining } from "./ModelTraining.ts";
 import { loadNamedQueries, NAMED_QUERIES_FILE } from "./namedQueries.ts";
 import { Operations } from "./Operations.ts";
@@ -33,6 +39,12 @@ export class AqmStack extends Stack {
   readonly prep: ModelDataPrep;
   readonly training: ModelTraining;
   readonly calibration: ThresholdCalibration;
+  readonly newDataCheck: NewDataCheck;
+  readonly results: ModelResults;
+  readonly forecastApi: ForecastApi;
+  readonly alerts: AirQualityAlerts;
+  readonly fleetWatch: FleetWatch;
+  readonly dashboard: OperatorDashboard;
   readonly pipeline: AnalyticsPipeline;
   readonly athena: AthenaWorkgroup;
   readonly operations: Operations;
@@ -54,11 +66,19 @@ export class AqmStack extends Stack {
     this.prep = new ModelDataPrep(this, "Prep", { catalog: this.catalog, curatedBucket });
     this.training = new ModelTraining(this, "Training", { curatedBucket });
     this.calibration = new ThresholdCalibration(this, "Calibration", { curatedBucket, iotDataEndpoint: this.iotEndpoint.address });
+    // The training window the preparation job runs with, read from its own arguments.
+    const windowDays = Number((this.prep.job.defaultArguments as Record<string, string>)["--training_days"]);
+    this.newDataCheck = new NewDataCheck(this, "NewDataCheck", { curatedBucket, windowDays });
+    this.results = new ModelResults(this, "Results", { catalog: this.catalog, curatedBucket });
+    this.forecastApi = new ForecastApi(this, "ForecastApi", { curatedBucket });
+    this.alerts = new AirQualityAlerts(this, "Alerts");
     this.pipeline = new AnalyticsPipeline(this, "Pipeline", {
       catalog: this.catalog,
       etl: this.etl,
       prep: this.prep,
       training: this.training,
+      newDataCheck: this.newDataCheck,
+      results: this.results,
       calibration: this.calibration,
       curatedBucketName: curatedBucket.bucketName,
     });
@@ -66,6 +86,18 @@ export class AqmStack extends Stack {
       resultBucket: curatedBucket,
       databaseName: this.catalog.databaseName,
       namedQueries: loadNamedQueries(props.namedQueriesFile ?? NAMED_QUERIES_FILE),
+    });
+    this.fleetWatch = new FleetWatch(this, "FleetWatch", {
+      telemetryRule: this.ingest.rule,
+      rawBucket: this.ingest.rawBucket,
+      curatedBucket,
+      topic: this.pipeline.topic,
+    });
+    this.dashboard = new OperatorDashboard(this, "Dashboard", {
+      ingest: this.ingest,
+      pipeline: this.pipeline,
+      fleetWatch: this.fleetWatch,
+      alerts: this.alerts,
     });
     this.operations = new Operations(this, "Operations", {
       fleet: this.fleet,

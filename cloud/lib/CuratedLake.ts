@@ -9,6 +9,16 @@ import { Construct } from "constructs";
 export const CURATED_PREFIXES = {
   /** Parquet from the Glue ETL job, `date=YYYY-MM-DD/thing=<thing>/`. */
   telemetry: "curated/telemetry/",
+  /** DeepAR forecasts joined to their thing and channel, Parquet by forecast day (`date=YYYY-MM-DD/<run>.parquet`): table `aqm.forecasts`. */
+  forecasts: "curated/forecasts/",
+  /** RCF scores joined to their readings, Parquet by reading day (`date=YYYY-MM-DD/scores.parquet`): table `aqm.anomaly_scores`. */
+  anomalyScores: "curated/anomaly-scores/",
+  /** Each thing's newest forecasts as the forecast API returns them (`<thing>.json`). */
+  servingForecasts: "serving/forecasts/",
+  /** The thresholds in use on the boards, as the quality gate last accepted them. */
+  acceptedThresholds: "ml/accepted/",
+  /** Operational state of the stack's own functions (the board silence watcher's). */
+  operations: "ops/",
   /** Raw lines the transformation refused, with the reason, by ingest date. */
   quarantine: "quarantine/",
   /** Training input written by the data-preparation job (`rcf/`, `deepar/`). */
@@ -26,7 +36,7 @@ export const CURATED_PREFIXES = {
 export interface CuratedLakeProps {
   /** Bucket that receives the curated bucket's S3 server access logs. */
   readonly accessLogBucket: s3.IBucket;
-  /** Days before curated Parquet moves to S3 Infrequent Access. @default 90 */
+  /** Days before curated Parquet (readings, forecasts, anomaly scores) moves to S3 Infrequent Access. @default 90 */
   readonly infrequentAccessAfterDays?: number;
   /** Days after which quarantined records are deleted. @default 90 */
   readonly quarantineExpirationDays?: number;
@@ -55,6 +65,12 @@ export class CuratedLake extends Construct {
           prefix: CURATED_PREFIXES.telemetry,
           transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 90) }],
         },
+        // The model results are kept as long as the readings: the batch output they are made from expires with ml/output/.
+        ...[CURATED_PREFIXES.forecasts, CURATED_PREFIXES.anomalyScores].map((prefix) => ({
+          id: `${prefix.split("/")[1]}-tiering`,
+          prefix,
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 90) }],
+        })),
         { id: "quarantine-expiry", prefix: CURATED_PREFIXES.quarantine, expiration: Duration.days(props.quarantineExpirationDays ?? 90) },
         { id: "athena-results-expiry", prefix: CURATED_PREFIXES.athenaResults, expiration: scratch },
         { id: "glue-temp-expiry", prefix: CURATED_PREFIXES.glueTemp, expiration: scratch },

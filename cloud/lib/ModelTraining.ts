@@ -25,6 +25,8 @@ export const RUN_PATHS = {
   models: `${CURATED_PREFIXES.mlModels}{}/`,
   rcfScores: `${CURATED_PREFIXES.mlOutput}{}/rcf-scores/`,
   deeparForecasts: `${CURATED_PREFIXES.mlOutput}{}/deepar-forecasts/`,
+  /** The board scores of the held-out week, one `<thing>.json` each, written by the results step for the quality gate. */
+  holdout: `${CURATED_PREFIXES.mlOutput}{}/holdout/`,
 } as const;
 
 /**

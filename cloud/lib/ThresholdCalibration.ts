@@ -7,8 +7,14 @@ import { Construct } from "constructs";
 import { fileURLToPath } from "node:url";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
+import { PIPELINE_METRIC_NAMESPACE } from "./NewDataCheck.ts";
+import { putMetricDataStatement } from "./PythonLambda.ts";
 
 export const CALIBRATION_CODE_DIR = fileURLToPath(new URL("../lambda/", import.meta.url));
+/** The object holding the thresholds the boards use now, as the quality gate last accepted them. */
+export const ACCEPTED_THRESHOLDS_KEY = `${CURATED_PREFIXES.acceptedThresholds}thresholds.json`;
+/** The calibration function's files in CALIBRATION_CODE_DIR; its sub-folders are the other functions'. */
+export const CALIBRATION_FILES = ["calibrate_thresholds.py", "quality_gate.py", "threshold_table.json"] as const;
 
 export interface ThresholdCalibrationProps {
   /** Curated bucket whose `ml/output/` prefix holds the RCF batch-transform scores. */
@@ -17,13 +23,17 @@ export interface ThresholdCalibrationProps {
   readonly iotDataEndpoint: string;
   /** The board scorer's knee the thresholds are for; the Lambda refuses one that is not the knee its threshold table was made with. @default 20 (DEFAULT_SCORER_CONFIG.knee) */
   readonly knee?: number;
+  /** The quality gate refuses a threshold that moves more than this many times up or down. @default 2 */
+  readonly maxThresholdFactor?: number;
   /** Removal policy of the function's log group. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
  * A Python Lambda that reads each thing's RCF scores, derives the board scorer's threshold from
- * their distribution, and writes it to the thing's Device Shadow (`desired.anomaly`).
+ * their distribution, judges it on the board's held-out week against the threshold in use
+ * (`lambda/quality_gate.py`), and writes those that pass to the thing's Device Shadow
+ * (`desired.anomaly`) and to the accepted-thresholds object; refusals are logged and counted.
  */
 export class ThresholdCalibration extends Construct {
   readonly function: lambda.Function;
@@ -36,7 +46,7 @@ export class ThresholdCalibration extends Construct {
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
     this.role = new iam.Role(this, "Role", {
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      description: "Threshold calibration: read RCF scores, update thing shadows",
+      description: "Threshold calibration: read RCF scores and held-out board scores, gate, update thing shadows",
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [this.logGroup.logGroupArn] }));
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [curatedBucket.arnForObjects(`${CURATED_PREFIXES.mlOutput}*`)] }));
@@ -44,9 +54,13 @@ export class ThresholdCalibration extends Construct {
       new iam.PolicyStatement({
         actions: ["s3:ListBucket"],
         resources: [curatedBucket.bucketArn],
-        conditions: { StringLike: { "s3:prefix": [`${CURATED_PREFIXES.mlOutput}*`] } },
+        conditions: { StringLike: { "s3:prefix": [`${CURATED_PREFIXES.mlOutput}*`, ACCEPTED_THRESHOLDS_KEY] } },
       }),
     );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ["s3:GetObject", "s3:PutObject"], resources: [curatedBucket.arnForObjects(ACCEPTED_THRESHOLDS_KEY)] }),
+    );
+    this.role.addToPolicy(putMetricDataStatement(PIPELINE_METRIC_NAMESPACE));
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iot:UpdateThingShadow"],
@@ -59,18 +73,19 @@ export class ThresholdCalibration extends Construct {
         "The function reads the RCF scores of the run it is given; the run id is chosen at run time. Read-only.",
       [nagArn("iot", "thing/*")]:
         "The fleet grows without redeploying: every board with scores gets its shadow updated, and thing names are only known from the score files. Only iot:UpdateThingShadow is allowed.",
+      "*": `cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by condition to the ${PIPELINE_METRIC_NAMESPACE} namespace.`,
     });
 
     this.function = new lambda.Function(this, "Function", {
-      description: "RCF score distribution -> board anomaly threshold -> Device Shadow desired.anomaly",
+      description: "RCF score distribution -> board anomaly threshold -> quality gate on the held-out week -> Device Shadow desired.anomaly",
       runtime: lambda.Runtime.PYTHON_3_15,
-      handler: "calibrate_thresholds.handler",
-      code: lambda.Code.fromAsset(CALIBRATION_CODE_DIR),
+      handler: "quality_gate.handler",
+      code: lambda.Code.fromAsset(CALIBRATION_CODE_DIR, { exclude: ["*", ...CALIBRATION_FILES.map((f) => `!${f}`)] }),
       role: this.role,
       logGroup: this.logGroup,
       memorySize: 256,
       timeout: Duration.minutes(5),
-      environment: { IOT_DATA_ENDPOINT: props.iotDataEndpoint, KNEE: String(props.knee ?? 20) },
+      environment: { IOT_DATA_ENDPOINT: props.iotDataEndpoint, KNEE: String(props.knee ?? 20), MAX_FACTOR: String(props.maxThresholdFactor ?? 2) },
     });
   }
 }

@@ -5,6 +5,8 @@ Writes, under s3://<bucket>/<ml_input_prefix><run_id>/:
                              no label: content type text/csv;label_size=0)
   rcf/score/<thing>.csv      the same rows per thing, so the batch transform writes one
                              <thing>.csv.out per thing and the calibration step knows whose scores they are
+  rcf/keys/<thing>.csv       the ts of each of those rows, one a line: the scores carry no id, so the
+                             results step (cloud/results/) joins them back to their readings by line
   deepar/train/train.jsonl   one series per (thing, pollutant): hourly means, {"start", "target", "id"}
   deepar/infer/infer.jsonl   the same series as context; DeepAR forecasts the 24 hours after each
 
@@ -49,6 +51,11 @@ def rcf_rows(records):
     for r in sorted(records, key=lambda r: (r["thing"], r["ts"])):
         rows.append((r["thing"], [float(r[ch]) if _present(r.get(ch)) else means.get((r["thing"], ch), 0.0) for ch in RCF_FEATURES]))
     return rows
+
+
+def rcf_keys(records, thing):
+    """The ts of each row rcf_rows writes for `thing`, in its order."""
+    return sorted(int(r["ts"]) for r in records if r["thing"] == thing)
 
 
 def csv_text(rows):
@@ -96,6 +103,7 @@ def outputs(records):
     files = {"rcf/train/train.csv": csv_text(rows)}
     for thing in sorted({t for t, _ in rows}):
         files[f"rcf/score/{thing}.csv"] = csv_text([r for r in rows if r[0] == thing])
+        files[f"rcf/keys/{thing}.csv"] = "".join(f"{ts}\n" for ts in rcf_keys(records, thing))
     series = jsonl_text(deepar_series(records))
     files["deepar/train/train.jsonl"] = series
     files["deepar/infer/infer.jsonl"] = series

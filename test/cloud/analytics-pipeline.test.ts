@@ -21,7 +21,7 @@ function path(statesOf: Record<string, Json>, start: string): string[] {
   return seen;
 }
 
-test("order: name the run -> paths -> [crawl -> wait until READY -> ETL -> prepare -> train both -> calibrate] -> done", () => {
+test("order: name the run -> paths -> [crawl -> wait until READY -> ETL -> new data? -> prepare -> train both -> publish results -> calibrate and gate] -> done", () => {
   assert.deepEqual(path(def.States, def.StartAt), ["Name the run", "Run paths", "Pipeline", "Done"]);
   const branch = def.States.Pipeline.Branches[0];
   assert.deepEqual(path(branch.States, branch.StartAt), [
@@ -30,9 +30,12 @@ test("order: name the run -> paths -> [crawl -> wait until READY -> ETL -> prepa
     "Crawler state",
     "Crawl finished?",
     "ETL raw to curated",
+    "Check for new curated readings",
+    "New readings curated?",
     "Prepare training data",
     "Train and score (RCF, DeepAR)",
-    "Calibrate device thresholds",
+    "Publish forecasts and scores as tables",
+    "Calibrate and gate device thresholds",
   ]);
   const choice = states["Crawl finished?"]!;
   assert.deepEqual(choice.Choices, [{ Variable: "$.crawler.state", StringEquals: "READY", Next: "ETL raw to curated" }]);
@@ -46,8 +49,22 @@ test("order: name the run -> paths -> [crawl -> wait until READY -> ETL -> prepa
   assert.equal(states["Name the run"]!.Parameters.run["id.$"], "States.UUID()");
 });
 
-test("tasks: Glue jobs run to completion with retries; prepare gets the run id; calibrate gets the RCF scores folder", () => {
-  for (const name of ["ETL raw to curated", "Prepare training data"]) {
+test("skip: nothing curated by this run's ETL ends the branch in a Pass, before any training; the check is asked since the execution started", () => {
+  const choice = states["New readings curated?"]!;
+  assert.deepEqual(choice.Choices, [{ Variable: "$.newData.train", BooleanEquals: true, Next: "Prepare training data" }]);
+  assert.equal(choice.Default, "Skip training: nothing new curated");
+  const skip = states["Skip training: nothing new curated"]!;
+  assert.equal(skip.Type, "Pass");
+  assert.equal(skip.End, true);
+  const check = states["Check for new curated readings"]!;
+  assert.deepEqual(check.Parameters.Payload, { "since.$": "$.run.startedAt" });
+  assert.deepEqual(check.ResultSelector, { "train.$": "$.Payload.train", "newObjects.$": "$.Payload.newObjects" });
+  assert.match(JSON.stringify(check.Parameters.FunctionName), new RegExp(logicalId(stack, stack.newDataCheck.lambda.function)));
+  assert.equal(states["Name the run"]!.Parameters.run["startedAt.$"], "$$.Execution.StartTime");
+});
+
+test("tasks: Glue jobs run to completion with retries; prepare and publish get the run id; calibrate gets the scores, held-out and accepted locations", () => {
+  for (const name of ["ETL raw to curated", "Prepare training data", "Publish forecasts and scores as tables"]) {
     const s = states[name]!;
     assert.match(s.Resource, /:states:::glue:startJobRun\.sync$/);
     assert.deepEqual(s.Retry[0].ErrorEquals, ["Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException", "Glue.InternalServiceException"]);
@@ -55,12 +72,25 @@ test("tasks: Glue jobs run to completion with retries; prepare gets the run id; 
   }
   assert.equal(states["ETL raw to curated"]!.Parameters.JobName, "aqm-telemetry-etl");
   assert.deepEqual(states["Prepare training data"]!.Parameters, { JobName: "aqm-prepare-training-data", Arguments: { "--run_id.$": "$.run.id" } });
-  const calibrate = states["Calibrate device thresholds"]!;
-  assert.deepEqual(calibrate.Parameters.Payload, { "scoresUri.$": "$.paths.rcfScores" });
+  assert.deepEqual(states["Publish forecasts and scores as tables"]!.Parameters, {
+    JobName: "aqm-publish-model-results",
+    Arguments: { "--run_id.$": "$.run.id" },
+  });
+  const calibrate = states["Calibrate and gate device thresholds"]!;
+  assert.deepEqual(calibrate.Parameters.Payload, {
+    "scoresUri.$": "$.paths.rcfScores",
+    "holdoutUri.$": "$.paths.holdout",
+    acceptedUri: `s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/accepted/thresholds.json`,
+  });
+  assert.deepEqual(calibrate.ResultSelector, { "things.$": "$.Payload.things", "published.$": "$.Payload.published", "refused.$": "$.Payload.refused" });
   assert.ok(calibrate.Retry.some((r: Json) => r.ErrorEquals.includes("Lambda.ServiceException")));
   assert.equal(
     states["Run paths"]!.Parameters.paths["rcfScores.$"],
     `States.Format('s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/output/{}/rcf-scores/', $.run.id)`,
+  );
+  assert.equal(
+    states["Run paths"]!.Parameters.paths["holdout.$"],
+    `States.Format('s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/output/{}/holdout/', $.run.id)`,
   );
 });
 
@@ -110,10 +140,17 @@ test("state machine role: each action on the named resource; wildcards only wher
   const crawler = accountArn("glue", "crawler/aqm-raw-telemetry");
   assert.deepEqual(byAction("glue:startCrawler"), [crawler]);
   assert.deepEqual(byAction("glue:getCrawler"), [crawler]);
-  assert.deepEqual(byAction("glue:StartJobRun"), [accountArn("glue", "job/aqm-telemetry-etl"), accountArn("glue", "job/aqm-prepare-training-data")]);
+  assert.deepEqual(byAction("glue:StartJobRun"), [
+    accountArn("glue", "job/aqm-telemetry-etl"),
+    accountArn("glue", "job/aqm-prepare-training-data"),
+    accountArn("glue", "job/aqm-publish-model-results"),
+  ]);
   assert.deepEqual(byAction("sns:Publish"), [{ Ref: topicId }]);
-  const fn = logicalId(stack, stack.calibration.function);
-  assert.deepEqual(byAction("lambda:InvokeFunction"), [[{ "Fn::GetAtt": [fn, "Arn"] }, { "Fn::Join": ["", [{ "Fn::GetAtt": [fn, "Arn"] }, ":*"]] }]]);
+  const invokable = (fn: string) => [{ "Fn::GetAtt": [fn, "Arn"] }, { "Fn::Join": ["", [{ "Fn::GetAtt": [fn, "Arn"] }, ":*"]] }];
+  assert.deepEqual(byAction("lambda:InvokeFunction"), [
+    invokable(logicalId(stack, stack.newDataCheck.lambda.function)),
+    invokable(logicalId(stack, stack.calibration.function)),
+  ]);
   const passRole = stmts.filter((s) => s.Action === "iam:PassRole");
   assert.ok(passRole.length > 0);
   for (const s of passRole) {

@@ -21,6 +21,13 @@ const arn = (suffix: string) => ({
 });
 const THING = "${iot:Connection.Thing.ThingName}";
 
+/** The telemetry rule, by the name the local IoT Core also uses (the alert rules are the others). */
+function telemetryRule(): Record<string, any> {
+  const all = Object.values(template.findResources("AWS::IoT::TopicRule", { Properties: { RuleName: TELEMETRY_RULE_NAME } }));
+  assert.equal(all.length, 1, `exactly one topic rule named ${TELEMETRY_RULE_NAME}`);
+  return all[0]!;
+}
+
 function onlyResource(type: string): Record<string, any> {
   const all = Object.values(template.findResources(type));
   assert.equal(all.length, 1, `exactly one ${type}`);
@@ -52,15 +59,16 @@ test("policy and rule are read from the cloud/iot/*.json files (the same files)"
     assert.equal(s.Sid, policyFile.Statement[i].Sid);
     assert.deepEqual(s.Action, policyFile.Statement[i].Action);
   });
-  const rule = onlyResource("AWS::IoT::TopicRule").Properties.TopicRulePayload;
+  const rule = telemetryRule().Properties.TopicRulePayload;
   assert.equal(rule.Sql, ruleFile.sql);
   assert.equal(rule.Sql, "SELECT *, topic(3) AS topic_thing, timestamp() AS received_at FROM 'dt/aqm/+/telemetry'");
   assert.equal(rule.AwsIotSqlVersion, "2016-03-23");
-  assert.equal(onlyResource("AWS::IoT::TopicRule").Properties.RuleName, TELEMETRY_RULE_NAME, "the name the local IoT Core gives its error records");
+  assert.equal(telemetryRule().Properties.RuleName, TELEMETRY_RULE_NAME, "the name the local IoT Core gives its error records");
 });
 
 test("topic rule: Firehose action without batch mode, newline separator, CloudWatch error action", () => {
   template.hasResourceProperties("AWS::IoT::TopicRule", {
+    RuleName: TELEMETRY_RULE_NAME,
     TopicRulePayload: {
       Actions: [{ Firehose: { BatchMode: false, Separator: "\n", DeliveryStreamName: { Ref: Match.anyValue() } } }],
       ErrorAction: { CloudwatchLogs: { LogGroupName: { Ref: Match.anyValue() } } },
@@ -89,7 +97,7 @@ test("Firehose: raw/ time-based prefix, errors/ prefix, 60 s / 5 MiB buffering",
 });
 
 test("rule role can only PutRecord/PutRecordBatch on that stream (plus writing its error log group)", () => {
-  const rule = onlyResource("AWS::IoT::TopicRule").Properties.TopicRulePayload;
+  const rule = telemetryRule().Properties.TopicRulePayload;
   const roleId = rule.Actions[0].Firehose.RoleArn["Fn::GetAtt"][0];
   const streamId = Object.keys(template.findResources("AWS::KinesisFirehose::DeliveryStream"))[0]!;
   const policies = Object.values(template.findResources("AWS::IAM::Policy")).filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
@@ -122,7 +130,8 @@ test("operations: alarms on rule failures, delivery failures, pipeline failures 
       AlarmActions: [topic],
     });
   }
-  assert.equal(Object.keys(template.findResources("AWS::CloudWatch::Alarm")).length, 4);
+  // And the fleet silence alarm (fleet-watch.test.ts): per-board alarms are made at run time by the watcher.
+  assert.equal(Object.keys(template.findResources("AWS::CloudWatch::Alarm")).length, 5);
 });
 
 test("outputs the host tools read: IoT endpoint, policy, buckets, Glue database, Athena workgroup, state machine, topic", () => {

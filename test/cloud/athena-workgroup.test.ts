@@ -38,5 +38,20 @@ test("queries file loader: an entry without SQL is refused by index and field", 
   writeFileSync(file, JSON.stringify([{ name: "ok", sql: "SELECT 1" }, { name: "broken" }]));
   assert.throws(() => loadNamedQueries(file), /query 1 needs a non-empty string "sql"/);
   writeFileSync(file, JSON.stringify({ queries: [{ name: "n", sql: "SELECT 1" }] }));
-  assert.deepEqual(loadNamedQueries(file), [{ name: "n", description: "", sql: "SELECT 1" }]);
+  assert.deepEqual(loadNamedQueries(file), [{ name: "n", description: "", sql: "SELECT 1", parameters: [] }]);
+});
+
+test("queries file loader: a ? needs a named parameter; the guideline table is joined in where the SQL asks for it", () => {
+  const dir = mkdtempSync(join(tmpdir(), "aqm-queries-"));
+  const file = join(dir, "q.json");
+  writeFileSync(file, JSON.stringify([{ name: "p", sql: "SELECT * FROM forecasts WHERE thing = ?" }]));
+  assert.throws(() => loadNamedQueries(file), /query 0 \(p\) has 1 "\?" but names 0 parameters/);
+  writeFileSync(file, JSON.stringify([{ name: "p", sql: "SELECT * FROM forecasts WHERE thing = ?", parameters: ["thing"] }]));
+  assert.deepEqual(loadNamedQueries(file)[0]!.parameters, ["thing"]);
+  writeFileSync(file, JSON.stringify([{ name: "l", sql: "SELECT level FROM {{who_2021_limits}} WHERE channel = 'pm10_ugm3'" }]));
+  assert.equal(
+    loadNamedQueries(file)[0]!.sql,
+    "SELECT level FROM (VALUES ('pm2_5_ugm3', 'PM2.5', DOUBLE '15', 24), ('pm10_ugm3', 'PM10', DOUBLE '45', 24), ('o3_ppb', 'O3', DOUBLE '50.94', 8), " +
+      "('no2_ppb', 'NO2', DOUBLE '13.29', 24), ('so2_ppb', 'SO2', DOUBLE '15.27', 24), ('co_ppb', 'CO', DOUBLE '3491.61', 24)) AS limits (channel, pollutant, level, averaging_hours) WHERE channel = 'pm10_ugm3'",
+  );
 });

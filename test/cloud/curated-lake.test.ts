@@ -30,6 +30,8 @@ test("curated bucket: lifecycle per prefix (curated to IA at 90 d, quarantine 90
   const rules = Object.fromEntries((bucket.LifecycleConfiguration.Rules as any[]).map((r) => [r.Id, r]));
   assert.deepEqual(Object.keys(rules), [
     "curated-tiering",
+    "forecasts-tiering",
+    "anomaly-scores-tiering",
     "quarantine-expiry",
     "athena-results-expiry",
     "glue-temp-expiry",
@@ -38,6 +40,17 @@ test("curated bucket: lifecycle per prefix (curated to IA at 90 d, quarantine 90
   ]);
   assert.equal(rules["curated-tiering"].Prefix, CURATED_PREFIXES.telemetry);
   assert.deepEqual(rules["curated-tiering"].Transitions, [{ StorageClass: "STANDARD_IA", TransitionInDays: 90 }]);
+  // Forecasts and anomaly scores are tiered like the readings, never expired (they used to live only in ml/output/, gone after 30 days).
+  for (const [id, prefix] of [
+    ["forecasts-tiering", "curated/forecasts/"],
+    ["anomaly-scores-tiering", "curated/anomaly-scores/"],
+  ]) {
+    assert.deepEqual(
+      [rules[id!].Prefix, rules[id!].Transitions, rules[id!].ExpirationInDays],
+      [prefix, [{ StorageClass: "STANDARD_IA", TransitionInDays: 90 }], undefined],
+      id,
+    );
+  }
   assert.deepEqual([rules["quarantine-expiry"].Prefix, rules["quarantine-expiry"].ExpirationInDays], ["quarantine/", 90]);
   for (const [id, prefix] of [
     ["athena-results-expiry", "athena-results/"],

@@ -53,6 +53,8 @@ print(json.dumps({"features": p.RCF_FEATURES, "files": p.outputs(recs)}))
   assert.deepEqual(Object.keys(files).sort(), [
     "deepar/infer/infer.jsonl",
     "deepar/train/train.jsonl",
+    "rcf/keys/a.csv",
+    "rcf/keys/b.csv",
     "rcf/score/a.csv",
     "rcf/score/b.csv",
     "rcf/train/train.csv",
@@ -63,6 +65,8 @@ print(json.dumps({"features": p.RCF_FEATURES, "files": p.outputs(recs)}))
     ["0.0,2.0,0.0,200.0,0.0,0.0,0.0,0.0,0.0", "0.0,6.0,0.0,200.0,0.0,0.0,0.0,0.0,0.0", "0.0,10.0,0.0,200.0,0.0,0.0,0.0,0.0,0.0", ""].join("\n"),
   );
   assert.equal(files["rcf/train/train.csv"], files["rcf/score/a.csv"] + files["rcf/score/b.csv"]);
+  // One ts a line, in the score file's row order: the results step joins each score to its reading by line.
+  assert.equal(files["rcf/keys/a.csv"], "1795384860000\n1795384920000\n1795392000005\n");
   const series = files["deepar/train/train.jsonl"]!.trim()
     .split("\n")
     .map((l) => JSON.parse(l));

@@ -4,6 +4,7 @@ import { CHANNELS, type Channel } from "../../../firmware/telemetry/Channels.ts"
 import { LakeQuery } from "../../local-cloud/lake/LakeQuery.ts";
 import { FORECAST_STEP_MS, type DeepArForecast } from "./DeepArForecast.ts";
 import { HealthSpanBuilder, type HealthSpan } from "./HealthSpans.ts";
+import { savedForecasts } from "./SavedForecasts.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -24,6 +25,7 @@ export interface LakeReportOptions {
   readonly windowHours?: number;
   /** A reading is marked when its anomaly score is at least this (default: the board's, 0.025). */
   readonly threshold?: number;
+  /** Forecasts drawn besides the ones saved in the lake's forecasts table, which they replace for the same series. */
   readonly forecasts?: readonly DeepArForecast[];
   /** The time the report says it was made (ms); the clock by default. */
   readonly now?: number;
@@ -93,12 +95,13 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
   const threshold = options.threshold ?? DEFAULT_SCORER_CONFIG.threshold;
   if (!(windowHours > 0)) throw new RangeError(`report window must be a positive number of hours, got ${windowHours}`);
   if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`anomaly threshold must be within 0 … 1, got ${threshold}`);
-  const forecasts = options.forecasts ?? [];
   const lake = await LakeQuery.open(options.lakeDir);
+  let forecasts: readonly DeepArForecast[] = options.forecasts ?? [];
   let latest: readonly (readonly Json[])[];
   let readings: readonly (readonly Json[])[];
   let windowTo: number | null = null;
   try {
+    forecasts = [...(await savedForecasts(lake)), ...forecasts];
     latest = (await lake.run("SELECT thing, max(ts), count(*) FROM telemetry GROUP BY thing ORDER BY thing")).rows;
     windowTo = latest.reduce<number | null>((max, [, ts]) => Math.max(max ?? -Infinity, ts as number), null);
     readings =

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { extent, utcText } from "./ChartScale.ts";
 import { CHANNEL_LABELS } from "./ChannelLabels.ts";
+import { FORECAST_TABLE_STYLE, forecastTableSection } from "./ForecastTableSection.ts";
 import { escapeHtml } from "./HtmlText.ts";
 import type { HealthSpan } from "./HealthSpans.ts";
 import type { BoardReport, ChannelSeries, ReportData, TimeSpan } from "./LakeReport.ts";
@@ -29,12 +30,13 @@ export function renderReportPage(data: ReportData, paging = ""): string {
     paging,
     data.curatedReadings === 0 ? emptyLake(data.lakeDir) : "",
     data.boards.length > 0 ? boardIndex(data.boards) : "",
+    forecastTableSection(data),
     data.boards.length > 0 ? legend(data.threshold, spanStatesIn(data.boards)) : "",
     ...data.boards.map((board, i) => boardSection(board, `board-${i + 1}`, data.span!, data.threshold)),
   ];
   return (
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body.join("\n")}</body></html>\n`
+    `<title>${escapeHtml(title)}</title><style>${STYLE}${FORECAST_TABLE_STYLE}</style></head><body>${body.join("\n")}</body></html>\n`
   );
 }
 

@@ -4,6 +4,7 @@ import { TRANSFORM_SQL_FILE } from "../../../cloud/lib/transformFiles.ts";
 import { ATHENA_FUNCTIONS, SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
 import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { LakeLayout } from "./LakeLayout.ts";
+import { resultTableViews } from "./ResultTables.ts";
 
 /** A query's answer: column names, and rows of JSON values (64-bit integers as numbers where exact). */
 export interface QueryResult {
@@ -19,7 +20,8 @@ const WIDE_NUMBERS = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UB
 /**
  * SQL over the local lake with the names the cloud uses: `telemetry` is the curated table (as the
  * Glue job names it in the Athena database), with `date` and `thing` from the partition folders;
- * `quarantine` holds the refused lines. The Athena functions the named queries use are defined,
+ * `quarantine` holds the refused lines; `forecasts` and `anomaly_scores` are the model-result
+ * tables (ResultTables.ts). The Athena functions the named queries use are defined,
  * so the same query text runs here and in Athena.
  *
  * `telemetry` is pointed at the lake's visible files before each query, so a query sees the
@@ -62,18 +64,20 @@ export class LakeQuery {
     return query;
   }
 
-  async run(sql: string): Promise<QueryResult> {
+  /** Runs `sql`, with `parameters` bound to its `?` in order. */
+  async run(sql: string, parameters: readonly string[] = []): Promise<QueryResult> {
     const files = await visibleCuratedFiles(this.#layout);
     try {
       await this.#pointTelemetryAt(files);
-      return await this.#runNow(sql);
+      for (const statement of await resultTableViews(this.#layout.lakeDir)) await this.#db.run(statement);
+      return await this.#runNow(sql, parameters);
     } catch (error) {
       // A compaction may have merged a partition between the listing and the read: with the
       // files of now the query either runs or fails for its own reasons.
       const now = await visibleCuratedFiles(this.#layout);
       if (now.join("\n") === files.join("\n")) throw error;
       await this.#pointTelemetryAt(now);
-      return await this.#runNow(sql);
+      return await this.#runNow(sql, parameters);
     }
   }
 
@@ -82,10 +86,10 @@ export class LakeQuery {
     this.#instance.closeSync();
   }
 
-  async #runNow(sql: string): Promise<QueryResult> {
+  async #runNow(sql: string, parameters: readonly string[]): Promise<QueryResult> {
     let reader;
     try {
-      reader = await this.#db.runAndReadAll(sql);
+      reader = parameters.length === 0 ? await this.#db.runAndReadAll(sql) : await this.#db.runAndReadAll(sql, [...parameters]);
     } catch (error) {
       throw new QueryFailed((error as Error).message);
     }

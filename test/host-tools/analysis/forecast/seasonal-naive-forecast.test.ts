@@ -115,10 +115,13 @@ function aqm(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test("aqm forecast: one channel as an object, every pollutant as an array, the ones short of history named", () => {
+test("aqm forecast: one channel as an object with its guideline crossing, every pollutant as an array, the ones short of history named", () => {
   const one = aqm("forecast", "--thing", "aqm-fc-001", "--channel", "pm2_5_ugm3", "--state", state);
   assert.equal(one.status, 0, one.stderr);
-  assert.deepEqual(JSON.parse(one.stdout), pm25);
+  const { limitCrossing, ...shape } = JSON.parse(one.stdout);
+  assert.deepEqual(shape, pm25);
+  // The day's cycle averages 18 µg/m³: above PM2.5's 24-hour guideline (15) from the forecast's first hour.
+  assert.deepEqual(limitCrossing, { pollutant: "PM2.5", level: 15, averagingHours: 24, from: pm25.start, forecastMean: 18 });
   const all = aqm("forecast", "--thing", "aqm-fc-001", "--state", state);
   assert.equal(all.status, 0, all.stderr);
   assert.deepEqual(

@@ -54,13 +54,17 @@ test("aqm query: bad SQL exits 1 with the engine's reason; an unknown name or fo
   assert.match(bad.stderr, /^aqm query: Binder Error: Referenced column "nope" not found/);
   const unknown = aqm("query", "lastest", "--state", state);
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /no named query "lastest" \(named queries: latest, hourly-averages, sensor-faults, anomalies-last-day\)/);
+  assert.match(
+    unknown.stderr,
+    /no named query "lastest" \(named queries: latest, hourly-averages, sensor-faults, anomalies-last-day, forecast-next-24h, forecast-limit-crossings, rcf-anomalies\)/,
+  );
   const format = aqm("query", "latest", "--format", "xml");
   assert.equal(format.status, 2);
   assert.match(format.stderr, /--format must be one of table, csv, json, not xml/);
   const list = aqm("query", "--list");
   assert.equal(list.status, 0);
   assert.match(list.stdout, /^latest\n {4}Latest reading of every board/);
+  assert.match(list.stdout, /\nforecast-next-24h --param THING\n {4}Tomorrow's forecast for a board/);
 });
 
 test("CSV quotes fields with commas, quotes or newlines, and leaves NULL empty; tables spell NULL out and right-align numbers", () => {

@@ -15,7 +15,8 @@ await new LakeCurator({ lakeDir }).curate();
 writeObjects(lakeDir, secondRunObjects(base));
 await new LakeCurator({ lakeDir }).curate();
 
-const queries = new Map(loadNamedQueries().map((q) => [q.name, q.sql]));
+const definitions = loadNamedQueries();
+const queries = new Map(definitions.map((q) => [q.name, q.sql]));
 /** As Athena and DuckDB print a UTC timestamp. */
 const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}${ms % 1000 ? `.${String(ms % 1000).padStart(3, "0")}` : ""}+00`;
 
@@ -31,9 +32,43 @@ async function named(name: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-test("the named queries are the four an operator asks, each with a description", () => {
-  assert.deepEqual([...queries.keys()], ["latest", "hourly-averages", "sensor-faults", "anomalies-last-day"]);
-  assert.ok(loadNamedQueries().every((q) => q.description.length > 20));
+test("the named queries are the seven an operator asks, each with a description", () => {
+  assert.deepEqual(
+    [...queries.keys()],
+    ["latest", "hourly-averages", "sensor-faults", "anomalies-last-day", "forecast-next-24h", "forecast-limit-crossings", "rcf-anomalies"],
+  );
+  assert.ok(definitions.every((q) => q.description.length > 20));
+});
+
+test("every named query filters on the date partition of each table it reads, so Athena reads days, not the lake", () => {
+  for (const q of definitions) {
+    for (const table of ["telemetry", "forecasts", "anomaly_scores"]) {
+      const reads = q.sql.match(new RegExp(`FROM ${table}\\b[^()]*`, "g")) ?? [];
+      for (const from of reads) assert.match(from, /WHERE (\w+\.)?date >= current_date - INTERVAL '\d+' DAY/, `${q.name}: ${from}`);
+    }
+    assert.ok(/FROM (telemetry|forecasts|anomaly_scores)\b/.test(q.sql), `${q.name} reads a table`);
+  }
+});
+
+test("the guideline table is joined in as written in cloud/limits/, not copied into the queries", () => {
+  const crossings = definitions.find((q) => q.name === "forecast-limit-crossings")!;
+  assert.match(
+    crossings.sql,
+    /JOIN \(VALUES \('pm2_5_ugm3', 'PM2\.5', DOUBLE '15', 24\), .*\('o3_ppb', 'O3', DOUBLE '50\.94', 8\).*\) AS limits \(channel, pollutant, level, averaging_hours\)/,
+  );
+  assert.ok(!crossings.sql.includes("{{"));
+});
+
+test("rcf-anomalies: locally the board's own score stands in for RCF's, flagged at the scorer's threshold, with the reading's values", async () => {
+  const rows = await named("rcf-anomalies");
+  assert.deepEqual(
+    rows.map((r) => [r.thing, r.rcf_score, r.board_score, r.pm2_5_ugm3]),
+    // The week's, highest first: also the reading two days old that anomalies-last-day leaves out.
+    [
+      ["aqm-fix-003", 0.9, 0.9, 5],
+      ["aqm-fix-001", 0.04, 0.04, 9],
+    ],
+  );
 });
 
 test("latest: one row per board, its newest reading", async () => {
@@ -96,7 +131,17 @@ test("ad-hoc SQL sees telemetry and quarantine; bad SQL fails with the engine's 
 test("an empty lake answers every named query with no rows", async () => {
   const lake = await LakeQuery.open(path.join(mkdtempSync(path.join(tmpdir(), "aqm-empty-")), "lake"));
   try {
-    for (const sql of queries.values()) assert.deepEqual((await lake.run(sql)).rows, []);
+    for (const q of definitions)
+      assert.deepEqual(
+        (
+          await lake.run(
+            q.sql,
+            q.parameters.map(() => "aqm-fix-001"),
+          )
+        ).rows,
+        [],
+        q.name,
+      );
     assert.deepEqual((await lake.run("SELECT count(*) FROM quarantine")).rows, [[0]]);
   } finally {
     lake.close();
