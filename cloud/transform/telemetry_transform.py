@@ -179,3 +179,24 @@ def curate(spark, raw_root, curated_path, quarantine_path, manifest_path, sql_te
     ).json(manifest_path)
     spark.catalog.clearCache()
     return report
+
+
+def curated_schema(spark, sql_text):
+    """The curated view's columns, from the SQL over no lines: the table's shape before any reading exists."""
+    empty = spark.createDataFrame([], "source_file STRING, line_number BIGINT, line STRING, utf8 BOOLEAN")
+    run_transform(spark, sql_text, empty, [{"channel": "none", "min": 0.0, "max": 0.0}])
+    schema = spark.table("curated").schema
+    spark.catalog.clearCache()
+    return schema
+
+
+def ensure_curated_table(spark, table, location, sql_text):
+    """The curated table in the catalog, with its columns, and the partitions written so far.
+
+    The columns come from the SQL, not from the Parquet, so a first run that curated nothing still
+    creates the table (schema inference over an empty location fails), and the partitions are
+    recovered only once the location holds any (listing a location that does not exist fails).
+    """
+    spark.sql(curated_table_ddl(table, location, curated_schema(spark, sql_text)))
+    if exists(spark, location):
+        spark.sql(f"MSCK REPAIR TABLE {table}")
