@@ -69,16 +69,16 @@ def exists(spark, root):
 def raw_lines(spark, files):
     """The transformation's `raw_lines`: one row per line, numbered from 1 within its object.
 
-    Objects are read as bytes: an object that is not UTF-8 has its lines with U+FFFD flagged
-    (`utf8` false), so one damaged line is quarantined, not its whole object. A line of such an
-    object that held a genuine U+FFFD is flagged too: the writers only pass UTF-8, so such an
-    object is damaged anyway (DuckDB's screen, which checks each line's bytes, would keep it).
+    Whole objects are read as text, which decompresses Firehose's .gz objects (Hadoop picks the
+    codec by the extension) and keeps the bytes as they are: an object whose bytes are not UTF-8
+    has its lines with U+FFFD flagged (`utf8` false), so one damaged line is quarantined, not its
+    whole object. A line of such an object that held a genuine U+FFFD is flagged too: the writers
+    only pass UTF-8, so that object is damaged anyway (DuckDB's screen checks each line's bytes).
     """
     from pyspark.sql import functions as F
 
-    objects = spark.read.format("binaryFile").load(files).select(F.col("path").alias("source_file"), "content")
-    text = objects.select("source_file", F.decode("content", "UTF-8").alias("text"), "content")
-    text = text.select("source_file", "text", (F.encode("text", "UTF-8") == F.col("content")).alias("object_utf8"))
+    objects = spark.read.option("wholetext", "true").text(files).select(F.input_file_name().alias("source_file"), F.col("value").cast("binary").alias("bytes"))
+    text = objects.select("source_file", F.decode("bytes", "UTF-8").alias("text"), (F.encode(F.decode("bytes", "UTF-8"), "UTF-8") == F.col("bytes")).alias("object_utf8"))
     # The newline that ends the last line does not start another.
     lines = text.where(F.length("text") > 0).select(
         "source_file",

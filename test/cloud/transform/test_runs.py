@@ -1,6 +1,7 @@
 """The Spark curation's runs: the first over an empty lake, one with nothing new, a catch-up after
 days of failed runs (driven by the manifest, not a window), and the curated table's DDL before any
 Parquet exists."""
+import gzip
 import json
 
 import telemetry_transform as tt
@@ -39,8 +40,11 @@ def test_catch_up_after_days_of_failures_curates_every_day_once_by_the_manifest(
     first = run(spark, tmp_path, transform_sql, channel_ranges)
     assert (first["objects"], first["curated"], first["quarantined"]) == (5, 10, 0)
     assert run(spark, tmp_path, transform_sql, channel_ranges)["objects"] == 0
-    # A new day, and a board resending a reading of day 0: a duplicate against the curated partitions.
+    # A new day, as Firehose writes it (GZIP), and a board resending a reading of day 0: a duplicate against the curated partitions.
     write_day(raw, 5, [51])
+    day5 = raw / "year=2026/month=11/day=25/aqm-telemetry-5"
+    day5.with_suffix(".gz").write_bytes(gzip.compress(day5.read_bytes()))
+    day5.unlink()
     (raw / "year=2026/month=11/day=25/resend").write_text(reading(1, BASE_MS + 60000) + "\n")
     second = run(spark, tmp_path, transform_sql, channel_ranges)
     assert (second["objects"], second["curated"], second["duplicates"]) == (2, 1, 1)
