@@ -14,7 +14,8 @@ import type { ChannelRange } from "../../../cloud/lib/transformFiles.ts";
  */
 export const TRANSFORM_FUNCTIONS: readonly string[] = [
   // The SQL asks for keys before anything else, so this is the one validity test of a line.
-  `CREATE OR REPLACE TEMPORARY MACRO json_object_keys(j) AS CASE WHEN json_valid(j) AND json_type(j) = 'OBJECT' THEN json_keys(j) END`,
+  // A valid document that starts with { is an object: one parse fewer than asking json_type.
+  `CREATE OR REPLACE TEMPORARY MACRO json_object_keys(j) AS CASE WHEN starts_with(ltrim(j), '{') AND json_valid(j) THEN json_keys(j) END`,
   `CREATE OR REPLACE TEMPORARY MACRO size(list) AS len(list)`,
   `CREATE OR REPLACE TEMPORARY MACRO array_distinct(list) AS list_distinct(list)`,
   `CREATE OR REPLACE TEMPORARY MACRO element_at(list, n) AS list_element(list, n)`,
@@ -26,13 +27,15 @@ export const TRANSFORM_FUNCTIONS: readonly string[] = [
   // BIGINT takes a JSON integer that fits (DuckDB's cast would round 1.5 and read "1e3", "0x10", "+5");
   // DOUBLE takes any JSON number, one beyond the double range as ±Infinity, and Jackson's names of
   // the non-finite values; STRING unquotes a string and gives any other value's JSON text.
-  `CREATE OR REPLACE TEMPORARY MACRO spark_bigint(j) AS CASE WHEN regexp_full_match(CAST(j AS VARCHAR), '-?[0-9]+') THEN TRY_CAST(CAST(j AS VARCHAR) AS BIGINT) END`,
-  `CREATE OR REPLACE TEMPORARY MACRO spark_double(j) AS CASE
-     WHEN regexp_full_match(CAST(j AS VARCHAR), '-?[0-9][0-9.eE+-]*') THEN coalesce(TRY_CAST(CAST(j AS VARCHAR) AS DOUBLE), CASE WHEN starts_with(CAST(j AS VARCHAR), '-') THEN '-inf' ELSE 'inf' END::DOUBLE)
-     WHEN CAST(j AS VARCHAR) IN ('NaN', '"NaN"') THEN 'nan'::DOUBLE
-     WHEN CAST(j AS VARCHAR) IN ('Infinity', '"Infinity"', '"+Infinity"', '"+INF"') THEN 'inf'::DOUBLE
-     WHEN CAST(j AS VARCHAR) IN ('-Infinity', '"-Infinity"', '"-INF"') THEN '-inf'::DOUBLE
-   END`,
+  // The common case is one cast; the rare ones (a rounded or hex cast, a number beyond the double
+  // range, a quoted non-finite name) are only looked at when the cast gave nothing or gave it wrong.
+  `CREATE OR REPLACE TEMPORARY MACRO spark_bigint(j) AS CASE WHEN CAST(TRY_CAST(CAST(j AS VARCHAR) AS BIGINT) AS VARCHAR) = CAST(j AS VARCHAR) OR CAST(j AS VARCHAR) = '-0' THEN TRY_CAST(CAST(j AS VARCHAR) AS BIGINT) END`,
+  `CREATE OR REPLACE TEMPORARY MACRO spark_double(j) AS coalesce(TRY_CAST(CAST(j AS VARCHAR) AS DOUBLE), CASE
+     WHEN regexp_full_match(CAST(j AS VARCHAR), '-?[0-9][0-9.eE+-]*') THEN CASE WHEN starts_with(CAST(j AS VARCHAR), '-') THEN '-inf' ELSE 'inf' END::DOUBLE
+     WHEN CAST(j AS VARCHAR) = '"NaN"' THEN 'nan'::DOUBLE
+     WHEN CAST(j AS VARCHAR) IN ('"Infinity"', '"+Infinity"', '"+INF"') THEN 'inf'::DOUBLE
+     WHEN CAST(j AS VARCHAR) IN ('"-Infinity"', '"-INF"') THEN '-inf'::DOUBLE
+   END)`,
   `CREATE OR REPLACE TEMPORARY MACRO spark_string(j) AS CASE WHEN j IS NULL OR CAST(j AS VARCHAR) = 'null' THEN NULL WHEN starts_with(CAST(j AS VARCHAR), '"') THEN json_extract_string(j, '$') ELSE CAST(j AS VARCHAR) END`,
 ];
 
