@@ -77,7 +77,10 @@ def raw_lines(spark, files):
     """
     from pyspark.sql import functions as F
 
-    objects = spark.read.option("wholetext", "true").text(files).select(F.input_file_name().alias("source_file"), F.col("value").cast("binary").alias("bytes"))
+    # text()'s own wholetext argument (False by default) overrides an option("wholetext") set before it.
+    # input_file_name() spells a local file file:///…, the Hadoop listing (the manifest's keys) file:/….
+    source_file = F.regexp_replace(F.input_file_name(), "^file:///", "file:/")
+    objects = spark.read.text(files, wholetext=True).select(source_file.alias("source_file"), F.col("value").cast("binary").alias("bytes"))
     text = objects.select("source_file", F.decode("bytes", "UTF-8").alias("text"), (F.encode(F.decode("bytes", "UTF-8"), "UTF-8") == F.col("bytes")).alias("object_utf8"))
     # The newline that ends the last line does not start another.
     lines = text.where(F.length("text") > 0).select(
