@@ -19,7 +19,10 @@ const BASE = Date.UTC(2026, 10, 20, 8);
 const MINUTE = 60_000;
 
 const reading = (seq: number, extra: Record<string, unknown> = {}) => ({
-  ...healthyReading({ thing: "aqm-gold-001", boot: 3, seq, ts: BASE + seq * MINUTE }, { temperature_c: 21.5, humidity_pct: 40.25, pm2_5_ugm3: 5.1, co_ppb: -12.5 }),
+  ...healthyReading(
+    { thing: "aqm-gold-001", boot: 3, seq, ts: BASE + seq * MINUTE },
+    { temperature_c: 21.5, humidity_pct: 40.25, pm2_5_ugm3: 5.1, co_ppb: -12.5 },
+  ),
   ...extra,
 });
 const line = (record: Record<string, unknown>, receivedAt: number) => JSON.stringify({ ...record, topic_thing: "aqm-gold-001", received_at: receivedAt });
@@ -62,7 +65,10 @@ function writeBadUtf8(lakeDir: string): void {
   const file = path.join(lakeDir, ...key.split("/"));
   mkdirSync(path.dirname(file), { recursive: true });
   const good = (seq: number) => Buffer.from(line(reading(seq), BASE + seq * MINUTE + 100) + "\n");
-  writeFileSync(file, Buffer.concat([good(30), Buffer.from('{"v":2,"thing":"aqm-gold-001","x":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}\n'), good(31)]));
+  writeFileSync(
+    file,
+    Buffer.concat([good(30), Buffer.from('{"v":2,"thing":"aqm-gold-001","x":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}\n'), good(31)]),
+  );
 }
 
 const lakeDir = process.argv[2]!;
@@ -76,11 +82,16 @@ if (process.argv[3] === "--ranges-only") {
   const layout = new LakeLayout(lakeDir);
   const instance = await DuckDBInstance.create(":memory:");
   const db = await instance.connect();
-  const rows = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+  const rows = async (sql: string) =>
+    (await db.runAndReadAll(sql))
+      .getRowObjectsJS()
+      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
   const curated = await rows(
     `SELECT * EXCLUDE (date, thing), CAST(date AS VARCHAR) AS date, thing FROM read_parquet('${path.join(layout.curatedDir, "**", "*.parquet")}', hive_partitioning = true, hive_types = {'date': 'VARCHAR', 'thing': 'VARCHAR'}) ORDER BY thing, boot, seq`,
   );
-  const quarantine = await rows(`SELECT source_file, line_number, item, reason, line FROM read_json('${layout.quarantineGlob}', format = 'newline_delimited') ORDER BY source_file, line_number, item`);
+  const quarantine = await rows(
+    `SELECT source_file, line_number, item, reason, line FROM read_json('${layout.quarantineGlob}', format = 'newline_delimited') ORDER BY source_file, line_number, item`,
+  );
   db.closeSync();
   instance.closeSync();
   console.log(JSON.stringify({ ranges, report, curated, quarantine }));
