@@ -9,6 +9,12 @@
  * from 20 boards at the default 60 s interval, with 1 % QoS 1 redeliveries and 0.1 % corrupt
  * lines. Values follow smooth daily curves, as real air does, so the compression figure is not
  * flattered by constant columns nor spoilt by white noise.
+ *
+ * Beside the project's curation, in the same run and on the same files: plain DuckDB doing the
+ * minimal honest job (read the NDJSON, unnest batches, drop duplicates by (thing, boot, seq), write
+ * zstd Parquet by date and thing; no checks, no quarantine, no manifest), the peer the curation's
+ * speed is a ratio of; and the Glue job's transformation on Spark in local mode (one JVM on this
+ * machine, not a Glue cluster), with `--no-spark` to leave it out.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,9 +26,15 @@ import { LakeCompactor } from "../host-tools/local-cloud/lake/LakeCompactor.ts";
 import { LakeCurator } from "../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
 import { loadNamedQueries } from "../cloud/lib/namedQueries.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { spawnSync } from "node:child_process";
+import { CHANNELS } from "../firmware/telemetry/Channels.ts";
+import { telemetryRanges } from "../cloud/lib/transformFiles.ts";
 
-const RECORDS = Number(process.argv[2] ?? 1_000_000);
-const ROUNDS = Number(process.argv[3] ?? 120);
+const args = process.argv.slice(2).filter((a) => a !== "--no-spark");
+const RECORDS = Number(args[0] ?? 1_000_000);
+const ROUNDS = Number(args[1] ?? 120);
+const WITH_SPARK = !process.argv.includes("--no-spark");
 const BOARDS = 20;
 const INTERVAL_MS = 60_000;
 const OBJECT_BYTES = 5 * 1024 * 1024;
@@ -210,6 +222,43 @@ function bytesUnder(dir: string, suffix: string): { files: number; bytes: number
   return { files: files.length, bytes: files.reduce((n, e) => n + statSync(path.join(e.parentPath, e.name)).size, 0) };
 }
 
+/** The peer: plain DuckDB, the minimal honest job on the same raw files. Rows written and seconds. */
+async function plainDuckDb(lakeDir: string): Promise<{ rows: number; seconds: number }> {
+  const out = mkdtempSync(path.join(tmpdir(), "aqm-bench-plain-"));
+  const instance = await DuckDBInstance.create(":memory:");
+  const db = await instance.connect();
+  try {
+    const t = performance.now();
+    const fields = ["v", "thing", "boot", "seq", "ts", "interval_s", ...CHANNELS.map((c) => c.name), "anomaly", "health"];
+    await db.run(
+      `CREATE TEMPORARY TABLE lines AS SELECT * FROM read_json('${path.join(lakeDir, "raw", "**", "*")}', format = 'newline_delimited', ignore_errors = true, union_by_name = true)`,
+    );
+    await db.run(`CREATE TEMPORARY TABLE readings AS
+      SELECT ${fields.join(", ")}, received_at FROM lines WHERE batch IS NULL AND thing IS NOT NULL
+      UNION ALL SELECT ${fields.map((f) => `b.${f}`).join(", ")}, received_at FROM (SELECT unnest(batch) AS b, received_at FROM lines WHERE batch IS NOT NULL)`);
+    await db.run(`COPY (SELECT * EXCLUDE (copy), CAST(make_timestamp(ts * 1000) AS DATE) AS date FROM (
+        SELECT *, row_number() OVER (PARTITION BY thing, boot, seq ORDER BY received_at) AS copy FROM readings) WHERE copy = 1)
+      TO '${out}' (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (date, thing))`);
+    const seconds = (performance.now() - t) / 1000;
+    const rows = Number((await db.runAndReadAll(`SELECT count(*) FROM read_parquet('${path.join(out, "**", "*.parquet")}')`)).getRowsJS()[0]![0]);
+    return { rows, seconds };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The Glue job's transformation on Spark in local mode, over the same raw lake (bench/spark_lake_etl.py). */
+function sparkLocalMode(lakeDir: string): { curated: number; seconds: number; startup_s: number } | string {
+  const run = spawnSync(".venv/bin/python", ["bench/spark_lake_etl.py", lakeDir, JSON.stringify(telemetryRanges())], { encoding: "utf8" });
+  if (run.status !== 0)
+    return `Spark run failed (is .venv/ prepared by test/prepare-machine.sh?): ${(run.stderr ?? String(run.error)).trim().split("\n").slice(-3).join(" ")}`;
+  return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+}
+
+const perSecond = (n: number, seconds: number) => Math.round(n / seconds).toLocaleString("en-US");
+
 const lakeDir = mkdtempSync(path.join(tmpdir(), "aqm-bench-etl-"));
 try {
   let t = performance.now();
@@ -227,6 +276,18 @@ try {
   console.log(
     `ETL throughput: ${Math.round(report.lines / seconds).toLocaleString("en-US")} raw lines/s (${Math.round(report.curated / seconds).toLocaleString("en-US")} curated rows/s)`,
   );
+  const plain = await plainDuckDb(lakeDir);
+  console.log(
+    `plain DuckDB peer (read NDJSON, unnest batches, dedup, zstd Parquet by date/thing; no checks): ${plain.rows} rows in ${plain.seconds.toFixed(1)} s = ${perSecond(plain.rows, plain.seconds)} rows/s; the curation reaches ${((report.curated / seconds / (plain.rows / plain.seconds)) * 100).toFixed(0)} % of it`,
+  );
+  if (WITH_SPARK) {
+    const spark = sparkLocalMode(lakeDir);
+    console.log(
+      typeof spark === "string"
+        ? spark
+        : `Spark local mode (local[2], one JVM on this machine, not a Glue cluster): ${spark.curated} curated rows in ${spark.seconds.toFixed(1)} s = ${perSecond(spark.curated, spark.seconds)} rows/s (+ ${spark.startup_s.toFixed(1)} s JVM start-up)`,
+    );
+  }
 
   const parquet = bytesUnder(path.join(lakeDir, "curated"), ".parquet");
   console.log(

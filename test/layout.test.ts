@@ -36,9 +36,9 @@ test("host-tools has at most seven wings, and no folder in it holds a single fil
   assert.deepEqual(lonely, [], "folders holding one file: fold it into its neighbour");
 });
 
-test("every test file sits under test/ at the path of the source folder it tests", () => {
+test("every test file (TypeScript and pytest alike) sits under test/ at the path of the source folder it tests", () => {
   const misplaced = filesUnder("test")
-    .filter((file) => file.endsWith(".ts") && path.dirname(file) !== "test")
+    .filter((file) => (file.endsWith(".ts") || file.endsWith(".py")) && path.dirname(file) !== "test")
     .map((file) => path.dirname(path.relative("test", file)))
     .filter((dir) => !TEST_SUPPORT.includes(dir.split(path.sep)[0]!))
     .filter((dir) => !SOURCE_ROOTS.includes(dir.split(path.sep)[0]!) || !isDir(dir));

@@ -1,7 +1,7 @@
 import { Aws } from "aws-cdk-lib";
 import * as iot from "aws-cdk-lib/aws-iot";
 import { Construct } from "constructs";
-import { loadDevicePolicy } from "./iotFiles.ts";
+import { loadDevicePolicyForPartition } from "./iotFiles.ts";
 
 export interface DeviceFleetProps {
   /** Thing type of the air-quality boards. @default 'aqm-board' */
@@ -25,7 +25,7 @@ export class DeviceFleet extends Construct {
     this.policyName = props.policyName ?? "aqm-device-policy";
     this.policy = new iot.CfnPolicy(this, "Policy", {
       policyName: this.policyName,
-      policyDocument: loadDevicePolicy(Aws.REGION, Aws.ACCOUNT_ID),
+      policyDocument: loadDevicePolicyForPartition(Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID),
     });
   }
 }

@@ -23,8 +23,9 @@ export interface ModelDataPrepProps {
 
 /**
  * A Glue Python shell job (pandas and pyarrow from Glue's analytics library set) that turns the
- * curated Parquet into Random Cut Forest CSV and DeepAR JSON lines. Python shell, not Spark: the
- * fleet's weeks of readings fit in one process, and it starts in seconds.
+ * curated Parquet into Random Cut Forest CSV and DeepAR JSON lines. Python shell, not Spark: it
+ * reads one thing's weeks at a time and uploads in parts, so its memory does not grow with the
+ * fleet (bench:prep), and it starts in seconds. PutObject covers the multipart upload's calls.
  */
 export class ModelDataPrep extends Construct {
   readonly job: glue.CfnJob;

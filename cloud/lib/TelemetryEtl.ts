@@ -8,9 +8,12 @@ import { fileURLToPath } from "node:url";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
 import { fileAsset } from "./glueAssets.ts";
+import { telemetryRanges } from "./transformFiles.ts";
 import { GLUE_TABLE_WRITE_ACTIONS, glueCatalogArns, glueLogStatement, type TelemetryCatalog } from "./TelemetryCatalog.ts";
 
 export const ETL_SCRIPT_FILE = fileURLToPath(new URL("../glue/telemetry_etl.py", import.meta.url));
+/** The plain-PySpark transformation the script runs, shipped with --extra-py-files (the tests run it on local Spark). */
+export const ETL_TRANSFORM_MODULE_FILE = fileURLToPath(new URL("../transform/telemetry_transform.py", import.meta.url));
 
 export interface TelemetryEtlProps {
   /** Catalog whose database receives the curated table, and whose security configuration the job runs with. */
@@ -23,8 +26,6 @@ export interface TelemetryEtlProps {
   readonly curatedBucket: s3.IBucket;
   /** The shared transformation (SQL text, also run locally with DuckDB), shipped next to the script as an asset. */
   readonly transformSqlFile: string;
-  /** Days of raw arrival folders each run re-reads; later duplicates are removed against the curated data. @default 2 */
-  readonly lookbackDays?: number;
   /** Glue version (Spark). @default '5.0' */
   readonly glueVersion?: "4.0" | "5.0";
   /** Number of G.1X workers. @default 2 */
@@ -42,6 +43,8 @@ export class TelemetryEtl extends Construct {
   readonly script: s3assets.Asset;
   /** The shared transformation SQL, shipped unchanged and passed as `--transform_sql_uri`. */
   readonly transformSql: s3assets.Asset;
+  /** `cloud/transform/telemetry_transform.py`, on the job's Python path through `--extra-py-files`. */
+  readonly transformModule: s3assets.Asset;
   /** Name of the curated table the job keeps in the catalog's database. */
   readonly tableName: string;
 
@@ -51,8 +54,10 @@ export class TelemetryEtl extends Construct {
     const rawPrefix = props.rawPrefix ?? "raw/";
     const script = fileAsset(this, "Script", ETL_SCRIPT_FILE);
     const sql = fileAsset(this, "TransformSql", props.transformSqlFile);
+    const module = fileAsset(this, "TransformModule", ETL_TRANSFORM_MODULE_FILE);
     this.script = script.asset;
     this.transformSql = sql.asset;
+    this.transformModule = module.asset;
     this.tableName = "telemetry";
     this.jobName = `${catalog.databaseName}-telemetry-etl`;
 
@@ -62,6 +67,7 @@ export class TelemetryEtl extends Construct {
     });
     this.role.addToPolicy(script.readStatement);
     this.role.addToPolicy(sql.readStatement);
+    this.role.addToPolicy(module.readStatement);
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [rawBucket.arnForObjects(`${rawPrefix}*`)] }));
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -103,11 +109,11 @@ export class TelemetryEtl extends Construct {
     const curated = bucketArnRef(curatedBucket);
     acknowledgeWildcards(this.role, {
       [`${bucketArnRef(rawBucket)}/${rawPrefix}*`]:
-        "The job reads the raw objects of its look-back days; their keys are time-based and created continuously. Read-only, confined to the raw prefix.",
+        "The job reads the raw objects its manifest does not name yet; their keys are time-based and created continuously. Read-only, confined to the raw prefix.",
       [`${curated}/${CURATED_PREFIXES.telemetry}*`]:
-        "Spark writes Parquet files with generated names into date/thing partitions and reads existing keys for deduplication; confined to the curated prefix.",
+        "Spark writes Parquet files with generated names into date/thing partitions, reads existing keys for deduplication and appends to the curation manifest (_curation_manifest/); confined to the curated prefix.",
       [`${curated}/${CURATED_PREFIXES.quarantine}*`]:
-        "Spark writes quarantine files with generated names and replaces the partitions of the days it re-reads; confined to the quarantine prefix.",
+        "Spark appends quarantine files with generated names into ingest-date partitions; confined to the quarantine prefix.",
       [`${curated}/${CURATED_PREFIXES.glueTemp}*`]: "Glue and Spark write temporary files with generated names; confined to the temp prefix, which expires.",
       [nagArn("glue", `table/${catalog.databaseName}/*`)]: "The job creates the curated table and adds partitions; confined to this database.",
       [nagArn("logs", "log-group:/aws-glue/jobs*")]:
@@ -129,7 +135,6 @@ export class TelemetryEtl extends Construct {
       defaultArguments: {
         "--job-language": "python",
         "--enable-glue-datacatalog": "true",
-        "--enable-continuous-cloudwatch-log": "true",
         "--job-bookmark-option": "job-bookmark-disable",
         "--TempDir": curatedBucket.s3UrlForObject(CURATED_PREFIXES.glueTemp),
         "--raw_uri": rawBucket.s3UrlForObject(rawPrefix),
@@ -138,7 +143,8 @@ export class TelemetryEtl extends Construct {
         "--transform_sql_uri": sql.asset.s3ObjectUrl,
         "--database": catalog.databaseName,
         "--table": this.tableName,
-        "--lookback_days": String(props.lookbackDays ?? 2),
+        "--telemetry_ranges": JSON.stringify(telemetryRanges()),
+        "--extra-py-files": module.asset.s3ObjectUrl,
       },
     });
     this.job.node.addDependency(catalog.securityConfiguration);

@@ -25,6 +25,8 @@ export interface TelemetryIngestProps {
   readonly infrequentAccessAfterDays?: number;
   /** Days before raw objects move to Glacier. @default 180 */
   readonly glacierAfterDays?: number;
+  /** Days an overwritten or deleted raw object's old version is kept. @default 30 */
+  readonly noncurrentVersionDays?: number;
   /** Removal policy of the raw bucket. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -40,13 +42,16 @@ export class TelemetryIngest extends Construct {
 
   constructor(scope: Construct, id: string, props: TelemetryIngestProps = {}) {
     super(scope, id);
+    // S3 server access logs delivered under a bucket policy rather than the legacy LogDeliveryWrite ACL (cfn-lint W3045).
+    this.node.setContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.accessLogBucket = new s3.Bucket(this, "AccessLogs", {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      // Log delivery is granted by the bucket policy CDK writes for it, not by a legacy ACL.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy,
     });
@@ -55,10 +60,16 @@ export class TelemetryIngest extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      versioned: false,
+      // A raw object is the only copy of what the boards sent: an overwrite or a delete keeps the old version.
+      versioned: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: "raw-bucket/",
       lifecycleRules: [
+        {
+          id: "old-versions",
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
         {
           id: "tiering",
           transitions: [
@@ -99,7 +110,8 @@ export class TelemetryIngest extends Construct {
         prefix: RAW_PREFIX,
         errorOutputPrefix: ERROR_PREFIX,
         bufferingHints: { intervalInSeconds: FIREHOSE_BUFFER_SECONDS, sizeInMBs: FIREHOSE_BUFFER_MIB },
-        compressionFormat: "UNCOMPRESSED",
+        // JSON lines compress about tenfold; the Glue job's Spark reads .gz objects as text.
+        compressionFormat: "GZIP",
         cloudWatchLoggingOptions: { enabled: true, logGroupName: firehoseLogGroup.logGroupName, logStreamName: firehoseLogStream.logStreamName },
       },
     });

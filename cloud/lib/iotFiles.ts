@@ -31,6 +31,15 @@ export function loadDevicePolicy(region: string, accountId: string, path: string
   return JSON.parse(text);
 }
 
+/**
+ * The policy for a stack: the file's ARNs are written for the `aws` partition (which the local IoT
+ * Core evaluates), and the stack's own partition (aws-cn, aws-us-gov) replaces it.
+ */
+export function loadDevicePolicyForPartition(partition: string, region: string, accountId: string, path: string = DEVICE_POLICY_FILE): unknown {
+  const text = readDevicePolicyText(path).split('"arn:aws:').join(`"arn:${partition}:`);
+  return JSON.parse(text.split("${AWS::Region}").join(region).split("${AWS::AccountId}").join(accountId));
+}
+
 export function loadTelemetryRule(path: string = TELEMETRY_RULE_FILE): TelemetryRuleFile {
   return JSON.parse(readFileSync(path, "utf8")) as TelemetryRuleFile;
 }

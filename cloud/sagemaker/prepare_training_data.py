@@ -10,13 +10,19 @@ Writes, under s3://<bucket>/<ml_input_prefix><run_id>/:
   deepar/train/train.jsonl   one series per (thing, pollutant): hourly means, {"start", "target", "id"}
   deepar/infer/infer.jsonl   the same series as context; DeepAR forecasts the 24 hours after each
 
+It streams: the curated lake is read one thing at a time (its date=…/thing=… partitions of the
+window), each thing's rows and series are written out and dropped before the next thing is read,
+and every output object is a multipart upload fed part by part. Memory is one thing's window (20
+boards or 200, the same), not the fleet's; `bench/prepare-memory.py` measures it.
+
 The transformations below are plain Python on lists of dicts so they run (and are tested) without
-pandas, Spark or AWS; only main() touches S3.
+pandas, Spark or AWS; only main() reads Parquet.
 """
 import csv
 import io
 import json
 import math
+import re
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -98,39 +104,112 @@ def jsonl_text(series):
 
 
 def outputs(records):
-    """Every object this run writes, key (relative to the run folder) -> text."""
-    rows = rcf_rows(records)
-    files = {"rcf/train/train.csv": csv_text(rows)}
-    for thing in sorted({t for t, _ in rows}):
-        files[f"rcf/score/{thing}.csv"] = csv_text([r for r in rows if r[0] == thing])
-        files[f"rcf/keys/{thing}.csv"] = "".join(f"{ts}\n" for ts in rcf_keys(records, thing))
-    series = jsonl_text(deepar_series(records))
-    files["deepar/train/train.jsonl"] = series
-    files["deepar/infer/infer.jsonl"] = series
-    return files
+    """Every object a run over these records writes, key (relative to the run folder) -> text (whole, for small inputs)."""
+    sinks = {}
+
+    class TextSink(io.StringIO):
+        def close(self):  # the text is read after the run; StringIO's close would drop it
+            pass
+
+    def open_sink(key):
+        sinks[key] = TextSink()
+        return sinks[key]
+
+    by_thing = {}
+    for r in records:
+        by_thing.setdefault(r["thing"], []).append(r)
+    write_outputs(((thing, by_thing[thing]) for thing in sorted(by_thing)), open_sink)
+    return {key: sink.getvalue() for key, sink in sinks.items()}
+
+
+def write_outputs(things, open_sink):
+    """Writes every object of the run from `things`, an iterable of (thing, its records) in thing
+    order, holding one thing at a time. open_sink(key) gives a text sink with write() and close()."""
+    train = open_sink("rcf/train/train.csv")
+    deepar = [open_sink("deepar/train/train.jsonl"), open_sink("deepar/infer/infer.jsonl")]
+    for thing, records in things:
+        rows = csv_text(rcf_rows(records))
+        train.write(rows)
+        score = open_sink(f"rcf/score/{thing}.csv")
+        score.write(rows)
+        score.close()
+        keys = open_sink(f"rcf/keys/{thing}.csv")
+        keys.write("".join(f"{ts}\n" for ts in rcf_keys(records, thing)))
+        keys.close()
+        series = jsonl_text(deepar_series(records))
+        for sink in deepar:
+            sink.write(series)
+    for sink in [train, *deepar]:
+        sink.close()
+
+
+class MultipartSink:
+    """A text sink that uploads to S3 in parts of `part_bytes` (S3's minimum part is 5 MiB), so an
+    object of any size costs one part of memory. An empty object is put whole (a multipart upload
+    needs at least one part)."""
+
+    def __init__(self, s3, bucket, key, part_bytes=8 * 1024 * 1024):
+        self._s3, self._bucket, self._key, self._part_bytes = s3, bucket, key, part_bytes
+        self._buffer, self._size, self._parts, self._upload = [], 0, [], None
+
+    def write(self, text):
+        data = text.encode("utf-8")
+        self._buffer.append(data)
+        self._size += len(data)
+        if self._size >= self._part_bytes:
+            self._flush()
+
+    def _flush(self):
+        if self._upload is None:
+            self._upload = self._s3.create_multipart_upload(Bucket=self._bucket, Key=self._key)["UploadId"]
+        number = len(self._parts) + 1
+        etag = self._s3.upload_part(Bucket=self._bucket, Key=self._key, UploadId=self._upload, PartNumber=number, Body=b"".join(self._buffer))["ETag"]
+        self._parts.append({"ETag": etag, "PartNumber": number})
+        self._buffer, self._size = [], 0
+
+    def close(self):
+        if self._upload is None:
+            self._s3.put_object(Bucket=self._bucket, Key=self._key, Body=b"".join(self._buffer))
+            return
+        if self._size > 0:
+            self._flush()
+        self._s3.complete_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload, MultipartUpload={"Parts": self._parts})
+
+
+def thing_partitions(keys, curated_prefix, since):
+    """The curated Parquet keys of the window, grouped by thing in thing order: {thing: [key, ...]}."""
+    pattern = re.compile(re.escape(curated_prefix) + r"date=(\d{4}-\d{2}-\d{2})/thing=([^/]+)/[^/]+\.parquet$")
+    grouped = {}
+    for key in keys:
+        match = pattern.match(key)
+        if match and match.group(1) >= since:
+            grouped.setdefault(match.group(2), []).append(key)
+    return {thing: sorted(grouped[thing]) for thing in sorted(grouped)}
 
 
 def main():
     # Glue-only modules are imported here so the functions above import anywhere.
-    import awswrangler as wr
     import boto3
+    import pyarrow.parquet as pq
     from awsglue.utils import getResolvedOptions
 
     args = getResolvedOptions(sys.argv, ["bucket", "curated_prefix", "ml_input_prefix", "training_days", "run_id"])
+    bucket = args["bucket"]
     since = (datetime.now(timezone.utc) - timedelta(days=int(args["training_days"]))).strftime("%Y-%m-%d")
-    frame = wr.s3.read_parquet(
-        path=f"s3://{args['bucket']}/{args['curated_prefix']}",
-        dataset=True,
-        partition_filter=lambda p: p["date"] >= since,
-        columns=["ts", *RCF_FEATURES],
-    )
-    if frame.empty:
-        raise RuntimeError(f"no curated readings since {since}: nothing to train on")
-    records = frame.astype({"thing": "str"}).to_dict("records")
     s3 = boto3.client("s3")
+    keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=args["curated_prefix"]) for o in page.get("Contents", [])]
+    partitions = thing_partitions(keys, args["curated_prefix"], since)
+    if not partitions:
+        raise RuntimeError(f"no curated readings since {since}: nothing to train on")
+
+    def records_of(thing):
+        for key in partitions[thing]:
+            body = io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            for row in pq.read_table(body, columns=["ts", *RCF_FEATURES]).to_pylist():
+                yield {**row, "thing": thing}
+
     base = f"{args['ml_input_prefix']}{args['run_id']}/"
-    for key, text in outputs(records).items():
-        s3.put_object(Bucket=args["bucket"], Key=base + key, Body=text.encode("utf-8"))
+    write_outputs(((thing, list(records_of(thing))) for thing in partitions), lambda key: MultipartSink(s3, bucket, base + key))
 
 
 if __name__ == "__main__":

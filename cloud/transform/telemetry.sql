@@ -10,23 +10,32 @@
 --          line_number  BIGINT  1-based line number within source_file
 --          line         STRING  the raw line (one JSON document as the topic rule wrote it:
 --                               a reading, or {"batch": [reading, ...]} with the rule's fields)
+--          utf8         BOOLEAN false when the line's bytes were not UTF-8 (the text then shows
+--                               each invalid byte as U+FFFD)
 --        Spark: spark.read.option("wholetext", "true").text(paths), then
 --          posexplode(split(value, chr(10))) gives (pos, line): line_number = pos + 1; drop the
 --          empty string after the final newline. input_file_name() gives source_file.
 --
--- FUNCTIONS the SQL calls beyond the common core of both dialects:
---   get_json_object(json, path) STRING   Spark built-in; DuckDB gets a macro of the same name
---   json_kind(json, path)       STRING   'object' | 'array' | 'string' | 'integer' | 'number' |
---                                        'boolean' | 'null', or NULL when the path is absent or
---                                        json is not valid JSON. Neither engine has it: DuckDB
---                                        gets a macro over json_type (host-tools/local-cloud/lake/
---                                        DuckDbDialect.ts), Spark registers the Python UDF in
---                                        cloud/transform/spark_functions.py.
---   json_array_length(json), explode(array), sequence(first, last): Spark built-ins; DuckDB
---                                        gets explode and sequence as macros.
---   Both are asked about fields only of lines json_kind(line, '$') found to be JSON objects:
---   Spark's get_json_object is a streaming parser that reads values out of a truncated line, and
---   a line that is not JSON is then parsed once rather than once per field.
+-- RANGES a view `telemetry_ranges` (channel STRING, min DOUBLE, max DOUBLE), one row per channel:
+--        the range table of firmware/telemetry/Channels.ts (CHANNELS[].min/max), which the board
+--        samples with and docs/telemetry-schema.md lists. The runner creates it from that table
+--        (cloud/lib/transformFiles.ts: telemetryRanges()); this file holds no range of a channel.
+--
+-- FUNCTIONS: Spark SQL built-ins only, so the Glue job registers nothing. DuckDB runs the same
+--   text: host-tools/local-cloud/lake/DuckDbDialect.ts gives it the Spark functions it lacks
+--   (macros, and from_json rewritten to one json_transform per call) with Spark's answers.
+--   from_json(json, 'name TYPE, ...')   one parse per call: a struct of the named fields. TYPE is
+--                                       BIGINT (a JSON integer that fits 64 bits), DOUBLE (a JSON
+--                                       number), STRING (a string, or the JSON text of any other
+--                                       value) or ARRAY<STRING> (the JSON texts of an array's
+--                                       elements). A value of another type, a JSON null and an
+--                                       absent key all give NULL.
+--   json_object_keys(json)              the keys of a JSON object (twice if a key is repeated),
+--                                       NULL when json is not a JSON object
+--   size(array), array_distinct(array), array_contains(array, value), element_at(array, n)
+--                                       (n from 1), explode(array), sequence(first, last)
+--   Every line is parsed once for its fields and once for its keys, and a reading's health object
+--   once more for its own; no check is a function call per field.
 --
 -- OUTPUT views
 --   curated     one row per reading, unique by (thing, boot, seq) within this batch; v1 and v2
@@ -53,148 +62,138 @@
 --   * regexp_extract(s, pattern, 0) = s for a full match (regexp_matches / rlike differ);
 --   * `/` is floating-point division in both; integers by CAST(floor(x) AS ...);
 --   * dates by DATE literal + INT (date_add differs), CAST(... AS STRING) for text;
---   * types: STRING, INT, BIGINT, DOUBLE only; TRY_CAST (Spark 3.2+) where a value may not parse.
+--   * types: STRING, INT, BIGINT, DOUBLE, BOOLEAN only; TRY_CAST (Spark 3.2+) where a value may not parse.
 
 -- A line is one reading, or a batch {"batch": [reading, ...]} that a board sends when it has a
 -- backlog to catch up on (one message, one 5 KB billing unit, for a dozen readings). The topic
 -- rule adds topic_thing and received_at to the line, so to a batch once: they are read from the
 -- envelope (the whole line), the rest from each reading. Every reading of a batch is an item of
 -- its own, numbered from 1 (0 for a line that is not a batch), checked, kept or quarantined alone.
+-- Each line's keys (NULL for a line that is not one JSON object), and its fields in one parse.
 CREATE OR REPLACE TEMPORARY VIEW raw_envelopes AS
-SELECT source_file, line_number, line, json_kind(line, '$') AS k_envelope
-FROM raw_lines;
-
-CREATE OR REPLACE TEMPORARY VIEW raw_envelope_fields AS
-SELECT
-  source_file, line_number, line, k_envelope,
-  json_kind(envelope_object, '$.batch') AS k_batch,
-  json_kind(envelope_object, '$.topic_thing') AS k_topic_thing,
-  get_json_object(envelope_object, '$.topic_thing') AS s_topic_thing,
-  json_kind(envelope_object, '$.received_at') AS k_received_at,
-  get_json_object(envelope_object, '$.received_at') AS s_received_at
-FROM (SELECT e.*, CASE WHEN k_envelope = 'object' THEN line END AS envelope_object FROM raw_envelopes e) o;
-
-CREATE OR REPLACE TEMPORARY VIEW raw_envelope_sizes AS
-SELECT f.*, CASE WHEN k_batch = 'array' THEN CAST(json_array_length(get_json_object(line, '$.batch')) AS INT) END AS batch_size
-FROM raw_envelope_fields f;
+SELECT e.*, CASE WHEN envelope_keys IS NOT NULL THEN from_json(line, 'v BIGINT, thing STRING, boot BIGINT, seq BIGINT, ts BIGINT, interval_s BIGINT, temperature_c DOUBLE, humidity_pct DOUBLE, pm1_ugm3 DOUBLE, pm2_5_ugm3 DOUBLE, pm10_ugm3 DOUBLE, co_ppb DOUBLE, no2_ppb DOUBLE, so2_ppb DOUBLE, o3_ppb DOUBLE, anomaly DOUBLE, health STRING, batch ARRAY<STRING>, topic_thing STRING, received_at BIGINT') END AS f
+FROM (SELECT source_file, line_number, line, utf8, CASE WHEN utf8 THEN json_object_keys(line) END AS envelope_keys FROM raw_lines) e;
 
 CREATE OR REPLACE TEMPORARY VIEW raw_items AS
-SELECT source_file, line_number, 0 AS item, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, line, k_envelope AS k_line
-FROM raw_envelope_sizes
-WHERE k_batch IS NULL OR k_batch <> 'array' OR batch_size IS NULL OR batch_size < 1
+SELECT
+  source_file, line_number, 0 AS item, utf8, envelope_keys, f.batch AS batch,
+  f.topic_thing AS s_topic_thing, f.received_at AS received_at, line, envelope_keys AS reading_keys, f AS r
+FROM raw_envelopes
+WHERE envelope_keys IS NULL OR NOT array_contains(envelope_keys, 'batch') OR f.batch IS NULL OR size(f.batch) = 0
 UNION ALL
-SELECT source_file, line_number, item, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, reading AS line, json_kind(reading, '$') AS k_line
+SELECT
+  source_file, line_number, item, utf8, envelope_keys, batch, s_topic_thing, received_at, reading AS line, reading_keys,
+  CASE WHEN reading_keys IS NOT NULL THEN from_json(reading, 'v BIGINT, thing STRING, boot BIGINT, seq BIGINT, ts BIGINT, interval_s BIGINT, temperature_c DOUBLE, humidity_pct DOUBLE, pm1_ugm3 DOUBLE, pm2_5_ugm3 DOUBLE, pm10_ugm3 DOUBLE, co_ppb DOUBLE, no2_ppb DOUBLE, so2_ppb DOUBLE, o3_ppb DOUBLE, anomaly DOUBLE, health STRING, batch ARRAY<STRING>, topic_thing STRING, received_at BIGINT') END AS r
 FROM (
-  SELECT b.*, get_json_object(envelope, '$.batch[' || CAST(item - 1 AS STRING) || ']') AS reading
+  SELECT b.*, json_object_keys(reading) AS reading_keys
   FROM (
-    SELECT source_file, line_number, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, line AS envelope, explode(sequence(1, batch_size)) AS item
-    FROM raw_envelope_sizes
-    WHERE k_batch = 'array' AND batch_size >= 1
+    SELECT s.*, element_at(batch, item) AS reading
+    FROM (
+      SELECT source_file, line_number, utf8, envelope_keys, f.batch AS batch, f.topic_thing AS s_topic_thing, f.received_at AS received_at, explode(sequence(1, size(f.batch))) AS item
+      FROM raw_envelopes
+      WHERE envelope_keys IS NOT NULL AND array_contains(envelope_keys, 'batch') AND size(f.batch) > 0
+    ) s
   ) b
 ) r;
 
--- The kind of every field the checks look at, and the values they compare. Both are asked only
--- of lines that are JSON objects (see the header): reading_object is NULL for any other line.
+-- The health object's keys and values, parsed from the reading's health alone.
 CREATE OR REPLACE TEMPORARY VIEW raw_parsed AS
 SELECT
-  source_file, line_number, item, k_batch, k_topic_thing, s_topic_thing, k_received_at, s_received_at, line, k_line,
-  json_kind(reading_object, '$.v') AS k_v,
-  json_kind(reading_object, '$.thing') AS k_thing,
-  json_kind(reading_object, '$.boot') AS k_boot,
-  json_kind(reading_object, '$.seq') AS k_seq,
-  json_kind(reading_object, '$.ts') AS k_ts,
-  json_kind(reading_object, '$.interval_s') AS k_interval_s,
-  json_kind(reading_object, '$.temperature_c') AS k_temperature_c,
-  json_kind(reading_object, '$.humidity_pct') AS k_humidity_pct,
-  json_kind(reading_object, '$.pm1_ugm3') AS k_pm1_ugm3,
-  json_kind(reading_object, '$.pm2_5_ugm3') AS k_pm2_5_ugm3,
-  json_kind(reading_object, '$.pm10_ugm3') AS k_pm10_ugm3,
-  json_kind(reading_object, '$.co_ppb') AS k_co_ppb,
-  json_kind(reading_object, '$.no2_ppb') AS k_no2_ppb,
-  json_kind(reading_object, '$.so2_ppb') AS k_so2_ppb,
-  json_kind(reading_object, '$.o3_ppb') AS k_o3_ppb,
-  json_kind(reading_object, '$.anomaly') AS k_anomaly,
-  json_kind(reading_object, '$.health') AS k_health,
-  json_kind(reading_object, '$.health.temperature_c') AS kh_temperature_c,
-  json_kind(reading_object, '$.health.humidity_pct') AS kh_humidity_pct,
-  json_kind(reading_object, '$.health.pm1_ugm3') AS kh_pm1_ugm3,
-  json_kind(reading_object, '$.health.pm2_5_ugm3') AS kh_pm2_5_ugm3,
-  json_kind(reading_object, '$.health.pm10_ugm3') AS kh_pm10_ugm3,
-  json_kind(reading_object, '$.health.co_ppb') AS kh_co_ppb,
-  json_kind(reading_object, '$.health.no2_ppb') AS kh_no2_ppb,
-  json_kind(reading_object, '$.health.so2_ppb') AS kh_so2_ppb,
-  json_kind(reading_object, '$.health.o3_ppb') AS kh_o3_ppb,
-  json_kind(reading_object, '$.health.sht4x') AS kh_sht4x,
-  json_kind(reading_object, '$.health.pms5003') AS kh_pms5003,
-  get_json_object(reading_object, '$.v') AS s_v,
-  get_json_object(reading_object, '$.thing') AS s_thing,
-  get_json_object(reading_object, '$.boot') AS s_boot,
-  get_json_object(reading_object, '$.seq') AS s_seq,
-  get_json_object(reading_object, '$.ts') AS s_ts,
-  get_json_object(reading_object, '$.interval_s') AS s_interval_s,
-  get_json_object(reading_object, '$.anomaly') AS s_anomaly
-FROM (SELECT i.*, CASE WHEN k_line = 'object' THEN line END AS reading_object FROM raw_items i) o;
+  p.*,
+  CASE WHEN health_keys IS NOT NULL THEN from_json(r.health, 'temperature_c STRING, humidity_pct STRING, pm1_ugm3 STRING, pm2_5_ugm3 STRING, pm10_ugm3 STRING, co_ppb STRING, no2_ppb STRING, so2_ppb STRING, o3_ppb STRING, sht4x STRING, pms5003 STRING') END AS h
+FROM (
+  SELECT i.*, CASE WHEN reading_keys IS NOT NULL AND array_contains(reading_keys, 'health') THEN json_object_keys(r.health) END AS health_keys,
+    -- Spark's parser takes a line that goes on after its object, and one with a comma before a
+    -- closing bracket; DuckDB's takes the second. Both are refused here, alike on both engines.
+    CASE WHEN reading_keys IS NOT NULL THEN json_array_length('[' || line || ']') END AS documents,
+    regexp_extract(line, ',[ ' || chr(9) || chr(10) || chr(13) || ']*(}|])', 0) AS trailing_comma
+  FROM raw_items i
+) p;
 
--- The first thing wrong with a line, in words; NULL when the line is a valid reading.
--- Ranges are compared as DOUBLE so that a huge integer cannot fail a cast; TRY_CAST because an
--- engine may evaluate a CASE branch early on rows the earlier branches refuse.
+-- The channels' ranges as one row, so each is compared in the same pass as every other check.
+CREATE OR REPLACE TEMPORARY VIEW channel_ranges AS
+SELECT
+  max(CASE WHEN channel = 'temperature_c' THEN min END) AS temperature_c_min, max(CASE WHEN channel = 'temperature_c' THEN max END) AS temperature_c_max,
+  max(CASE WHEN channel = 'humidity_pct' THEN min END) AS humidity_pct_min, max(CASE WHEN channel = 'humidity_pct' THEN max END) AS humidity_pct_max,
+  max(CASE WHEN channel = 'pm1_ugm3' THEN min END) AS pm1_ugm3_min, max(CASE WHEN channel = 'pm1_ugm3' THEN max END) AS pm1_ugm3_max,
+  max(CASE WHEN channel = 'pm2_5_ugm3' THEN min END) AS pm2_5_ugm3_min, max(CASE WHEN channel = 'pm2_5_ugm3' THEN max END) AS pm2_5_ugm3_max,
+  max(CASE WHEN channel = 'pm10_ugm3' THEN min END) AS pm10_ugm3_min, max(CASE WHEN channel = 'pm10_ugm3' THEN max END) AS pm10_ugm3_max,
+  max(CASE WHEN channel = 'co_ppb' THEN min END) AS co_ppb_min, max(CASE WHEN channel = 'co_ppb' THEN max END) AS co_ppb_max,
+  max(CASE WHEN channel = 'no2_ppb' THEN min END) AS no2_ppb_min, max(CASE WHEN channel = 'no2_ppb' THEN max END) AS no2_ppb_max,
+  max(CASE WHEN channel = 'so2_ppb' THEN min END) AS so2_ppb_min, max(CASE WHEN channel = 'so2_ppb' THEN max END) AS so2_ppb_max,
+  max(CASE WHEN channel = 'o3_ppb' THEN min END) AS o3_ppb_min, max(CASE WHEN channel = 'o3_ppb' THEN max END) AS o3_ppb_max
+FROM telemetry_ranges;
+
+-- The first thing wrong with a reading, in words; NULL when it is a valid reading. A field of the
+-- wrong type reads as NULL (see from_json above): present (its key is there) but NULL is "not a …".
+-- A channel missing from telemetry_ranges would have NULL bounds and refuse nothing: the runners
+-- build the view from the whole table (CHANNELS), never from part of it.
 CREATE OR REPLACE TEMPORARY VIEW raw_checked AS
 SELECT
-  r.*,
+  p.*,
   CASE
-    WHEN k_line IS NULL AND item > 0 THEN 'batch reading ' || CAST(item AS STRING) || ' is not valid JSON'
-    WHEN k_line IS NULL THEN 'not valid JSON (truncated or malformed line)'
-    WHEN k_line <> 'object' AND item > 0 THEN 'batch reading ' || CAST(item AS STRING) || ' is not a JSON object but a JSON ' || k_line
-    WHEN k_line <> 'object' THEN 'not a JSON object but a JSON ' || k_line
-    WHEN item = 0 AND k_batch IS NOT NULL AND k_batch <> 'array' THEN 'batch is a JSON ' || k_batch || ', expected an array of readings'
-    WHEN item = 0 AND k_batch = 'array' THEN 'batch is an empty array'
-    WHEN k_v IS NULL THEN 'schema version v is missing'
-    WHEN k_v <> 'integer' THEN 'schema version v is a JSON ' || k_v || ', expected an integer'
-    WHEN s_v NOT IN ('1', '2') THEN 'unknown schema version v=' || s_v || ' (known: 1, 2)'
-    WHEN k_thing IS NULL THEN 'thing is missing'
-    WHEN k_thing <> 'string' THEN 'thing is a JSON ' || k_thing || ', expected a string'
-    WHEN regexp_extract(s_thing, '^[A-Za-z0-9:_-]{1,128}$', 0) <> s_thing THEN 'thing is not a valid thing name (1 to 128 of A-Z a-z 0-9 : _ -)'
-    WHEN k_topic_thing IS NOT NULL AND (k_topic_thing <> 'string' OR s_topic_thing <> s_thing) THEN 'thing ' || s_thing || ' differs from the thing of the topic it was published on'
-    WHEN k_boot IS NULL THEN 'boot is missing'
-    WHEN k_boot <> 'integer' THEN 'boot is a JSON ' || k_boot || ', expected an integer'
-    WHEN TRY_CAST(s_boot AS DOUBLE) < 1 OR TRY_CAST(s_boot AS DOUBLE) > 2147483647 THEN 'boot ' || s_boot || ' is out of range (1 to 2147483647)'
-    WHEN k_seq IS NULL THEN 'seq is missing'
-    WHEN k_seq <> 'integer' THEN 'seq is a JSON ' || k_seq || ', expected an integer'
-    WHEN TRY_CAST(s_seq AS DOUBLE) < 1 OR TRY_CAST(s_seq AS DOUBLE) > 2147483647 THEN 'seq ' || s_seq || ' is out of range (1 to 2147483647)'
-    WHEN k_ts IS NULL THEN 'ts is missing'
-    WHEN k_ts <> 'integer' THEN 'ts is a JSON ' || k_ts || ', expected an integer (ms since the Unix epoch)'
-    WHEN TRY_CAST(s_ts AS DOUBLE) < 1000000000000 OR TRY_CAST(s_ts AS DOUBLE) >= 4102444800000 THEN 'ts ' || s_ts || ' is not a time in ms between 2001-09-09 and 2100-01-01'
-    WHEN s_v = '2' AND k_interval_s IS NULL THEN 'interval_s is missing (required in v2)'
-    WHEN k_interval_s IS NOT NULL AND k_interval_s <> 'integer' THEN 'interval_s is a JSON ' || k_interval_s || ', expected an integer'
-    WHEN k_interval_s IS NOT NULL AND (TRY_CAST(s_interval_s AS DOUBLE) < 1 OR TRY_CAST(s_interval_s AS DOUBLE) > 86400) THEN 'interval_s ' || s_interval_s || ' is out of range (1 to 86400)'
-    WHEN k_received_at IS NOT NULL AND k_received_at <> 'integer' THEN 'received_at is a JSON ' || k_received_at || ', expected an integer'
-    WHEN k_health IS NULL THEN 'health is missing'
-    WHEN k_health <> 'object' THEN 'health is a JSON ' || k_health || ', expected an object'
-    WHEN k_temperature_c IS NOT NULL AND k_temperature_c NOT IN ('integer', 'number') THEN 'temperature_c is a JSON ' || k_temperature_c || ', expected a number or absent'
-    WHEN k_humidity_pct IS NOT NULL AND k_humidity_pct NOT IN ('integer', 'number') THEN 'humidity_pct is a JSON ' || k_humidity_pct || ', expected a number or absent'
-    WHEN k_pm1_ugm3 IS NOT NULL AND k_pm1_ugm3 NOT IN ('integer', 'number') THEN 'pm1_ugm3 is a JSON ' || k_pm1_ugm3 || ', expected a number or absent'
-    WHEN k_pm2_5_ugm3 IS NOT NULL AND k_pm2_5_ugm3 NOT IN ('integer', 'number') THEN 'pm2_5_ugm3 is a JSON ' || k_pm2_5_ugm3 || ', expected a number or absent'
-    WHEN k_pm10_ugm3 IS NOT NULL AND k_pm10_ugm3 NOT IN ('integer', 'number') THEN 'pm10_ugm3 is a JSON ' || k_pm10_ugm3 || ', expected a number or absent'
-    WHEN k_co_ppb IS NOT NULL AND k_co_ppb NOT IN ('integer', 'number') THEN 'co_ppb is a JSON ' || k_co_ppb || ', expected a number or absent'
-    WHEN k_no2_ppb IS NOT NULL AND k_no2_ppb NOT IN ('integer', 'number') THEN 'no2_ppb is a JSON ' || k_no2_ppb || ', expected a number or absent'
-    WHEN k_so2_ppb IS NOT NULL AND k_so2_ppb NOT IN ('integer', 'number') THEN 'so2_ppb is a JSON ' || k_so2_ppb || ', expected a number or absent'
-    WHEN k_o3_ppb IS NOT NULL AND k_o3_ppb NOT IN ('integer', 'number') THEN 'o3_ppb is a JSON ' || k_o3_ppb || ', expected a number or absent'
-    WHEN k_anomaly IS NOT NULL AND k_anomaly NOT IN ('integer', 'number') THEN 'anomaly is a JSON ' || k_anomaly || ', expected a number or absent'
-    WHEN k_anomaly IS NOT NULL AND (TRY_CAST(s_anomaly AS DOUBLE) < 0 OR TRY_CAST(s_anomaly AS DOUBLE) > 1) THEN 'anomaly ' || s_anomaly || ' is out of range (0 to 1)'
-    WHEN kh_temperature_c IS NOT NULL AND kh_temperature_c <> 'string' THEN 'health.temperature_c is a JSON ' || kh_temperature_c || ', expected a string'
-    WHEN kh_humidity_pct IS NOT NULL AND kh_humidity_pct <> 'string' THEN 'health.humidity_pct is a JSON ' || kh_humidity_pct || ', expected a string'
-    WHEN kh_pm1_ugm3 IS NOT NULL AND kh_pm1_ugm3 <> 'string' THEN 'health.pm1_ugm3 is a JSON ' || kh_pm1_ugm3 || ', expected a string'
-    WHEN kh_pm2_5_ugm3 IS NOT NULL AND kh_pm2_5_ugm3 <> 'string' THEN 'health.pm2_5_ugm3 is a JSON ' || kh_pm2_5_ugm3 || ', expected a string'
-    WHEN kh_pm10_ugm3 IS NOT NULL AND kh_pm10_ugm3 <> 'string' THEN 'health.pm10_ugm3 is a JSON ' || kh_pm10_ugm3 || ', expected a string'
-    WHEN kh_co_ppb IS NOT NULL AND kh_co_ppb <> 'string' THEN 'health.co_ppb is a JSON ' || kh_co_ppb || ', expected a string'
-    WHEN kh_no2_ppb IS NOT NULL AND kh_no2_ppb <> 'string' THEN 'health.no2_ppb is a JSON ' || kh_no2_ppb || ', expected a string'
-    WHEN kh_so2_ppb IS NOT NULL AND kh_so2_ppb <> 'string' THEN 'health.so2_ppb is a JSON ' || kh_so2_ppb || ', expected a string'
-    WHEN kh_o3_ppb IS NOT NULL AND kh_o3_ppb <> 'string' THEN 'health.o3_ppb is a JSON ' || kh_o3_ppb || ', expected a string'
-    WHEN kh_sht4x IS NOT NULL AND kh_sht4x <> 'string' THEN 'health.sht4x is a JSON ' || kh_sht4x || ', expected a string'
-    WHEN kh_pms5003 IS NOT NULL AND kh_pms5003 <> 'string' THEN 'health.pms5003 is a JSON ' || kh_pms5003 || ', expected a string'
+    WHEN NOT utf8 THEN 'not UTF-8 text (the line shows each invalid byte as U+FFFD)'
+    WHEN (reading_keys IS NULL OR documents IS NULL OR trailing_comma <> '') AND item > 0 THEN 'batch reading ' || CAST(item AS STRING) || ' is not a JSON object'
+    WHEN reading_keys IS NULL OR documents IS NULL OR trailing_comma <> '' THEN 'not a JSON object (truncated or malformed, or another JSON value)'
+    WHEN size(array_distinct(reading_keys)) < size(reading_keys) THEN 'a key appears twice (JSON parsers disagree on which one counts)'
+    WHEN item = 0 AND array_contains(reading_keys, 'batch') AND r.batch IS NULL THEN 'batch is not an array of readings'
+    WHEN item = 0 AND array_contains(reading_keys, 'batch') THEN 'batch is an empty array'
+    WHEN NOT array_contains(reading_keys, 'v') THEN 'schema version v is missing'
+    WHEN r.v IS NULL THEN 'schema version v is not an integer'
+    WHEN r.v NOT IN (1, 2) THEN 'unknown schema version v=' || CAST(r.v AS STRING) || ' (known: 1, 2)'
+    WHEN NOT array_contains(reading_keys, 'thing') THEN 'thing is missing'
+    WHEN r.thing IS NULL THEN 'thing is not a string'
+    WHEN regexp_extract(r.thing, '^[A-Za-z0-9:_-]{1,128}$', 0) <> r.thing THEN 'thing is not a valid thing name (1 to 128 of A-Z a-z 0-9 : _ -)'
+    WHEN array_contains(envelope_keys, 'topic_thing') AND (s_topic_thing IS NULL OR s_topic_thing <> r.thing) THEN 'thing ' || r.thing || ' differs from the thing of the topic it was published on'
+    WHEN NOT array_contains(reading_keys, 'boot') THEN 'boot is missing'
+    WHEN r.boot IS NULL THEN 'boot is not an integer'
+    WHEN r.boot < 1 OR r.boot > 2147483647 THEN 'boot ' || CAST(r.boot AS STRING) || ' is out of range (1 to 2147483647)'
+    WHEN NOT array_contains(reading_keys, 'seq') THEN 'seq is missing'
+    WHEN r.seq IS NULL THEN 'seq is not an integer'
+    WHEN r.seq < 1 OR r.seq > 2147483647 THEN 'seq ' || CAST(r.seq AS STRING) || ' is out of range (1 to 2147483647)'
+    WHEN NOT array_contains(reading_keys, 'ts') THEN 'ts is missing'
+    WHEN r.ts IS NULL THEN 'ts is not an integer (ms since the Unix epoch)'
+    WHEN r.ts < 1000000000000 OR r.ts >= 4102444800000 THEN 'ts ' || CAST(r.ts AS STRING) || ' is not a time in ms between 2001-09-09 and 2100-01-01'
+    WHEN r.v = 2 AND NOT array_contains(reading_keys, 'interval_s') THEN 'interval_s is missing (required in v2)'
+    WHEN array_contains(reading_keys, 'interval_s') AND r.interval_s IS NULL THEN 'interval_s is not an integer'
+    WHEN r.interval_s < 1 OR r.interval_s > 86400 THEN 'interval_s ' || CAST(r.interval_s AS STRING) || ' is out of range (1 to 86400)'
+    WHEN array_contains(envelope_keys, 'received_at') AND received_at IS NULL THEN 'received_at is not an integer'
+    WHEN NOT array_contains(reading_keys, 'health') THEN 'health is missing'
+    WHEN health_keys IS NULL THEN 'health is not an object'
+    WHEN size(array_distinct(health_keys)) < size(health_keys) THEN 'a key of health appears twice (JSON parsers disagree on which one counts)'
+    WHEN array_contains(reading_keys, 'temperature_c') AND r.temperature_c IS NULL THEN 'temperature_c is not a number'
+    WHEN array_contains(reading_keys, 'humidity_pct') AND r.humidity_pct IS NULL THEN 'humidity_pct is not a number'
+    WHEN array_contains(reading_keys, 'pm1_ugm3') AND r.pm1_ugm3 IS NULL THEN 'pm1_ugm3 is not a number'
+    WHEN array_contains(reading_keys, 'pm2_5_ugm3') AND r.pm2_5_ugm3 IS NULL THEN 'pm2_5_ugm3 is not a number'
+    WHEN array_contains(reading_keys, 'pm10_ugm3') AND r.pm10_ugm3 IS NULL THEN 'pm10_ugm3 is not a number'
+    WHEN array_contains(reading_keys, 'co_ppb') AND r.co_ppb IS NULL THEN 'co_ppb is not a number'
+    WHEN array_contains(reading_keys, 'no2_ppb') AND r.no2_ppb IS NULL THEN 'no2_ppb is not a number'
+    WHEN array_contains(reading_keys, 'so2_ppb') AND r.so2_ppb IS NULL THEN 'so2_ppb is not a number'
+    WHEN array_contains(reading_keys, 'o3_ppb') AND r.o3_ppb IS NULL THEN 'o3_ppb is not a number'
+    WHEN array_contains(reading_keys, 'anomaly') AND r.anomaly IS NULL THEN 'anomaly is not a number'
+    WHEN r.temperature_c < temperature_c_min OR r.temperature_c > temperature_c_max THEN 'temperature_c is out of range (' || CAST(temperature_c_min AS STRING) || ' to ' || CAST(temperature_c_max AS STRING) || ')'
+    WHEN r.humidity_pct < humidity_pct_min OR r.humidity_pct > humidity_pct_max THEN 'humidity_pct is out of range (' || CAST(humidity_pct_min AS STRING) || ' to ' || CAST(humidity_pct_max AS STRING) || ')'
+    WHEN r.pm1_ugm3 < pm1_ugm3_min OR r.pm1_ugm3 > pm1_ugm3_max THEN 'pm1_ugm3 is out of range (' || CAST(pm1_ugm3_min AS STRING) || ' to ' || CAST(pm1_ugm3_max AS STRING) || ')'
+    WHEN r.pm2_5_ugm3 < pm2_5_ugm3_min OR r.pm2_5_ugm3 > pm2_5_ugm3_max THEN 'pm2_5_ugm3 is out of range (' || CAST(pm2_5_ugm3_min AS STRING) || ' to ' || CAST(pm2_5_ugm3_max AS STRING) || ')'
+    WHEN r.pm10_ugm3 < pm10_ugm3_min OR r.pm10_ugm3 > pm10_ugm3_max THEN 'pm10_ugm3 is out of range (' || CAST(pm10_ugm3_min AS STRING) || ' to ' || CAST(pm10_ugm3_max AS STRING) || ')'
+    WHEN r.co_ppb < co_ppb_min OR r.co_ppb > co_ppb_max THEN 'co_ppb is out of range (' || CAST(co_ppb_min AS STRING) || ' to ' || CAST(co_ppb_max AS STRING) || ')'
+    WHEN r.no2_ppb < no2_ppb_min OR r.no2_ppb > no2_ppb_max THEN 'no2_ppb is out of range (' || CAST(no2_ppb_min AS STRING) || ' to ' || CAST(no2_ppb_max AS STRING) || ')'
+    WHEN r.so2_ppb < so2_ppb_min OR r.so2_ppb > so2_ppb_max THEN 'so2_ppb is out of range (' || CAST(so2_ppb_min AS STRING) || ' to ' || CAST(so2_ppb_max AS STRING) || ')'
+    WHEN r.o3_ppb < o3_ppb_min OR r.o3_ppb > o3_ppb_max THEN 'o3_ppb is out of range (' || CAST(o3_ppb_min AS STRING) || ' to ' || CAST(o3_ppb_max AS STRING) || ')'
+    WHEN r.anomaly < 0 OR r.anomaly > 1 THEN 'anomaly is out of range (0 to 1)'
+    WHEN array_contains(health_keys, 'temperature_c') AND (h.temperature_c IS NULL OR (h.temperature_c NOT IN ('ok', 'warming') AND substr(h.temperature_c, 1, 6) <> 'fault:')) THEN 'health.temperature_c is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'humidity_pct') AND (h.humidity_pct IS NULL OR (h.humidity_pct NOT IN ('ok', 'warming') AND substr(h.humidity_pct, 1, 6) <> 'fault:')) THEN 'health.humidity_pct is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'pm1_ugm3') AND (h.pm1_ugm3 IS NULL OR (h.pm1_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm1_ugm3, 1, 6) <> 'fault:')) THEN 'health.pm1_ugm3 is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'pm2_5_ugm3') AND (h.pm2_5_ugm3 IS NULL OR (h.pm2_5_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm2_5_ugm3, 1, 6) <> 'fault:')) THEN 'health.pm2_5_ugm3 is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'pm10_ugm3') AND (h.pm10_ugm3 IS NULL OR (h.pm10_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm10_ugm3, 1, 6) <> 'fault:')) THEN 'health.pm10_ugm3 is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'co_ppb') AND (h.co_ppb IS NULL OR (h.co_ppb NOT IN ('ok', 'warming') AND substr(h.co_ppb, 1, 6) <> 'fault:')) THEN 'health.co_ppb is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'no2_ppb') AND (h.no2_ppb IS NULL OR (h.no2_ppb NOT IN ('ok', 'warming') AND substr(h.no2_ppb, 1, 6) <> 'fault:')) THEN 'health.no2_ppb is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'so2_ppb') AND (h.so2_ppb IS NULL OR (h.so2_ppb NOT IN ('ok', 'warming') AND substr(h.so2_ppb, 1, 6) <> 'fault:')) THEN 'health.so2_ppb is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'o3_ppb') AND (h.o3_ppb IS NULL OR (h.o3_ppb NOT IN ('ok', 'warming') AND substr(h.o3_ppb, 1, 6) <> 'fault:')) THEN 'health.o3_ppb is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'sht4x') AND (h.sht4x IS NULL OR (h.sht4x NOT IN ('ok', 'warming') AND substr(h.sht4x, 1, 6) <> 'fault:')) THEN 'health.sht4x is not ok, warming or fault:<code>'
+    WHEN array_contains(health_keys, 'pms5003') AND (h.pms5003 IS NULL OR (h.pms5003 NOT IN ('ok', 'warming') AND substr(h.pms5003, 1, 6) <> 'fault:')) THEN 'health.pms5003 is not ok, warming or fault:<code>'
   END AS reason
-FROM raw_parsed r;
-
+FROM raw_parsed p CROSS JOIN channel_ranges;
 CREATE OR REPLACE TEMPORARY VIEW quarantine AS
 SELECT source_file, line_number, item, line, reason
 FROM raw_checked
@@ -204,36 +203,36 @@ WHERE reason IS NOT NULL;
 -- sensor takes its sensor's health, so a query on channel health covers v1 readings too.
 CREATE OR REPLACE TEMPORARY VIEW readings_typed AS
 SELECT
-  CAST(s_v AS INT) AS v,
-  s_thing AS thing,
-  CAST(s_boot AS BIGINT) AS boot,
-  CAST(s_seq AS BIGINT) AS seq,
-  CAST(s_ts AS BIGINT) AS ts,
-  CAST(s_interval_s AS INT) AS interval_s,
-  CAST(get_json_object(line, '$.temperature_c') AS DOUBLE) AS temperature_c,
-  CAST(get_json_object(line, '$.humidity_pct') AS DOUBLE) AS humidity_pct,
-  CAST(get_json_object(line, '$.pm1_ugm3') AS DOUBLE) AS pm1_ugm3,
-  CAST(get_json_object(line, '$.pm2_5_ugm3') AS DOUBLE) AS pm2_5_ugm3,
-  CAST(get_json_object(line, '$.pm10_ugm3') AS DOUBLE) AS pm10_ugm3,
-  CAST(get_json_object(line, '$.co_ppb') AS DOUBLE) AS co_ppb,
-  CAST(get_json_object(line, '$.no2_ppb') AS DOUBLE) AS no2_ppb,
-  CAST(get_json_object(line, '$.so2_ppb') AS DOUBLE) AS so2_ppb,
-  CAST(get_json_object(line, '$.o3_ppb') AS DOUBLE) AS o3_ppb,
-  TRY_CAST(s_anomaly AS DOUBLE) AS anomaly,
-  CASE WHEN s_v = '1' THEN get_json_object(line, '$.health.sht4x') ELSE get_json_object(line, '$.health.temperature_c') END AS health_temperature_c,
-  CASE WHEN s_v = '1' THEN get_json_object(line, '$.health.sht4x') ELSE get_json_object(line, '$.health.humidity_pct') END AS health_humidity_pct,
-  CASE WHEN s_v = '1' THEN get_json_object(line, '$.health.pms5003') ELSE get_json_object(line, '$.health.pm1_ugm3') END AS health_pm1_ugm3,
-  CASE WHEN s_v = '1' THEN get_json_object(line, '$.health.pms5003') ELSE get_json_object(line, '$.health.pm2_5_ugm3') END AS health_pm2_5_ugm3,
-  CASE WHEN s_v = '1' THEN get_json_object(line, '$.health.pms5003') ELSE get_json_object(line, '$.health.pm10_ugm3') END AS health_pm10_ugm3,
-  CASE WHEN s_v = '1' THEN CAST(NULL AS STRING) ELSE get_json_object(line, '$.health.co_ppb') END AS health_co_ppb,
-  CASE WHEN s_v = '1' THEN CAST(NULL AS STRING) ELSE get_json_object(line, '$.health.no2_ppb') END AS health_no2_ppb,
-  CASE WHEN s_v = '1' THEN CAST(NULL AS STRING) ELSE get_json_object(line, '$.health.so2_ppb') END AS health_so2_ppb,
-  CASE WHEN s_v = '1' THEN CAST(NULL AS STRING) ELSE get_json_object(line, '$.health.o3_ppb') END AS health_o3_ppb,
-  CAST(s_received_at AS BIGINT) AS received_at,
+  CAST(r.v AS INT) AS v,
+  r.thing AS thing,
+  r.boot AS boot,
+  r.seq AS seq,
+  r.ts AS ts,
+  CAST(r.interval_s AS INT) AS interval_s,
+  r.temperature_c AS temperature_c,
+  r.humidity_pct AS humidity_pct,
+  r.pm1_ugm3 AS pm1_ugm3,
+  r.pm2_5_ugm3 AS pm2_5_ugm3,
+  r.pm10_ugm3 AS pm10_ugm3,
+  r.co_ppb AS co_ppb,
+  r.no2_ppb AS no2_ppb,
+  r.so2_ppb AS so2_ppb,
+  r.o3_ppb AS o3_ppb,
+  r.anomaly AS anomaly,
+  CASE WHEN r.v = 1 THEN h.sht4x ELSE h.temperature_c END AS health_temperature_c,
+  CASE WHEN r.v = 1 THEN h.sht4x ELSE h.humidity_pct END AS health_humidity_pct,
+  CASE WHEN r.v = 1 THEN h.pms5003 ELSE h.pm1_ugm3 END AS health_pm1_ugm3,
+  CASE WHEN r.v = 1 THEN h.pms5003 ELSE h.pm2_5_ugm3 END AS health_pm2_5_ugm3,
+  CASE WHEN r.v = 1 THEN h.pms5003 ELSE h.pm10_ugm3 END AS health_pm10_ugm3,
+  CASE WHEN r.v = 1 THEN CAST(NULL AS STRING) ELSE h.co_ppb END AS health_co_ppb,
+  CASE WHEN r.v = 1 THEN CAST(NULL AS STRING) ELSE h.no2_ppb END AS health_no2_ppb,
+  CASE WHEN r.v = 1 THEN CAST(NULL AS STRING) ELSE h.so2_ppb END AS health_so2_ppb,
+  CASE WHEN r.v = 1 THEN CAST(NULL AS STRING) ELSE h.o3_ppb END AS health_o3_ppb,
+  received_at,
   source_file,
   line_number,
   item,
-  CAST(DATE '1970-01-01' + CAST(floor(CAST(s_ts AS BIGINT) / 86400000) AS INT) AS STRING) AS date
+  CAST(DATE '1970-01-01' + CAST(floor(r.ts / 86400000) AS INT) AS STRING) AS date
 FROM raw_checked
 WHERE reason IS NULL;
 

@@ -77,6 +77,12 @@ export const B4_RANGE_PPB: Readonly<Record<GasSensorType, number>> = Object.free
 });
 
 /**
+ * Below zero by more than this is not noise around a clean-air zero but an offset the algorithm
+ * cannot explain: a cell not yet settled or failing. Alphasense quotes B4 noise of a few ppb.
+ */
+export const NEGATIVE_TOLERANCE_PPB = 50;
+
+/**
  * The range of electrode voltages a powered ISB can put out on this board. Its amplifiers run from a
  * single supply, and each output rests at its electronic zero (a few hundred mV on Alphasense's
  * sheets) plus the signal, so a reading at ground or at the 3.3 V rail is not an ISB output: a

@@ -1,4 +1,4 @@
-import { B4_RANGE_PPB, B4_WARM_UP_MS, gasPpb, ozonePpb, type GasSensorCalibration } from "../gas/AlphasenseB4";
+import { B4_RANGE_PPB, B4_WARM_UP_MS, gasPpb, NEGATIVE_TOLERANCE_PPB, ozonePpb, type GasSensorCalibration } from "../gas/AlphasenseB4";
 import type { CalibrationRecord } from "../gas/GasCalibration";
 import type { ChannelRead } from "../telemetry/Channels";
 import type { FaultLatch } from "./FaultLatch";
@@ -30,11 +30,6 @@ const wiring: Readonly<Record<Slot, { readonly adc: 0 | 1; readonly we: 0 | 2; r
   ox: { adc: 1, we: 2, ae: 3 },
 });
 
-/**
- * Below zero by more than this is not noise around a clean-air zero but an offset the algorithm
- * cannot explain: a cell not yet settled or failing. Alphasense quotes B4 noise of a few ppb.
- */
-const NEGATIVE_TOLERANCE_PPB = 50;
 /**
  * Identical working-electrode voltages in a row that mean a frozen ADC or cable: the front end's
  * noise is several ADC counts, so 24 equal conversions (two minutes at the default read interval)

@@ -1,4 +1,4 @@
-import { CHANNELS, type Channel, type ChannelRead } from "../telemetry/Channels";
+import { CHANNELS, rangedRead, type Channel, type ChannelInfo, type ChannelRead } from "../telemetry/Channels";
 import type { ClimateReads } from "./ClimateChannels";
 import type { GasReads } from "./GasChannels";
 import { IntervalAverage, type IntervalResult } from "./IntervalAverage";
@@ -124,9 +124,11 @@ export class Sampler {
   }
 
   #add(reads: Partial<Record<Channel, ChannelRead>>): void {
-    for (const channel of Object.keys(reads) as Channel[]) this.#averages[channel].add(reads[channel]!);
+    for (const channel of Object.keys(reads) as Channel[]) this.#averages[channel].add(rangedRead(CHANNEL_INFO[channel], reads[channel]!));
   }
 }
+
+const CHANNEL_INFO = Object.fromEntries(CHANNELS.map((c) => [c.name, c])) as Record<Channel, ChannelInfo>;
 
 function checkTiming(readIntervalMs: number, sampleIntervalMs: number): void {
   if (!Number.isInteger(readIntervalMs) || readIntervalMs <= 0 || sampleIntervalMs % readIntervalMs !== 0) {

@@ -79,25 +79,6 @@ print(json.dumps({"features": p.RCF_FEATURES, "files": p.outputs(recs)}))
   assert.equal(files["deepar/infer/infer.jsonl"], files["deepar/train/train.jsonl"]);
 });
 
-test("Glue ETL helpers: arrival-day prefixes and SQL statement splitting (quoted semicolons kept)", () => {
-  const out = JSON.parse(
-    py(`
-import json, sys
-from datetime import date
-sys.path.insert(0, ${JSON.stringify(dir("glue"))})
-import telemetry_etl as e
-print(json.dumps({
-  "prefixes": e.arrival_prefixes("raw/", date(2026, 3, 1), 2),
-  "statements": e.sql_statements("-- header; comment\\nCREATE TEMP VIEW a AS SELECT ';' AS s;\\n\\nCREATE TEMP VIEW b AS SELECT 1;\\n"),
-  "split": e.split_s3("s3://bucket/some/key.sql"),
-}))
-`),
-  );
-  assert.deepEqual(out.prefixes, ["raw/year=2026/month=02/day=27/", "raw/year=2026/month=02/day=28/", "raw/year=2026/month=03/day=01/"]);
-  assert.deepEqual(out.statements, ["CREATE TEMP VIEW a AS SELECT ';' AS s", "CREATE TEMP VIEW b AS SELECT 1"]);
-  assert.deepEqual(out.split, ["bucket", "some/key.sql"]);
-});
-
 const CALIBRATION_SCRIPT = dir("lambda") + "calibrate_thresholds.py";
 
 function runCalibration(scores: number[], knee: string) {

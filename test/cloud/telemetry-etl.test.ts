@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { App } from "aws-cdk-lib";
-import { ETL_SCRIPT_FILE } from "../../cloud/lib/TelemetryEtl.ts";
+import { ETL_SCRIPT_FILE, ETL_TRANSFORM_MODULE_FILE } from "../../cloud/lib/TelemetryEtl.ts";
+import { telemetryRanges } from "../../cloud/lib/transformFiles.ts";
 import { accountArn, actionsOf, FIXTURE_SQL, logicalId, objectsArn, statementsOfRole, statementWith, synthFixtureStack } from "./stackFixture.ts";
 
 const { stack, resources } = synthFixtureStack();
@@ -34,7 +35,7 @@ test("ETL job: the shared SQL file is shipped unchanged and passed as --transfor
   assert.equal(staged(etl.transformSql.assetPath), readFileSync(FIXTURE_SQL, "utf8"));
 });
 
-test("ETL job: input, output, quarantine and temp locations; catalog table; look-back", () => {
+test("ETL job: input, output, quarantine and temp locations; catalog table; the channels' ranges; the transformation module on the Python path", () => {
   const args = job.DefaultArguments;
   assert.deepEqual(args["--raw_uri"], s3Url(rawId, "raw/"));
   assert.deepEqual(args["--curated_uri"], s3Url(curatedId, "curated/telemetry/"));
@@ -42,18 +43,24 @@ test("ETL job: input, output, quarantine and temp locations; catalog table; look
   assert.deepEqual(args["--TempDir"], s3Url(curatedId, "glue-temp/"));
   assert.equal(args["--database"], "aqm");
   assert.equal(args["--table"], "telemetry");
-  assert.equal(args["--lookback_days"], "2");
+  assert.equal(args["--lookback_days"], undefined, "the manifest says what is left to curate, not a window");
+  assert.deepEqual(JSON.parse(args["--telemetry_ranges"]), telemetryRanges());
+  assert.deepEqual(args["--extra-py-files"], stack.resolve(etl.transformModule.s3ObjectUrl));
+  assert.equal(staged(etl.transformModule.assetPath), readFileSync(ETL_TRANSFORM_MODULE_FILE, "utf8"));
+  // Glue 5 streams its logs to CloudWatch itself; the Glue 4 flag does nothing there.
+  assert.equal(args["--enable-continuous-cloudwatch-log"], undefined);
   assert.equal(args["--enable-glue-datacatalog"], "true");
   assert.equal(args["--job-bookmark-option"], "job-bookmark-disable");
 });
 
-test("ETL role: statement by statement, nothing beyond the raw prefix, its three curated prefixes and its two assets", () => {
+test("ETL role: statement by statement, nothing beyond the raw prefix, its three curated prefixes and its three assets", () => {
   const stmts = statementsOfRole(resources, logicalId(stack, etl.role));
-  assert.equal(stmts.length, 10);
+  assert.equal(stmts.length, 11);
   const gets = stmts.filter((s) => s.Action === "s3:GetObject").map((s) => s.Resource);
   assert.deepEqual(gets, [
     stack.resolve(etl.script.bucket.arnForObjects(etl.script.s3ObjectKey)),
     stack.resolve(etl.transformSql.bucket.arnForObjects(etl.transformSql.s3ObjectKey)),
+    stack.resolve(etl.transformModule.bucket.arnForObjects(etl.transformModule.s3ObjectKey)),
     objectsArn(rawId, "raw/*"),
   ]);
   const lists = stmts.filter((s) => s.Action === "s3:ListBucket");

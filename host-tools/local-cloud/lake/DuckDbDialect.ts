@@ -1,3 +1,5 @@
+import type { ChannelRange } from "../../../cloud/lib/transformFiles.ts";
+
 /**
  * The functions the shared SQL expects that DuckDB does not have under those names. The shared
  * files are written for the cloud engines (Spark SQL for the transformation, Athena/Trino for the
@@ -5,25 +7,80 @@
  * unchanged on both sides.
  */
 
-/** For cloud/transform/telemetry.sql: Spark's get_json_object, explode and sequence, and json_kind (spark_functions.py is its Spark twin). */
+/**
+ * For cloud/transform/telemetry.sql: the Spark built-ins it calls that DuckDB lacks or names
+ * otherwise, with Spark's answers. from_json is not among them: its schema is a string DuckDB
+ * cannot read at run time, so `sparkTransform` rewrites each call (see there).
+ */
 export const TRANSFORM_FUNCTIONS: readonly string[] = [
-  // Whether a line is JSON at all ('$') is asked with json_valid; the SQL asks about fields only
-  // of lines that are objects, where TRY never has an error to catch (a TRY that catches one
-  // re-runs its whole vector row by row, and a json_valid guard on every field parses each line
-  // twice per field: 2 to 4× slower in bench:etl).
-  `CREATE OR REPLACE TEMPORARY MACRO json_kind(j, p) AS
-     CASE CASE WHEN p = '$' THEN CASE WHEN json_valid(j) THEN json_type(j) END ELSE TRY(json_type(j, p)) END
-       WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string'
-       WHEN 'UBIGINT' THEN 'integer' WHEN 'BIGINT' THEN 'integer' WHEN 'DOUBLE' THEN 'number'
-       WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null'
-     END`,
-  // The SQL calls it only on lines json_kind accepted as objects, so no validity guard here.
-  `CREATE OR REPLACE TEMPORARY MACRO get_json_object(j, p) AS json_extract_string(j, p)`,
+  // The SQL asks for keys before anything else, so this is the one validity test of a line.
+  // A valid document that starts with { is an object: one parse fewer than asking json_type.
+  `CREATE OR REPLACE TEMPORARY MACRO json_object_keys(j) AS CASE WHEN starts_with(ltrim(j), '{') AND json_valid(j) THEN json_keys(j) END`,
+  `CREATE OR REPLACE TEMPORARY MACRO size(list) AS len(list)`,
+  `CREATE OR REPLACE TEMPORARY MACRO array_distinct(list) AS list_distinct(list)`,
+  `CREATE OR REPLACE TEMPORARY MACRO element_at(list, n) AS list_element(list, n)`,
   // Spark's names for one row per list element and for the list 1 … n, which the SQL uses to
   // split a batch into its readings.
   `CREATE OR REPLACE TEMPORARY MACRO explode(list) AS unnest(list)`,
   `CREATE OR REPLACE TEMPORARY MACRO sequence(first, last) AS generate_series(first, last)`,
+  // Spark's from_json conversions of one value, from its JSON text (json_transform's "JSON"):
+  // BIGINT takes a JSON integer that fits (DuckDB's cast would round 1.5 and read "1e3", "0x10", "+5");
+  // DOUBLE takes any JSON number, one beyond the double range as ±Infinity, and Jackson's names of
+  // the non-finite values; STRING unquotes a string and gives any other value's JSON text.
+  // The common case is one cast; the rare ones (a rounded or hex cast, a number beyond the double
+  // range, a quoted non-finite name) are only looked at when the cast gave nothing or gave it wrong.
+  `CREATE OR REPLACE TEMPORARY MACRO spark_bigint(j) AS CASE WHEN CAST(TRY_CAST(CAST(j AS VARCHAR) AS BIGINT) AS VARCHAR) = CAST(j AS VARCHAR) OR CAST(j AS VARCHAR) = '-0' THEN TRY_CAST(CAST(j AS VARCHAR) AS BIGINT) END`,
+  `CREATE OR REPLACE TEMPORARY MACRO spark_double(j) AS coalesce(TRY_CAST(CAST(j AS VARCHAR) AS DOUBLE), CASE
+     WHEN regexp_full_match(CAST(j AS VARCHAR), '-?[0-9][0-9.eE+-]*') THEN CASE WHEN starts_with(CAST(j AS VARCHAR), '-') THEN '-inf' ELSE 'inf' END::DOUBLE
+     WHEN CAST(j AS VARCHAR) = '"NaN"' THEN 'nan'::DOUBLE
+     WHEN CAST(j AS VARCHAR) IN ('"Infinity"', '"+Infinity"', '"+INF"') THEN 'inf'::DOUBLE
+     WHEN CAST(j AS VARCHAR) IN ('"-Infinity"', '"-INF"') THEN '-inf'::DOUBLE
+   END)`,
+  `CREATE OR REPLACE TEMPORARY MACRO spark_string(j) AS CASE WHEN j IS NULL OR CAST(j AS VARCHAR) = 'null' THEN NULL WHEN starts_with(CAST(j AS VARCHAR), '"') THEN json_extract_string(j, '$') ELSE CAST(j AS VARCHAR) END`,
 ];
+
+const FROM_JSON_CALL = /from_json\(([A-Za-z_][A-Za-z0-9_.]*), '([^']*)'\)/g;
+const FIELD = /^([a-z_][a-z0-9_]*) (BIGINT|DOUBLE|STRING|ARRAY<STRING>)$/;
+const CONVERSION: Readonly<Record<string, (value: string) => string>> = {
+  BIGINT: (v) => `spark_bigint(${v})`,
+  DOUBLE: (v) => `spark_double(${v})`,
+  STRING: (v) => `spark_string(${v})`,
+  "ARRAY<STRING>": (v) => `list_transform(${v}, e -> spark_string(e))`,
+};
+
+/**
+ * The shared transformation as DuckDB runs it: each `from_json(column, 'name TYPE, …')` becomes one
+ * json_transform of the column (one parse, every field's JSON text) whose fields are then
+ * converted as Spark converts them. A schema this cannot rewrite is refused with the field named,
+ * so a new type in the SQL fails here rather than giving DuckDB's own answers.
+ */
+export function sparkTransform(sql: string): string {
+  // Comments go first (the SQL has no "--" in a literal), so that one quoting a call is not rewritten.
+  return sql.replace(/--[^\n]*/g, "").replace(FROM_JSON_CALL, (_call, column: string, schema: string) => {
+    const fields = schema.split(",").map((f) => {
+      const match = FIELD.exec(f.trim());
+      if (match === null) throw new Error(`from_json schema field "${f.trim()}": DuckDbDialect rewrites only "name BIGINT|DOUBLE|STRING|ARRAY<STRING>"`);
+      return { name: match[1]!, type: match[2]! };
+    });
+    const structure = JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.type === "ARRAY<STRING>" ? ["JSON"] : "JSON"])));
+    // A one-element list and a lambda bind the parsed struct once, where a macro would copy the parse into every field.
+    const converted = fields.map((f) => `${f.name} := ${CONVERSION[f.type]!(`t.${f.name}`)}`).join(", ");
+    return `list_transform([json_transform(${column}, ${sqlString(structure)})], t -> struct_pack(${converted}))[1]`;
+  });
+}
+
+/**
+ * The statements that make a DuckDB connection run the shared transformation: the functions, the
+ * `telemetry_ranges` view from the channels' range table, and the SQL itself, rewritten.
+ */
+export function transformStatements(sql: string, ranges: readonly ChannelRange[]): string[] {
+  const rows = ranges.map((r) => `(${sqlString(r.channel)}, CAST(${r.min} AS DOUBLE), CAST(${r.max} AS DOUBLE))`).join(", ");
+  return [
+    ...TRANSFORM_FUNCTIONS,
+    `CREATE OR REPLACE TEMPORARY VIEW telemetry_ranges AS SELECT * FROM (VALUES ${rows}) AS r (channel, min, max)`,
+    sparkTransform(sql),
+  ];
+}
 
 /** For cloud/athena/named-queries.json: the Trino functions the queries use. */
 export const ATHENA_FUNCTIONS: readonly string[] = [

@@ -2,15 +2,15 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TRANSFORM_SQL_FILE } from "../../../cloud/lib/transformFiles.ts";
+import { TRANSFORM_SQL_FILE, telemetryRanges } from "../../../cloud/lib/transformFiles.ts";
 import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { CurationManifest, type CuratedObject } from "./CurationManifest.ts";
-import { SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
+import { SESSION_SETTINGS, sqlString, transformStatements } from "./DuckDbDialect.ts";
 import { moveFilesDurably } from "./DurableFiles.ts";
 import { dateOfPartition, LakeLayout, type RawObject } from "./LakeLayout.ts";
 import { lockLake } from "./LakeLock.ts";
 import { newRunId } from "./RunId.ts";
-import { NOT_UTF8_MARK, NOT_UTF8_REASON, utf8Readable } from "./Utf8Screen.ts";
+import { NOT_UTF8_MARK, utf8Readable } from "./Utf8Screen.ts";
 
 export interface LakeCuratorOptions {
   /** The lake: `<state>/lake`. */
@@ -76,7 +76,7 @@ export class LakeCurator {
         const db = await instance.connect();
         const scratchDir = await mkdtemp(path.join(tmpdir(), "aqm-curate-"));
         try {
-          for (const statement of [...SESSION_SETTINGS, "SET preserve_insertion_order = false", ...TRANSFORM_FUNCTIONS]) await db.run(statement);
+          for (const statement of [...SESSION_SETTINGS, "SET preserve_insertion_order = false"]) await db.run(statement);
           for (const [batchIndex, batch] of batches(pending, this.#batchBytes).entries()) {
             const done = await this.#curateBatch(db, transform, batch, run, batchIndex, scratchDir);
             await manifest.record(done.objects);
@@ -126,15 +126,19 @@ export class LakeCurator {
       SELECT o.key, string_split(CASE WHEN suffix(t.content, chr(10)) THEN substr(t.content, 1, length(t.content) - 1) ELSE t.content END, chr(10)) AS lines
       FROM read_text([${paths.map(sqlString).join(", ")}]) t JOIN raw_objects o ON t.filename = o.path
       WHERE length(t.content) > 0`);
+    // The screen marked each line that is not UTF-8; the transformation takes the flag, and the line without the mark.
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE raw_lines AS
-      SELECT key AS source_file, CAST(unnest(generate_series(1, len(lines))) AS BIGINT) AS line_number, unnest(lines) AS line FROM raw_text`);
-    await db.run(transform);
+      SELECT source_file, line_number, CASE WHEN marked THEN substr(line, ${NOT_UTF8_MARK.length + 1}) ELSE line END AS line, NOT marked AS utf8
+      FROM (SELECT *, starts_with(line, ${sqlString(NOT_UTF8_MARK)}) AS marked
+        FROM (SELECT key AS source_file, CAST(unnest(generate_series(1, len(lines))) AS BIGINT) AS line_number, unnest(lines) AS line FROM raw_text))`);
+    for (const statement of transformStatements(transform, telemetryRanges())) await db.run(statement);
+    // A batch line's readings and every other line come from raw_envelopes in two branches of a
+    // UNION: parse each line once for both, not once per branch.
+    await db.run(`CREATE OR REPLACE TEMPORARY TABLE parsed_envelopes AS SELECT * FROM raw_envelopes`);
+    await db.run(`CREATE OR REPLACE TEMPORARY VIEW raw_envelopes AS SELECT * FROM parsed_envelopes`);
     // The three outputs all read raw_checked: check each line once, not three times.
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE checked_lines AS SELECT * FROM raw_checked`);
     await db.run(`CREATE OR REPLACE TEMPORARY VIEW raw_checked AS SELECT * FROM checked_lines`);
-    await db.run(
-      `UPDATE checked_lines SET reason = ${sqlString(NOT_UTF8_REASON)}, line = substr(line, ${NOT_UTF8_MARK.length + 1}) WHERE starts_with(line, ${sqlString(NOT_UTF8_MARK)})`,
-    );
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE batch_curated AS SELECT * FROM curated`);
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE batch_quarantine AS SELECT * FROM quarantine`);
     await db.run(`CREATE OR REPLACE TEMPORARY TABLE batch_duplicates AS SELECT source_file FROM duplicates`);
@@ -207,6 +211,7 @@ export class LakeCurator {
       "raw_objects",
       "raw_text",
       "raw_lines",
+      "parsed_envelopes",
       "checked_lines",
       "batch_curated",
       "batch_quarantine",

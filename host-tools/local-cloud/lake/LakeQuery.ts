@@ -1,7 +1,8 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type Json } from "@duckdb/node-api";
 import { readFile } from "node:fs/promises";
 import { TRANSFORM_SQL_FILE } from "../../../cloud/lib/transformFiles.ts";
-import { ATHENA_FUNCTIONS, SESSION_SETTINGS, sqlString, TRANSFORM_FUNCTIONS } from "./DuckDbDialect.ts";
+import { telemetryRanges } from "../../../cloud/lib/transformFiles.ts";
+import { ATHENA_FUNCTIONS, SESSION_SETTINGS, sqlString, transformStatements } from "./DuckDbDialect.ts";
 import { visibleCuratedFiles } from "./CuratedFiles.ts";
 import { LakeLayout } from "./LakeLayout.ts";
 import { resultTableViews } from "./ResultTables.ts";
@@ -109,9 +110,8 @@ export class LakeQuery {
       // No reading curated yet: the transformation over no lines gives the table's columns, so a
       // query on an empty lake answers with no rows rather than failing.
       if (!this.#emptyShapeReady) {
-        await this.#db.run(`CREATE TEMPORARY TABLE raw_lines (source_file VARCHAR, line_number BIGINT, line VARCHAR)`);
-        for (const statement of TRANSFORM_FUNCTIONS) await this.#db.run(statement);
-        await this.#db.run(await readFile(this.#transformSqlFile, "utf8"));
+        await this.#db.run(`CREATE TEMPORARY TABLE raw_lines (source_file VARCHAR, line_number BIGINT, line VARCHAR, utf8 BOOLEAN)`);
+        for (const statement of transformStatements(await readFile(this.#transformSqlFile, "utf8"), telemetryRanges())) await this.#db.run(statement);
         this.#emptyShapeReady = true;
       }
       await this.#db.run(`CREATE OR REPLACE TEMPORARY VIEW telemetry AS SELECT * EXCLUDE (date, thing), CAST(date AS DATE) AS date, thing FROM curated`);

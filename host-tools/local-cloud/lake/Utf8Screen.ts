@@ -3,13 +3,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
- * Prefix of a line that is not UTF-8 text. It makes the line invalid JSON, so the transformation
- * quarantines it whatever the replacement characters spell, and tells the curator to give the
- * reason.
+ * Prefix of a line that is not UTF-8 text, which the curator turns into the transformation's
+ * `utf8` flag (and takes off the line).
  */
 export const NOT_UTF8_MARK = "\u0001not-utf-8\u0001";
-
-export const NOT_UTF8_REASON = "not UTF-8 text (the line shows each invalid byte as U+FFFD)";
 
 /**
  * A raw object DuckDB can read as text. DuckDB refuses a whole file for one invalid byte, which

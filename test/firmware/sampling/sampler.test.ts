@@ -123,3 +123,17 @@ test("stop clears the timer; an interval that is not a whole number of reads is 
   assert.equal(calls.at(-1), "clear");
   assert.throws(() => rig({ sampleIntervalMs: 12_000 }), /the sample interval \(12000 ms\) must be a whole multiple of the read interval \(5000 ms\)/);
 });
+
+test("a read outside its channel's range (CHANNELS, the table the lake checks too) is a range fault, not a value in the mean", () => {
+  const { readings, tick } = rig({
+    climate: { read: () => ({ temperature_c: value(-1e300), humidity_pct: value(100) }) },
+    particulates: { read: () => ({ pm1_ugm3: value(1), pm2_5_ugm3: value(1e308), pm10_ugm3: value(-5000) }), retime: () => {} },
+  });
+  for (let i = 0; i < 3; i++) tick();
+  assert.equal(readings[0]!.temperature_c.health, "fault:range");
+  assert.equal(readings[0]!.temperature_c.value, undefined);
+  assert.deepEqual(readings[0]!.humidity_pct, { value: 100, health: "ok" }, "the range is inclusive");
+  assert.equal(readings[0]!.pm2_5_ugm3.health, "fault:range");
+  assert.equal(readings[0]!.pm10_ugm3.health, "fault:range");
+  assert.deepEqual(readings[0]!.pm1_ugm3, { value: 1, health: "ok" });
+});

@@ -45,7 +45,8 @@ test("aqm query: SQL or a named query, as JSON, CSV or a table", () => {
   );
   const table = aqm("query", "SELECT reason FROM quarantine ORDER BY source_file, line_number LIMIT 1", "--state", state);
   assert.equal(table.status, 0, table.stderr);
-  assert.equal(table.stdout, "reason\n--------------------------------------------\nnot valid JSON (truncated or malformed line)\n(1 row)\n");
+  const reason = "not a JSON object (truncated or malformed, or another JSON value)";
+  assert.equal(table.stdout, `reason\n${"-".repeat(reason.length)}\n${reason}\n(1 row)\n`);
 });
 
 test("aqm query: bad SQL exits 1 with the engine's reason; an unknown name or format exits 2 saying what is known", () => {

@@ -1,14 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { sqlString, TRANSFORM_FUNCTIONS } from "../../../../host-tools/local-cloud/lake/DuckDbDialect.ts";
-import { TRANSFORM_SQL_FILE } from "../../../../cloud/lib/transformFiles.ts";
+import { sparkTransform, sqlString, transformStatements } from "../../../../host-tools/local-cloud/lake/DuckDbDialect.ts";
+import { healthyReading } from "../../../../host-tools/board-sim/scenarios/HealthyReading.ts";
+import { CHANNELS } from "../../../../firmware/telemetry/Channels.ts";
+import { telemetryRanges, TRANSFORM_SQL_FILE } from "../../../../cloud/lib/transformFiles.ts";
 import { withMemoryDuckDb } from "./memoryDuckDb.ts";
 
 const SQL = readFileSync(TRANSFORM_SQL_FILE, "utf8");
-const SPARK_FUNCTIONS = fileURLToPath(new URL("../../../../cloud/transform/spark_functions.py", import.meta.url));
 
 /** The Glue job's reading of the file (cloud/glue/telemetry_etl.py, sql_statements): comments stripped textually, then split on semicolons outside quotes. */
 function glueStatements(text: string): string[] {
@@ -47,59 +46,78 @@ test("the transformation keeps to the shared dialect: no backslashes, no double-
   const code = SQL.replace(/--[^\n]*/g, "");
   assert.doesNotMatch(code, /\\/);
   assert.doesNotMatch(code, /"/);
-  assert.doesNotMatch(code, /\b(json_extract|json_type|json_valid|from_json|regexp_matches|rlike|concat|date_add|strftime|epoch_ms)\s*\(/i);
+  assert.doesNotMatch(code, /\b(json_kind|json_extract|json_type|json_valid|json_transform|regexp_matches|rlike|concat|date_add|strftime|epoch_ms)\s*\(/i);
 });
 
-const KIND_CASES: [string, string][] = [
-  ['{"a":1}', "$"],
-  ['{"a":1}', "$.a"],
-  ['{"a":-4}', "$.a"],
-  ['{"a":4.5}', "$.a"],
-  ['{"a":1e3}', "$.a"],
-  ['{"a":"4"}', "$.a"],
-  ['{"a":true}', "$.a"],
-  ['{"a":null}', "$.a"],
-  ['{"a":[1]}', "$.a"],
-  ['{"a":{"b":"ok"}}', "$.a"],
-  ['{"a":{"b":"ok"}}', "$.a.b"],
-  ['{"a":{"b":"ok"}}', "$.a.c"],
-  ['{"a":1}', "$.b"],
-  ["[1,2]", "$"],
-  ["[1,2]", "$.a"],
-  ["5", "$"],
-  ['"text"', "$"],
-  ['{"a":1', "$"],
-  ['{"a":1', "$.a"],
-  ["not json", "$"],
-  ["", "$"],
-  ['{"a":NaN}', "$.a"],
-  ['{"a":18446744073709551615}', "$.a"],
-  ['{"a":18446744073709551616}', "$.a"],
-];
+test("from_json rewrite for DuckDB: a schema type it cannot give Spark's answers for is refused with the field named", () => {
+  assert.throws(() => sparkTransform(`SELECT from_json(line, 'v BIGINT, when TIMESTAMP') FROM raw_lines`), /from_json schema field "when TIMESTAMP"/);
+  assert.match(sparkTransform(`SELECT from_json(line, 'v BIGINT') FROM raw_lines -- from_json(x, 'y NOPE')`), /json_transform\(line, '\{"v":"JSON"\}'\)/);
+});
 
-test("json_kind: the DuckDB macro and the Spark UDF (cloud/transform/spark_functions.py) give the same kinds", async () => {
-  const duck = await withMemoryDuckDb(async (db) => {
-    for (const statement of TRANSFORM_FUNCTIONS) await db.run(statement);
-    return (await db.runAndReadAll(`SELECT ${KIND_CASES.map(([j, p]) => `json_kind(${sqlString(j)}, ${sqlString(p)})`).join(", ")}`)).getRowsJS()[0]!;
+const reading = (fields: Record<string, unknown>) =>
+  JSON.stringify({
+    ...healthyReading({ thing: "aqm-range-001", boot: 1, seq: 1, ts: Date.UTC(2026, 10, 1) }, { temperature_c: 21.5, humidity_pct: 40, pm2_5_ugm3: 5 }),
+    ...fields,
   });
-  const spark = JSON.parse(
-    execFileSync(
-      "python3",
-      [
-        "-c",
-        `
-import json, sys, importlib.util
-spec = importlib.util.spec_from_file_location("spark_functions", ${JSON.stringify(SPARK_FUNCTIONS)})
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-print(json.dumps([m.json_kind(j, p) for j, p in json.load(sys.stdin)]))
-`,
-      ],
-      { input: JSON.stringify(KIND_CASES), encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } },
-    ),
-  );
+
+/** Each line through the transformation on DuckDB: its quarantine reason, or null when curated. */
+async function reasonsOf(lines: readonly string[]): Promise<(string | null)[]> {
+  return withMemoryDuckDb(async (db) => {
+    await db.run(
+      `CREATE TEMPORARY TABLE raw_lines AS SELECT 'raw/x' AS source_file, CAST(n AS BIGINT) AS line_number, line, true AS utf8 FROM (VALUES ${lines.map((l, i) => `(${i + 1}, ${sqlString(l)})`).join(", ")}) AS t (n, line)`,
+    );
+    for (const statement of transformStatements(SQL, telemetryRanges())) await db.run(statement);
+    const rows = (await db.runAndReadAll(`SELECT line_number, reason FROM raw_checked ORDER BY line_number`)).getRowsJS();
+    return rows.map((r) => (r[1] === null ? null : String(r[1])));
+  });
+}
+
+test("impossible values are quarantined with the field named, from the channels' range table (firmware/telemetry/Channels.ts)", async () => {
+  const lines = [
+    reading({ pm2_5_ugm3: 1e308 }),
+    reading({ temperature_c: -1e300 }),
+    reading({ humidity_pct: 1e20 }),
+    reading({ pm2_5_ugm3: -5000 }),
+    reading({ humidity_pct: -10 }),
+    reading({ co_ppb: -50, no2_ppb: 20_000, temperature_c: 125, humidity_pct: 0 }),
+    reading({ co_ppb: -50.1 }),
+  ];
+  assert.deepEqual(await reasonsOf(lines), [
+    "pm2_5_ugm3 is out of range (0.0 to 1000.0)",
+    "temperature_c is out of range (-40.0 to 125.0)",
+    "humidity_pct is out of range (0.0 to 100.0)",
+    "pm2_5_ugm3 is out of range (0.0 to 1000.0)",
+    "humidity_pct is out of range (0.0 to 100.0)",
+    null,
+    "co_ppb is out of range (-50.0 to 1000000.0)",
+  ]);
+  const pm25 = CHANNELS.find((c) => c.name === "pm2_5_ugm3")!;
+  assert.deepEqual([pm25.min, pm25.max], [0, 1000]);
+});
+
+test("types as Spark's from_json reads them: an integer field refuses 1.5, 1e0 and a string; a number refuses a string; a key given twice is refused", async () => {
   assert.deepEqual(
-    KIND_CASES.map((c, i) => [...c, duck[i]]),
-    KIND_CASES.map((c, i) => [...c, spark[i]]),
+    await reasonsOf([
+      reading({ seq: 1.5 }),
+      reading({ seq: "1" }),
+      reading({}).replace('"boot":1,', '"boot":1e0,'),
+      reading({ temperature_c: "21.5" }),
+      reading({ temperature_c: true }),
+      reading({ anomaly: null }),
+      reading({}).replace('"seq":1,', '"seq":1,"seq":2,'),
+      reading({}) + " trailing",
+      reading({}).replace("}}", "},}"),
+    ]),
+    [
+      "seq is not an integer",
+      "seq is not an integer",
+      "boot is not an integer",
+      "temperature_c is not a number",
+      "temperature_c is not a number",
+      "anomaly is not a number",
+      "a key appears twice (JSON parsers disagree on which one counts)",
+      "not a JSON object (truncated or malformed, or another JSON value)",
+      "not a JSON object (truncated or malformed, or another JSON value)",
+    ],
   );
-  assert.deepEqual(duck.slice(0, 8), ["object", "integer", "integer", "number", "number", "string", "boolean", "null"]);
 });
