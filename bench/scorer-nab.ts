@@ -6,8 +6,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { FixedPointScorer } from "../firmware/anomaly/FixedPointScorer.ts";
-import { Q16_ONE } from "../firmware/anomaly/Q16.ts";
 import { parseScorerConfig, type ScorerConfig } from "../firmware/anomaly/ScorerConfig.ts";
 import { readProfiles } from "../host-tools/analysis/nab/cost-matrix.ts";
 import { NabCorpus } from "../host-tools/analysis/nab/nab-corpus.ts";
@@ -15,7 +13,7 @@ import { BEIJING_CHANNELS } from "../host-tools/analysis/scorer/air-quality-csv.
 import { FloatScorer } from "../host-tools/analysis/scorer/FloatScorer.ts";
 import { ProbationBand } from "../host-tools/analysis/scorer/ProbationBand.ts";
 import { WindowedGaussian } from "../host-tools/analysis/scorer/WindowedGaussian.ts";
-import { buildAirCorpus, runAirQuality, type AirDetector } from "./scorer/air-quality-faults.ts";
+import { boardDetector, buildAirCorpus, chooseBoardTests, runAirQuality, type AirDetector } from "./scorer/air-quality-faults.ts";
 import { runNabHeldOut } from "./scorer/nab-held-out.ts";
 import { runXsCost } from "./scorer/xs-cost.ts";
 
@@ -82,17 +80,11 @@ const nab = runNabHeldOut(corpus, [corpus.resultsPath(""), ...args.results]);
 
 const standard = readProfiles(corpus.configPath("profiles.json")).get("standard");
 if (!standard) throw new Error(`${corpus.configPath("profiles.json")}: no standard profile`);
-// The board's scorer with the parameters chosen on NAB's choosing half, nine channels, and the stuck test on.
-const board: ScorerConfig = parseScorerConfig({ ...nab.config, channels: BEIJING_CHANNELS.length, stuckReadings: 8 });
 const air = buildAirCorpus(args.beijing, args.uci);
+// The board's scorer: the structural parameters chosen on NAB's choosing half, nine channels, and the tests chosen on the air-quality choosing half.
+const board: ScorerConfig = chooseBoardTests(air, parseScorerConfig({ ...nab.config, channels: BEIJING_CHANNELS.length }), standard);
 const detectors: AirDetector[] = [
-  {
-    name: `aqm fixed point (ours, ${JSON.stringify(board)})`,
-    fresh: () => {
-      const scorer = new FixedPointScorer(board);
-      return { score: (row, second) => scorer.score(row, 0, second) / Q16_ONE };
-    },
-  },
+  boardDetector(`aqm fixed point (ours, ${JSON.stringify(board)})`, board),
   {
     name: "aqm float twin (ours, same config)",
     fresh: () => {

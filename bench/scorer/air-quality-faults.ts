@@ -5,12 +5,16 @@
  * threshold is chosen on the choose half by one rule, then the report half is scored with it.
  */
 import { readdirSync } from "node:fs";
+import { FixedPointScorer } from "../../firmware/anomaly/FixedPointScorer.ts";
+import { Q16_ONE } from "../../firmware/anomaly/Q16.ts";
+import { parseScorerConfig, type ScorerConfig } from "../../firmware/anomaly/ScorerConfig.ts";
 import { basename, join } from "node:path";
 import { splitCorpus } from "../../host-tools/analysis/nab/corpus-split.ts";
 import type { CostMatrix } from "../../host-tools/analysis/nab/cost-matrix.ts";
 import { readBeijingRows, readUciRows } from "../../host-tools/analysis/scorer/air-quality-csv.ts";
 import { figuresAt, scoreFaultSeries, shippedThreshold, type FaultFigures, type RowScorer } from "../../host-tools/analysis/scorer/fault-detection.ts";
 import { buildFaultSeries, FAULT_KINDS, FAULT_WINDOWS, type FaultSeries, type FaultSeriesPlan } from "../../host-tools/analysis/scorer/fault-injection.ts";
+import { cached, inputStamp } from "./result-cache.ts";
 
 /** 1,000 hourly rows (about six weeks) a series, a new one every 500 rows; the fault starts after NAB's probation and the scorer's warm-up. */
 export const PLAN: Omit<FaultSeriesPlan, "seed"> = { length: 1000, stride: 500, onsetFrom: 500, onsetTo: 880 };
@@ -34,7 +38,7 @@ function seedOf(name: string): number {
 }
 
 /** The PRSA_Data_<station>_… files of a Beijing multi-site folder, and the UCI file. */
-export function buildAirCorpus(beijingDir: string, uciPath: string): AirCorpus {
+export function buildAirCorpus(beijingDir: string, uciPath: string): AirCorpus & { readonly stamp: string } {
   const files = readdirSync(beijingDir).filter((file) => /^PRSA_Data_.+\.csv$/.test(file));
   if (files.length < 2) throw new Error(`${beijingDir}: expected the Beijing multi-site PRSA_Data_*.csv files, found ${files.length}`);
   const stationOf = (file: string) =>
@@ -50,6 +54,7 @@ export function buildAirCorpus(beijingDir: string, uciPath: string): AirCorpus {
     choose: split.choose.flatMap((station) => byStation.get(station) ?? []),
     report: [...split.report.flatMap((station) => byStation.get(station) ?? []), ...uci],
     stations: { choose: split.choose, report: [...split.report, "UCI-Italy"] },
+    stamp: [...files.map((file) => inputStamp(join(beijingDir, file))), inputStamp(uciPath)].join(","),
   };
 }
 
@@ -91,4 +96,45 @@ export function runAirQuality(corpus: AirCorpus, detectors: readonly AirDetector
     console.log(line("in-sample", figuresAt(choose, threshold, standard)));
     console.log(line("held-out", figuresAt(report, threshold, standard)));
   }
+}
+
+/** The board's purpose-built tests, searched on the choosing half; 0 is "off". */
+const TEST_SEARCH = { stuckReadings: [0, 24, 36, 48], spikeFactor: [0, 16, 24, 32] } as const;
+
+export function boardDetector(name: string, config: ScorerConfig): AirDetector {
+  return {
+    name,
+    fresh: () => {
+      const scorer = new FixedPointScorer(config);
+      return { score: (row, second) => scorer.score(row, 0, second) / Q16_ONE };
+    },
+  };
+}
+
+/**
+ * Chooses the stuck and spike tests' settings for the board on the choosing half: the setting
+ * whose shipped threshold (the same rule as every detector's) gives the best in-sample NAB score.
+ */
+export function chooseBoardTests(corpus: AirCorpus & { readonly stamp: string }, base: ScorerConfig, standard: CostMatrix): ScorerConfig {
+  const search = cached("air-tests", { stamp: corpus.stamp, base, TEST_SEARCH, PLAN }, () =>
+    TEST_SEARCH.stuckReadings.flatMap((stuckReadings) =>
+      TEST_SEARCH.spikeFactor.map((spikeFactor) => {
+        const scored = scoreFaultSeries(corpus.choose, boardDetector("", parseScorerConfig({ ...base, stuckReadings, spikeFactor })).fresh);
+        const threshold = shippedThreshold(scored, standard, MAX_FALSE_ALARMS_PER_1000);
+        const figures = figuresAt(scored, threshold, standard);
+        return { stuckReadings, spikeFactor, threshold, nab: figures.nab, falseAlarmsPer1000: figures.falseAlarmsPer1000 };
+      }),
+    ),
+  );
+  const ranked = [...search.value].sort((a, b) => b.nab - a.nab);
+  const best = ranked[0] as (typeof ranked)[number];
+  console.log(
+    `\nThe board's stuck and spike tests, ${ranked.length} settings scored on the choose half only${search.fromCache ? " (from .cache/bench-scorer)" : ""}:`,
+  );
+  console.log(`  ${"stuckReadings".padStart(13)} ${"spikeFactor".padStart(11)} threshold    NAB FA/1000`);
+  for (const one of ranked)
+    console.log(
+      `  ${String(one.stuckReadings).padStart(13)} ${String(one.spikeFactor).padStart(11)} ${num(one.threshold, 4, 9)} ${num(one.nab, 1)} ${num(one.falseAlarmsPer1000, 2, 7)}`,
+    );
+  return parseScorerConfig({ ...base, stuckReadings: best.stuckReadings, spikeFactor: best.spikeFactor });
 }

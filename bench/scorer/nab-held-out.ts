@@ -16,6 +16,7 @@ import { chooseThenReport, type HeldOutResult, type LabelledScores } from "../..
 import type { NabCorpus } from "../../host-tools/analysis/nab/nab-corpus.ts";
 import { FloatScorer } from "../../host-tools/analysis/scorer/FloatScorer.ts";
 import { publishedScores, readSeries, runOnSeries } from "../../host-tools/analysis/scorer/nab-corpus-run.ts";
+import { cached, inputStamp } from "./result-cache.ts";
 
 /** The structural parameters searched on the choosing half; every other field keeps its default. */
 const SEARCH = {
@@ -91,11 +92,13 @@ export function runNabHeldOut(corpus: NabCorpus, resultsDirs: readonly string[])
 
   // Our structural parameters: the grid, scored on the choosing half only (standard profile).
   const base = parseScorerConfig({ channels: 1 });
-  const searched = grid().map((fields) => {
-    const config = parseScorerConfig({ ...base, ...fields });
-    const chooseScores = runOnSeries(choose, fixedDetector(config));
-    return { fields, config, result: chooseThenReport(standard, chooseScores, runOnSeries(report, fixedDetector(config))) };
-  });
+  const search = cached("nab-search", { corpus: inputStamp(join(corpus.root, "data")), split, SEARCH }, () =>
+    grid().map((fields) => {
+      const config = parseScorerConfig({ ...base, ...fields });
+      return { fields, result: chooseThenReport(standard, runOnSeries(choose, fixedDetector(config)), runOnSeries(report, fixedDetector(config))) };
+    }),
+  );
+  const searched = search.value.map((one) => ({ ...one, config: parseScorerConfig({ ...base, ...one.fields }) }));
   searched.sort((a, b) => b.result.inSample - a.result.inSample);
   const chosen = searched[0] as (typeof searched)[number];
   const heldOutRank = [...searched].sort((a, b) => b.result.heldOut - a.result.heldOut).indexOf(chosen) + 1;
@@ -114,16 +117,13 @@ export function runNabHeldOut(corpus: NabCorpus, resultsDirs: readonly string[])
   );
 
   const published = readPublished<number>(corpus.resultsPath("final_results.json"));
+  const fixedRuns = [runOnSeries(choose, fixedDetector(chosen.config)), runOnSeries(report, fixedDetector(chosen.config))] as const;
+  const floatRuns = [runOnSeries(choose, floatDetector(chosen.config)), runOnSeries(report, floatDetector(chosen.config))] as const;
   const rows: Row[] = [
-    {
-      name: "aqm fixed point (ours)",
-      results: heldOut(costs, runOnSeries(choose, fixedDetector(chosen.config)), runOnSeries(report, fixedDetector(chosen.config))),
-    },
-    {
-      name: "aqm float twin (ours)",
-      results: heldOut(costs, runOnSeries(choose, floatDetector(chosen.config)), runOnSeries(report, floatDetector(chosen.config))),
-    },
+    { name: "aqm fixed point (ours)", results: heldOut(costs, ...fixedRuns) },
+    { name: "aqm float twin (ours)", results: heldOut(costs, ...floatRuns) },
   ];
+
   const seen = new Set<string>();
   const missing: string[] = [];
   for (const dir of resultsDirs) {
@@ -154,6 +154,13 @@ export function runNabHeldOut(corpus: NabCorpus, resultsDirs: readonly string[])
       ?.results.map((r) => r.threshold.toFixed(4))
       .join(" / ")}`,
   );
+  const ours = rows.find((r) => r.name.startsWith("aqm fixed"))?.results ?? [];
+  const fixedAll = [...fixedRuns[0], ...fixedRuns[1]].flatMap((one) => one.scores);
+  const floatAll = [...floatRuns[0], ...floatRuns[1]].flatMap((one) => one.scores);
+  for (const [profile, result] of ours.entries()) {
+    const same = fixedAll.filter((score, i) => score >= result.threshold === (floatAll[i] as number) >= result.threshold).length;
+    console.log(`fixed vs float, same flag at the ${PROFILE_NAMES[profile]} threshold: ${same}/${fixedAll.length} samples`);
+  }
   if (missing.length > 0)
     console.log(`no per-row outputs found for ${missing.join(", ")} in ${resultsDirs.join(", ")}: pass numenta/NAB's results/ with --results to rank them too`);
   console.log(`the published detectors were handed each file's min and max and their own parameters were tuned on all 58 files; ours saw neither`);
