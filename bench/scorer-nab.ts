@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Q16_ONE, thresholdQ16 } from "../firmware/anomaly/Q16.ts";
 import { parseScorerConfig, type ScorerConfig } from "../firmware/anomaly/ScorerConfig.ts";
 import { readProfiles } from "../host-tools/analysis/nab/cost-matrix.ts";
 import { NabCorpus } from "../host-tools/analysis/nab/nab-corpus.ts";
@@ -31,7 +32,7 @@ const USAGE = `usage: npm run bench:scorer [-- --nab DIR] [--results DIR]... [--
   --uci FILE      the UCI AirQualityUCI.csv; default ${DEFAULTS.uci}
   -h, --help      this text
 
-About 3 minutes on one core: the NAB parameter grid (81 settings), four detectors over the air-quality set, and the XS run.`;
+See bench/README.md for the run time; parameter searches are cached under .cache/bench-scorer/`;
 
 function parseArguments(argv: string[]) {
   let parsed;
@@ -83,8 +84,13 @@ if (!standard) throw new Error(`${corpus.configPath("profiles.json")}: no standa
 const air = buildAirCorpus(args.beijing, args.uci);
 // The board's scorer: the structural parameters chosen on NAB's choosing half, nine channels, and the tests chosen on the air-quality choosing half.
 const board: ScorerConfig = chooseBoardTests(air, parseScorerConfig({ ...nab.config, channels: BEIJING_CHANNELS.length }), standard);
+const shipped = parseScorerConfig({ channels: BEIJING_CHANNELS.length });
 const detectors: AirDetector[] = [
   boardDetector(`aqm fixed point (ours, ${JSON.stringify(board)})`, board),
+  {
+    ...boardDetector(`aqm fixed point as shipped today (DEFAULT_SCORER_CONFIG: ${JSON.stringify(shipped)})`, shipped),
+    fixedThreshold: thresholdQ16(shipped.threshold) / Q16_ONE,
+  },
   {
     name: "aqm float twin (ours, same config)",
     fresh: () => {

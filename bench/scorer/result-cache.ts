@@ -1,7 +1,8 @@
 /**
  * bench:scorer's parameter searches take minutes; their results are kept under .cache/bench-scorer/
- * (gitignored), keyed by the inputs and by the source of every module that computes them, so an
- * edit of the scorer or a different corpus recomputes, and nothing stale is ever printed.
+ * (gitignored), keyed by the search's inputs (corpus stamps, grid, plan) and by the source of the
+ * scorer and analysis modules, so an edit of the scorer or a different corpus recomputes. An edit
+ * of the search itself in bench/scorer/ does not: delete .cache/bench-scorer/ after one.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const CACHE_DIR = fileURLToPath(new URL("../../.cache/bench-scorer/", import.meta.url));
-const SOURCES = ["../../firmware/anomaly/", "../../host-tools/analysis/scorer/", "../../host-tools/analysis/nab/", "./"].map((dir) =>
+const SOURCES = ["../../firmware/anomaly/", "../../host-tools/analysis/scorer/", "../../host-tools/analysis/nab/"].map((dir) =>
   fileURLToPath(new URL(dir, import.meta.url)),
 );
 
