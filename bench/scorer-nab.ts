@@ -86,7 +86,7 @@ const air = buildAirCorpus(args.beijing, args.uci);
 const board: ScorerConfig = chooseBoardTests(air, parseScorerConfig({ ...nab.config, channels: BEIJING_CHANNELS.length }), standard);
 const shipped = parseScorerConfig({ channels: BEIJING_CHANNELS.length });
 const detectors: AirDetector[] = [
-  boardDetector(`aqm fixed point (ours, ${JSON.stringify(board)})`, board),
+  boardDetector(`aqm fixed point (ours, ${JSON.stringify({ ...board, threshold: "chosen below" })})`, board),
   {
     ...boardDetector(`aqm fixed point as shipped today (DEFAULT_SCORER_CONFIG: ${JSON.stringify(shipped)})`, shipped),
     fixedThreshold: thresholdQ16(shipped.threshold) / Q16_ONE,
