@@ -7,8 +7,11 @@
  * z = |x − expected| / deviation. The channel's score is how far the surprise rises above the
  * channel's decaying peak of recent surprises, so an anomaly alerts when it starts rather than
  * on every reading it lasts, and a channel that has just been through a big excursion needs a
- * bigger one to alert again. The combined score is the highest channel's.
- * Why this detector and not another: docs/anomaly-scorer.md, with NAB figures for each.
+ * bigger one to alert again. Two purpose-built tests sit beside it, each off unless configured:
+ * a stuck sensor (a run of identical readings twice the channel's longest) and a one-reading
+ * spike that comes straight back; either scores 1 once. A channel scores the highest of the
+ * three, and the combined score is the highest channel's. Why each exists, and what each is
+ * measured to catch: docs/anomaly-scorer.md.
  *
  * The only floating-point steps are at the boundary: each reading is converted once to Q16.16,
  * and the time of day once to a bin index.
