@@ -189,7 +189,7 @@ export class FixedPointScorer {
       state[base + STATUS] = status | HAS_MEAN;
     } else {
       stuck = this.#stuckTest(base, x);
-      spike = valid >= 2 && this.#spikeTest(base, x, valid);
+      spike = config.spikeFactor > 0 && valid >= 2 && this.#spikeTest(base, x, valid);
     }
     state[base + BEFORE_LAST_INPUT] = state[base + LAST_INPUT] as number;
     state[base + LAST_INPUT] = x;
@@ -261,7 +261,8 @@ export class FixedPointScorer {
    * Spike: the last reading stood out from both its neighbours, in the same direction, by at
    * least spikeFactor times the channel's mean step between readings. It needs the reading after
    * the spike, so it fires one reading late; a level that jumps and stays (a real episode, a
-   * step) never passes it. Also updates the step level, from warm-up on.
+   * step) never passes it. Also updates the step level, from warm-up on; with the test off
+   * (spikeFactor 0) none of this runs.
    */
   #spikeTest(base: number, x: number, valid: number): boolean {
     const config = this.#config;
@@ -275,7 +276,7 @@ export class FixedPointScorer {
     const change = update >> shift;
     state[base + STEP_LEVEL] = addSaturating(level, change);
     state[base + STEP_CARRY] = update - (change << shift);
-    if (config.spikeFactor === 0 || valid <= config.warmupReadings || level > this.#spikeLevelLimit) return false;
+    if (valid <= config.warmupReadings || level > this.#spikeLevelLimit) return false;
     const rise = subtractSaturating(last, state[base + BEFORE_LAST_INPUT] as number);
     const fall = subtractSaturating(last, x);
     if (rise > 0 !== fall > 0 || rise === 0 || fall === 0) return false;

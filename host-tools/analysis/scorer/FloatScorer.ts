@@ -79,14 +79,13 @@ export class FloatScorer {
         channel.runRecord = Math.max(channel.runRecord, channel.stuckRun);
         channel.stuckRun = 1;
       }
-      if (valid >= 2) {
+      if (config.spikeFactor > 0 && valid >= 2) {
         // As the fixed-point scorer: the last reading against both neighbours, in steps of the mean step.
         const level = channel.stepLevel;
         channel.stepLevel += (Math.abs(x - channel.lastInput) - level) * 2 ** -Math.min(32 - Math.clz32(valid), config.deviationShift);
         const rise = channel.lastInput - channel.beforeLastInput;
         const fall = channel.lastInput - x;
         spike =
-          config.spikeFactor > 0 &&
           valid > config.warmupReadings &&
           rise !== 0 &&
           fall !== 0 &&
