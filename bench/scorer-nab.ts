@@ -77,13 +77,13 @@ try {
   process.exit(2);
 }
 const started = performance.now();
-const nab = runNabHeldOut(corpus, [corpus.resultsPath(""), ...args.results]);
+const nabConfig = runNabHeldOut(corpus, [corpus.resultsPath(""), ...args.results]);
 
 const standard = readProfiles(corpus.configPath("profiles.json")).get("standard");
 if (!standard) throw new Error(`${corpus.configPath("profiles.json")}: no standard profile`);
 const air = buildAirCorpus(args.beijing, args.uci);
 // The board's scorer: the structural parameters chosen on NAB's choosing half, nine channels, and the tests chosen on the air-quality choosing half.
-const board: ScorerConfig = chooseBoardTests(air, parseScorerConfig({ ...nab.config, channels: BEIJING_CHANNELS.length }), standard);
+const board: ScorerConfig = chooseBoardTests(air, parseScorerConfig({ ...nabConfig, channels: BEIJING_CHANNELS.length }), standard);
 const shipped = parseScorerConfig({ channels: BEIJING_CHANNELS.length });
 const detectors: AirDetector[] = [
   boardDetector(`aqm fixed point (ours, ${JSON.stringify({ ...board, threshold: "chosen below" })})`, board),
