@@ -7,8 +7,11 @@
  * z = |x − expected| / deviation. The channel's score is how far the surprise rises above the
  * channel's decaying peak of recent surprises, so an anomaly alerts when it starts rather than
  * on every reading it lasts, and a channel that has just been through a big excursion needs a
- * bigger one to alert again. The combined score is the highest channel's.
- * Why this detector and not another: docs/anomaly-scorer.md, with NAB figures for each.
+ * bigger one to alert again. Two purpose-built tests sit beside it, each off unless configured:
+ * a stuck sensor (a run of identical readings twice the channel's longest) and a one-reading
+ * spike that comes straight back; either scores 1 once. A channel scores the highest of the
+ * three, and the combined score is the highest channel's. Why each exists, and what each is
+ * measured to catch: docs/anomaly-scorer.md.
  *
  * The only floating-point steps are at the boundary: each reading is converted once to Q16.16,
  * and the time of day once to a bin index.
@@ -34,10 +37,19 @@ const SCALE_EXPONENT = 7;
 const STATUS = 8;
 /** Bit b set once seasonal bin b has its first reading. */
 const BINS_SEEN = 9;
+/** The reading before LAST_INPUT, for the spike test. */
+const BEFORE_LAST_INPUT = 10;
+/** The mean absolute difference between consecutive readings, the spike test's yardstick, and its carry. */
+const STEP_LEVEL = 11;
+const STEP_CARRY = 12;
+/** The longest run of identical readings the channel has had, for the stuck test. */
+const RUN_RECORD = 13;
 /** Then one Q16.16 average per seasonal bin. */
-const FIRST_BIN = 10;
+const FIRST_BIN = 14;
 /** The slots besides the bins that hold values in the channel's scale. */
-const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT] as const;
+const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT, BEFORE_LAST_INPUT, STEP_LEVEL, STEP_CARRY] as const;
+/** A run counter stops here, far below int32, whatever a stuck sensor keeps sending. */
+const RUN_CAP = 1 << 30;
 
 /** The peak is kept 14 bits finer than the Q0.16 scores: Q0.30. */
 const PEAK_EXTRA_BITS = 14;
@@ -69,6 +81,8 @@ export class FixedPointScorer {
   readonly #thresholdQ16: number;
   readonly #slotsPerChannel: number;
   readonly #binSeconds: number;
+  /** The largest step level whose product with spikeFactor fits an int32. */
+  readonly #spikeLevelLimit: number;
 
   constructor(config: ScorerConfig) {
     this.#config = config;
@@ -77,6 +91,7 @@ export class FixedPointScorer {
     this.#state = new Int32Array(config.channels * this.#slotsPerChannel);
     this.#channelScores = new Int32Array(config.channels);
     this.#thresholdQ16 = thresholdQ16(config.threshold);
+    this.#spikeLevelLimit = config.spikeFactor === 0 ? 0 : Math.floor(INT32_MAX / config.spikeFactor);
   }
 
   /** Bytes of state kept between readings, all channels (the figure the config checks against its budget). */
@@ -166,16 +181,17 @@ export class FixedPointScorer {
     if (valid <= config.warmupReadings || valid < SETTLED_READINGS) state[base + VALID_READINGS] = valid + 1;
 
     let stuck = false;
+    let spike = false;
     if ((status & HAS_MEAN) === 0) {
       state[base + MEAN] = x;
       state[base + DEVIATION] = 0;
       state[base + STUCK_RUN] = 1;
       state[base + STATUS] = status | HAS_MEAN;
     } else {
-      const run = x === state[base + LAST_INPUT] ? (state[base + STUCK_RUN] as number) + 1 : 1;
-      state[base + STUCK_RUN] = run > config.stuckReadings ? config.stuckReadings + 1 : run;
-      stuck = config.stuckReadings > 0 && run === config.stuckReadings;
+      stuck = this.#stuckTest(base, x);
+      spike = config.spikeFactor > 0 && valid >= 2 && this.#spikeTest(base, x, valid);
     }
+    state[base + BEFORE_LAST_INPUT] = state[base + LAST_INPUT] as number;
     state[base + LAST_INPUT] = x;
 
     let expectedSlot = base + MEAN;
@@ -214,9 +230,58 @@ export class FixedPointScorer {
     const surprisePeak = surprise << PEAK_EXTRA_BITS;
     state[base + PEAK] = surprisePeak > decayed ? surprisePeak : decayed;
     if (warming) return 0;
-    // A stuck sensor is its own test: it scores 1 once, and leaves the peak to the readings.
-    if (stuck) return SCORE_MAX;
+    // The purpose-built tests score 1 once, and leave the peak to the readings.
+    if (stuck || spike) return SCORE_MAX;
     const excess = surprise - (previousPeak >> PEAK_EXTRA_BITS);
     return excess > 0 ? excess : 0;
+  }
+
+  /**
+   * Stuck: the same reading `run` times in a row, where run reaches both stuckReadings and twice
+   * the longest run the channel has had before (it fires once, on the reading that gets there).
+   * Quantised channels repeat themselves (integer µg/m³ of SO2 at 2 all night); their own
+   * record, not one fixed count, says what an unusual run is. A run becomes the record when it ends.
+   */
+  #stuckTest(base: number, x: number): boolean {
+    const state = this.#state;
+    const previous = state[base + STUCK_RUN] as number;
+    if (x !== state[base + LAST_INPUT]) {
+      if (previous > (state[base + RUN_RECORD] as number)) state[base + RUN_RECORD] = previous;
+      state[base + STUCK_RUN] = 1;
+      return false;
+    }
+    const run = previous < RUN_CAP ? previous + 1 : RUN_CAP;
+    state[base + STUCK_RUN] = run;
+    const record = state[base + RUN_RECORD] as number;
+    const needed = record < RUN_CAP >> 1 ? record << 1 : RUN_CAP;
+    return this.#config.stuckReadings > 0 && run === (needed > this.#config.stuckReadings ? needed : this.#config.stuckReadings);
+  }
+
+  /**
+   * Spike: the last reading stood out from both its neighbours, in the same direction, by at
+   * least spikeFactor times the channel's mean step between readings. It needs the reading after
+   * the spike, so it fires one reading late; a level that jumps and stays (a real episode, a
+   * step) never passes it. Also updates the step level, from warm-up on; with the test off
+   * (spikeFactor 0) none of this runs.
+   */
+  #spikeTest(base: number, x: number, valid: number): boolean {
+    const config = this.#config;
+    const state = this.#state;
+    const last = state[base + LAST_INPUT] as number;
+    const level = state[base + STEP_LEVEL] as number;
+    const settling = 32 - Math.clz32(valid);
+    const shift = settling < config.deviationShift ? settling : config.deviationShift;
+    const stepNow = absSaturating(subtractSaturating(x, last));
+    const update = addSaturating(subtractSaturating(stepNow, level), state[base + STEP_CARRY] as number);
+    const change = update >> shift;
+    state[base + STEP_LEVEL] = addSaturating(level, change);
+    state[base + STEP_CARRY] = update - (change << shift);
+    if (valid <= config.warmupReadings || level > this.#spikeLevelLimit) return false;
+    const rise = subtractSaturating(last, state[base + BEFORE_LAST_INPUT] as number);
+    const fall = subtractSaturating(last, x);
+    if (rise > 0 !== fall > 0 || rise === 0 || fall === 0) return false;
+    const riseSize = absSaturating(rise);
+    const fallSize = absSaturating(fall);
+    return (riseSize < fallSize ? riseSize : fallSize) >= Math.imul(level, config.spikeFactor);
   }
 }

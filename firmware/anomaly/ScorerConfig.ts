@@ -31,8 +31,17 @@ export interface ScorerConfig {
   readonly seasonalShift: number;
   /** Valid readings a channel learns from before it may score above 0. */
   readonly warmupReadings: number;
-  /** This many identical readings in a row mark the sensor as stuck (score 1); 0 turns the check off. */
+  /**
+   * A run of identical readings marks the sensor as stuck (score 1, once) when it is at least
+   * this long and twice the channel's longest earlier run; 0 turns the test off.
+   */
   readonly stuckReadings: number;
+  /**
+   * A reading that stood out from both neighbours, in the same direction, by this many times the
+   * channel's mean step between readings is a spike (score 1, once, on the reading after it);
+   * 0 turns the test off.
+   */
+  readonly spikeFactor: number;
   /** A reading is flagged when its score (the surprise's rise over the peak) reaches this, a fraction in (0, 1). */
   readonly threshold: number;
 }
@@ -56,15 +65,16 @@ export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   seasonalShift: 5,
   warmupReadings: 150,
   stuckReadings: 0,
+  spikeFactor: 0,
   threshold: 0.025,
 });
 
 /** The scorer's state budget: all channels together. */
 export const STATE_BUDGET_BYTES = 2048;
 
-/** Bytes of state FixedPointScorer keeps: 10 int32 slots a channel, one per seasonal bin, and the channel's last score. */
+/** Bytes of state FixedPointScorer keeps: 14 int32 slots a channel, one per seasonal bin, and the channel's last score. */
 export function scorerStateBytes(channels: number, seasonalBins: number): number {
-  return channels * (11 + seasonalBins) * 4;
+  return channels * (15 + seasonalBins) * 4;
 }
 
 function integer(source: Record<string, unknown>, field: keyof ScorerConfig, min: number, max: number): number {
@@ -104,6 +114,8 @@ export function parseScorerConfig(source: Record<string, unknown>): ScorerConfig
     peakDecayShift: integer(source, "peakDecayShift", 1, 16),
     warmupReadings: integer(source, "warmupReadings", 0, 1_000_000),
     stuckReadings: integer(source, "stuckReadings", 0, 1_000_000),
+    // spikeFactor · step level must fit an int32; 255 keeps the product's check a shift wide.
+    spikeFactor: integer(source, "spikeFactor", 0, 255),
     threshold,
   };
 }

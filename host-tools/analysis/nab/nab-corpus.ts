@@ -46,9 +46,13 @@ export class NabCorpus {
     return readNabCsv(join(this.#root, "data", series), "value");
   }
 
-  /** A detector's output follows NAB's naming: results/<detector>/<category>/<detector>_<file>.csv. */
-  readDetectorScores(detector: string, series: string): NabSeries {
-    const path = join(this.#root, "results", detector, dirname(series), `${detector}_${basename(series)}`);
+  /**
+   * A detector's output follows NAB's naming: <results>/<detector>/<category>/<detector>_<file>.csv,
+   * where <results> is the corpus's results/ or another checkout's (the shared corpus carries only
+   * three detectors' outputs; numenta/NAB's results/ has all of the scoreboard's).
+   */
+  readDetectorScores(detector: string, series: string, resultsDir = join(this.#root, "results")): NabSeries {
+    const path = join(resultsDir, detector, dirname(series), `${detector}_${basename(series)}`);
     if (!existsSync(path)) throw new Error(`no ${detector} output for ${series}: ${path} is missing`);
     return readNabCsv(path, "anomaly_score");
   }

@@ -20,7 +20,11 @@ export class ThresholdSweep {
     this.#cost = cost;
   }
 
-  best(points: readonly ScoredPoint[]): SweepResult {
+  /**
+   * The best threshold among those `admissible` accepts (all of them by default): a rule such
+   * as "at most 1 false alarm per 1,000 clean readings" restricts the sweep, not the scoring.
+   */
+  best(points: readonly ScoredPoint[], admissible: (threshold: number) => boolean = () => true): SweepResult {
     const ordered = [...points].sort((a, b) => b.anomalyScore - a.anomalyScore);
     const windowBest = new Map<string, number>();
     for (const point of ordered) if (point.windowId !== null) windowBest.set(point.windowId, -this.#cost.fnWeight);
@@ -41,7 +45,7 @@ export class ThresholdSweep {
       // Only a complete level of equal anomaly scores is a reachable threshold.
       const nextPoint = ordered[i + 1];
       if (nextPoint !== undefined && nextPoint.anomalyScore === point.anomalyScore) continue;
-      if (score > best.rawScore) best = { threshold: point.anomalyScore, rawScore: score };
+      if (score > best.rawScore && admissible(point.anomalyScore)) best = { threshold: point.anomalyScore, rawScore: score };
     }
     return best;
   }

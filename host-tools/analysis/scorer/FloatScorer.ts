@@ -6,7 +6,10 @@ interface ChannelState {
   peak: number;
   validReadings: number;
   lastInput: number;
+  beforeLastInput: number;
+  stepLevel: number;
   stuckRun: number;
+  runRecord: number;
   hasMean: boolean;
   /** Hour-of-day bin averages; NaN until the bin's first reading. */
   bins: number[];
@@ -29,7 +32,10 @@ export class FloatScorer {
       peak: 0,
       validReadings: 0,
       lastInput: 0,
+      beforeLastInput: 0,
+      stepLevel: 0,
       stuckRun: 0,
+      runRecord: 0,
       hasMean: false,
       bins: new Array<number>(config.seasonalBins).fill(Number.NaN),
     }));
@@ -58,16 +64,36 @@ export class FloatScorer {
     // As the fixed-point scorer: about 1/n early on, so the averages have settled when warm-up ends.
     const settling = 32 - Math.clz32(valid + 1);
     let stuck = false;
+    let spike = false;
     if (!channel.hasMean) {
       channel.mean = x;
       channel.deviation = 0;
       channel.stuckRun = 1;
       channel.hasMean = true;
     } else {
-      const run = x === channel.lastInput ? channel.stuckRun + 1 : 1;
-      channel.stuckRun = Math.min(run, config.stuckReadings + 1);
-      stuck = config.stuckReadings > 0 && run === config.stuckReadings;
+      // As the fixed-point scorer: a run as long as stuckReadings and twice the channel's record.
+      if (x === channel.lastInput) {
+        channel.stuckRun++;
+        stuck = config.stuckReadings > 0 && channel.stuckRun === Math.max(config.stuckReadings, 2 * channel.runRecord);
+      } else {
+        channel.runRecord = Math.max(channel.runRecord, channel.stuckRun);
+        channel.stuckRun = 1;
+      }
+      if (config.spikeFactor > 0 && valid >= 2) {
+        // As the fixed-point scorer: the last reading against both neighbours, in steps of the mean step.
+        const level = channel.stepLevel;
+        channel.stepLevel += (Math.abs(x - channel.lastInput) - level) * 2 ** -Math.min(32 - Math.clz32(valid), config.deviationShift);
+        const rise = channel.lastInput - channel.beforeLastInput;
+        const fall = channel.lastInput - x;
+        spike =
+          valid > config.warmupReadings &&
+          rise !== 0 &&
+          fall !== 0 &&
+          rise > 0 === fall > 0 &&
+          Math.min(Math.abs(rise), Math.abs(fall)) >= config.spikeFactor * level;
+      }
     }
+    channel.beforeLastInput = channel.lastInput;
     channel.lastInput = x;
 
     if (bin >= 0 && Number.isNaN(channel.bins[bin])) channel.bins[bin] = x;
@@ -85,7 +111,7 @@ export class FloatScorer {
     const previousPeak = channel.peak;
     channel.peak = Math.max(previousPeak * (1 - 2 ** -(warming ? Math.min(settling, config.peakDecayShift) : config.peakDecayShift)), surprise);
     if (warming) return 0;
-    // The score is the surprise's rise over the peak; a stuck sensor scores 1 once, apart from it.
-    return stuck ? 1 : Math.max(0, surprise - previousPeak);
+    // The score is the surprise's rise over the peak; the stuck and spike tests score 1 once, apart from it.
+    return stuck || spike ? 1 : Math.max(0, surprise - previousPeak);
   }
 }

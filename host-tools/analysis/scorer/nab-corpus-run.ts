@@ -1,8 +1,5 @@
-import { PROFILE_NAMES, readProfiles, type ProfileName } from "../nab/cost-matrix.ts";
+import type { LabelledScores } from "../nab/held-out-score.ts";
 import type { NabCorpus } from "../nab/nab-corpus.ts";
-import { NabScorer, type ScoredPoint } from "../nab/nab-scorer.ts";
-import { normalisedScore } from "../nab/normalised-score.ts";
-import { ThresholdSweep } from "../nab/threshold-sweep.ts";
 
 /** Anomaly scores in [0, 1] for every row of one series, computed causally (row by row), given each row's second of the day. */
 export type SeriesDetector = (values: readonly number[], secondsOfDay: readonly number[]) => number[];
@@ -14,37 +11,31 @@ function secondOfDay(timestamp: string): number {
   return Math.floor(ms / 1000) % 86_400;
 }
 
-export interface NabSeriesScores {
+/** One NAB series read once, to be run through many detectors. */
+export interface NabSeriesData {
   readonly series: string;
-  readonly scores: number[];
+  readonly timestamps: readonly string[];
+  readonly values: readonly number[];
+  readonly secondsOfDay: readonly number[];
+  readonly windows: LabelledScores["windows"];
 }
 
-export interface ProfileResult {
-  readonly profile: ProfileName;
-  /** The corpus-wide threshold the exact sweep picked (NAB's rule: one per profile). */
-  readonly threshold: number;
-  readonly normalised: number;
-}
-
-/** Runs a detector over every series of the corpus; each series starts from fresh state, as in NAB. */
-export function runOnCorpus(corpus: NabCorpus, detector: SeriesDetector): NabSeriesScores[] {
-  return corpus.seriesNames.map((series) => {
+export function readSeries(corpus: NabCorpus, seriesNames: readonly string[] = corpus.seriesNames): NabSeriesData[] {
+  return seriesNames.map((series) => {
     const data = corpus.readData(series);
-    return { series, scores: detector(data.values, data.timestamps.map(secondOfDay)) };
+    return { series, timestamps: data.timestamps, values: data.values, secondsOfDay: data.timestamps.map(secondOfDay), windows: corpus.windowsOf(series) };
   });
 }
 
-/** Scores a detector's output with the project's NAB scorer: best threshold per profile, normalised. */
-export function scoreOnNab(corpus: NabCorpus, outputs: readonly NabSeriesScores[]): ProfileResult[] {
-  const profiles = readProfiles(corpus.configPath("profiles.json"));
-  const timestamps = new Map(outputs.map(({ series }) => [series, corpus.readData(series).timestamps]));
-  return PROFILE_NAMES.map((profile) => {
-    const scorer = new NabScorer(profiles.get(profile) as NonNullable<ReturnType<typeof profiles.get>>);
-    const points: ScoredPoint[] = [];
-    for (const { series, scores } of outputs) {
-      for (const point of scorer.scorePoints(series, timestamps.get(series) ?? [], scores, corpus.windowsOf(series))) points.push(point);
-    }
-    const sweep = new ThresholdSweep(profiles.get(profile) as NonNullable<ReturnType<typeof profiles.get>>).best(points);
-    return { profile, threshold: sweep.threshold, normalised: normalisedScore(sweep.rawScore, scorer.nullScore(points), scorer.perfectScore(points)) };
+/** Runs a detector over every series; each series starts from fresh state, as in NAB. */
+export function runOnSeries(set: readonly NabSeriesData[], detector: SeriesDetector): LabelledScores[] {
+  return set.map(({ series, timestamps, values, secondsOfDay, windows }) => ({ series, timestamps, windows, scores: detector(values, secondsOfDay) }));
+}
+
+/** A published detector's per-row output, with the corpus's labels, as NAB scores it. */
+export function publishedScores(corpus: NabCorpus, detector: string, seriesNames: readonly string[], resultsDir?: string): LabelledScores[] {
+  return seriesNames.map((series) => {
+    const { timestamps, values } = corpus.readDetectorScores(detector, series, resultsDir);
+    return { series, timestamps, scores: values, windows: corpus.windowsOf(series) };
   });
 }

@@ -6,7 +6,6 @@ import { parseScorerConfig } from "../../../firmware/anomaly/ScorerConfig";
 import { Q16_ONE, SCORE_MAX } from "../../../firmware/anomaly/Q16";
 import { FloatScorer } from "../../../host-tools/analysis/scorer/FloatScorer.ts";
 import { readBeijingRows } from "../../../host-tools/analysis/scorer/air-quality-csv.ts";
-import { buildTrials, evaluateTrials } from "../../../host-tools/analysis/scorer/injected-anomalies.ts";
 
 const FIXTURE = "test/fixtures/air-quality/beijing-aotizhongxin-2013-03.csv";
 const noisy = (i: number) => 20 + 3 * Math.sin(i / 5) + ((i * 7919) % 13) / 4;
@@ -76,10 +75,11 @@ test("a stuck sensor scores 1 once, when the run of identical readings reaches s
 });
 
 test("the state of the board's 9 channels, and of the most channels the config allows, fits in 2 KB", () => {
-  assert.equal(new FixedPointScorer(parseScorerConfig({ channels: 9 })).stateBytes, 9 * (11 + 24) * 4);
-  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 14 })).stateBytes <= 2048);
-  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 46, seasonalBins: 0 })).stateBytes <= 2048);
-  assert.throws(() => parseScorerConfig({ channels: 15 }), /config\.channels: 15 channels with 24 seasonal bins need 2100 bytes/);
+  assert.equal(new FixedPointScorer(parseScorerConfig({ channels: 9 })).stateBytes, 9 * (15 + 24) * 4);
+  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 13 })).stateBytes <= 2048);
+  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 34, seasonalBins: 0 })).stateBytes <= 2048);
+  assert.throws(() => parseScorerConfig({ channels: 14 }), /config\.channels: 14 channels with 24 seasonal bins need 2184 bytes/);
+  assert.throws(() => parseScorerConfig({ channels: 35, seasonalBins: 0 }), /need 2100 bytes/);
   assert.throws(() => new FixedPointScorer(parseScorerConfig({ channels: 2 })).score([1]), /expected 2 readings, got 1/);
 });
 
@@ -93,7 +93,7 @@ test("the seasonal profile compares a reading with its own hour: a daily peak is
 
 test("fixed point and its float twin raise the same flag on ≥ 99.5 % of the air-quality fixture's samples", () => {
   const { rows, secondsOfDay } = readBeijingRows(FIXTURE);
-  const config = parseScorerConfig({ channels: rows[0]?.length ?? 0, stuckReadings: 8 });
+  const config = parseScorerConfig({ channels: rows[0]?.length ?? 0, stuckReadings: 8, spikeFactor: 8, threshold: 0.01 });
   const fixed = new FixedPointScorer(config);
   const float = new FloatScorer(config);
   let same = 0;
@@ -109,21 +109,41 @@ test("fixed point and its float twin raise the same flag on ≥ 99.5 % of the ai
   assert.ok(agreement >= 0.995, `agreement ${agreement}`);
 });
 
-test("on the fixture with injected faults, every stuck sensor is found and spikes are found within one row", () => {
-  const data = readBeijingRows(FIXTURE);
-  const config = parseScorerConfig({ channels: data.rows[0]?.length ?? 0, stuckReadings: 8 });
-  const results = evaluateTrials(
-    buildTrials(data, 10, 600, 400, 1),
-    () => {
-      const scorer = new FixedPointScorer(config);
-      return (row, secondOfDay) => scorer.isAnomalous(scorer.score(row, 0, secondOfDay));
-    },
-    config.warmupReadings,
+test("the stuck test fires once, when a run reaches stuckReadings and twice the channel's longest earlier run", () => {
+  const config = parseScorerConfig({ channels: 1, seasonalBins: 0, warmupReadings: 30, stuckReadings: 5 });
+  const fixed = new FixedPointScorer(config);
+  const float = new FloatScorer(config);
+  // Warm-up holds runs of 4 equal readings, so a run must reach 8; a run of 7 passes and becomes the record, so then it must reach 14.
+  const values = [
+    ...Array.from({ length: 40 }, (_, i) => 10 + Math.floor(i / 4)),
+    ...Array.from({ length: 7 }, () => 30),
+    31,
+    ...Array.from({ length: 16 }, () => 32),
+  ];
+  const stuckAt = values.flatMap((value, i) => (fixed.score([value]) === SCORE_MAX ? [i] : []));
+  const floatAt = values.flatMap((value, i) => (float.score([value]) === 1 ? [i] : []));
+  assert.deepEqual(stuckAt, [48 + 13], "the fourteenth equal reading of the last run is flagged, once");
+  assert.deepEqual(floatAt, stuckAt);
+  const off = new FixedPointScorer(parseScorerConfig({ ...config, stuckReadings: 0 }));
+  assert.ok(
+    values.every((value) => off.score([value]) !== SCORE_MAX),
+    "stuckReadings 0 turns it off",
   );
-  const byKind = new Map(results.map((r) => [r.kind, r]));
-  assert.equal(byKind.get("stuck")?.recall, 1);
-  assert.ok((byKind.get("spike")?.detected ?? 0) > 0);
-  assert.equal(byKind.get("spike")?.medianDelay, 0);
+});
+
+test("the spike test flags the reading after a one-reading excursion, not a level that jumps and stays", () => {
+  const config = parseScorerConfig({ channels: 2, seasonalBins: 0, warmupReadings: 100, spikeFactor: 8 });
+  const fixed = new FixedPointScorer(config);
+  const float = new FloatScorer(config);
+  const flagged: number[] = [];
+  for (let i = 0; i < 600; i++) {
+    // Channel 0 spikes at 300 and comes back; channel 1 jumps by the same amount at 450 and stays.
+    const row = [noisy(i) + (i === 300 ? 40 : 0), noisy(i) + (i >= 450 ? 40 : 0)];
+    const score = fixed.score(row);
+    assert.equal(float.score(row) === 1, score === SCORE_MAX, `reading ${i}: the twins agree`);
+    if (score === SCORE_MAX) flagged.push(i * 10 + (fixed.channelScore(0) === SCORE_MAX ? 0 : 1));
+  }
+  assert.deepEqual(flagged, [3010], "only reading 301, on channel 0");
 });
 
 /** Fixed point and float twin side by side on one channel: each reading's score, 0 … 1. */
