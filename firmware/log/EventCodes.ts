@@ -88,7 +88,8 @@ export const eventCodes = {
     level: "WARN",
     subsystem: "mqtt",
     meaning: "Broker unreachable: it refused or did not answer",
-    action: "Check the endpoint and that the broker runs",
+    action:
+      "Check the endpoint and that the broker runs; if other boards connect, check this board's certificate (a broker may cut a handshake it refuses without saying why)",
   },
   MQ412: {
     level: "ERROR",

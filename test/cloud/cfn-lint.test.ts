@@ -14,7 +14,8 @@ const CFN_LINT = path.resolve(".venv/bin/cfn-lint");
 const ACKNOWLEDGED: readonly { rule: string; resource: RegExp; reason: string }[] = [
   {
     rule: "W3005",
-    resource: /^(TelemetryIngest(FirehoseRole|RuleRole)|CalibrationRole|PipelineStateMachineRole|AWS679f53fac002430cb0da5b7982bd2287ServiceRole)/,
+    resource:
+      /^(TelemetryIngest(FirehoseRole|RuleRole)|CalibrationRole|PipelineStateMachineRole|AWS679f53fac002430cb0da5b7982bd2287ServiceRole|AlertsRuleRole|FleetWatchWatcherRole|ForecastApiRole|NewDataCheckRole)/,
     reason:
       "CDK makes a resource depend on its role and the role's default policy, so the policy is attached before the resource first assumes the role; the GetAtt already orders the role, not the policy, and cfn-lint flags the role half of that DependsOn.",
   },
