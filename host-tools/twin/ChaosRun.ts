@@ -46,7 +46,8 @@ export interface ChaosOutcome {
 export async function chaosRun(options: ChaosRunOptions): Promise<ChaosOutcome> {
   const random = mulberry32(options.seed);
   const args = ["--boards", String(options.boards), "--interval", "1", "--state", options.stateDir, "--port", "0", "--report-port", "0"];
-  const common = [...args, "--etl-every", "2", "--train-every", "0", "--no-live"];
+  // Boards in the main thread: a worker's start-up would eat the short runs between kills, which are about durability, not the fleet.
+  const common = [...args, "--etl-every", "2", "--train-every", "0", "--no-live", "--workers", "0"];
   for (let run = 0; run < options.kills; run++) {
     // One run in five dies while the twin is still starting (CA, registry, boards' flash); the others while boards publish.
     const duringStart = random() < 0.2;
