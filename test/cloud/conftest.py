@@ -34,16 +34,23 @@ def spark():
     session.stop()
 
 
-def node_helper(script, *args):
-    """Runs a TypeScript helper of the tests with the repository's tsx and parses the JSON it prints."""
-    out = subprocess.run(
-        ["node", "--import", "tsx", str(REPO / script), *args], cwd=REPO, check=True, capture_output=True, text=True, env={**os.environ, "NODE_NO_WARNINGS": "1"}
-    )
-    return json.loads(out.stdout)
+@pytest.fixture(scope="session")
+def node_helper():
+    """Runs a TypeScript helper of the tests with the repository's tsx and parses the JSON it prints.
+    A fixture, not an import: each test folder may have a conftest of its own, and `from conftest
+    import` would take whichever pytest loaded first."""
+
+    def run(script, *args):
+        out = subprocess.run(
+            ["node", "--import", "tsx", str(REPO / script), *args], cwd=REPO, check=True, capture_output=True, text=True, env={**os.environ, "NODE_NO_WARNINGS": "1"}
+        )
+        return json.loads(out.stdout)
+
+    return run
 
 
 @pytest.fixture(scope="session")
-def channel_ranges(tmp_path_factory):
+def channel_ranges(tmp_path_factory, node_helper):
     """The channels' ranges as the transformation reads them (cloud/lib/transformFiles.ts, from firmware/telemetry/Channels.ts)."""
     return node_helper("test/cloud/transform/goldenLake.ts", str(tmp_path_factory.mktemp("ranges")), "--ranges-only")["ranges"]
 

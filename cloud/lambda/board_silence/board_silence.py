@@ -99,16 +99,23 @@ def watch(s3, cloudwatch, env, now):
     except s3.exceptions.NoSuchKey:
         state = {"cursor": (now - FIRST_LOOKBACK).isoformat(), "boards": {}}
     cursor = datetime.fromisoformat(state["cursor"])
+    # S3's LastModified is whole seconds: an object can arrive in the same second as the newest one
+    # already read, so the keys read at the cursor's second are kept, and only those are skipped.
+    read_at_cursor = set(state.get("cursorKeys", []))
     boards = state["boards"]
-    newest = cursor
+    newest, newest_keys = cursor, set(read_at_cursor)
     objects = 0
     for prefix in hour_prefixes(raw_prefix, cursor, now):
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=raw_bucket, Prefix=prefix):
             for obj in page.get("Contents", []):
-                if obj["LastModified"] <= cursor:
+                modified = obj["LastModified"]
+                if modified < cursor or (modified == cursor and obj["Key"] in read_at_cursor):
                     continue
                 objects += 1
-                newest = max(newest, obj["LastModified"])
+                if modified > newest:
+                    newest, newest_keys = modified, set()
+                if modified == newest:
+                    newest_keys.add(obj["Key"])
                 for line in lines_of(s3.get_object(Bucket=raw_bucket, Key=obj["Key"])["Body"].read()):
                     for thing, ts, interval in readings_of(line):
                         remember(boards, thing, ts, interval)
@@ -134,7 +141,7 @@ def watch(s3, cloudwatch, env, now):
     for i in range(0, len(data), 1000):
         cloudwatch.put_metric_data(Namespace="aqm/Boards", MetricData=data[i : i + 1000])
     cloudwatch.put_metric_data(Namespace="aqm/Fleet", MetricData=[{"MetricName": "SilentBoards", "Value": len(silent), "Unit": "Count"}])
-    state = {"cursor": newest.isoformat(), "boards": boards}
+    state = {"cursor": newest.isoformat(), "cursorKeys": sorted(newest_keys), "boards": boards}
     s3.put_object(Bucket=state_bucket, Key=state_key, Body=json.dumps(state).encode("utf-8"))
     return {"objects": objects, "boards": len(boards), "silent": silent, "back": back, "newAlarms": new_alarms}
 

@@ -93,3 +93,13 @@ def test_handler_refuses_a_knee_the_table_was_not_made_for(aws, monkeypatch):
     monkeypatch.setenv("KNEE", "30")
     with pytest.raises(ValueError, match="KNEE is '30'"):
         g.handler({"scoresUri": f"s3://{BUCKET}/{RUN}rcf-scores/", "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/", "acceptedUri": f"s3://{BUCKET}/a.json"}, None)
+
+
+def test_handler_names_a_scores_folder_with_no_score_file(aws):
+    with pytest.raises(RuntimeError, match=f"no per-thing score files under s3://{BUCKET}/ml/output/none/"):
+        g.handler({"scoresUri": f"s3://{BUCKET}/ml/output/none/", "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/", "acceptedUri": f"s3://{BUCKET}/a.json"}, None)
+
+
+def test_handler_refuses_a_scores_uri_that_is_not_s3(aws):
+    with pytest.raises(ValueError, match="not an s3:// URI: '/tmp/scores'"):
+        g.handler({"scoresUri": "/tmp/scores", "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/", "acceptedUri": f"s3://{BUCKET}/a.json"}, None)

@@ -31,7 +31,7 @@ def test_write_outputs_holds_one_thing_at_a_time_and_gives_the_whole_run_objects
             self.closed = True
 
     p.write_outputs(things(), Sink)
-    assert sorted(written) == ["deepar/infer/infer.jsonl", "deepar/train/train.jsonl", "rcf/score/a.csv", "rcf/score/b.csv", "rcf/train/train.csv"]
+    assert sorted(written) == ["deepar/infer/infer.jsonl", "deepar/train/train.jsonl", "rcf/keys/a.csv", "rcf/keys/b.csv", "rcf/score/a.csv", "rcf/score/b.csv", "rcf/train/train.csv"]
     assert all(s.closed for s in written.values())
     # The training CSV got thing a's rows before thing b was read.
     assert [seen_then for seen_then, _ in written["rcf/train/train.csv"].parts] == [("a",), ("a", "b")]

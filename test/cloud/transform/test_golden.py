@@ -6,13 +6,12 @@ from pathlib import Path
 import pytest
 
 import telemetry_transform as tt
-from conftest import node_helper
 
 CURATED_ORDER = ["thing", "boot", "seq"]
 
 
 @pytest.fixture(scope="module")
-def golden(tmp_path_factory):
+def golden(tmp_path_factory, node_helper):
     lake = tmp_path_factory.mktemp("golden-lake")
     duck = node_helper("test/cloud/transform/goldenLake.ts", str(lake))
     return lake, duck
