@@ -12,7 +12,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { benchOptions } from "./BenchOptions.ts";
 import { readingsOf } from "../firmware/telemetry/TelemetryBatch.ts";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
 import { MainJob } from "../host-tools/twin/MainJob.ts";
@@ -25,27 +25,7 @@ const HELP = `npm run bench:twin -- [options]
   --etl-every E   how often the lake is curated, in seconds (default 5)
   --help          this text`;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      boards: { type: "string", default: "3" },
-      seconds: { type: "string", default: "60" },
-      "etl-every": { type: "string", default: "5" },
-      help: { type: "boolean" },
-    },
-  }));
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
-  process.exit(2);
-}
-if (values.help) {
-  process.stdout.write(`${HELP}\n`);
-  process.exit(0);
-}
-const boards = Number(values.boards);
-const seconds = Number(values.seconds);
-const etlEvery = Number(values["etl-every"]);
+const { boards, seconds, "etl-every": etlEvery } = benchOptions(HELP, { boards: "3", seconds: "60", "etl-every": "5" });
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 const line = (name: string, ms: number[]): string => {

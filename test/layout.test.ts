@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 // The repository's own shape: a newcomer finds a module's tests from its path, and host-tools
 // stays a handful of wings instead of a flat list of folders.
 const REPO = fileURLToPath(new URL("../", import.meta.url));
-const SOURCE_ROOTS = ["firmware", "host-tools", "cloud", "manifests"];
+const SOURCE_ROOTS = ["firmware", "host-tools", "cloud", "manifests", "bench"];
 const TEST_SUPPORT = ["fixtures"];
 
 const entries = (dir: string) => readdirSync(path.join(REPO, dir), { withFileTypes: true }).filter((entry) => entry.name !== "__pycache__");

@@ -1,15 +1,20 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { CommandArgs, UsageError } from "../field/cli/CommandArgs.ts";
 import { EXIT, failed, type CliCommand, type CommandOutput, type ExitCode } from "../field/cli/CliCommand.ts";
 import type { StoredIdentity } from "../board-sim/board/SimulatedBoard.ts";
 import { describeFleetCost, estimateFleetCost } from "./FleetCost.ts";
 import { ReadingRate } from "./FleetSummary.ts";
-import { SimulatedFleet, type FleetMember } from "./SimulatedFleet.ts";
+import { FleetWorkers } from "./FleetWorkers.ts";
+import { SimulatedFleet, type FleetMember, type RunningFleet } from "./SimulatedFleet.ts";
 import { renderStatusLine } from "./TerminalView.ts";
 
-const USAGE = `  aqm fleet --endpoint HOST --boards N --duration S [--interval S] [--power-up S] [--state DIR] [--port N] [--address ADDR] [--yes]
+/** Nothing else runs here (the IoT Core is AWS's), so the boards get every core. */
+const DEFAULT_WORKERS = availableParallelism();
+
+const USAGE = `  aqm fleet --endpoint HOST --boards N --duration S [--interval S] [--power-up S] [--workers N] [--state DIR] [--port N] [--address ADDR] [--yes]
 
   A load test of a deployed backend: N simulated boards, each running the firmware bundle, connect
   to the IoT Core endpoint HOST (the account's iot:Data-ATS endpoint, as aqm provision aws prints
@@ -24,6 +29,8 @@ const USAGE = `  aqm fleet --endpoint HOST --boards N --duration S [--interval S
   --duration S     how long they sample, in seconds (1–86400, required)
   --interval S     each board's sampling interval in seconds (1–3600, default 5, as npm start)
   --power-up S     the boards power up spread over S seconds (0–3600, default: one every 50 ms)
+  --workers N      run the boards in N worker threads (0–64; 0 runs them on the main thread;
+                   default ${DEFAULT_WORKERS}, one a core)
   --state DIR      where the identities are (default state)
   --port N         the endpoint's port (default 8883)
   --address ADDR   connect to ADDR instead of HOST's address (a test against a local IoT Core)
@@ -40,6 +47,7 @@ interface FleetCommandOptions {
   readonly durationMs: number;
   readonly intervalMs: number;
   readonly powerUpWindowMs: number;
+  readonly workers: number;
   readonly stateDir: string;
   readonly port: number;
   readonly address: string | undefined;
@@ -55,6 +63,7 @@ function parseFleetArgs(args: readonly string[]): FleetCommandOptions {
   let duration: number | undefined;
   let interval = 5;
   let powerUp: number | undefined;
+  let workers = DEFAULT_WORKERS;
   let stateDir = "state";
   let port = 8883;
   let address: string | undefined;
@@ -65,6 +74,7 @@ function parseFleetArgs(args: readonly string[]): FleetCommandOptions {
     else if (arg === "--duration") duration = whole(arg, 1, 86_400);
     else if (arg === "--interval") interval = whole(arg, 1, 3600);
     else if (arg === "--power-up") powerUp = whole(arg, 0, 3600);
+    else if (arg === "--workers") workers = whole(arg, 0, 64);
     else if (arg === "--state") stateDir = walk.optionValue(arg);
     else if (arg === "--port") port = whole(arg, 1, 65535);
     else if (arg === "--address") address = walk.optionValue(arg);
@@ -81,6 +91,7 @@ function parseFleetArgs(args: readonly string[]): FleetCommandOptions {
     durationMs: duration * 1000,
     intervalMs: interval * 1000,
     powerUpWindowMs: powerUp === undefined ? boards * POWER_UP_MS_PER_BOARD : powerUp * 1000,
+    workers,
     stateDir,
     port,
     address,
@@ -151,14 +162,18 @@ async function runFleet(args: readonly string[], io: CommandOutput): Promise<Exi
   io.stdout(
     `starting ${options.boards} boards against ${options.endpoint}:${options.port}${options.address ? ` (at ${options.address})` : ""}, powering up over ${options.powerUpWindowMs / 1000} s, for ${options.durationMs / 1000} s\n`,
   );
-  const fleet = new SimulatedFleet({
+  const fleetOptions = {
     members,
     boardsDir: path.join(options.stateDir, "fleet"),
     endpoint: { name: options.endpoint, port: options.port, ...(options.address === undefined ? {} : { address: options.address }) },
     sampleIntervalMs: options.intervalMs,
     powerUpWindowMs: options.powerUpWindowMs,
     air: { kind: "synthetic" },
-  });
+  } as const;
+  const fleet: RunningFleet =
+    options.workers === 0
+      ? new SimulatedFleet(fleetOptions)
+      : new FleetWorkers(fleetOptions, options.workers, (message) => io.stderr(`aqm fleet: ${message}\n`));
   const rate = new ReadingRate();
   const status = (): void => {
     const perMinute = rate.sample(

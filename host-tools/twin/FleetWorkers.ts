@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { BoardLogState } from "./BoardLogState.ts";
 import type { FleetDriveFigures } from "./FleetDrive.ts";
@@ -93,6 +94,10 @@ export class FleetWorkers implements RunningFleet {
 
   get allPoweredUp(): Promise<void> {
     return Promise.all(this.#shares.map((share) => share.allPoweredUp)).then(() => undefined);
+  }
+
+  get boardLoops(): readonly EventLoopUtilization[] {
+    return this.#shares.map((share) => share.worker.performance.eventLoopUtilization());
   }
 
   get driveFigures(): FleetDriveFigures {

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from "node:perf_hooks";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { LocalCa, type IssuedCertificate } from "../local-cloud/iot-core/LocalCa.ts";
@@ -17,6 +18,8 @@ import type { MainJobOptions } from "./MainJobOptions.ts";
 import type { LakeFigures } from "./TerminalView.ts";
 
 const DAY_MS = 86_400_000;
+/** Identities issued at once at start-up: enough to keep libuv's four pool threads (and so every core of a small machine) busy. */
+const IDENTITIES_AT_ONCE = 4;
 
 function readStationFile(file: string): StationRecord[] {
   let text: string;
@@ -128,12 +131,18 @@ export class MainJob {
     // Issued once and kept in the state folder: the next run's boards sign in with the same identities.
     const members: FleetMember[] = [];
     const stored = (identity: IssuedCertificate) => ({ ca: ca.certDer, certificate: identity.certDer, key: identity.keyDer });
-    for (let i = 1; i <= options.boards; i++) {
-      const thing = `aqm-sim-${String(i).padStart(3, "0")}`;
-      const identity = await ca.deviceIdentity(stateDir, thing);
-      registry.provision(thing, identity.certPem);
-      members.push({ thing, seed: i, identity: stored(identity), rogue: false });
-    }
+    // Key generation runs on libuv's thread pool, so a few at a time use every core: a thousand new identities take half as long on two.
+    const things = Array.from({ length: options.boards }, (_, i) => `aqm-sim-${String(i + 1).padStart(3, "0")}`);
+    const identities: IssuedCertificate[] = new Array(things.length);
+    let next = 0;
+    const issuer = async (): Promise<void> => {
+      for (let i = next++; i < things.length; i = next++) identities[i] = await ca.deviceIdentity(stateDir, things[i]!);
+    };
+    await Promise.all(Array.from({ length: IDENTITIES_AT_ONCE }, issuer));
+    things.forEach((thing, i) => {
+      registry.provision(thing, identities[i]!.certPem);
+      members.push({ thing, seed: i + 1, identity: stored(identities[i]!), rogue: false });
+    });
     for (const kind of options.rogueBoards) {
       const thing = `aqm-rogue-${kind}`;
       const identity =
@@ -192,6 +201,10 @@ export class MainJob {
 
   get driveFigures(): FleetDriveFigures {
     return this.#fleet.driveFigures;
+  }
+
+  get boardLoops(): readonly EventLoopUtilization[] {
+    return this.#fleet.boardLoops;
   }
 
   get lake(): LakeFigures {

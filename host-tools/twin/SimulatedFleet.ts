@@ -1,3 +1,4 @@
+import { performance, type EventLoopUtilization } from "node:perf_hooks";
 import { chmodSync, closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { parseLogLine } from "../field/monitor/LogLineParser.ts";
@@ -59,6 +60,8 @@ export interface RunningFleet {
   /** Resolves once every board has powered up (or the fleet was stopped first). */
   readonly allPoweredUp: Promise<void>;
   readonly driveFigures: FleetDriveFigures;
+  /** The event loops the boards run on, each its utilisation since it started: the main thread's, or one a worker. */
+  readonly boardLoops: readonly EventLoopUtilization[];
   stop(drainLimitMs: number): Promise<FleetMemberOutcome[]>;
 }
 
@@ -102,6 +105,10 @@ export class SimulatedFleet implements RunningFleet {
 
   get driveFigures(): FleetDriveFigures {
     return this.#drive.figures;
+  }
+
+  get boardLoops(): readonly EventLoopUtilization[] {
+    return [performance.eventLoopUtilization()];
   }
 
   get allPoweredUp(): Promise<void> {
