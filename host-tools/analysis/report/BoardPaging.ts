@@ -1,5 +1,4 @@
 import { escapeHtml } from "./HtmlText.ts";
-import type { ReportData } from "./LakeReport.ts";
 
 /** Boards drawn on one page: a fleet's report is paged, so a thousand boards do not make one page of ten thousand charts. */
 export const BOARDS_PER_PAGE = 20;
@@ -29,14 +28,14 @@ export interface BoardPage {
   readonly pages: number;
 }
 
-/** The report cut to the selection: the boards whose name contains `board`, then the page asked for. */
-export function selectBoards(data: ReportData, selection: BoardSelection): { data: ReportData; page: BoardPage } {
+/** The boards a selection draws, of the fleet's names (sorted): those whose name contains `board`, then the page asked for. */
+export function selectBoards(things: readonly string[], selection: BoardSelection): { things: readonly string[]; page: BoardPage } {
   const wanted = selection.board?.toLowerCase();
-  const matching = wanted === undefined ? data.boards : data.boards.filter((b) => b.thing.toLowerCase().includes(wanted));
+  const matching = wanted === undefined ? things : things.filter((thing) => thing.toLowerCase().includes(wanted));
   const pages = Math.max(1, Math.ceil(matching.length / BOARDS_PER_PAGE));
   if (selection.page > pages) throw new BoardSelectionError(`page ${selection.page} is past the last page, ${pages}`);
   const from = (selection.page - 1) * BOARDS_PER_PAGE;
-  return { data: { ...data, boards: matching.slice(from, from + BOARDS_PER_PAGE) }, page: { selection, matching: matching.length, pages } };
+  return { things: matching.slice(from, from + BOARDS_PER_PAGE), page: { selection, matching: matching.length, pages } };
 }
 
 /** A form to filter by board name (no script: a GET form) and links to the neighbouring pages. */

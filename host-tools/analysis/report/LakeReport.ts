@@ -29,6 +29,11 @@ export interface LakeReportOptions {
   readonly forecasts?: readonly DeepArForecast[];
   /** The time the report says it was made (ms); the clock by default. */
   readonly now?: number;
+  /**
+   * Which boards to draw, given every board's name (sorted); all of them by default. Only the
+   * chosen boards' readings are read, so a page of a large fleet costs what its boards cost.
+   */
+  readonly select?: (things: readonly string[]) => readonly string[];
 }
 
 /** What the page draws, also served as /data.json. Times are ms since the Unix epoch. */
@@ -39,6 +44,8 @@ export interface ReportData {
   readonly windowHours: number;
   /** Readings in the whole lake: 0 means nothing has been curated yet. */
   readonly curatedReadings: number;
+  /** Every board of the lake (and of the forecasts), drawn or not. */
+  readonly fleetSize: number;
   /** The time span every chart shares: the oldest reading drawn to the newest reading or the last forecast value; null when there is nothing to draw. */
   readonly span: TimeSpan | null;
   readonly boards: readonly BoardReport[];
@@ -100,14 +107,23 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
   let latest: readonly (readonly Json[])[];
   let readings: readonly (readonly Json[])[];
   let windowTo: number | null = null;
+  let fleet: readonly string[];
+  let things: readonly string[];
   try {
     forecasts = [...(await savedForecasts(lake)), ...forecasts];
     latest = (await lake.run("SELECT thing, max(ts), count(*) FROM telemetry GROUP BY thing ORDER BY thing")).rows;
     windowTo = latest.reduce<number | null>((max, [, ts]) => Math.max(max ?? -Infinity, ts as number), null);
+    fleet = [...new Set([...latest.map(([thing]) => thing as string), ...forecasts.map((f) => f.thing)])].sort();
+    things = options.select ? options.select(fleet) : fleet;
     readings =
-      windowTo === null
+      windowTo === null || things.length === 0
         ? []
-        : (await lake.run(`SELECT ${COLUMNS.join(", ")} FROM telemetry WHERE ts >= ${windowTo - windowHours * HOUR_MS} ORDER BY thing, ts, boot, seq`)).rows;
+        : (
+            await lake.run(
+              `SELECT ${COLUMNS.join(", ")} FROM telemetry WHERE ts >= ${windowTo - windowHours * HOUR_MS} AND thing IN (${things.map(() => "?").join(", ")}) ORDER BY thing, ts, boot, seq`,
+              things,
+            )
+          ).rows;
   } finally {
     lake.close();
   }
@@ -120,7 +136,6 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
     rowsByThing.set(thing, rows);
   }
   const lastByThing = new Map(latest.map(([thing, ts]) => [thing as string, ts as number]));
-  const things = [...new Set([...lastByThing.keys(), ...forecasts.map((f) => f.thing)])].sort();
   const boards = things.map((thing) =>
     boardReport(
       thing,
@@ -131,11 +146,12 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
     ),
   );
 
+  const drawn = new Set(things);
   // The charts start at the oldest reading drawn, not at the window's edge: a young lake fills them.
   const edges = [
     ...boards.flatMap((b) => b.times.slice(0, 1)),
     ...(windowTo === null ? [] : [windowTo]),
-    ...forecasts.flatMap((f) => [f.start, f.start + (f.mean.length - 1) * FORECAST_STEP_MS]),
+    ...forecasts.filter((f) => drawn.has(f.thing)).flatMap((f) => [f.start, f.start + (f.mean.length - 1) * FORECAST_STEP_MS]),
   ];
   return {
     generatedAt: options.now ?? Date.now(),
@@ -143,6 +159,7 @@ export async function readLakeReport(options: LakeReportOptions): Promise<Report
     threshold,
     windowHours,
     curatedReadings: latest.reduce((n, row) => n + (row[2] as number), 0),
+    fleetSize: fleet.length,
     span: edges.length === 0 ? null : { from: Math.min(...edges), to: Math.max(...edges) },
     boards,
   };

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { DeepArForecast } from "./DeepArForecast.ts";
 import { readLakeReport, type LakeReportOptions, type ReportData } from "./LakeReport.ts";
 import { renderReportPage } from "./ReportPage.ts";
-import { boardPageNav, BoardSelectionError, parseBoardSelection, selectBoards } from "./BoardPaging.ts";
+import { boardPageNav, BoardSelectionError, parseBoardSelection, selectBoards, type BoardPage, type BoardSelection } from "./BoardPaging.ts";
 
 export interface ReportServerOptions extends Omit<LakeReportOptions, "forecasts" | "now"> {
   /** TCP port; 0 picks a free one (default 8080). */
@@ -18,7 +18,11 @@ export interface ReportServerOptions extends Omit<LakeReportOptions, "forecasts"
 
 interface BuiltReport {
   readonly data: ReportData;
+  readonly page: BoardPage;
 }
+
+/** Selections (a page, a board filter) whose reports are kept for the cache time. */
+const CACHED_SELECTIONS = 16;
 
 /** The page itself has no script and loads nothing: say so to the browser, so an escaping slip cannot run code. */
 const PAGE_HEADERS = {
@@ -31,7 +35,7 @@ const PAGE_HEADERS = {
 export class ReportServer {
   readonly #options: ReportServerOptions;
   readonly #server: Server;
-  #cached: { at: number; report: Promise<BuiltReport> } | undefined;
+  readonly #cached = new Map<string, { at: number; report: Promise<BuiltReport> }>();
   #url: string | undefined;
 
   constructor(options: ReportServerOptions) {
@@ -92,10 +96,9 @@ export class ReportServer {
       response.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end(`${error.message}\n`);
       return;
     }
-    const report = await this.#report();
-    let chosen;
+    let report;
     try {
-      chosen = selectBoards(report.data, selection);
+      report = await this.#report(selection);
     } catch (error) {
       if (!(error instanceof BoardSelectionError)) throw error;
       response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(`${error.message}\n`);
@@ -103,28 +106,45 @@ export class ReportServer {
     }
     const [type, body] =
       pathname === "/"
-        ? ["text/html; charset=utf-8", renderReportPage(chosen.data, boardPageNav(chosen.page, report.data.boards.length))]
-        : ["application/json", JSON.stringify(chosen.data)];
+        ? ["text/html; charset=utf-8", renderReportPage(report.data, boardPageNav(report.page, report.data.fleetSize))]
+        : ["application/json", JSON.stringify(report.data)];
     response.writeHead(200, { ...PAGE_HEADERS, "content-type": type, "content-length": Buffer.byteLength(body) });
     response.end(request.method === "HEAD" ? undefined : body);
   }
 
-  #report(): Promise<BuiltReport> {
+  #report(selection: BoardSelection): Promise<BuiltReport> {
     const now = Date.now();
-    if (this.#cached && now - this.#cached.at < (this.#options.cacheMs ?? 5000)) return this.#cached.report;
-    const report = this.#build(now);
-    this.#cached = { at: now, report };
+    const key = JSON.stringify(selection);
+    const cached = this.#cached.get(key);
+    if (cached && now - cached.at < (this.#options.cacheMs ?? 5000)) return cached.report;
+    const report = this.#build(now, selection);
+    this.#cached.delete(key);
+    this.#cached.set(key, { at: now, report });
+    // The oldest selection goes first: a visitor paging through a fleet does not keep every page.
+    if (this.#cached.size > CACHED_SELECTIONS) this.#cached.delete(this.#cached.keys().next().value!);
     // A failed build is not kept: the next request tries again.
     report.catch(() => {
-      if (this.#cached?.report === report) this.#cached = undefined;
+      if (this.#cached.get(key)?.report === report) this.#cached.delete(key);
     });
     return report;
   }
 
-  async #build(now: number): Promise<BuiltReport> {
+  async #build(now: number, selection: BoardSelection): Promise<BuiltReport> {
     const forecasts = this.#options.forecasts ? await this.#options.forecasts() : [];
     const { lakeDir, windowHours, threshold } = this.#options;
-    const data = await readLakeReport({ lakeDir, windowHours, threshold, forecasts, now });
-    return { data };
+    let page: BoardPage | undefined;
+    const data = await readLakeReport({
+      lakeDir,
+      windowHours,
+      threshold,
+      forecasts,
+      now,
+      select: (things) => {
+        const chosen = selectBoards(things, selection);
+        page = chosen.page;
+        return chosen.things;
+      },
+    });
+    return { data, page: page! };
   }
 }

@@ -1,46 +1,24 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BOARDS_PER_PAGE, boardPageNav, parseBoardSelection, selectBoards } from "../../../../host-tools/analysis/report/BoardPaging.ts";
-import type { BoardReport, ReportData } from "../../../../host-tools/analysis/report/LakeReport.ts";
+import { readLakeReport, type ReportData } from "../../../../host-tools/analysis/report/LakeReport.ts";
 import { ReportServer } from "../../../../host-tools/analysis/report/ReportServer.ts";
 import { curatedReportLake } from "./reportLakeFixture.ts";
 
-function fleetReport(count: number): ReportData {
-  const board = (i: number): BoardReport => ({
-    thing: `aqm-sim-${String(i).padStart(4, "0")}`,
-    lastReadingAt: 0,
-    times: [],
-    gaps: [],
-    anomaly: [],
-    anomalyMarks: [],
-    channels: [],
-  });
-  return {
-    generatedAt: 0,
-    lakeDir: "/lake",
-    threshold: 0.025,
-    windowHours: 48,
-    curatedReadings: count,
-    span: null,
-    boards: Array.from({ length: count }, (_, i) => board(i + 1)),
-  };
-}
+const fleet = (count: number): string[] => Array.from({ length: count }, (_, i) => `aqm-sim-${String(i + 1).padStart(4, "0")}`);
 
 test("a fleet's report is paged 20 boards at a time, and filtered by a part of the board's name", () => {
-  const data = fleetReport(45);
+  const data = fleet(45);
   const third = selectBoards(data, parseBoardSelection(new URLSearchParams("page=3")));
-  assert.deepEqual(
-    third.data.boards.map((b) => b.thing),
-    ["aqm-sim-0041", "aqm-sim-0042", "aqm-sim-0043", "aqm-sim-0044", "aqm-sim-0045"],
-  );
+  assert.deepEqual(third.things, ["aqm-sim-0041", "aqm-sim-0042", "aqm-sim-0043", "aqm-sim-0044", "aqm-sim-0045"]);
   assert.deepEqual(third.page, { selection: { board: undefined, page: 3 }, matching: 45, pages: 3 });
-  assert.equal(selectBoards(data, parseBoardSelection(new URLSearchParams())).data.boards.length, BOARDS_PER_PAGE);
+  assert.equal(selectBoards(data, parseBoardSelection(new URLSearchParams())).things.length, BOARDS_PER_PAGE);
   const nav = boardPageNav(third.page, 45);
   assert.match(nav, /boards 41–45 of 45, page 3 of 3 · <a href="\?page=2" rel="prev">previous<\/a><\/p>/);
 
   const filtered = selectBoards(data, parseBoardSelection(new URLSearchParams("board=SIM-001")));
   assert.deepEqual(
-    filtered.data.boards.map((b) => b.thing),
+    filtered.things,
     Array.from({ length: 10 }, (_, i) => `aqm-sim-001${i}`),
     "case does not matter",
   );
@@ -72,4 +50,26 @@ test("the report server: ?board= shows that board alone, in the page and in /dat
   } finally {
     await server.stop();
   }
+});
+
+test("a report of some boards reads only their readings, and still counts the whole fleet", async () => {
+  const lake = await curatedReportLake();
+  const all = await readLakeReport({ lakeDir: lake.lakeDir });
+  const offered: string[][] = [];
+  const one = await readLakeReport({
+    lakeDir: lake.lakeDir,
+    select: (things) => {
+      offered.push([...things]);
+      return things.slice(1, 2);
+    },
+  });
+  assert.deepEqual(offered, [["aqm-rep-001", "aqm-rep-002"]], "the selection is offered every board, sorted");
+  assert.deepEqual(
+    one.boards.map((b) => b.thing),
+    ["aqm-rep-002"],
+  );
+  assert.equal(one.fleetSize, 2);
+  assert.equal(one.curatedReadings, all.curatedReadings, "the count is the whole lake's");
+  assert.deepEqual(one.boards[0], all.boards[1], "the chosen board is drawn as in the full report");
+  assert.equal((await readLakeReport({ lakeDir: lake.lakeDir, select: () => [] })).boards.length, 0);
 });

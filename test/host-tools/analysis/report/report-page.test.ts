@@ -21,6 +21,7 @@ function oneBoard(thing: string, faultCode: string): ReportData {
     threshold: 0.025,
     windowHours: 48,
     curatedReadings: 2,
+    fleetSize: 1,
     span: { from: 0, to: 60_000 },
     boards: [
       {
