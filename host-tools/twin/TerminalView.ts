@@ -41,7 +41,7 @@ function reading(status: BoardLogState): string {
 }
 
 /** A fleet this small is shown board by board; a larger one as a summary and the boards that need attention. */
-const FEW_BOARDS = 10;
+export const FEW_BOARDS = 10;
 /** Boards needing attention listed by name below the summary; the rest are counted. */
 const ATTENTION_ROWS = 10;
 

@@ -1,3 +1,4 @@
+import { stopReportLines } from "./StopReport.ts";
 import { MainJob } from "./MainJob.ts";
 import { MAIN_JOB_HELP, parseMainJobOptions, UsageError } from "./MainJobOptions.ts";
 import { NoticeRing } from "./NoticeRing.ts";
@@ -62,20 +63,7 @@ async function main(): Promise<number> {
   draw();
   process.stdout.write(`\nstopping (${reason}): boards send what they have buffered, then the lake writes out what it holds…\n`);
   const summary = await job.stop();
-  for (const board of summary.boards) {
-    const outcome = board.rogue
-      ? `refused by the IoT Core as it must be (LED ${board.led})`
-      : !board.poweredUp
-        ? "never powered up (the stop came inside the power-up window)"
-        : board.drained
-          ? "all acknowledged"
-          : "NOT all acknowledged before the time limit (they stay in the board's queue)";
-    const boots = board.boots > 1 ? ` over ${board.boots} boots` : "";
-    const lostOnBoard = board.lostOnBoard > 0 ? ` (${board.lostOnBoard} lost on the board: held in RAM before its clock was set)` : "";
-    const missing = board.rogue ? 0 : board.readings - board.lostOnBoard - board.curated;
-    const lost = missing > 0 ? ` (${missing} of its readings are not: still queued, or quarantined)` : "";
-    process.stdout.write(`${board.thing}: ${board.readings} readings${boots}${lostOnBoard}, ${outcome}; ${board.curated} in the curated lake${lost}\n`);
-  }
+  for (const line of stopReportLines(summary.boards)) process.stdout.write(`${line}\n`);
   process.stdout.write(
     `lake: ${summary.lakeReadings} readings in ${summary.lakeRecords} messages in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`,
   );
