@@ -206,6 +206,7 @@ try {
     }
   };
   let lastProgress = performance.now();
+  const workerHeaps = (): string => (job.boardHeaps.length === 0 ? "" : `, boards' worker heap ${job.boardHeaps.map(mb).join(" + ")}`);
 
   let allOnlineAt: number | undefined;
   let heapPeak = 0;
@@ -237,7 +238,7 @@ try {
       lastProgress = performance.now();
       const online = job.statuses.filter((s) => s.connection === "online").length;
       process.stderr.write(
-        `${((lastProgress - startedAt) / 1000).toFixed(0)} s: ${online} of ${boards} online, resident ${mb(memory.rss)}, main heap ${mb(memory.heapUsed)}, ${latencies.length} readings queryable   (${load()})\n`,
+        `${((lastProgress - startedAt) / 1000).toFixed(0)} s: ${online} of ${boards} online, resident ${mb(memory.rss)}, main heap ${mb(memory.heapUsed)}${workerHeaps()}, ${latencies.length} readings queryable   (${load()})\n`,
       );
     }
   }
@@ -259,7 +260,7 @@ try {
       : `all online                                ${((allOnlineAt - startedAt - startupMs) / 1000).toFixed(1)} s after the first power-up, ${((allOnlineAt - windowEnd) / 1000).toFixed(1)} s after the window's end   (${load()})`,
   );
   console.log(
-    `resident memory                           ${mb(memory.rss)} at the end, peak ${mb(rssPeak)}; heap ${mb(memory.heapUsed)}, peak ${mb(heapPeak)}   (${load()})`,
+    `resident memory                           ${mb(memory.rss)} at the end, peak ${mb(rssPeak)}; main heap ${mb(memory.heapUsed)}, peak ${mb(heapPeak)}${workerHeaps()}   (${load()})`,
   );
   // Board-hours: each board from its power-up (spread over the window) to the end.
   const boardHours = (boards * (runMs - startupMs - options.powerUpWindowMs / 2)) / 3_600_000;

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { SimulatedFleet, type SimulatedFleetOptions } from "./SimulatedFleet.ts";
 import type { FleetWorkerReport, FleetWorkerRequest } from "./FleetWorkers.ts";
@@ -13,6 +14,7 @@ const report = (): void => {
     kind: "status",
     poweredUp: fleet.poweredUp,
     drive: fleet.driveFigures,
+    heapUsed: getHeapStatistics().used_heap_size,
     boards: fleet.statuses.map((s) => ({
       led: s.led,
       connection: s.connection,

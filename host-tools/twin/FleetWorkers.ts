@@ -8,7 +8,14 @@ import type { FleetMemberOutcome, RunningFleet, SimulatedFleetOptions } from "./
 export type BoardStatusSnapshot = Omit<BoardLogState, "thing" | "apply">;
 
 export type FleetWorkerReport =
-  | { readonly kind: "status"; readonly poweredUp: number; readonly drive: FleetDriveFigures; readonly boards: readonly BoardStatusSnapshot[] }
+  | {
+      readonly kind: "status";
+      readonly poweredUp: number;
+      readonly drive: FleetDriveFigures;
+      /** The worker's own V8 heap in use (bytes). */
+      readonly heapUsed: number;
+      readonly boards: readonly BoardStatusSnapshot[];
+    }
   | { readonly kind: "powered-up" }
   | { readonly kind: "stopped"; readonly outcomes: readonly FleetMemberOutcome[] };
 
@@ -23,6 +30,7 @@ interface Share {
   readonly members: readonly number[];
   poweredUp: number;
   drive: FleetDriveFigures;
+  heapUsed: number;
   readonly allPoweredUp: Promise<void>;
   readonly stopped: Promise<readonly FleetMemberOutcome[]>;
 }
@@ -58,6 +66,7 @@ export class FleetWorkers implements RunningFleet {
         members,
         poweredUp: 0,
         drive: { turns: 0, advances: 0, idle: 0 },
+        heapUsed: 0,
         allPoweredUp: new Promise<void>((resolve) => (poweredUp = resolve)),
         stopped: new Promise<readonly FleetMemberOutcome[]>((resolve, reject) => {
           stopped = resolve;
@@ -72,6 +81,7 @@ export class FleetWorkers implements RunningFleet {
         else {
           share.poweredUp = report.poweredUp;
           share.drive = report.drive;
+          share.heapUsed = report.heapUsed;
           report.boards.forEach((snapshot, j) => Object.assign(this.#statuses[members[j]!]!, snapshot));
         }
       });
@@ -98,6 +108,10 @@ export class FleetWorkers implements RunningFleet {
 
   get boardLoops(): readonly EventLoopUtilization[] {
     return this.#shares.map((share) => share.worker.performance.eventLoopUtilization());
+  }
+
+  get boardHeaps(): readonly number[] {
+    return this.#shares.map((share) => share.heapUsed);
   }
 
   get driveFigures(): FleetDriveFigures {

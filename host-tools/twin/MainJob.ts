@@ -207,6 +207,10 @@ export class MainJob {
     return this.#fleet.boardLoops;
   }
 
+  get boardHeaps(): readonly number[] {
+    return this.#fleet.boardHeaps;
+  }
+
   get lake(): LakeFigures {
     const lake = this.#core.lake!;
     return {

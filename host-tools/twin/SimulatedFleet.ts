@@ -62,6 +62,8 @@ export interface RunningFleet {
   readonly driveFigures: FleetDriveFigures;
   /** The event loops the boards run on, each its utilisation since it started: the main thread's, or one a worker. */
   readonly boardLoops: readonly EventLoopUtilization[];
+  /** The V8 heap in use (bytes) of each worker thread the boards run in; none when they run on the main thread, whose heap is the process's. */
+  readonly boardHeaps: readonly number[];
   stop(drainLimitMs: number): Promise<FleetMemberOutcome[]>;
 }
 
@@ -109,6 +111,10 @@ export class SimulatedFleet implements RunningFleet {
 
   get boardLoops(): readonly EventLoopUtilization[] {
     return [performance.eventLoopUtilization()];
+  }
+
+  get boardHeaps(): readonly number[] {
+    return [];
   }
 
   get allPoweredUp(): Promise<void> {

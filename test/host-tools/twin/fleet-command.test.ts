@@ -87,6 +87,8 @@ test(
         "1",
         "--power-up",
         "0",
+        "--workers",
+        "1",
         "--state",
         state,
       ];
@@ -103,7 +105,8 @@ test(
       const out = run.out();
       assert.ok(out.indexOf("cost estimate") < out.indexOf("starting 2 boards against localhost:"), "the estimate is shown before the run starts");
       const taken = Number(/fleet: (\d+) readings taken by 2 boards; 2 boards had every reading acknowledged/.exec(out)?.[1]);
-      assert.ok(taken >= 4, out);
+      // A worker thread boots the bundle first, so on a busy machine a board may sample only once or twice in 4 s.
+      assert.ok(taken >= 2, out);
       await core.stop();
       const lake = rawReadings(lakeDir);
       assert.equal(lake.length, taken, "every reading the fleet took is in the lake, once");
