@@ -15,7 +15,7 @@ const IOT_SQL_VERSION = "2016-03-23";
 export interface AirQualityAlertsProps {
   /** Guideline levels, one alert rule each. @default the WHO 2021 table (loadPollutantLimits) */
   readonly limits?: readonly PollutantLimit[];
-  /** Anomaly score at or above which a reading is alerted. @default the board scorer's default threshold (0.025) */
+  /** Anomaly score at or above which a reading is alerted. @default the board scorer's default threshold (DEFAULT_SCORER_CONFIG.threshold) */
   readonly anomalyThreshold?: number;
   /** Removal policy of the topic's key. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;

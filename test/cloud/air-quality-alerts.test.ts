@@ -29,7 +29,7 @@ test("a limit rule names the thing (from the topic) and its channel, and fires a
   assert.match(rules.o3_ppb!.TopicRulePayload.Sql, /'ppb' AS unit, 50\.94 AS guideline_level, 8 AS guideline_hours, .* WHERE o3_ppb > 50\.94$/);
   assert.match(
     rules.anomaly!.TopicRulePayload.Sql,
-    /^SELECT topic\(3\) AS thing, 'anomaly' AS channel, anomaly AS value, 0\.025 AS threshold, .*pm2_5_ugm3.* WHERE anomaly >= 0\.025$/,
+    /^SELECT topic\(3\) AS thing, 'anomaly' AS channel, anomaly AS value, 0\.1781 AS threshold, .*pm2_5_ugm3.* WHERE anomaly >= 0\.1781$/,
   );
 });
 

@@ -23,7 +23,7 @@ export interface LakeReportOptions {
   readonly lakeDir: string;
   /** Readings of this many hours before the lake's newest one are drawn (default 48). */
   readonly windowHours?: number;
-  /** A reading is marked when its anomaly score is at least this (default: the board's, 0.025). */
+  /** A reading is marked when its anomaly score is at least this (default: the board's, DEFAULT_SCORER_CONFIG.threshold). */
   readonly threshold?: number;
   /** Forecasts drawn besides the ones saved in the lake's forecasts table, which they replace for the same series. */
   readonly forecasts?: readonly DeepArForecast[];

@@ -14,7 +14,7 @@ const SPIKE_FROM = 300 * MINUTE;
 const SPIKE_TO = 310 * MINUTE;
 /**
  * The threshold the cloud sets through the shadow once it has seen a board's air (aqm train). The
- * NAB-tuned default (0.025) also flags this simulation's PM noise in the first hours after warm-up,
+ * earlier NAB-tuned default (0.025) flagged this simulation's PM noise in the first hours after warm-up,
  * while its hour-of-day profile is still being learnt (scores up to 0.05); the spike scores 0.4.
  */
 const TUNED_THRESHOLD = 0.1;

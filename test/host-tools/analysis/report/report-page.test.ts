@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DEFAULT_SCORER_CONFIG } from "../../../../firmware/anomaly/ScorerConfig.ts";
 import { ForecastInputError, parseDeepArForecast } from "../../../../host-tools/analysis/report/DeepArForecast.ts";
 import { readLakeReport, type ReportData } from "../../../../host-tools/analysis/report/LakeReport.ts";
 import { reportCommand } from "../../../../host-tools/analysis/report/ReportCommand.ts";
@@ -184,7 +185,9 @@ test("the page names every chart's unit and has a legend and a board index", asy
   ]) {
     assert.equal(html.split(`>${label}</text>`).length - 1, 2, `${label} on both boards' value axes`);
   }
-  assert.match(html, /<section class="legend" aria-label="Legend">.*anomalous reading \(score ≥ 0\.025\).*sensor fault.*forecast 10–90 % band/);
+  // The page states the board's default threshold, whatever it is.
+  const shown = String(DEFAULT_SCORER_CONFIG.threshold).replace(".", "\\.");
+  assert.match(html, new RegExp(`<section class="legend" aria-label="Legend">.*anomalous reading \\(score ≥ ${shown}\\).*sensor fault.*forecast 10–90 % band`));
   assert.match(
     html,
     /<nav aria-label="Boards"><ul><li><a href="#board-1">aqm-rep-001<\/a> \(30 readings, 1 anomalous\)<\/li><li><a href="#board-2">aqm-rep-002<\/a> \(20 readings, 0 anomalous\)/,

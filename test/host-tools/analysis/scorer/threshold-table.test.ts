@@ -34,12 +34,13 @@ test("threshold table: made with the board's default scorer config and the grid 
   for (const { threshold } of committed.thresholds) assert.ok(Number.isInteger(threshold * Q16_ONE) && threshold > 0 && threshold < 1, `${threshold}`);
 });
 
-test("threshold table: a higher anomaly rate needs a lower threshold; the default 0.025 flags between 0.5 % and 1 % of plain noise", () => {
+// The default threshold is chosen on real air-quality series with faults (bench:scorer), not on noise; plain noise must stay below the table's rarest rate.
+test("threshold table: a higher anomaly rate needs a lower threshold; the default flags less than the rarest rate (0.05 %) of plain noise", () => {
   const thresholds = committed.thresholds.map((row) => row.threshold);
   for (let i = 1; i < thresholds.length; i++)
     assert.ok(thresholds[i]! < thresholds[i - 1]!, `t(${TABLE_RATES[i]}) = ${thresholds[i]} < t(${TABLE_RATES[i - 1]}) = ${thresholds[i - 1]}`);
   const t = (rate: number) => committed.thresholds.find((row) => row.rate === rate)!.threshold;
-  assert.ok(t(0.01) < DEFAULT_SCORER_CONFIG.threshold && DEFAULT_SCORER_CONFIG.threshold < t(0.005), `${t(0.01)} < 0.025 < ${t(0.005)}`);
+  assert.ok(DEFAULT_SCORER_CONFIG.threshold > t(TABLE_RATES[0]!), `${DEFAULT_SCORER_CONFIG.threshold} > t(${TABLE_RATES[0]}) = ${t(TABLE_RATES[0]!)}`);
 });
 
 test("threshold for a rate: the lowest Q0.16 step that at most floor(rate · n) scores reach, with ties kept below it", () => {

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_SCORER_CONFIG } from "../../../../firmware/anomaly/ScorerConfig.ts";
 import type { TrainedThing, TrainingReport } from "../../../../host-tools/analysis/training/ThresholdTraining.ts";
 import { curatedState } from "./syntheticLake.ts";
 import { fewReadings, weekWithSpike } from "./trainingFixture.ts";
@@ -27,7 +28,11 @@ test("aqm train --dry-run writes the report and no desired-state patch", () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(
     r.stdout,
-    /^aqm-cli-001: threshold 0\.025 → 0\.\d+ \(alerts\/day [\d.]+ → [\d.]+ over 5\.9583 days; the detector agrees with \d+ of \d+ alerts\)$/m,
+    // The old threshold is the board's default.
+    new RegExp(
+      `^aqm-cli-001: threshold ${String(DEFAULT_SCORER_CONFIG.threshold).replace(".", "\\.")} → 0\\.\\d+ \\(alerts/day [\\d.]+ → [\\d.]+ over 5\\.9583 days; the detector agrees with \\d+ of \\d+ alerts\\)$`,
+      "m",
+    ),
   );
   assert.match(r.stdout, /^aqm-cli-002: refused, nothing published: 0 readings scored after warm-up/m);
   assert.match(r.stdout, /^dry run: no desired-state patch written$/m);

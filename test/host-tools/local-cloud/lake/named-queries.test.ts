@@ -66,7 +66,7 @@ test("rcf-anomalies: locally the board's own score stands in for RCF's, flagged 
     // The week's, highest first: also the reading two days old that anomalies-last-day leaves out.
     [
       ["aqm-fix-003", 0.9, 0.9, 5],
-      ["aqm-fix-001", 0.04, 0.04, 9],
+      ["aqm-fix-001", 0.4, 0.4, 9],
     ],
   );
 });
@@ -88,7 +88,7 @@ test("hourly-averages: readings and means per board and UTC hour over the last 2
   assert.deepEqual(
     rows.map((r) => [r.thing, r.hour_utc, r.readings, r.pm2_5_ugm3, r.max_anomaly]),
     [
-      ["aqm-fix-001", utc(base), 4, 6.5, 0.04],
+      ["aqm-fix-001", utc(base), 4, 6.5, 0.4],
       ["aqm-fix-002", utc(base), 1, 4, null],
       ["aqm-fix-002", utc(base + HOUR), 1, null, null],
       ["aqm-fix-003", utc(base), 1, 5, 0.005],
@@ -113,7 +113,7 @@ test("anomalies-last-day: scores at or above the default threshold in the last 2
   const rows = await named("anomalies-last-day");
   assert.deepEqual(
     rows.map((r) => [r.thing, r.boot, r.seq, r.anomaly]),
-    [["aqm-fix-001", 1, 2, 0.04]],
+    [["aqm-fix-001", 1, 2, 0.4]],
   );
 });
 
