@@ -71,10 +71,9 @@ async function main(): Promise<number> {
           ? "all acknowledged"
           : "NOT all acknowledged before the time limit (they stay in the board's queue)";
     const boots = board.boots > 1 ? ` over ${board.boots} boots` : "";
-    const lostOnBoard = board.lostOnBoard > 0 ? ` (${board.lostOnBoard} lost on the board: held in RAM before its clock was set)` : "";
-    const missing = board.rogue ? 0 : board.readings - board.lostOnBoard - board.curated;
+    const missing = board.rogue ? 0 : board.readings - board.curated;
     const lost = missing > 0 ? ` (${missing} of its readings are not: still queued, or quarantined)` : "";
-    process.stdout.write(`${board.thing}: ${board.readings} readings${boots}${lostOnBoard}, ${outcome}; ${board.curated} in the curated lake${lost}\n`);
+    process.stdout.write(`${board.thing}: ${board.readings} readings${boots}, ${outcome}; ${board.curated} in the curated lake${lost}\n`);
   }
   process.stdout.write(
     `lake: ${summary.lakeReadings} readings in ${summary.lakeRecords} messages in ${summary.lakeObjects} objects under ${job.lake.lakeDir}\n`,
