@@ -31,7 +31,8 @@ export function shiftedTimestamp(json: string, offsetMs: number): string {
  * `stepMs` when it was set. An earlier boot that ended before its clock was set left no way to
  * know how long the board was off, so its readings are placed just before this boot's power-on
  * (at `stepMs` on the wall clock), keeping their spacing, the latest such boot nearest; each is
- * then at most the time the board was off too early, and never later than it was taken.
+ * then late by at most the time the board was off (and from its boot's last reading to its end),
+ * never earlier than it was taken.
  */
 export function unsetClockOffsets(
   spans: ReadonlyMap<number, { readonly first: number; readonly last: number }>,
