@@ -37,7 +37,9 @@ try {
   console.log(
     `lost (taken, not curated)              ${outcome.missing.length}${outcome.missing.length ? `: ${outcome.missing.slice(0, 10).join(", ")}` : ""}`,
   );
-  console.log(`lost on the board itself               ${outcome.lostBeforeClock} (held in RAM before its clock was set, killed before that)`);
+  console.log(
+    `lost on the board itself               ${outcome.lostBeforeClock} of ${outcome.restartedBeforeClock} taken before the board's clock was set in a boot killed before it was`,
+  );
   console.log(`final run exit code                    ${outcome.finalExitCode}`);
 } finally {
   if (!process.env.AQM_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });

@@ -283,6 +283,8 @@ export const board = new Board({
   log,
   now: () => Date.now(),
   encode: (text) => ArrayBuffer.fromString(text),
+  // The copy gives String.fromArrayBuffer a buffer of exactly the payload.
+  decode: (bytes) => String.fromArrayBuffer(new Uint8Array(bytes).buffer as ArrayBuffer),
 });
 
 const firmwareUpdate = new FirmwareUpdate({

@@ -8,6 +8,7 @@ import type { StatusLed } from "../status/StatusLed";
 import { encodeTelemetry, TELEMETRY_SCHEMA_VERSION, type ChannelHealth, type TelemetryRecord } from "../telemetry/TelemetryRecord";
 import type { NetworkChange, NetworkState } from "../network/NetworkLink";
 import type { DesiredOutcome } from "../shadow/RuntimeSettings";
+import { shiftedTimestamp, unsetClockOffsets, unsetClockStamp } from "../telemetry/UnsetClockTimes";
 import type { AnomalyWatch } from "./AnomalyWatch";
 import type { HealthChange, SensorHealth } from "./SensorHealth";
 
@@ -17,8 +18,6 @@ export const ANOMALY_LED_HOLD_MS = 600_000;
 const FILL_WARNINGS = [0.5, 0.75, 0.9] as const;
 /** From this fill on, an offline board shows buffer-nearly-full instead of why it is offline. */
 export const BUFFER_LED_FILL = 0.75;
-/** Readings held while the clock is unset: an hour at the shortest usual interval (10 s). */
-export const HELD_READINGS_MAX = 360;
 
 /** The part of the Device Shadow client the board drives. */
 export interface BoardShadow {
@@ -40,6 +39,7 @@ export interface BoardParts {
   readonly log: SerialLog;
   readonly now: () => number;
   readonly encode: (text: string) => ArrayBuffer;
+  readonly decode: (bytes: ArrayBuffer) => string;
 }
 
 const failureLeds: Readonly<Record<SessionFailure, LedState>> = {
@@ -73,10 +73,9 @@ export class Board {
   #network: NetworkState | undefined;
   /** The highest fill warning logged since the board was last online. */
   #fillWarned = 0;
-  /** Until SNTP has set the clock, readings wait here with the timestamps of the unset clock. */
-  #held: TelemetryRecord[] | undefined = [];
-  /** A stop asked for while readings are held: it completes once they are out and acknowledged. */
-  #onStopped: (() => void) | undefined;
+  /** Until SNTP has set the clock, readings are queued with the unset clock's times, corrected when it is set. */
+  #clockSet = false;
+  #unsetClockLogged = false;
 
   constructor(parts: BoardParts) {
     this.#parts = parts;
@@ -114,7 +113,7 @@ export class Board {
     } else {
       if (change.clockStepMs !== undefined) {
         log.event("NW121", { host: change.host, step_ms: change.clockStepMs });
-        this.#releaseHeld(change.clockStepMs);
+        this.#restampUnsetClock(change.clockStepMs);
       } else log.event("NW101");
       if (session.state === "idle") session.start();
       else session.networkRestored();
@@ -187,11 +186,12 @@ export class Board {
       health: channels as TelemetryRecord["health"],
       ...(verdict ? { anomaly: verdict.score } : {}),
     };
-    if (this.#held) {
-      if (this.#held.length === 0) log.event("SM320");
-      this.#held.push(record);
-      if (this.#held.length > HELD_READINGS_MAX) log.event("SM310", { seq: record.seq, count: 1, dropped_seq: this.#held.shift()!.seq });
-    } else this.#publish(record);
+    if (!this.#clockSet && !this.#unsetClockLogged) {
+      this.#unsetClockLogged = true;
+      log.event("SM320");
+    }
+    // Into the flash queue at once, whatever the clock: a restart before SNTP answers loses nothing.
+    this.#publish(record);
     log.event("SM300", line);
     this.#checkFill();
     if (verdict?.flagged) {
@@ -219,22 +219,37 @@ export class Board {
     if (dropped > 0) log.event("SM310", { seq: record.seq, count: dropped, total: session.dropped });
   }
 
-  /** The clock moved by `stepMs` when it was set: the held readings get their true times and go out, in order. */
-  #releaseHeld(stepMs: number): void {
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    for (const record of held) this.#publish({ ...record, ts: record.ts + stepMs });
-    const onStopped = this.#onStopped;
-    this.#onStopped = undefined;
-    if (onStopped) this.#parts.session.drain(onStopped);
+  /**
+   * The clock moved by `stepMs` when it was set, before the session starts: every queued reading
+   * stamped on an unset clock (this boot's, or an earlier boot's that ended before its clock was
+   * set) gets a wall time (see unsetClockOffsets) before it goes out.
+   */
+  #restampUnsetClock(stepMs: number): void {
+    if (this.#clockSet) return;
+    this.#clockSet = true;
+    const { session, decode, encode, bootId } = this.#parts;
+    const spans = new Map<number, { first: number; last: number }>();
+    session.restampWaiting((payload) => {
+      const stamp = unsetClockStamp(decode(payload));
+      if (stamp) {
+        const span = spans.get(stamp.boot);
+        spans.set(stamp.boot, { first: Math.min(span?.first ?? stamp.ts, stamp.ts), last: Math.max(span?.last ?? stamp.ts, stamp.ts) });
+      }
+      return undefined;
+    });
+    if (spans.size === 0) return;
+    const offsets = unsetClockOffsets(spans, bootId, stepMs);
+    session.restampWaiting((payload) => {
+      const json = decode(payload);
+      const stamp = unsetClockStamp(json);
+      return stamp ? encode(shiftedTimestamp(json, offsets.get(stamp.boot)!)) : undefined;
+    });
   }
 
   /** Stops sampling; calls back once every queued reading has been acknowledged by the broker. */
   stop(onStopped: () => void): void {
     this.#parts.sampler.stop();
-    // Readings still waiting for the clock would be lost by draining now; the drain follows their release.
-    if (this.#held && this.#held.length > 0) this.#onStopped = onStopped;
-    else this.#parts.session.drain(onStopped);
+    this.#parts.session.drain(onStopped);
   }
 
   #logChange({ channel, from, to, reason }: HealthChange): void {

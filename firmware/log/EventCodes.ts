@@ -80,7 +80,12 @@ export const eventCodes = {
     meaning: "No Wi-Fi settings stored: the board cannot go online",
     action: "Set the Wi-Fi SSID and password over the serial console",
   },
-  SM320: { level: "INFO", subsystem: "sample", meaning: "The clock is not set yet: readings are held and sent with corrected times once it is", action: "" },
+  SM320: {
+    level: "INFO",
+    subsystem: "sample",
+    meaning: "The clock is not set yet: readings are stored with the unset clock's times and sent with corrected times once it is",
+    action: "",
+  },
   MQ400: { level: "INFO", subsystem: "mqtt", meaning: "Connecting to the broker", action: "" },
   MQ401: { level: "INFO", subsystem: "mqtt", meaning: "Connected to the broker", action: "" },
   MQ410: { level: "WARN", subsystem: "mqtt", meaning: "Network down: no route to the broker", action: "Check Wi-Fi and the router" },

@@ -84,6 +84,26 @@ export class FlashOutbox implements Outbox {
     return this.#store.payloadAt(index)?.slice().buffer as ArrayBuffer | undefined;
   }
 
+  /**
+   * Flash records cannot change: each one rewritten is stored anew, then the old one is marked
+   * done. A power cut between the two leaves both, which the lake's (boot, seq) deduplication
+   * folds into one.
+   */
+  restamp(rewrite: (payload: ArrayBuffer) => ArrayBuffer | undefined): number {
+    const inFlight = new Set(this.#window.filter((message) => message.packetId !== 0).map((message) => message.recordId));
+    let replaced = 0;
+    for (const record of this.#store.oldest(this.#store.pending)) {
+      if (inFlight.has(record.id)) continue;
+      const payload = rewrite(record.payload.slice().buffer as ArrayBuffer);
+      if (payload === undefined) continue;
+      this.#store.append(new Uint8Array(payload));
+      this.#store.acknowledge(record.id);
+      replaced++;
+    }
+    this.#forgetDropped();
+    return replaced;
+  }
+
   /** A PUBACK that arrives later for a cleared message finds nothing to acknowledge, which is harmless. */
   clear(): number {
     this.#window = [];

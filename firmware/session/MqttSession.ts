@@ -209,6 +209,11 @@ export class MqttSession {
     return dropped;
   }
 
+  /** Rewrites waiting messages before they are sent (see Outbox.restamp); returns how many changed. */
+  restampWaiting(rewrite: (payload: ArrayBuffer) => ArrayBuffer | undefined): number {
+    return this.#queue.restamp(rewrite);
+  }
+
   /**
    * Sends a message at QoS 0, outside the outbox, when online; false when not. For state that is
    * sent again in full on every connection (the shadow's reported state), so a copy lost with a

@@ -67,6 +67,17 @@ export class OutboundQueue implements Outbox {
     return this.#messages[index]?.payload;
   }
 
+  restamp(rewrite: (payload: ArrayBuffer) => ArrayBuffer | undefined): number {
+    let replaced = 0;
+    this.#messages.forEach((message, index) => {
+      const payload = message.packetId === 0 ? rewrite(message.payload) : undefined;
+      if (payload === undefined) return;
+      this.#messages[index] = { ...message, payload };
+      replaced++;
+    });
+    return replaced;
+  }
+
   clear(): number {
     return this.#messages.splice(0).length;
   }

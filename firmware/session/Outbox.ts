@@ -28,6 +28,11 @@ export interface Outbox {
   requeueInFlight(): void;
   /** The payload of the `index`-th oldest waiting message (0 = oldest), for the serial console. */
   payloadAt(index: number): ArrayBuffer | undefined;
+  /**
+   * Replaces the payload of each waiting message (none in flight) that `rewrite` returns a new one
+   * for, keeping it waiting; returns how many were replaced.
+   */
+  restamp(rewrite: (payload: ArrayBuffer) => ArrayBuffer | undefined): number;
   /** Discards every waiting message, as a technician asked on the console; returns how many there were. */
   clear(): number;
 }

@@ -8,10 +8,11 @@ export interface BoardReadings {
   readonly readings: number;
   readonly boots: number;
   /**
-   * `<boot>/<seq>` of readings the board itself lost: taken while its clock was not set yet (SM320),
-   * held in RAM rather than its flash queue, and gone when it restarted before the clock was set.
+   * `<boot>/<seq>` of readings taken while the clock was not set yet (SM320) in a boot that
+   * restarted before it was set: the flash queue keeps them, and the next boot that sets its
+   * clock gives them wall times, so they must reach the lake like any other.
    */
-  readonly lostBeforeClock: ReadonlySet<string>;
+  readonly restartedBeforeClock: ReadonlySet<string>;
 }
 
 /**
@@ -24,11 +25,11 @@ export function readingsTaken(serialLog: string): BoardReadings {
   try {
     text = readFileSync(serialLog, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { keys: new Set(), readings: 0, boots: 0, lostBeforeClock: new Set() };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { keys: new Set(), readings: 0, boots: 0, restartedBeforeClock: new Set() };
     throw error;
   }
   const keys = new Set<string>();
-  const lostBeforeClock = new Set<string>();
+  const restartedBeforeClock = new Set<string>();
   let held: string[] = [];
   let holding = false;
   let boot: string | undefined;
@@ -42,7 +43,7 @@ export function readingsTaken(serialLog: string): BoardReadings {
       continue;
     }
     if (event.code === "BT100") {
-      for (const key of held) lostBeforeClock.add(key);
+      for (const key of held) restartedBeforeClock.add(key);
       held = [];
       holding = false;
       boot = event.fields.boot;
@@ -57,5 +58,5 @@ export function readingsTaken(serialLog: string): BoardReadings {
       if (holding) held.push(key);
     }
   }
-  return { keys, readings: keys.size, boots, lostBeforeClock };
+  return { keys, readings: keys.size, boots, restartedBeforeClock };
 }

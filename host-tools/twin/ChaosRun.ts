@@ -28,9 +28,11 @@ export interface ChaosOutcome {
   readonly taken: number;
   /** Distinct (thing, boot, seq) in the curated lake. */
   readonly curated: number;
-  /** Readings a board took that are not in the curated lake, `<thing>/<boot>/<seq>`, apart from those it lost itself. */
+  /** Readings a board took that are not in the curated lake, `<thing>/<boot>/<seq>`. */
   readonly missing: readonly string[];
-  /** Readings a board lost itself: held in its RAM until its clock was set, and killed before (see BoardReadings). */
+  /** Readings taken on the unset clock in a boot killed before its clock was set (see BoardReadings): the case a board's RAM used to lose. */
+  readonly restartedBeforeClock: number;
+  /** Of those, how many are not in the curated lake. */
   readonly lostBeforeClock: number;
   /** Readings the curated lake holds more than once. */
   readonly repeated: number;
@@ -82,12 +84,12 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosOutcome> 
 /** The boards' own record against the curated lake. */
 async function compare(stateDir: string): Promise<Omit<ChaosOutcome, "kills" | "finalExitCode" | "finalSummary">> {
   const taken = new Set<string>();
-  const lostBeforeClock = new Set<string>();
+  const restartedBeforeClock = new Set<string>();
   const boardsDir = path.join(stateDir, "boards");
   for (const thing of readdirSync(boardsDir)) {
     const readings = readingsTaken(path.join(boardsDir, thing, "serial.log"));
     for (const key of readings.keys) taken.add(`${thing}/${key}`);
-    for (const key of readings.lostBeforeClock) lostBeforeClock.add(`${thing}/${key}`);
+    for (const key of readings.restartedBeforeClock) restartedBeforeClock.add(`${thing}/${key}`);
   }
   const lake = await LakeQuery.open(path.join(stateDir, "lake"));
   let rows: readonly (readonly unknown[])[];
@@ -101,8 +103,9 @@ async function compare(stateDir: string): Promise<Omit<ChaosOutcome, "kills" | "
   return {
     taken: taken.size,
     curated: curated.size,
-    missing: [...taken].filter((key) => !curated.has(key) && !lostBeforeClock.has(key)).sort(),
-    lostBeforeClock: lostBeforeClock.size,
+    missing: [...taken].filter((key) => !curated.has(key)).sort(),
+    restartedBeforeClock: restartedBeforeClock.size,
+    lostBeforeClock: [...restartedBeforeClock].filter((key) => !curated.has(key)).length,
     repeated: [...curated.values()].filter((copies) => copies > 1).length,
     duplicatesRemoved: rawRecords - curated.size,
   };

@@ -43,15 +43,13 @@ function listenBacklogFor(boards: number): number {
 export interface StopSummary {
   /**
    * Over every boot of the board on this state folder: `readings` it took (its own serial log),
-   * `curated` of them in the curated lake after the last curation, `boots` it went through, and
-   * `lostOnBoard`: readings it held in RAM before its clock was set and lost when it restarted.
+   * `curated` of them in the curated lake after the last curation, and `boots` it went through.
    */
   readonly boards: {
     thing: string;
     poweredUp: boolean;
     readings: number;
     boots: number;
-    lostOnBoard: number;
     drained: boolean;
     rogue: boolean;
     led: string;
@@ -239,14 +237,11 @@ export class MainJob {
     const curated = await this.#curatedCounts();
     return {
       boards: outcomes.map((outcome) => {
-        const taken = outcome.rogue
-          ? { readings: outcome.readings, boots: 1, lostBeforeClock: new Set() }
-          : readingsTaken(path.join(this.#boardsDir, outcome.thing, "serial.log"));
+        const taken = outcome.rogue ? { readings: outcome.readings, boots: 1 } : readingsTaken(path.join(this.#boardsDir, outcome.thing, "serial.log"));
         return {
           ...outcome,
           readings: taken.readings,
           boots: taken.boots,
-          lostOnBoard: taken.lostBeforeClock.size,
           curated: curated.get(outcome.thing) ?? 0,
         };
       }),

@@ -3,11 +3,11 @@ import { FEW_BOARDS } from "./TerminalView.ts";
 
 type StoppedBoard = StopSummary["boards"][number];
 
-/** A board's readings that are not in the curated lake and were not lost on the board itself: still queued, or quarantined. */
-const missing = (board: StoppedBoard): number => (board.rogue ? 0 : board.readings - board.lostOnBoard - board.curated);
+/** A board's readings that are not in the curated lake: still queued, or quarantined. */
+const missing = (board: StoppedBoard): number => (board.rogue ? 0 : board.readings - board.curated);
 
-/** A board the stop must name: not drained, or with readings missing or lost, or a rogue board (so its refusal shows). */
-const needsNaming = (board: StoppedBoard): boolean => board.rogue || !board.poweredUp || !board.drained || missing(board) > 0 || board.lostOnBoard > 0;
+/** A board the stop must name: not drained, or with readings missing, or a rogue board (so its refusal shows). */
+const needsNaming = (board: StoppedBoard): boolean => board.rogue || !board.poweredUp || !board.drained || missing(board) > 0;
 
 function boardLine(board: StoppedBoard): string {
   const outcome = board.rogue
@@ -18,9 +18,8 @@ function boardLine(board: StoppedBoard): string {
         ? "all acknowledged"
         : "NOT all acknowledged before the time limit (they stay in the board's queue)";
   const boots = board.boots > 1 ? ` over ${board.boots} boots` : "";
-  const lostOnBoard = board.lostOnBoard > 0 ? ` (${board.lostOnBoard} lost on the board: held in RAM before its clock was set)` : "";
   const lost = missing(board) > 0 ? ` (${missing(board)} of its readings are not: still queued, or quarantined)` : "";
-  return `${board.thing}: ${board.readings} readings${boots}${lostOnBoard}, ${outcome}; ${board.curated} in the curated lake${lost}`;
+  return `${board.thing}: ${board.readings} readings${boots}, ${outcome}; ${board.curated} in the curated lake${lost}`;
 }
 
 /**

@@ -9,7 +9,6 @@ const board = (i: number, overrides: Partial<Board> = {}): Board => ({
   poweredUp: true,
   readings: 12,
   boots: 1,
-  lostOnBoard: 0,
   drained: true,
   rogue: false,
   led: "online",

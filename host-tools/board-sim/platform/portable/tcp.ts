@@ -1,3 +1,4 @@
+import { HostCarriedSocket } from "./HostCarriedSocket.ts";
 import { transportOf } from "./HostTransport.ts";
 
 interface TcpOptions {
@@ -13,31 +14,12 @@ interface TcpOptions {
  * `onError()` with no argument), and an exception out of one is not caught here, as it is not
  * there (xsEndHost aborts the VM).
  */
-export default class TCP {
-  readonly #transport;
-  #closed = false;
-
+export default class TCP extends HostCarriedSocket {
   constructor(options: TcpOptions) {
-    this.#transport = transportOf(options, "embedded:io/socket/tcp");
-    this.#transport.attachTcp({
-      readable: (count) => {
-        if (!this.#closed) options.onReadable?.call(this, count);
-      },
-      error: () => {
-        if (!this.#closed) options.onError?.call(this);
-      },
+    super();
+    transportOf(options, "embedded:io/socket/tcp").attachTcp({
+      readable: this.whileOpen((count: number) => options.onReadable?.call(this, count)),
+      error: this.whileOpen(() => options.onError?.call(this)),
     });
-  }
-
-  read(): never {
-    throw new Error("the host's MQTT connection carries this socket's bytes");
-  }
-
-  write(): never {
-    throw new Error("the host's MQTT connection carries this socket's bytes");
-  }
-
-  close(): void {
-    this.#closed = true;
   }
 }

@@ -1,3 +1,4 @@
+import { HostCarriedSocket } from "./HostCarriedSocket.ts";
 import { transportOf } from "./HostTransport.ts";
 
 type SocketClass = new (options: Readonly<Record<string, unknown>>) => { close(): void };
@@ -27,18 +28,16 @@ const WRITABLE_AFTER_HANDSHAKE = 5744 - 96;
  * argument, and on a TLS refusal throws out of its TCP socket's readable callback, as the SDK's TLS
  * code does on an alert ("alert: 2, 42") or on a broker certificate it does not trust.
  */
-export default class TLSSocket {
+export default class TLSSocket extends HostCarriedSocket {
   readonly #socket: { close(): void };
-  #closed = false;
 
   constructor(options: TlsOptions) {
+    super();
     const transport = transportOf(options, "embedded:io/socket/tcp/tls");
     const TCP = options.TCP?.io;
     if (!TCP) throw new TypeError("the TLS socket needs TCP.io, the TCP socket class to run on");
     transport.attachTls({
-      secured: () => {
-        if (!this.#closed) options.onWritable?.(WRITABLE_AFTER_HANDSHAKE);
-      },
+      secured: this.whileOpen(() => options.onWritable?.(WRITABLE_AFTER_HANDSHAKE)),
     });
     this.#socket = new TCP({
       ...options,
@@ -47,22 +46,12 @@ export default class TLSSocket {
         if (refusal !== undefined) throw tlsError(refusal);
       },
       onWritable: () => {},
-      onError: () => {
-        if (!this.#closed) options.onError?.();
-      },
+      onError: this.whileOpen(() => options.onError?.()),
     });
   }
 
-  read(): never {
-    throw new Error("the host's MQTT connection carries this socket's bytes");
-  }
-
-  write(): never {
-    throw new Error("the host's MQTT connection carries this socket's bytes");
-  }
-
-  close(): void {
-    this.#closed = true;
+  override close(): void {
+    super.close();
     this.#socket.close();
   }
 }

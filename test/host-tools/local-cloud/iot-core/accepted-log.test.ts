@@ -4,13 +4,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { connectAsync } from "mqtt";
 import { telemetryTopic } from "../../../../firmware/session/MqttTopics.ts";
 import { AcceptedLog, acceptedLogFile } from "../../../../host-tools/local-cloud/iot-core/AcceptedLog.ts";
 import { LocalCa } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore, type IotCoreEvent } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
 import { ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
-import { lakeObjects, until } from "./iot-core-fixture.ts";
+import { connectMqttJsAs, lakeObjects, until } from "./iot-core-fixture.ts";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -72,18 +71,7 @@ test("kill -9 of a core after its PUBACK loses nothing: the next core on the sam
       });
       child.once("exit", (code) => reject(new Error(`the core process exited with ${code}`)));
     });
-    const client = await connectAsync({
-      protocol: "mqtts",
-      host: "127.0.0.1",
-      port,
-      servername: "localhost",
-      protocolVersion: 4,
-      clientId: thing,
-      ca: ca.certPem,
-      cert: identity.certPem,
-      key: identity.keyPem,
-      reconnectPeriod: 0,
-    });
+    const client = await connectMqttJsAs(port, ca.certPem, identity, thing);
     const reading = JSON.stringify({ v: 2, thing, boot: 1, seq: 1, ts: Date.now() });
     await client.publishAsync(telemetryTopic(thing), reading, { qos: 1 });
     const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -5,11 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { connectAsync, type IClientOptions } from "mqtt";
+import type { IClientOptions } from "mqtt";
 import type { IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { MAX_MESSAGE_BYTES } from "../../../../host-tools/local-cloud/iot-core/IotCoreLimits.ts";
 import { telemetryTopic } from "../../../../firmware/session/MqttTopics.ts";
-import { lakeObjects, startIotCore, until } from "./iot-core-fixture.ts";
+import { connectMqttJsAs, lakeObjects, startIotCore, until } from "./iot-core-fixture.ts";
 import { connectPacket, connectRaw, rawPublish, remainingLength } from "./raw-mqtt-client.ts";
 
 const run = promisify(execFile);
@@ -47,20 +47,7 @@ async function mosquitto(tool: "mosquitto_pub" | "mosquitto_sub", args: string[]
 }
 
 async function mqttJs(identity: IssuedCertificate, thing: string, extra: Partial<IClientOptions> = {}) {
-  return connectAsync({
-    protocol: "mqtts",
-    host: "127.0.0.1",
-    port: fixture.port,
-    servername: "localhost",
-    protocolVersion: 4,
-    clientId: thing,
-    ca: fixture.ca.certPem,
-    cert: identity.certPem,
-    key: identity.keyPem,
-    reconnectPeriod: 0,
-    connectTimeout: 5000,
-    ...extra,
-  });
+  return connectMqttJsAs(fixture.port, fixture.ca.certPem, identity, thing, extra);
 }
 
 const reading = (thing: string, seq: number, extra: Record<string, unknown> = {}) => JSON.stringify({ v: 2, thing, boot: 1, seq, ts: Date.now(), ...extra });

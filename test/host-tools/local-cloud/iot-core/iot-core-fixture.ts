@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { connectAsync, type MqttClient } from "mqtt";
+import { connectAsync, type IClientOptions, type MqttClient } from "mqtt";
 import { LocalCa, type IssuedCertificate, type Validity } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import type { IotPolicy } from "../../../../host-tools/local-cloud/iot-core/IotPolicy.ts";
 import { LocalIotCore, type IotCoreEvent } from "../../../../host-tools/local-cloud/iot-core/LocalIotCore.ts";
@@ -54,7 +54,17 @@ export async function startIotCore(options: { policy?: IotPolicy; lake?: Telemet
 
 /** An mqtt.js client connected to the core as `thing`, with a certificate for that thing from the core's CA. */
 export async function connectMqttJs(port: number, ca: TestCa, thing: string): Promise<MqttClient> {
-  const identity = await ca.issueDeviceCertificate(thing);
+  return connectMqttJsAs(port, ca.certPem, await ca.issueDeviceCertificate(thing), thing);
+}
+
+/** An mqtt.js client (MQTT 3.1.1, SNI localhost, no reconnects) connected to the core with the identity given, as client ID `thing`. */
+export function connectMqttJsAs(
+  port: number,
+  caPem: string,
+  identity: Pick<IssuedCertificate, "certPem" | "keyPem">,
+  thing: string,
+  extra: Partial<IClientOptions> = {},
+): Promise<MqttClient> {
   return connectAsync({
     protocol: "mqtts",
     host: "127.0.0.1",
@@ -62,11 +72,12 @@ export async function connectMqttJs(port: number, ca: TestCa, thing: string): Pr
     servername: "localhost",
     protocolVersion: 4,
     clientId: thing,
-    ca: ca.certPem,
+    ca: caPem,
     cert: identity.certPem,
     key: identity.keyPem,
     reconnectPeriod: 0,
     connectTimeout: 5000,
+    ...extra,
   });
 }
 

@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { connectAsync } from "mqtt";
 import { LocalCa, type IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { certificateId, registryFile, ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
-import { startIotCore } from "./iot-core-fixture.ts";
+import { connectMqttJsAs, startIotCore } from "./iot-core-fixture.ts";
 
 test("the registry admits only a registered, ACTIVE certificate attached to the client ID's thing, and names what is missing", async () => {
   const ca = await LocalCa.createEphemeral("test CA");
@@ -54,19 +53,7 @@ test("a registry file changed by another process (aqm provision, a revocation) c
 test("the core refuses a certificate its CA signed for a thing never provisioned, and a revoked one on its next connection (mqtt.js)", async () => {
   const fixture = await startIotCore();
   try {
-    const connect = (identity: IssuedCertificate, thing: string) =>
-      connectAsync({
-        protocol: "mqtts",
-        host: "127.0.0.1",
-        port: fixture.port,
-        servername: "localhost",
-        protocolVersion: 4,
-        clientId: thing,
-        ca: fixture.ca.certPem,
-        cert: identity.certPem,
-        key: identity.keyPem,
-        reconnectPeriod: 0,
-      });
+    const connect = (identity: IssuedCertificate, thing: string) => connectMqttJsAs(fixture.port, fixture.ca.certPem, identity, thing);
     const refused = (error: Error & { code?: number }) => error.code === 5;
     const unprovisioned = await fixture.rawCa.issueDeviceCertificate("aqm-ghost");
     await assert.rejects(connect(unprovisioned, "aqm-ghost"), refused);
