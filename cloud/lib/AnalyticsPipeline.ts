@@ -107,9 +107,19 @@ export class AnalyticsPipeline extends Construct {
       action: "getCrawler",
       parameters: { Name: catalog.crawlerName },
       iamResources: [crawlerArn],
-      resultSelector: { "state.$": "$.Crawler.State" },
+      // The whole Crawler: LastCrawl is absent until a first crawl ends, and a selector naming it would fail the state.
+      resultSelector: { "state.$": "$.Crawler.State", "detail.$": "$.Crawler" },
       resultPath: "$.crawler",
     });
+    // Glue's API limits are per account: a throttled or timed-out call is tried again, not a failed run.
+    const glueApiRetry = {
+      errors: ["Glue.ThrottlingException", "Glue.OperationTimeoutException", "Glue.InternalServiceException"],
+      interval: Duration.seconds(20),
+      maxAttempts: 5,
+      backoffRate: 2,
+    };
+    startCrawler.addRetry(glueApiRetry);
+    getCrawler.addRetry(glueApiRetry);
 
     const glueRetry = {
       errors: ["Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException", "Glue.InternalServiceException"],
@@ -160,9 +170,29 @@ export class AnalyticsPipeline extends Construct {
       resultPath: "$.calibration",
     });
 
+    // READY alone says the crawler is idle, not that its crawl worked: a failed or cancelled crawl
+    // leaves the raw tables Athena reads stale, so the run fails on it (and notifies) with Glue's message.
+    const crawlFailed = new sfn.Fail(this, "CrawlFailed", {
+      stateName: "Crawl did not succeed",
+      error: "CrawlFailed",
+      causePath: sfn.JsonPath.format(
+        "Crawler {} is READY but its last crawl ended {}: see its log in CloudWatch (/aws-glue/crawlers)",
+        sfn.JsonPath.stringAt("$.crawler.detail.Name"),
+        sfn.JsonPath.stringAt("$.crawler.detail.LastCrawl.Status"),
+      ),
+    });
+    const crawlNeverRan = new sfn.Fail(this, "CrawlNeverRan", {
+      stateName: "Crawler has no finished crawl",
+      error: "CrawlFailed",
+      cause: "The crawler is READY but reports no last crawl: it was started and has not crawled",
+    });
+    // Rules are tried in order, so no comparison reads LastCrawl before it is known to be there.
+    const lastCrawl = "$.crawler.detail.LastCrawl.Status";
     const crawlDone = new sfn.Choice(this, "CrawlDone", { stateName: "Crawl finished?" })
-      .when(sfn.Condition.stringEquals("$.crawler.state", "READY"), runEtl)
-      .otherwise(waitCrawler);
+      .when(sfn.Condition.not(sfn.Condition.stringEquals("$.crawler.state", "READY")), waitCrawler)
+      .when(sfn.Condition.isNotPresent(lastCrawl), crawlNeverRan)
+      .when(sfn.Condition.stringEquals(lastCrawl, "SUCCEEDED"), runEtl)
+      .otherwise(crawlFailed);
     const work = sfn.Chain.start(startCrawler).next(waitCrawler).next(getCrawler).next(crawlDone);
     const newData = new sfn.Choice(this, "NewData", { stateName: "New readings curated?" })
       .when(sfn.Condition.booleanEquals("$.newData.train", true), runPrep)

@@ -9,19 +9,19 @@ const def = definition(resources, smId);
 const states = allStates(def);
 const topicId = logicalId(stack, pipeline.topic);
 
-/** Follows Next from a state inside one branch/list of states, through Choice's READY branch. */
+/** Follows Next from a state inside one branch/list of states; at a Choice, the first rule that goes forward (to a state not yet seen, not a Fail). */
 function path(statesOf: Record<string, Json>, start: string): string[] {
   const seen: string[] = [];
   let name: string | undefined = start;
   while (name && !seen.includes(name)) {
     seen.push(name);
     const s: Json = statesOf[name]!;
-    name = s.Type === "Choice" ? s.Choices[0].Next : s.Next;
+    name = s.Type === "Choice" ? s.Choices.map((c: Json) => c.Next as string).find((n: string) => !seen.includes(n) && statesOf[n]!.Type !== "Fail") : s.Next;
   }
   return seen;
 }
 
-test("order: name the run -> paths -> [crawl -> wait until READY -> ETL -> new data? -> prepare -> train both -> publish results -> calibrate and gate] -> done", () => {
+test("order: name the run -> paths -> [crawl -> wait until READY after a crawl that succeeded -> ETL -> new data? -> prepare -> train both -> publish results -> calibrate and gate] -> done", () => {
   assert.deepEqual(path(def.States, def.StartAt), ["Name the run", "Run paths", "Pipeline", "Done"]);
   const branch = def.States.Pipeline.Branches[0];
   assert.deepEqual(path(branch.States, branch.StartAt), [
@@ -38,8 +38,12 @@ test("order: name the run -> paths -> [crawl -> wait until READY -> ETL -> new d
     "Calibrate and gate device thresholds",
   ]);
   const choice = states["Crawl finished?"]!;
-  assert.deepEqual(choice.Choices, [{ Variable: "$.crawler.state", StringEquals: "READY", Next: "ETL raw to curated" }]);
-  assert.equal(choice.Default, "Wait for crawler");
+  assert.deepEqual(choice.Choices, [
+    { Not: { Variable: "$.crawler.state", StringEquals: "READY" }, Next: "Wait for crawler" },
+    { Variable: "$.crawler.detail.LastCrawl.Status", IsPresent: false, Next: "Crawler has no finished crawl" },
+    { Variable: "$.crawler.detail.LastCrawl.Status", StringEquals: "SUCCEEDED", Next: "ETL raw to curated" },
+  ]);
+  assert.equal(choice.Default, "Crawl did not succeed", "READY after a FAILED or CANCELLED crawl fails the run");
   assert.deepEqual(states["Start raw crawler"]!.Catch, [{ ErrorEquals: ["Glue.CrawlerRunningException"], ResultPath: null, Next: "Wait for crawler" }]);
   const train = states["Train and score (RCF, DeepAR)"]!;
   assert.deepEqual(
@@ -183,5 +187,35 @@ test("state machine role: each action on the named resource; wildcards only wher
       "xray:PutTelemetryRecords",
       "xray:PutTraceSegments",
     ].sort(),
+  );
+});
+
+test("the crawler: its whole state is kept (LastCrawl may be absent), a failed or never-run crawl fails the run with the status in the cause, and Glue's throttling is retried", () => {
+  assert.deepEqual(states["Crawler state"]!.ResultSelector, { "state.$": "$.Crawler.State", "detail.$": "$.Crawler" });
+  const failed = states["Crawl did not succeed"]!;
+  assert.equal(failed.Type, "Fail");
+  assert.equal(failed.Error, "CrawlFailed");
+  assert.match(
+    failed.CausePath,
+    /^States\.Format\('Crawler \{\} is READY but its last crawl ended \{\}: .*', \$\.crawler\.detail\.Name, \$\.crawler\.detail\.LastCrawl\.Status\)$/,
+  );
+  assert.equal(states["Crawler has no finished crawl"]!.Type, "Fail");
+  for (const name of ["Start raw crawler", "Crawler state"])
+    assert.deepEqual(
+      states[name]!.Retry,
+      [
+        {
+          ErrorEquals: ["Glue.ThrottlingException", "Glue.OperationTimeoutException", "Glue.InternalServiceException"],
+          IntervalSeconds: 20,
+          MaxAttempts: 5,
+          BackoffRate: 2,
+        },
+      ],
+      name,
+    );
+  // A Fail inside the pipeline's branch ends the branch failed, so the one Catch notifies it.
+  assert.deepEqual(
+    def.States.Pipeline.Catch.map((c: Json) => c.ErrorEquals),
+    [["States.ALL"]],
   );
 });
