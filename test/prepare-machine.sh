@@ -7,7 +7,8 @@
 #   chromium                      the browser the report page's test opens the page in (through playwright-core)
 #   python3                       runs the cloud's Python (Glue helpers, data preparation, calibration) in the tests
 #   python3-venv                  the virtual environment (.venv/) the pinned Python packages are installed into
-# and, with pip into .venv/, the Python packages of cloud/requirements-test.txt (Spark, boto3, moto, cfn-lint, pytest),
+# and, with pip into .venv/, the Python packages of cloud/requirements-test.txt (Spark, boto3, moto with its server
+# mode for the AWS SDK calls of the host tools, cfn-lint, pytest),
 # so no Python test is skipped for a package that is missing.
 set -euo pipefail
 

@@ -22,7 +22,9 @@ type Route = (request: SeenRequest) => FakeResponse | undefined;
  * AWS IoT's control plane, emulated at the HTTP level under a real `IoTClient`: the SDK builds,
  * signs (with made-up credentials), retries and parses as it would against AWS, but every request
  * lands here. Responses come from `routes`, tried in order; an unmatched request is a 500, so a
- * test sees every call the code under test makes.
+ * test sees every call the code under test makes. The service's own behaviour is tested against
+ * moto (aws-provision-moto.test.ts); this fake is for what moto cannot do: throttle, or fail one
+ * chosen call, and show the exact requests.
  */
 export class FakeIotService {
   readonly requests: SeenRequest[] = [];
