@@ -3,24 +3,14 @@ import { test } from "node:test";
 import { FlashOutbox } from "../../../firmware/session/FlashOutbox";
 import { OutboundQueue } from "../../../firmware/session/OutboundQueue";
 import type { Outbox } from "../../../firmware/session/Outbox";
-import { StoreAndForward, type FlashLike } from "../../../firmware/session/StoreAndForward";
+import { StoreAndForward } from "../../../firmware/session/StoreAndForward";
+import { flashOf } from "./partitionFlash.ts";
 import { FlashPartition } from "../../../host-tools/board-sim/board/FlashPartition.ts";
 
 const TOPIC = "dt/aqm/aqm-x/telemetry";
 const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 const text = (payload: ArrayBuffer | undefined) => (payload === undefined ? undefined : new TextDecoder().decode(payload));
 const upper = (payload: ArrayBuffer) => bytes(text(payload)!.toUpperCase());
-
-function flashOf(partition: FlashPartition): FlashLike {
-  return {
-    byteLength: partition.size,
-    blockSize: partition.blockSize,
-    read: (offset, length) => partition.read(offset, length).buffer as ArrayBuffer,
-    write: (offset, length, buffer) =>
-      partition.write(offset, new Uint8Array(buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)).subarray(0, length)),
-    erase: (sector) => partition.erase(sector),
-  };
-}
 
 function flashOutbox(partition: FlashPartition): FlashOutbox {
   const store = new StoreAndForward({ flash: flashOf(partition) });

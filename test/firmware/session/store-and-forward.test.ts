@@ -2,20 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { crc32 } from "../../../firmware/update/Crc32";
-import { StoreAndForward, type FlashLike } from "../../../firmware/session/StoreAndForward";
+import { StoreAndForward } from "../../../firmware/session/StoreAndForward";
+import { flashOf } from "./partitionFlash.ts";
 import { FlashPartition, PowerLossError } from "../../../host-tools/board-sim/board/FlashPartition.ts";
-
-/** Moddable's `flash` API over the simulated NOR partition. */
-function flashOf(partition: FlashPartition): FlashLike {
-  return {
-    byteLength: partition.size,
-    blockSize: partition.blockSize,
-    read: (offset, length) => partition.read(offset, length).buffer as ArrayBuffer,
-    write: (offset, length, buffer) =>
-      partition.write(offset, new Uint8Array(buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)).subarray(0, length)),
-    erase: (sector) => partition.erase(sector),
-  };
-}
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const payload = (s: string) => new TextEncoder().encode(s);
