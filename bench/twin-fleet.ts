@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance, type EventLoopUtilization } from "node:perf_hooks";
 import { benchOptions } from "./BenchOptions.ts";
+import { benchTwinOptions } from "./BenchTwin.ts";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
 import { simulatedBoard } from "../host-tools/board-sim/board/SimulatedBoard.ts";
 import { NO_TRACES, TEST_TRACES, type BoardTraceLimits } from "../host-tools/board-sim/board/TraceRing.ts";
@@ -22,7 +23,6 @@ import { VmBoard } from "../host-tools/board-sim/platform/VmBoard.ts";
 import { SyntheticAir } from "../host-tools/board-sim/scenarios/SyntheticAir.ts";
 import { drivenBoard, FleetDrive } from "../host-tools/twin/FleetDrive.ts";
 import { MainJob } from "../host-tools/twin/MainJob.ts";
-import { parseMainJobOptions } from "../host-tools/twin/MainJobOptions.ts";
 
 const HELP = `npm run bench:fleet -- [options]
 
@@ -53,26 +53,15 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
 const state = mkdtempSync(path.join(os.tmpdir(), "aqm-bench-fleet-"));
 let options;
 try {
-  options = parseMainJobOptions(
-    [
-      "--boards",
-      String(values.boards),
-      "--interval",
-      String(values.interval),
-      ...(values["power-up"] === undefined ? [] : ["--power-up", String(values["power-up"])]),
-      "--state",
-      state,
-      "--port",
-      "0",
-      "--report-port",
-      "0",
-      "--etl-every",
-      String(values["etl-every"]),
-      "--train-every",
-      "0",
-    ],
-    false,
-  )!;
+  options = benchTwinOptions(state, [
+    "--boards",
+    String(values.boards),
+    "--interval",
+    String(values.interval),
+    ...(values["power-up"] === undefined ? [] : ["--power-up", String(values["power-up"])]),
+    "--etl-every",
+    String(values["etl-every"]),
+  ]);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
   process.exit(2);

@@ -13,10 +13,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { benchOptions } from "./BenchOptions.ts";
+import { benchTwinOptions } from "./BenchTwin.ts";
 import { readingsOf } from "../firmware/telemetry/TelemetryBatch.ts";
 import { LakeQuery } from "../host-tools/local-cloud/lake/LakeQuery.ts";
 import { MainJob } from "../host-tools/twin/MainJob.ts";
-import { parseMainJobOptions } from "../host-tools/twin/MainJobOptions.ts";
 
 const HELP = `npm run bench:twin -- [options]
 
@@ -35,25 +35,7 @@ const line = (name: string, ms: number[]): string => {
 
 const state = mkdtempSync(path.join(os.tmpdir(), "aqm-bench-twin-"));
 try {
-  const options = parseMainJobOptions(
-    [
-      "--boards",
-      String(boards),
-      "--interval",
-      "1",
-      "--state",
-      state,
-      "--port",
-      "0",
-      "--report-port",
-      "0",
-      "--etl-every",
-      String(etlEvery),
-      "--train-every",
-      "0",
-    ],
-    false,
-  )!;
+  const options = benchTwinOptions(state, ["--boards", String(boards), "--interval", "1", "--etl-every", String(etlEvery)]);
   const job = await MainJob.start(options, () => undefined);
   const lakeDir = path.join(state, "lake");
   const seenAt = new Map<string, number>();
