@@ -2,14 +2,13 @@ import { Aws } from "aws-cdk-lib";
 import * as glue from "aws-cdk-lib/aws-glue";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
-import type * as s3assets from "aws-cdk-lib/aws-s3-assets";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { fileURLToPath } from "node:url";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
-import { fileAsset } from "./glueAssets.ts";
-import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
+import { acknowledgeWildcards, bucketArnRef } from "./nagAcks.ts";
+import { PythonShellJob } from "./PythonShellJob.ts";
 import { RESULT_TABLE_COLUMNS } from "./resultTables.ts";
-import { glueLogStatement, type TelemetryCatalog } from "./TelemetryCatalog.ts";
+import type { TelemetryCatalog } from "./TelemetryCatalog.ts";
 
 export const RESULTS_SCRIPT_FILE = fileURLToPath(new URL("../results/publish_model_results.py", import.meta.url));
 
@@ -45,26 +44,29 @@ export interface ModelResultsProps {
  * tables over them. The tables use partition projection on `date`, so a new day is queryable
  * without a crawler or a partition update, and a query that filters on `date` reads only those days.
  */
-export class ModelResults extends Construct {
-  readonly job: glue.CfnJob;
-  readonly jobName: string;
-  readonly role: iam.Role;
-  readonly script: s3assets.Asset;
+export class ModelResults extends PythonShellJob {
   readonly tables: Readonly<Record<keyof typeof RESULT_TABLES, glue.CfnTable>>;
 
   constructor(scope: Construct, id: string, props: ModelResultsProps) {
-    super(scope, id);
     const { catalog, curatedBucket } = props;
-    const script = fileAsset(this, "Script", RESULTS_SCRIPT_FILE);
-    this.script = script.asset;
-    this.jobName = `${catalog.databaseName}-publish-model-results`;
-    const objects = (...prefixes: string[]) => prefixes.map((p) => curatedBucket.arnForObjects(`${p}*`));
-
-    this.role = new iam.Role(this, "Role", {
-      assumedBy: new iam.ServicePrincipal("glue.amazonaws.com", { conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } } }),
-      description: "Model results: reads a run's SageMaker input and output and the curated readings, writes the forecast and score tables",
+    super(scope, id, {
+      catalog,
+      scriptFile: RESULTS_SCRIPT_FILE,
+      jobName: `${catalog.databaseName}-publish-model-results`,
+      jobDescription: "A run's DeepAR forecasts and RCF scores -> Parquet tables (forecasts, anomaly_scores), serving documents, held-out board scores",
+      roleDescription: "Model results: reads a run's SageMaker input and output and the curated readings, writes the forecast and score tables",
+      arguments: {
+        "--bucket": curatedBucket.bucketName,
+        "--ml_input_prefix": CURATED_PREFIXES.mlInput,
+        "--ml_output_prefix": CURATED_PREFIXES.mlOutput,
+        "--forecasts_prefix": CURATED_PREFIXES.forecasts,
+        "--scores_prefix": CURATED_PREFIXES.anomalyScores,
+        "--serving_prefix": CURATED_PREFIXES.servingForecasts,
+        "--telemetry_prefix": CURATED_PREFIXES.telemetry,
+        "--holdout_days": String(props.holdoutDays ?? 7),
+      },
     });
-    this.role.addToPolicy(script.readStatement);
+    const objects = (...prefixes: string[]) => prefixes.map((p) => curatedBucket.arnForObjects(`${p}*`));
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ["s3:GetObject"],
@@ -88,8 +90,6 @@ export class ModelResults extends Construct {
         },
       }),
     );
-    this.role.addToPolicy(glueLogStatement(this, "jobs"));
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [catalog.key.keyArn] }));
     const b = bucketArnRef(curatedBucket);
     acknowledgeWildcards(this.role, {
       [`${b}/${CURATED_PREFIXES.mlInput}*`]: "Reads the run's inference input and score keys, under a run id chosen at run time; read-only.",
@@ -100,32 +100,7 @@ export class ModelResults extends Construct {
       [`${b}/${CURATED_PREFIXES.anomalyScores}*`]:
         "Replaces the score file of each day the run scored (date=<day>/scores.parquet), deleting what an earlier run left there.",
       [`${b}/${CURATED_PREFIXES.servingForecasts}*`]: "Writes one forecast document per thing (<thing>.json); the fleet grows without redeploying.",
-      [nagArn("logs", "log-group:/aws-glue/jobs*")]:
-        "Glue names the job log groups itself (suffixed with the security configuration) and creates streams per run.",
     });
-
-    this.job = new glue.CfnJob(this, "Job", {
-      name: this.jobName,
-      description: "A run's DeepAR forecasts and RCF scores -> Parquet tables (forecasts, anomaly_scores), serving documents, held-out board scores",
-      role: this.role.roleArn,
-      glueVersion: "3.0",
-      maxCapacity: 0.0625,
-      timeout: 30,
-      securityConfiguration: catalog.securityConfigurationName,
-      command: { name: "pythonshell", pythonVersion: "3.9", scriptLocation: script.asset.s3ObjectUrl },
-      defaultArguments: {
-        "library-set": "analytics",
-        "--bucket": curatedBucket.bucketName,
-        "--ml_input_prefix": CURATED_PREFIXES.mlInput,
-        "--ml_output_prefix": CURATED_PREFIXES.mlOutput,
-        "--forecasts_prefix": CURATED_PREFIXES.forecasts,
-        "--scores_prefix": CURATED_PREFIXES.anomalyScores,
-        "--serving_prefix": CURATED_PREFIXES.servingForecasts,
-        "--telemetry_prefix": CURATED_PREFIXES.telemetry,
-        "--holdout_days": String(props.holdoutDays ?? 7),
-      },
-    });
-    this.job.node.addDependency(catalog.securityConfiguration);
 
     const table = (name: keyof typeof RESULT_TABLES) => {
       const spec = RESULT_TABLES[name];

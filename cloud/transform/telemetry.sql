@@ -47,8 +47,9 @@
 --               it came from (source_file, line_number, item: its place in a batch, 0 for a line
 --               that is not a batch) and its text
 --   raw_items   one row per reading: a batch gives one per element, any other line one
---   raw_checked (every item, its fields and its reason, NULL when valid) feeds all three: a
---   runner may materialise it once (DuckDB: a temporary table; Spark: cache it).
+--   raw_checked (every item: where it came from, its fields, its reason, NULL when valid, and the
+--               text of a refused one) feeds all three: a runner may materialise it once
+--               (DuckDB: a temporary table; Spark: cache it). item_checks has every check's inputs.
 --   Readings already curated by an earlier run are the runner's job (anti-join on the key in the
 --   (date, thing) partitions being written): this file sees one batch.
 --   Invariant: count(raw_items) = count(curated) + count(duplicates) + count(quarantine).
@@ -74,27 +75,23 @@ CREATE OR REPLACE TEMPORARY VIEW raw_envelopes AS
 SELECT e.*, CASE WHEN envelope_keys IS NOT NULL THEN from_json(line, 'v BIGINT, thing STRING, boot BIGINT, seq BIGINT, ts BIGINT, interval_s BIGINT, temperature_c DOUBLE, humidity_pct DOUBLE, pm1_ugm3 DOUBLE, pm2_5_ugm3 DOUBLE, pm10_ugm3 DOUBLE, co_ppb DOUBLE, no2_ppb DOUBLE, so2_ppb DOUBLE, o3_ppb DOUBLE, anomaly DOUBLE, health STRING, batch ARRAY<STRING>, topic_thing STRING, received_at BIGINT') END AS f
 FROM (SELECT source_file, line_number, line, utf8, CASE WHEN utf8 THEN json_object_keys(line) END AS envelope_keys FROM raw_lines) e;
 
+-- One pass over the lines, no union: a batch line becomes its items 1 … n, any other line item 0,
+-- which reads the envelope's own parse. Only a batch's readings are parsed again, one each.
 CREATE OR REPLACE TEMPORARY VIEW raw_items AS
 SELECT
-  source_file, line_number, 0 AS item, utf8, envelope_keys, f.batch AS batch,
-  f.topic_thing AS s_topic_thing, f.received_at AS received_at, line, envelope_keys AS reading_keys, f AS r
-FROM raw_envelopes
-WHERE envelope_keys IS NULL OR NOT array_contains(envelope_keys, 'batch') OR f.batch IS NULL OR size(f.batch) = 0
-UNION ALL
-SELECT
-  source_file, line_number, item, utf8, envelope_keys, batch, s_topic_thing, received_at, reading AS line, reading_keys,
-  CASE WHEN reading_keys IS NOT NULL THEN from_json(reading, 'v BIGINT, thing STRING, boot BIGINT, seq BIGINT, ts BIGINT, interval_s BIGINT, temperature_c DOUBLE, humidity_pct DOUBLE, pm1_ugm3 DOUBLE, pm2_5_ugm3 DOUBLE, pm10_ugm3 DOUBLE, co_ppb DOUBLE, no2_ppb DOUBLE, so2_ppb DOUBLE, o3_ppb DOUBLE, anomaly DOUBLE, health STRING, batch ARRAY<STRING>, topic_thing STRING, received_at BIGINT') END AS r
+  source_file, line_number, item, utf8, envelope_keys, s_topic_thing, received_at, reading AS line, reading_keys,
+  CASE WHEN item = 0 THEN f WHEN reading_keys IS NOT NULL THEN from_json(reading, 'v BIGINT, thing STRING, boot BIGINT, seq BIGINT, ts BIGINT, interval_s BIGINT, temperature_c DOUBLE, humidity_pct DOUBLE, pm1_ugm3 DOUBLE, pm2_5_ugm3 DOUBLE, pm10_ugm3 DOUBLE, co_ppb DOUBLE, no2_ppb DOUBLE, so2_ppb DOUBLE, o3_ppb DOUBLE, anomaly DOUBLE, health STRING, batch ARRAY<STRING>, topic_thing STRING, received_at BIGINT') END AS r
 FROM (
-  SELECT b.*, json_object_keys(reading) AS reading_keys
+  SELECT b.*, CASE WHEN item = 0 THEN envelope_keys ELSE json_object_keys(reading) END AS reading_keys
   FROM (
-    SELECT s.*, element_at(batch, item) AS reading
+    SELECT s.*, CASE WHEN item = 0 THEN line ELSE element_at(f.batch, item) END AS reading
     FROM (
-      SELECT source_file, line_number, utf8, envelope_keys, f.batch AS batch, f.topic_thing AS s_topic_thing, f.received_at AS received_at, explode(sequence(1, size(f.batch))) AS item
+      SELECT source_file, line_number, line, utf8, envelope_keys, f, f.topic_thing AS s_topic_thing, f.received_at AS received_at,
+        explode(CASE WHEN envelope_keys IS NOT NULL AND array_contains(envelope_keys, 'batch') AND size(f.batch) > 0 THEN sequence(1, size(f.batch)) ELSE sequence(0, 0) END) AS item
       FROM raw_envelopes
-      WHERE envelope_keys IS NOT NULL AND array_contains(envelope_keys, 'batch') AND size(f.batch) > 0
     ) s
   ) b
-) r;
+) i;
 
 -- The health object's keys and values, parsed from the reading's health alone.
 CREATE OR REPLACE TEMPORARY VIEW raw_parsed AS
@@ -102,7 +99,7 @@ SELECT
   p.*,
   CASE WHEN health_keys IS NOT NULL THEN from_json(r.health, 'temperature_c STRING, humidity_pct STRING, pm1_ugm3 STRING, pm2_5_ugm3 STRING, pm10_ugm3 STRING, co_ppb STRING, no2_ppb STRING, so2_ppb STRING, o3_ppb STRING, sht4x STRING, pms5003 STRING') END AS h
 FROM (
-  SELECT i.*, CASE WHEN reading_keys IS NOT NULL AND array_contains(reading_keys, 'health') THEN json_object_keys(r.health) END AS health_keys,
+  SELECT i.*, json_object_keys(r.health) AS health_keys,
     -- Spark's parser takes a line that goes on after its object, and one with a comma before a
     -- closing bracket; DuckDB's takes the second. Both are refused here, alike on both engines.
     CASE WHEN reading_keys IS NOT NULL THEN json_array_length('[' || line || ']') END AS documents,
@@ -128,49 +125,52 @@ FROM telemetry_ranges;
 -- wrong type reads as NULL (see from_json above): present (its key is there) but NULL is "not a …".
 -- A channel missing from telemetry_ranges would have NULL bounds and refuse nothing: the runners
 -- build the view from the whole table (CHANNELS), never from part of it.
-CREATE OR REPLACE TEMPORARY VIEW raw_checked AS
+-- Each check tests a field's value before it looks for the field's key: the same answer, and a
+-- valid reading never searches its list of keys. Nor does it look for a repeated key: an object
+-- whose every key is a field read with a value (a count of fields) has no key twice.
+CREATE OR REPLACE TEMPORARY VIEW item_checks AS
 SELECT
   p.*,
   CASE
     WHEN NOT utf8 THEN 'not UTF-8 text (the line shows each invalid byte as U+FFFD)'
     WHEN (reading_keys IS NULL OR documents IS NULL OR trailing_comma <> '') AND item > 0 THEN 'batch reading ' || CAST(item AS STRING) || ' is not a JSON object'
     WHEN reading_keys IS NULL OR documents IS NULL OR trailing_comma <> '' THEN 'not a JSON object (truncated or malformed, or another JSON value)'
-    WHEN size(array_distinct(reading_keys)) < size(reading_keys) THEN 'a key appears twice (JSON parsers disagree on which one counts)'
-    WHEN item = 0 AND array_contains(reading_keys, 'batch') AND r.batch IS NULL THEN 'batch is not an array of readings'
-    WHEN item = 0 AND array_contains(reading_keys, 'batch') THEN 'batch is an empty array'
-    WHEN NOT array_contains(reading_keys, 'v') THEN 'schema version v is missing'
+    WHEN size(reading_keys) > CAST(r.v IS NOT NULL AS INT) + CAST(r.thing IS NOT NULL AS INT) + CAST(r.boot IS NOT NULL AS INT) + CAST(r.seq IS NOT NULL AS INT) + CAST(r.ts IS NOT NULL AS INT) + CAST(r.interval_s IS NOT NULL AS INT) + CAST(r.temperature_c IS NOT NULL AS INT) + CAST(r.humidity_pct IS NOT NULL AS INT) + CAST(r.pm1_ugm3 IS NOT NULL AS INT) + CAST(r.pm2_5_ugm3 IS NOT NULL AS INT) + CAST(r.pm10_ugm3 IS NOT NULL AS INT) + CAST(r.co_ppb IS NOT NULL AS INT) + CAST(r.no2_ppb IS NOT NULL AS INT) + CAST(r.so2_ppb IS NOT NULL AS INT) + CAST(r.o3_ppb IS NOT NULL AS INT) + CAST(r.anomaly IS NOT NULL AS INT) + CAST(r.health IS NOT NULL AS INT) + CAST(r.batch IS NOT NULL AS INT) + CAST(r.topic_thing IS NOT NULL AS INT) + CAST(r.received_at IS NOT NULL AS INT) AND size(array_distinct(reading_keys)) < size(reading_keys) THEN 'a key appears twice (JSON parsers disagree on which one counts)'
+    WHEN item = 0 AND r.batch IS NULL AND array_contains(reading_keys, 'batch') THEN 'batch is not an array of readings'
+    WHEN item = 0 AND r.batch IS NOT NULL THEN 'batch is an empty array'
+    WHEN r.v IS NULL AND NOT array_contains(reading_keys, 'v') THEN 'schema version v is missing'
     WHEN r.v IS NULL THEN 'schema version v is not an integer'
     WHEN r.v NOT IN (1, 2) THEN 'unknown schema version v=' || CAST(r.v AS STRING) || ' (known: 1, 2)'
-    WHEN NOT array_contains(reading_keys, 'thing') THEN 'thing is missing'
+    WHEN r.thing IS NULL AND NOT array_contains(reading_keys, 'thing') THEN 'thing is missing'
     WHEN r.thing IS NULL THEN 'thing is not a string'
     WHEN regexp_extract(r.thing, '^[A-Za-z0-9:_-]{1,128}$', 0) <> r.thing THEN 'thing is not a valid thing name (1 to 128 of A-Z a-z 0-9 : _ -)'
-    WHEN array_contains(envelope_keys, 'topic_thing') AND (s_topic_thing IS NULL OR s_topic_thing <> r.thing) THEN 'thing ' || r.thing || ' differs from the thing of the topic it was published on'
-    WHEN NOT array_contains(reading_keys, 'boot') THEN 'boot is missing'
+    WHEN (s_topic_thing IS NULL OR s_topic_thing <> r.thing) AND array_contains(envelope_keys, 'topic_thing') THEN 'thing ' || r.thing || ' differs from the thing of the topic it was published on'
+    WHEN r.boot IS NULL AND NOT array_contains(reading_keys, 'boot') THEN 'boot is missing'
     WHEN r.boot IS NULL THEN 'boot is not an integer'
     WHEN r.boot < 1 OR r.boot > 2147483647 THEN 'boot ' || CAST(r.boot AS STRING) || ' is out of range (1 to 2147483647)'
-    WHEN NOT array_contains(reading_keys, 'seq') THEN 'seq is missing'
+    WHEN r.seq IS NULL AND NOT array_contains(reading_keys, 'seq') THEN 'seq is missing'
     WHEN r.seq IS NULL THEN 'seq is not an integer'
     WHEN r.seq < 1 OR r.seq > 2147483647 THEN 'seq ' || CAST(r.seq AS STRING) || ' is out of range (1 to 2147483647)'
-    WHEN NOT array_contains(reading_keys, 'ts') THEN 'ts is missing'
+    WHEN r.ts IS NULL AND NOT array_contains(reading_keys, 'ts') THEN 'ts is missing'
     WHEN r.ts IS NULL THEN 'ts is not an integer (ms since the Unix epoch)'
     WHEN r.ts < 1000000000000 OR r.ts >= 4102444800000 THEN 'ts ' || CAST(r.ts AS STRING) || ' is not a time in ms between 2001-09-09 and 2100-01-01'
-    WHEN r.v = 2 AND NOT array_contains(reading_keys, 'interval_s') THEN 'interval_s is missing (required in v2)'
-    WHEN array_contains(reading_keys, 'interval_s') AND r.interval_s IS NULL THEN 'interval_s is not an integer'
+    WHEN r.v = 2 AND r.interval_s IS NULL AND NOT array_contains(reading_keys, 'interval_s') THEN 'interval_s is missing (required in v2)'
+    WHEN r.interval_s IS NULL AND array_contains(reading_keys, 'interval_s') THEN 'interval_s is not an integer'
     WHEN r.interval_s < 1 OR r.interval_s > 86400 THEN 'interval_s ' || CAST(r.interval_s AS STRING) || ' is out of range (1 to 86400)'
-    WHEN array_contains(envelope_keys, 'received_at') AND received_at IS NULL THEN 'received_at is not an integer'
-    WHEN NOT array_contains(reading_keys, 'health') THEN 'health is missing'
+    WHEN received_at IS NULL AND array_contains(envelope_keys, 'received_at') THEN 'received_at is not an integer'
+    WHEN r.health IS NULL AND NOT array_contains(reading_keys, 'health') THEN 'health is missing'
     WHEN health_keys IS NULL THEN 'health is not an object'
-    WHEN size(array_distinct(health_keys)) < size(health_keys) THEN 'a key of health appears twice (JSON parsers disagree on which one counts)'
-    WHEN array_contains(reading_keys, 'temperature_c') AND r.temperature_c IS NULL THEN 'temperature_c is not a number'
-    WHEN array_contains(reading_keys, 'humidity_pct') AND r.humidity_pct IS NULL THEN 'humidity_pct is not a number'
-    WHEN array_contains(reading_keys, 'pm1_ugm3') AND r.pm1_ugm3 IS NULL THEN 'pm1_ugm3 is not a number'
-    WHEN array_contains(reading_keys, 'pm2_5_ugm3') AND r.pm2_5_ugm3 IS NULL THEN 'pm2_5_ugm3 is not a number'
-    WHEN array_contains(reading_keys, 'pm10_ugm3') AND r.pm10_ugm3 IS NULL THEN 'pm10_ugm3 is not a number'
-    WHEN array_contains(reading_keys, 'co_ppb') AND r.co_ppb IS NULL THEN 'co_ppb is not a number'
-    WHEN array_contains(reading_keys, 'no2_ppb') AND r.no2_ppb IS NULL THEN 'no2_ppb is not a number'
-    WHEN array_contains(reading_keys, 'so2_ppb') AND r.so2_ppb IS NULL THEN 'so2_ppb is not a number'
-    WHEN array_contains(reading_keys, 'o3_ppb') AND r.o3_ppb IS NULL THEN 'o3_ppb is not a number'
-    WHEN array_contains(reading_keys, 'anomaly') AND r.anomaly IS NULL THEN 'anomaly is not a number'
+    WHEN size(health_keys) > CAST(h.temperature_c IS NOT NULL AS INT) + CAST(h.humidity_pct IS NOT NULL AS INT) + CAST(h.pm1_ugm3 IS NOT NULL AS INT) + CAST(h.pm2_5_ugm3 IS NOT NULL AS INT) + CAST(h.pm10_ugm3 IS NOT NULL AS INT) + CAST(h.co_ppb IS NOT NULL AS INT) + CAST(h.no2_ppb IS NOT NULL AS INT) + CAST(h.so2_ppb IS NOT NULL AS INT) + CAST(h.o3_ppb IS NOT NULL AS INT) + CAST(h.sht4x IS NOT NULL AS INT) + CAST(h.pms5003 IS NOT NULL AS INT) AND size(array_distinct(health_keys)) < size(health_keys) THEN 'a key of health appears twice (JSON parsers disagree on which one counts)'
+    WHEN r.temperature_c IS NULL AND array_contains(reading_keys, 'temperature_c') THEN 'temperature_c is not a number'
+    WHEN r.humidity_pct IS NULL AND array_contains(reading_keys, 'humidity_pct') THEN 'humidity_pct is not a number'
+    WHEN r.pm1_ugm3 IS NULL AND array_contains(reading_keys, 'pm1_ugm3') THEN 'pm1_ugm3 is not a number'
+    WHEN r.pm2_5_ugm3 IS NULL AND array_contains(reading_keys, 'pm2_5_ugm3') THEN 'pm2_5_ugm3 is not a number'
+    WHEN r.pm10_ugm3 IS NULL AND array_contains(reading_keys, 'pm10_ugm3') THEN 'pm10_ugm3 is not a number'
+    WHEN r.co_ppb IS NULL AND array_contains(reading_keys, 'co_ppb') THEN 'co_ppb is not a number'
+    WHEN r.no2_ppb IS NULL AND array_contains(reading_keys, 'no2_ppb') THEN 'no2_ppb is not a number'
+    WHEN r.so2_ppb IS NULL AND array_contains(reading_keys, 'so2_ppb') THEN 'so2_ppb is not a number'
+    WHEN r.o3_ppb IS NULL AND array_contains(reading_keys, 'o3_ppb') THEN 'o3_ppb is not a number'
+    WHEN r.anomaly IS NULL AND array_contains(reading_keys, 'anomaly') THEN 'anomaly is not a number'
     WHEN r.temperature_c < temperature_c_min OR r.temperature_c > temperature_c_max THEN 'temperature_c is out of range (' || CAST(temperature_c_min AS STRING) || ' to ' || CAST(temperature_c_max AS STRING) || ')'
     WHEN r.humidity_pct < humidity_pct_min OR r.humidity_pct > humidity_pct_max THEN 'humidity_pct is out of range (' || CAST(humidity_pct_min AS STRING) || ' to ' || CAST(humidity_pct_max AS STRING) || ')'
     WHEN r.pm1_ugm3 < pm1_ugm3_min OR r.pm1_ugm3 > pm1_ugm3_max THEN 'pm1_ugm3 is out of range (' || CAST(pm1_ugm3_min AS STRING) || ' to ' || CAST(pm1_ugm3_max AS STRING) || ')'
@@ -181,19 +181,26 @@ SELECT
     WHEN r.so2_ppb < so2_ppb_min OR r.so2_ppb > so2_ppb_max THEN 'so2_ppb is out of range (' || CAST(so2_ppb_min AS STRING) || ' to ' || CAST(so2_ppb_max AS STRING) || ')'
     WHEN r.o3_ppb < o3_ppb_min OR r.o3_ppb > o3_ppb_max THEN 'o3_ppb is out of range (' || CAST(o3_ppb_min AS STRING) || ' to ' || CAST(o3_ppb_max AS STRING) || ')'
     WHEN r.anomaly < 0 OR r.anomaly > 1 THEN 'anomaly is out of range (0 to 1)'
-    WHEN array_contains(health_keys, 'temperature_c') AND (h.temperature_c IS NULL OR (h.temperature_c NOT IN ('ok', 'warming') AND substr(h.temperature_c, 1, 6) <> 'fault:')) THEN 'health.temperature_c is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'humidity_pct') AND (h.humidity_pct IS NULL OR (h.humidity_pct NOT IN ('ok', 'warming') AND substr(h.humidity_pct, 1, 6) <> 'fault:')) THEN 'health.humidity_pct is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'pm1_ugm3') AND (h.pm1_ugm3 IS NULL OR (h.pm1_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm1_ugm3, 1, 6) <> 'fault:')) THEN 'health.pm1_ugm3 is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'pm2_5_ugm3') AND (h.pm2_5_ugm3 IS NULL OR (h.pm2_5_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm2_5_ugm3, 1, 6) <> 'fault:')) THEN 'health.pm2_5_ugm3 is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'pm10_ugm3') AND (h.pm10_ugm3 IS NULL OR (h.pm10_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm10_ugm3, 1, 6) <> 'fault:')) THEN 'health.pm10_ugm3 is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'co_ppb') AND (h.co_ppb IS NULL OR (h.co_ppb NOT IN ('ok', 'warming') AND substr(h.co_ppb, 1, 6) <> 'fault:')) THEN 'health.co_ppb is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'no2_ppb') AND (h.no2_ppb IS NULL OR (h.no2_ppb NOT IN ('ok', 'warming') AND substr(h.no2_ppb, 1, 6) <> 'fault:')) THEN 'health.no2_ppb is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'so2_ppb') AND (h.so2_ppb IS NULL OR (h.so2_ppb NOT IN ('ok', 'warming') AND substr(h.so2_ppb, 1, 6) <> 'fault:')) THEN 'health.so2_ppb is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'o3_ppb') AND (h.o3_ppb IS NULL OR (h.o3_ppb NOT IN ('ok', 'warming') AND substr(h.o3_ppb, 1, 6) <> 'fault:')) THEN 'health.o3_ppb is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'sht4x') AND (h.sht4x IS NULL OR (h.sht4x NOT IN ('ok', 'warming') AND substr(h.sht4x, 1, 6) <> 'fault:')) THEN 'health.sht4x is not ok, warming or fault:<code>'
-    WHEN array_contains(health_keys, 'pms5003') AND (h.pms5003 IS NULL OR (h.pms5003 NOT IN ('ok', 'warming') AND substr(h.pms5003, 1, 6) <> 'fault:')) THEN 'health.pms5003 is not ok, warming or fault:<code>'
+    WHEN (h.temperature_c IS NULL OR (h.temperature_c NOT IN ('ok', 'warming') AND substr(h.temperature_c, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'temperature_c') THEN 'health.temperature_c is not ok, warming or fault:<code>'
+    WHEN (h.humidity_pct IS NULL OR (h.humidity_pct NOT IN ('ok', 'warming') AND substr(h.humidity_pct, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'humidity_pct') THEN 'health.humidity_pct is not ok, warming or fault:<code>'
+    WHEN (h.pm1_ugm3 IS NULL OR (h.pm1_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm1_ugm3, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'pm1_ugm3') THEN 'health.pm1_ugm3 is not ok, warming or fault:<code>'
+    WHEN (h.pm2_5_ugm3 IS NULL OR (h.pm2_5_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm2_5_ugm3, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'pm2_5_ugm3') THEN 'health.pm2_5_ugm3 is not ok, warming or fault:<code>'
+    WHEN (h.pm10_ugm3 IS NULL OR (h.pm10_ugm3 NOT IN ('ok', 'warming') AND substr(h.pm10_ugm3, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'pm10_ugm3') THEN 'health.pm10_ugm3 is not ok, warming or fault:<code>'
+    WHEN (h.co_ppb IS NULL OR (h.co_ppb NOT IN ('ok', 'warming') AND substr(h.co_ppb, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'co_ppb') THEN 'health.co_ppb is not ok, warming or fault:<code>'
+    WHEN (h.no2_ppb IS NULL OR (h.no2_ppb NOT IN ('ok', 'warming') AND substr(h.no2_ppb, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'no2_ppb') THEN 'health.no2_ppb is not ok, warming or fault:<code>'
+    WHEN (h.so2_ppb IS NULL OR (h.so2_ppb NOT IN ('ok', 'warming') AND substr(h.so2_ppb, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'so2_ppb') THEN 'health.so2_ppb is not ok, warming or fault:<code>'
+    WHEN (h.o3_ppb IS NULL OR (h.o3_ppb NOT IN ('ok', 'warming') AND substr(h.o3_ppb, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'o3_ppb') THEN 'health.o3_ppb is not ok, warming or fault:<code>'
+    WHEN (h.sht4x IS NULL OR (h.sht4x NOT IN ('ok', 'warming') AND substr(h.sht4x, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'sht4x') THEN 'health.sht4x is not ok, warming or fault:<code>'
+    WHEN (h.pms5003 IS NULL OR (h.pms5003 NOT IN ('ok', 'warming') AND substr(h.pms5003, 1, 6) <> 'fault:')) AND array_contains(health_keys, 'pms5003') THEN 'health.pms5003 is not ok, warming or fault:<code>'
   END AS reason
 FROM raw_parsed p CROSS JOIN channel_ranges;
+
+-- What the outputs read of an item, and no more: the view a runner holds in memory keeps the text
+-- of a refused item for the quarantine, not the text and key lists of every valid one.
+CREATE OR REPLACE TEMPORARY VIEW raw_checked AS
+SELECT source_file, line_number, item, received_at, r, h, reason, CASE WHEN reason IS NOT NULL THEN line END AS line
+FROM item_checks;
+
 CREATE OR REPLACE TEMPORARY VIEW quarantine AS
 SELECT source_file, line_number, item, line, reason
 FROM raw_checked

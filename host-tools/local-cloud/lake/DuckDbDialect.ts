@@ -23,12 +23,12 @@ export const TRANSFORM_FUNCTIONS: readonly string[] = [
   // split a batch into its readings.
   `CREATE OR REPLACE TEMPORARY MACRO explode(list) AS unnest(list)`,
   `CREATE OR REPLACE TEMPORARY MACRO sequence(first, last) AS generate_series(first, last)`,
-  // Spark's from_json conversions of one value, from its JSON text (json_transform's "JSON"):
+  // Spark's from_json conversions of a number, from its JSON text (json_transform's "JSON"):
   // BIGINT takes a JSON integer that fits (DuckDB's cast would round 1.5 and read "1e3", "0x10", "+5");
   // DOUBLE takes any JSON number, one beyond the double range as ±Infinity, and Jackson's names of
-  // the non-finite values; STRING unquotes a string and gives any other value's JSON text.
-  // The common case is one cast; the rare ones (a rounded or hex cast, a number beyond the double
-  // range, a quoted non-finite name) are only looked at when the cast gave nothing or gave it wrong.
+  // the non-finite values. The common case is one cast; the rare ones (a rounded or hex cast, a
+  // number beyond the double range, a quoted non-finite name) are only looked at when the cast gave
+  // nothing or gave it wrong.
   `CREATE OR REPLACE TEMPORARY MACRO spark_bigint(j) AS CASE WHEN CAST(TRY_CAST(CAST(j AS VARCHAR) AS BIGINT) AS VARCHAR) = CAST(j AS VARCHAR) OR CAST(j AS VARCHAR) = '-0' THEN TRY_CAST(CAST(j AS VARCHAR) AS BIGINT) END`,
   `CREATE OR REPLACE TEMPORARY MACRO spark_double(j) AS coalesce(TRY_CAST(CAST(j AS VARCHAR) AS DOUBLE), CASE
      WHEN regexp_full_match(CAST(j AS VARCHAR), '-?[0-9][0-9.eE+-]*') THEN CASE WHEN starts_with(CAST(j AS VARCHAR), '-') THEN '-inf' ELSE 'inf' END::DOUBLE
@@ -36,22 +36,23 @@ export const TRANSFORM_FUNCTIONS: readonly string[] = [
      WHEN CAST(j AS VARCHAR) IN ('"Infinity"', '"+Infinity"', '"+INF"') THEN 'inf'::DOUBLE
      WHEN CAST(j AS VARCHAR) IN ('"-Infinity"', '"-INF"') THEN '-inf'::DOUBLE
    END)`,
-  `CREATE OR REPLACE TEMPORARY MACRO spark_string(j) AS CASE WHEN j IS NULL OR CAST(j AS VARCHAR) = 'null' THEN NULL WHEN starts_with(CAST(j AS VARCHAR), '"') THEN json_extract_string(j, '$') ELSE CAST(j AS VARCHAR) END`,
 ];
 
 const FROM_JSON_CALL = /from_json\(([A-Za-z_][A-Za-z0-9_.]*), '([^']*)'\)/g;
 const FIELD = /^([a-z_][a-z0-9_]*) (BIGINT|DOUBLE|STRING|ARRAY<STRING>)$/;
-const CONVERSION: Readonly<Record<string, (value: string) => string>> = {
-  BIGINT: (v) => `spark_bigint(${v})`,
-  DOUBLE: (v) => `spark_double(${v})`,
-  STRING: (v) => `spark_string(${v})`,
-  "ARRAY<STRING>": (v) => `list_transform(${v}, e -> spark_string(e))`,
+// How json_transform reads a field of each type, and what makes Spark's value of what it read. A
+// STRING is json_transform's VARCHAR as it is (a string unquoted, any other value's JSON text, a
+// JSON null NULL), which is Spark's answer: the golden test (test/cloud/transform) runs both.
+const FIELD_TYPES: Readonly<Record<string, { readonly read: string | readonly string[]; readonly convert?: (value: string) => string }>> = {
+  BIGINT: { read: "JSON", convert: (v) => `spark_bigint(${v})` },
+  DOUBLE: { read: "JSON", convert: (v) => `spark_double(${v})` },
+  STRING: { read: "VARCHAR" },
+  "ARRAY<STRING>": { read: ["VARCHAR"] },
 };
 
 /**
  * The shared transformation as DuckDB runs it: each `from_json(column, 'name TYPE, …')` becomes one
- * json_transform of the column (one parse, every field's JSON text) whose fields are then
- * converted as Spark converts them. A schema this cannot rewrite is refused with the field named,
+ * json_transform of the column (one parse) whose numbers are then converted as Spark converts them. A schema this cannot rewrite is refused with the field named,
  * so a new type in the SQL fails here rather than giving DuckDB's own answers.
  */
 export function sparkTransform(sql: string): string {
@@ -62,10 +63,12 @@ export function sparkTransform(sql: string): string {
       if (match === null) throw new Error(`from_json schema field "${f.trim()}": DuckDbDialect rewrites only "name BIGINT|DOUBLE|STRING|ARRAY<STRING>"`);
       return { name: match[1]!, type: match[2]! };
     });
-    const structure = JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.type === "ARRAY<STRING>" ? ["JSON"] : "JSON"])));
+    const structure = JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, FIELD_TYPES[f.type]!.read])));
+    const transformed = `json_transform(${column}, ${sqlString(structure)})`;
+    if (fields.every((f) => FIELD_TYPES[f.type]!.convert === undefined)) return transformed;
     // A one-element list and a lambda bind the parsed struct once, where a macro would copy the parse into every field.
-    const converted = fields.map((f) => `${f.name} := ${CONVERSION[f.type]!(`t.${f.name}`)}`).join(", ");
-    return `list_transform([json_transform(${column}, ${sqlString(structure)})], t -> struct_pack(${converted}))[1]`;
+    const converted = fields.map((f) => `${f.name} := ${FIELD_TYPES[f.type]!.convert?.(`t.${f.name}`) ?? `t.${f.name}`}`).join(", ");
+    return `list_transform([${transformed}], t -> struct_pack(${converted}))[1]`;
   });
 }
 

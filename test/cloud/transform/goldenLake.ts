@@ -55,6 +55,12 @@ function goldenObjects(): Record<string, string[]> {
       line(reading(20, { v: 3 }), BASE + 22 * MINUTE),
       line(reading(21, { ts: 5 }), BASE + 23 * MINUTE),
       line(reading(22), BASE + 24 * MINUTE),
+      // A string field given another JSON value reads as that value's text on both engines.
+      line(reading(23, { thing: 5 }), BASE + 25 * MINUTE),
+      line(reading(24, { health: { temperature_c: "ok", co_ppb: ["ok"] } }), BASE + 26 * MINUTE),
+      // A repeated key the transformation does not read, and one in health, are refused like a repeated field.
+      line(reading(25), BASE + 27 * MINUTE).replace('"seq":25,', '"seq":25,"note":1,"note":2,'),
+      line(reading(26, { health: { co_ppb: "ok" } }), BASE + 28 * MINUTE).replace('"co_ppb":"ok"}', '"co_ppb":"ok","co_ppb":"warming"}'),
     ],
   };
 }

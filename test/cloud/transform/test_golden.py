@@ -60,9 +60,16 @@ def test_spark_and_duckdb_curate_the_golden_lake_alike_row_by_row(spark, golden,
         "humidity_pct is out of range (0.0 to 100.0)",
         "not UTF-8 text (the line shows each invalid byte as U+FFFD)",
         "a key appears twice (JSON parsers disagree on which one counts)",
+        "a key of health appears twice (JSON parsers disagree on which one counts)",
+        "thing 5 differs from the thing of the topic it was published on",
+        "health.co_ppb is not ok, warming or fault:<code>",
         "batch is an empty array",
     ):
         assert expected in reasons
+    # A key given twice is found whether or not the transformation reads it.
+    reason_of = lambda text: [q["reason"] for q in quarantine if text in q["line"]]
+    assert reason_of('"note":1,"note":2') == ["a key appears twice (JSON parsers disagree on which one counts)"]
+    assert reason_of('"co_ppb":"ok","co_ppb":"warming"') == ["a key of health appears twice (JSON parsers disagree on which one counts)"]
 
 
 def test_a_broken_function_registration_fails_the_golden_comparison(spark, golden, transform_sql, tmp_path):
