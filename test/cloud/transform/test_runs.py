@@ -1,8 +1,10 @@
 """The Spark curation's runs: the first over an empty lake, one with nothing new, a catch-up after
-days of failed runs (driven by the manifest, not a window), and the curated table's DDL before any
-Parquet exists."""
+days of failed runs (driven by the manifest, not a window), a transformation that loses a reading
+(the count check fails the run before it writes), and the curated table's DDL before any Parquet exists."""
 import gzip
 import json
+
+import pytest
 
 import telemetry_transform as tt
 
@@ -65,3 +67,14 @@ def test_the_curated_table_is_created_with_its_columns_before_any_parquet_exists
     run(spark, tmp_path, transform_sql, channel_ranges)
     tt.ensure_curated_table(spark, "aqm_test_telemetry", location, transform_sql)
     assert spark.table("aqm_test_telemetry").where("date = DATE '2026-11-20'").count() == 2
+
+
+def test_a_transformation_that_loses_a_reading_fails_the_run_before_anything_is_written_or_recorded(spark, tmp_path, transform_sql, channel_ranges):
+    write_day(tmp_path / "raw", 0, [1, 2, 3])
+    losing = transform_sql.replace("WHERE copy_rank = 1", "WHERE copy_rank = 1 AND seq <> 2", 1)
+    assert losing != transform_sql
+    with pytest.raises(tt.CurationMismatch, match=r"aqm-telemetry-0: 3 readings but 2 curated \+ 0 duplicates \+ 0 quarantined"):
+        run(spark, tmp_path, losing, channel_ranges)
+    assert not (tmp_path / "curated").exists() and not (tmp_path / "manifest").exists()
+    # The same objects, with the transformation whole, are curated by the next run.
+    assert run(spark, tmp_path, transform_sql, channel_ranges)["curated"] == 3
