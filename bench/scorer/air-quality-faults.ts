@@ -109,7 +109,7 @@ export function runAirQuality(corpus: AirCorpus, detectors: readonly AirDetector
 }
 
 /** The board's purpose-built tests, searched on the choosing half; 0 is "off". */
-const TEST_SEARCH = { stuckReadings: [0, 24, 36, 48], spikeFactor: [0, 16, 24, 32, 48, 64] } as const;
+const TEST_SEARCH = { stuckReadings: [0, 24, 36, 48], jumpFactor: [0, 1, 2, 4] } as const;
 
 export function boardDetector(name: string, config: ScorerConfig): AirDetector {
   return {
@@ -122,29 +122,29 @@ export function boardDetector(name: string, config: ScorerConfig): AirDetector {
 }
 
 /**
- * Chooses the stuck and spike tests' settings for the board on the choosing half: the setting
+ * Chooses the stuck and jump tests' settings for the board on the choosing half: the setting
  * whose shipped threshold (the same rule as every detector's) gives the best in-sample NAB score.
  */
 export function chooseBoardTests(corpus: AirCorpus & { readonly stamp: string }, base: ScorerConfig, standard: CostMatrix): ScorerConfig {
   const search = cached("air-tests", { stamp: corpus.stamp, base, TEST_SEARCH, PLAN }, () =>
     TEST_SEARCH.stuckReadings.flatMap((stuckReadings) =>
-      TEST_SEARCH.spikeFactor.map((spikeFactor) => {
-        const scored = scoreFaultSeries(corpus.choose, boardDetector("", parseScorerConfig({ ...base, stuckReadings, spikeFactor })).fresh);
+      TEST_SEARCH.jumpFactor.map((jumpFactor) => {
+        const scored = scoreFaultSeries(corpus.choose, boardDetector("", parseScorerConfig({ ...base, stuckReadings, jumpFactor })).fresh);
         const threshold = shippedThreshold(scored, standard, MAX_FALSE_ALARMS_PER_1000);
         const figures = figuresAt(scored, threshold, standard);
-        return { stuckReadings, spikeFactor, threshold, nab: figures.nab, falseAlarmsPer1000: figures.falseAlarmsPer1000 };
+        return { stuckReadings, jumpFactor, threshold, nab: figures.nab, falseAlarmsPer1000: figures.falseAlarmsPer1000 };
       }),
     ),
   );
   const ranked = [...search.value].sort((a, b) => b.nab - a.nab);
   const best = ranked[0] as (typeof ranked)[number];
   console.log(
-    `\nThe board's stuck and spike tests, ${ranked.length} settings scored on the choose half only${search.fromCache ? " (from .cache/bench-scorer)" : ""}:`,
+    `\nThe board's stuck and jump tests, ${ranked.length} settings scored on the choose half only${search.fromCache ? " (from .cache/bench-scorer)" : ""}:`,
   );
-  console.log(`  ${"stuckReadings".padStart(13)} ${"spikeFactor".padStart(11)} threshold    NAB FA/1000`);
+  console.log(`  ${"stuckReadings".padStart(13)} ${"jumpFactor".padStart(11)} threshold    NAB FA/1000`);
   for (const one of ranked)
     console.log(
-      `  ${String(one.stuckReadings).padStart(13)} ${String(one.spikeFactor).padStart(11)} ${num(one.threshold, 4, 9)} ${num(one.nab, 1)} ${num(one.falseAlarmsPer1000, 2, 7)}`,
+      `  ${String(one.stuckReadings).padStart(13)} ${String(one.jumpFactor).padStart(11)} ${num(one.threshold, 4, 9)} ${num(one.nab, 1)} ${num(one.falseAlarmsPer1000, 2, 7)}`,
     );
-  return parseScorerConfig({ ...base, stuckReadings: best.stuckReadings, spikeFactor: best.spikeFactor });
+  return parseScorerConfig({ ...base, stuckReadings: best.stuckReadings, jumpFactor: best.jumpFactor });
 }

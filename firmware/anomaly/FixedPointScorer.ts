@@ -8,10 +8,11 @@
  * channel's decaying peak of recent surprises, so an anomaly alerts when it starts rather than
  * on every reading it lasts, and a channel that has just been through a big excursion needs a
  * bigger one to alert again. Two purpose-built tests sit beside it, each off unless configured:
- * a stuck sensor (a run of identical readings twice the channel's longest) and a one-reading
- * spike that comes straight back; either scores 1 once. A channel scores the highest of the
- * three, and the combined score is the highest channel's. Why each exists, and what each is
- * measured to catch: docs/anomaly-scorer.md.
+ * a stuck sensor (a run of identical readings twice the channel's longest), which scores 1
+ * once, and a jump (a step from the last reading several times the channel's record step),
+ * graded by how far it outdid the record so the threshold trades jumps against false alarms. A
+ * channel scores the highest of the three, and the combined score is the highest channel's. Why
+ * each exists, and what each is measured to catch: docs/anomaly-scorer.md.
  *
  * The only floating-point steps are at the boundary: each reading is converted once to Q16.16,
  * and the time of day once to a bin index.
@@ -37,17 +38,20 @@ const SCALE_EXPONENT = 7;
 const STATUS = 8;
 /** Bit b set once seasonal bin b has its first reading. */
 const BINS_SEEN = 9;
-/** The reading before LAST_INPUT, for the spike test. */
-const BEFORE_LAST_INPUT = 10;
-/** The mean absolute difference between consecutive readings, the spike test's yardstick, and its carry. */
-const STEP_LEVEL = 11;
-const STEP_CARRY = 12;
 /** The longest run of identical readings the channel has had, for the stuck test. */
-const RUN_RECORD = 13;
+const RUN_RECORD = 10;
+/**
+ * The jump test's yardstick: the largest step between consecutive readings, losing 2^−10 a
+ * reading, so it is about the largest of the last thousand steps (six weeks of hourly readings).
+ * A record, not a mean step: pollution rises in big steps when a plume arrives, so only a step
+ * well beyond the biggest ones the channel normally takes says the sensor jumped.
+ */
+const STEP_RECORD = 11;
+const STEP_RECORD_DECAY_SHIFT = 10;
 /** Then one Q16.16 average per seasonal bin. */
-const FIRST_BIN = 14;
+const FIRST_BIN = 12;
 /** The slots besides the bins that hold values in the channel's scale. */
-const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT, BEFORE_LAST_INPUT, STEP_LEVEL, STEP_CARRY] as const;
+const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT, STEP_RECORD] as const;
 /** A run counter stops here, far below int32, whatever a stuck sensor keeps sending. */
 const RUN_CAP = 1 << 30;
 
@@ -81,8 +85,6 @@ export class FixedPointScorer {
   readonly #thresholdQ16: number;
   readonly #slotsPerChannel: number;
   readonly #binSeconds: number;
-  /** The largest step level whose product with spikeFactor fits an int32. */
-  readonly #spikeLevelLimit: number;
 
   constructor(config: ScorerConfig) {
     this.#config = config;
@@ -91,7 +93,6 @@ export class FixedPointScorer {
     this.#state = new Int32Array(config.channels * this.#slotsPerChannel);
     this.#channelScores = new Int32Array(config.channels);
     this.#thresholdQ16 = thresholdQ16(config.threshold);
-    this.#spikeLevelLimit = config.spikeFactor === 0 ? 0 : Math.floor(INT32_MAX / config.spikeFactor);
   }
 
   /** Bytes of state kept between readings, all channels (the figure the config checks against its budget). */
@@ -181,7 +182,7 @@ export class FixedPointScorer {
     if (valid <= config.warmupReadings || valid < SETTLED_READINGS) state[base + VALID_READINGS] = valid + 1;
 
     let stuck = false;
-    let spike = false;
+    let jump = 0;
     if ((status & HAS_MEAN) === 0) {
       state[base + MEAN] = x;
       state[base + DEVIATION] = 0;
@@ -189,9 +190,8 @@ export class FixedPointScorer {
       state[base + STATUS] = status | HAS_MEAN;
     } else {
       stuck = this.#stuckTest(base, x);
-      spike = config.spikeFactor > 0 && valid >= 2 && this.#spikeTest(base, x, valid);
+      if (config.jumpFactor > 0) jump = this.#jumpTest(base, x, valid);
     }
-    state[base + BEFORE_LAST_INPUT] = state[base + LAST_INPUT] as number;
     state[base + LAST_INPUT] = x;
 
     let expectedSlot = base + MEAN;
@@ -230,10 +230,10 @@ export class FixedPointScorer {
     const surprisePeak = surprise << PEAK_EXTRA_BITS;
     state[base + PEAK] = surprisePeak > decayed ? surprisePeak : decayed;
     if (warming) return 0;
-    // The purpose-built tests score 1 once, and leave the peak to the readings.
-    if (stuck || spike) return SCORE_MAX;
+    // The purpose-built tests leave the peak to the readings: a stuck run scores 1 once, a jump its grade.
+    if (stuck) return SCORE_MAX;
     const excess = surprise - (previousPeak >> PEAK_EXTRA_BITS);
-    return excess > 0 ? excess : 0;
+    return excess > jump ? excess : jump;
   }
 
   /**
@@ -258,30 +258,19 @@ export class FixedPointScorer {
   }
 
   /**
-   * Spike: the last reading stood out from both its neighbours, in the same direction, by at
-   * least spikeFactor times the channel's mean step between readings. It needs the reading after
-   * the spike, so it fires one reading late; a level that jumps and stays (a real episode, a
-   * step) never passes it. Also updates the step level, from warm-up on; with the test off
-   * (spikeFactor 0) none of this runs.
+   * Jump: the step from the last reading against the channel's record step (STEP_RECORD, before
+   * this step joins it), graded r / (r + jumpFactor) with r the step in records, so a step
+   * jumpFactor times the record grades 0.5 and the threshold decides. It fires on the reading
+   * that jumps: a spike's rise, a calibration step, a swapped plug. The record learns from the
+   * first step on, warm-up included; with the test off (jumpFactor 0) none of this runs.
    */
-  #spikeTest(base: number, x: number, valid: number): boolean {
-    const config = this.#config;
+  #jumpTest(base: number, x: number, valid: number): number {
     const state = this.#state;
-    const last = state[base + LAST_INPUT] as number;
-    const level = state[base + STEP_LEVEL] as number;
-    const settling = 32 - Math.clz32(valid);
-    const shift = settling < config.deviationShift ? settling : config.deviationShift;
-    const stepNow = absSaturating(subtractSaturating(x, last));
-    const update = addSaturating(subtractSaturating(stepNow, level), state[base + STEP_CARRY] as number);
-    const change = update >> shift;
-    state[base + STEP_LEVEL] = addSaturating(level, change);
-    state[base + STEP_CARRY] = update - (change << shift);
-    if (valid <= config.warmupReadings || level > this.#spikeLevelLimit) return false;
-    const rise = subtractSaturating(last, state[base + BEFORE_LAST_INPUT] as number);
-    const fall = subtractSaturating(last, x);
-    if (rise > 0 !== fall > 0 || rise === 0 || fall === 0) return false;
-    const riseSize = absSaturating(rise);
-    const fallSize = absSaturating(fall);
-    return (riseSize < fallSize ? riseSize : fallSize) >= Math.imul(level, config.spikeFactor);
+    const step = absSaturating(subtractSaturating(x, state[base + LAST_INPUT] as number));
+    const record = state[base + STEP_RECORD] as number;
+    const decayed = record - (record >> STEP_RECORD_DECAY_SHIFT);
+    state[base + STEP_RECORD] = step > decayed ? step : decayed;
+    if (valid <= this.#config.warmupReadings || record === 0) return 0;
+    return surpriseQ16(step, record, this.#config.jumpFactor);
   }
 }

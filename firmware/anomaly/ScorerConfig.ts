@@ -37,11 +37,11 @@ export interface ScorerConfig {
    */
   readonly stuckReadings: number;
   /**
-   * A reading that stood out from both neighbours, in the same direction, by this many times the
-   * channel's mean step between readings is a spike (score 1, once, on the reading after it);
-   * 0 turns the test off.
+   * A reading's step from the last one, in units of the channel's record step (about the largest
+   * of its last thousand steps), grades r / (r + jumpFactor): a step jumpFactor records tall
+   * grades 0.5. 0 turns the jump test off.
    */
-  readonly spikeFactor: number;
+  readonly jumpFactor: number;
   /** A reading is flagged when its score (the surprise's rise over the peak) reaches this, a fraction in (0, 1). */
   readonly threshold: number;
 }
@@ -57,9 +57,9 @@ export class ScorerConfigError extends Error {
 
 /**
  * The board's default: what bench:scorer's protocol chooses on the choose halves only (the
- * structural shifts on NAB's, the stuck and spike tests and the threshold on the air-quality set's,
+ * structural shifts on NAB's, the stuck and jump tests and the threshold on the air-quality set's,
  * at most 1 false alarm per 1,000 clean readings there). The threshold is high because the stuck
- * and spike tests score 1 and the learnt model's rise over its peak must clear real pollution.
+ * test scores 1 and only a step several records tall may alert: real pollution jumps too.
  */
 export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   channels: 9,
@@ -71,16 +71,16 @@ export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   seasonalShift: 6,
   warmupReadings: 150,
   stuckReadings: 24,
-  spikeFactor: 48,
-  threshold: 0.1781,
+  jumpFactor: 1,
+  threshold: 0.7911,
 });
 
 /** The scorer's state budget: all channels together. */
 export const STATE_BUDGET_BYTES = 2048;
 
-/** Bytes of state FixedPointScorer keeps: 14 int32 slots a channel, one per seasonal bin, and the channel's last score. */
+/** Bytes of state FixedPointScorer keeps: 12 int32 slots a channel, one per seasonal bin, and the channel's last score. */
 export function scorerStateBytes(channels: number, seasonalBins: number): number {
-  return channels * (15 + seasonalBins) * 4;
+  return channels * (13 + seasonalBins) * 4;
 }
 
 function integer(source: Record<string, unknown>, field: keyof ScorerConfig, min: number, max: number): number {
@@ -120,8 +120,8 @@ export function parseScorerConfig(source: Record<string, unknown>): ScorerConfig
     peakDecayShift: integer(source, "peakDecayShift", 1, 16),
     warmupReadings: integer(source, "warmupReadings", 0, 1_000_000),
     stuckReadings: integer(source, "stuckReadings", 0, 1_000_000),
-    // spikeFactor · step level must fit an int32; 255 keeps the product's check a shift wide.
-    spikeFactor: integer(source, "spikeFactor", 0, 255),
+    // The jump grade's knee, as knee is the surprise's: 8 bits keep it far inside int32.
+    jumpFactor: integer(source, "jumpFactor", 0, 255),
     threshold,
   };
 }

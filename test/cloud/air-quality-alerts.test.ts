@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { DEFAULT_SCORER_CONFIG } from "../../firmware/anomaly/ScorerConfig.ts";
 import { loadPollutantLimits } from "../../cloud/lib/pollutantLimits.ts";
 import { logicalId, statementsOfRole, synthFixtureStack, type Json } from "./stackFixture.ts";
 
@@ -27,10 +28,11 @@ test("a limit rule names the thing (from the topic) and its channel, and fires a
   );
   // 100 µg/m³ of ozone over 8 hours is 50.94 ppb at 25 °C.
   assert.match(rules.o3_ppb!.TopicRulePayload.Sql, /'ppb' AS unit, 50\.94 AS guideline_level, 8 AS guideline_hours, .* WHERE o3_ppb > 50\.94$/);
-  assert.match(
-    rules.anomaly!.TopicRulePayload.Sql,
-    /^SELECT topic\(3\) AS thing, 'anomaly' AS channel, anomaly AS value, 0\.1781 AS threshold, .*pm2_5_ugm3.* WHERE anomaly >= 0\.1781$/,
-  );
+  const threshold = String(DEFAULT_SCORER_CONFIG.threshold);
+  const sql = rules.anomaly!.TopicRulePayload.Sql as string;
+  assert.ok(sql.startsWith(`SELECT topic(3) AS thing, 'anomaly' AS channel, anomaly AS value, ${threshold} AS threshold, `), sql);
+  assert.match(sql, /pm2_5_ugm3/);
+  assert.ok(sql.endsWith(` WHERE anomaly >= ${threshold}`), sql);
 });
 
 test("alert topic: KMS with a rotating key, TLS-only; the rules' role may publish to it and use the key, nothing else", () => {

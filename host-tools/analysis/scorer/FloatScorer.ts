@@ -1,13 +1,15 @@
 import type { ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
 
+/** As the fixed-point scorer's record step: it loses 2^−10 a reading. */
+const STEP_RECORD_DECAY_SHIFT = 10;
+
 interface ChannelState {
   mean: number;
   deviation: number;
   peak: number;
   validReadings: number;
   lastInput: number;
-  beforeLastInput: number;
-  stepLevel: number;
+  stepRecord: number;
   stuckRun: number;
   runRecord: number;
   hasMean: boolean;
@@ -32,8 +34,7 @@ export class FloatScorer {
       peak: 0,
       validReadings: 0,
       lastInput: 0,
-      beforeLastInput: 0,
-      stepLevel: 0,
+      stepRecord: 0,
       stuckRun: 0,
       runRecord: 0,
       hasMean: false,
@@ -64,7 +65,7 @@ export class FloatScorer {
     // As the fixed-point scorer: about 1/n early on, so the averages have settled when warm-up ends.
     const settling = 32 - Math.clz32(valid + 1);
     let stuck = false;
-    let spike = false;
+    let jump = 0;
     if (!channel.hasMean) {
       channel.mean = x;
       channel.deviation = 0;
@@ -79,21 +80,14 @@ export class FloatScorer {
         channel.runRecord = Math.max(channel.runRecord, channel.stuckRun);
         channel.stuckRun = 1;
       }
-      if (config.spikeFactor > 0 && valid >= 2) {
-        // As the fixed-point scorer: the last reading against both neighbours, in steps of the mean step.
-        const level = channel.stepLevel;
-        channel.stepLevel += (Math.abs(x - channel.lastInput) - level) * 2 ** -Math.min(32 - Math.clz32(valid), config.deviationShift);
-        const rise = channel.lastInput - channel.beforeLastInput;
-        const fall = channel.lastInput - x;
-        spike =
-          valid > config.warmupReadings &&
-          rise !== 0 &&
-          fall !== 0 &&
-          rise > 0 === fall > 0 &&
-          Math.min(Math.abs(rise), Math.abs(fall)) >= config.spikeFactor * level;
+      if (config.jumpFactor > 0) {
+        // As the fixed-point scorer: the step against the record step before it, graded r / (r + jumpFactor).
+        const step = Math.abs(x - channel.lastInput);
+        const record = channel.stepRecord;
+        channel.stepRecord = Math.max(record * (1 - 2 ** -STEP_RECORD_DECAY_SHIFT), step);
+        if (valid > config.warmupReadings && record > 0) jump = step / (step + config.jumpFactor * record);
       }
     }
-    channel.beforeLastInput = channel.lastInput;
     channel.lastInput = x;
 
     if (bin >= 0 && Number.isNaN(channel.bins[bin])) channel.bins[bin] = x;
@@ -111,7 +105,7 @@ export class FloatScorer {
     const previousPeak = channel.peak;
     channel.peak = Math.max(previousPeak * (1 - 2 ** -(warming ? Math.min(settling, config.peakDecayShift) : config.peakDecayShift)), surprise);
     if (warming) return 0;
-    // The score is the surprise's rise over the peak; the stuck and spike tests score 1 once, apart from it.
-    return stuck || spike ? 1 : Math.max(0, surprise - previousPeak);
+    // The score is the surprise's rise over the peak; the stuck test scores 1 once and a jump its grade, apart from it.
+    return stuck ? 1 : Math.max(jump, surprise - previousPeak);
   }
 }

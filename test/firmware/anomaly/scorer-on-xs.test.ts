@@ -14,8 +14,8 @@ test(
     // Edge inputs the fixture lacks: infinities, a reading far past Q16.16, negative and tiny values.
     rows[500] = [Number.POSITIVE_INFINITY, 1e12, -1e12, 1e-9, -3, Number.NEGATIVE_INFINITY, -40, 0, 1e5];
     const faultMasks = rows.map((_, index) => (index % 97 === 0 ? 0b101 : 0));
-    // The board's nine channels, with the stuck and spike tests on.
-    const config = parseScorerConfig({ channels: 9, warmupReadings: 48, stuckReadings: 6, spikeFactor: 8, threshold: 0.3 });
+    // The board's nine channels, with the stuck and jump tests on.
+    const config = parseScorerConfig({ channels: 9, warmupReadings: 48, stuckReadings: 6, jumpFactor: 8, threshold: 0.3 });
 
     const node = new FixedPointScorer(config);
     const nodeScores = rows.map((row, index) => node.score(row, faultMasks[index], secondsOfDay[index]));
@@ -28,7 +28,7 @@ test(
     assert.ok(nodeScores.filter((score) => node.isAnomalous(score)).length > 0, "something is flagged, so the comparison covers scoring");
     assert.ok(
       nodeScores.some((score) => score === SCORE_MAX),
-      "a stuck or spike test fires, so the comparison covers them",
+      "a stuck or jump test fires, so the comparison covers them",
     );
     assert.deepEqual(xs.scores, nodeScores);
     assert.deepEqual(xs.state, Array.from(node.snapshot()));

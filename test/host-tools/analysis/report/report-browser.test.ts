@@ -12,7 +12,18 @@ import { parseDeepArForecast } from "../../../../host-tools/analysis/report/Deep
 import { ReportServer } from "../../../../host-tools/analysis/report/ReportServer.ts";
 import { CHART_COLOURS, PLOT } from "../../../../host-tools/analysis/report/SvgChart.ts";
 import { countColour, countInk, decodePng } from "./pngPixels.ts";
-import { A_READINGS, ANOMALY_AT, B_READINGS, BOARD_A, BOARD_B, CO_FAULT, curatedReportLake, GAS_WARMING_READINGS, pm25Forecast } from "./reportLakeFixture.ts";
+import {
+  A_READINGS,
+  ANOMALY_AT,
+  ANOMALY_SCORE,
+  B_READINGS,
+  BOARD_A,
+  BOARD_B,
+  CO_FAULT,
+  curatedReportLake,
+  GAS_WARMING_READINGS,
+  pm25Forecast,
+} from "./reportLakeFixture.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -139,7 +150,7 @@ test("the injected anomaly is marked where its reading is plotted, on the score 
   assert.deepEqual(markAt, readingAt);
   assert.match(
     (await page.locator(`section.board[data-thing="${BOARD_A}"] figure[data-chart="anomaly"] circle.anomaly-mark title`).textContent()) ?? "",
-    new RegExp(`^score 0\\.3 at ${utcText(lake.aTimes[ANOMALY_AT]!)}$`),
+    new RegExp(`^score ${String(ANOMALY_SCORE).replace(".", "\\.")} at ${utcText(lake.aTimes[ANOMALY_AT]!)}$`),
   );
 });
 

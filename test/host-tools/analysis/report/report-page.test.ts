@@ -116,9 +116,9 @@ test("page data: each board's readings in the window, anomaly marks at the thres
   assert.deepEqual(data.span, { from: lake.base, to: lake.aTimes.at(-1) });
   assert.ok(a!.channels.every((c) => c.forecast === null));
 
-  const wider = await readLakeReport({ lakeDir: lake.lakeDir, windowHours: 80, threshold: 0.4 });
+  const wider = await readLakeReport({ lakeDir: lake.lakeDir, windowHours: 80, threshold: 0.92 });
   assert.equal(wider.boards[0]!.times.length, A_READINGS + 1);
-  assert.deepEqual(wider.boards[0]!.anomalyMarks, [{ reading: 0, ts: lake.oldReadingAt, score: 0.5 }], "only the old reading's 0.5 reaches 0.4");
+  assert.deepEqual(wider.boards[0]!.anomalyMarks, [{ reading: 0, ts: lake.oldReadingAt, score: 0.95 }], "only the old reading's 0.95 reaches 0.92");
 });
 
 test("a forecast is placed on its board and channel, hourly from its start, and widens the charts' span", async () => {

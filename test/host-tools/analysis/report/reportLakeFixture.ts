@@ -16,7 +16,7 @@ export const A_READINGS = 30;
 export const B_READINGS = 20;
 /** Index of board A's reading with an anomaly score above the threshold. */
 export const ANOMALY_AT = 17;
-export const ANOMALY_SCORE = 0.3;
+export const ANOMALY_SCORE = 0.9;
 /** Board B's CO cell is faulty for these readings (indices, inclusive): `nack` for the first two, then `timeout`. */
 export const CO_FAULT = { first: 5, last: 8, codes: ["nack", "timeout"] } as const;
 /** Board B is off for this many minutes after this reading (index), then boots again. */
@@ -91,7 +91,7 @@ export async function curatedReportLake(base = Math.floor(Date.now() / HOUR) * H
   });
   writeObjects(lakeDir, {
     [objectKey(base, "report-a")]: [...a, ...b],
-    [objectKey(oldReadingAt, "report-old")]: [reading(BOARD_A, 1, oldReadingAt, { anomaly: 0.5 })],
+    [objectKey(oldReadingAt, "report-old")]: [reading(BOARD_A, 1, oldReadingAt, { anomaly: 0.95 })],
   });
   const curation = await new LakeCurator({ lakeDir }).curate();
   if (curation.curated !== A_READINGS + B_READINGS + 1)

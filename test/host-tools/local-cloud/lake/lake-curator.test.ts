@@ -81,7 +81,7 @@ test("curated Parquet: v1 and v2 in one shape, one row per (thing, boot, seq), t
     interval_s: 60,
     pm2_5_ugm3: 9,
     co_ppb: 268.3,
-    anomaly: 0.4,
+    anomaly: 0.85,
     health_temperature_c: "ok",
     health_pm10_ugm3: "ok",
     health_co_ppb: "ok",

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { LakeCurator } from "../../../../host-tools/local-cloud/lake/LakeCurator.ts";
 import { LakeQuery, QueryFailed } from "../../../../host-tools/local-cloud/lake/LakeQuery.ts";
+import { DEFAULT_SCORER_CONFIG } from "../../../../firmware/anomaly/ScorerConfig.ts";
 import { loadNamedQueries } from "../../../../cloud/lib/namedQueries.ts";
 import { firstRunObjects, fixtureBase, HOUR, MINUTE, secondRunObjects, writeObjects } from "./rawFixture.ts";
 
@@ -66,7 +67,7 @@ test("rcf-anomalies: locally the board's own score stands in for RCF's, flagged 
     // The week's, highest first: also the reading two days old that anomalies-last-day leaves out.
     [
       ["aqm-fix-003", 0.9, 0.9, 5],
-      ["aqm-fix-001", 0.4, 0.4, 9],
+      ["aqm-fix-001", 0.85, 0.85, 9],
     ],
   );
 });
@@ -88,7 +89,7 @@ test("hourly-averages: readings and means per board and UTC hour over the last 2
   assert.deepEqual(
     rows.map((r) => [r.thing, r.hour_utc, r.readings, r.pm2_5_ugm3, r.max_anomaly]),
     [
-      ["aqm-fix-001", utc(base), 4, 6.5, 0.4],
+      ["aqm-fix-001", utc(base), 4, 6.5, 0.85],
       ["aqm-fix-002", utc(base), 1, 4, null],
       ["aqm-fix-002", utc(base + HOUR), 1, null, null],
       ["aqm-fix-003", utc(base), 1, 5, 0.005],
@@ -110,10 +111,16 @@ test("sensor-faults: the faulty channels of each board's latest reading, v1 sens
 });
 
 test("anomalies-last-day: scores at or above the default threshold in the last 24 hours only", async () => {
+  // The board's default threshold, not a copy that drifts when bench:scorer chooses another.
+  const threshold = String(DEFAULT_SCORER_CONFIG.threshold);
+  const query = definitions.find((q) => q.name === "anomalies-last-day")!;
+  assert.ok(query.sql.includes(` anomaly >= ${threshold} `), query.sql);
+  assert.ok(query.description.includes(`(${threshold},`), query.description);
+  assert.ok(0.005 < DEFAULT_SCORER_CONFIG.threshold && DEFAULT_SCORER_CONFIG.threshold <= 0.85, "the fixture has one score on each side");
   const rows = await named("anomalies-last-day");
   assert.deepEqual(
     rows.map((r) => [r.thing, r.boot, r.seq, r.anomaly]),
-    [["aqm-fix-001", 1, 2, 0.4]],
+    [["aqm-fix-001", 1, 2, 0.85]],
   );
 });
 

@@ -60,7 +60,7 @@ const json = (record: Record<string, unknown>) => JSON.stringify(record);
 
 /** Lines of the objects the first curation run finds. */
 export function firstRunObjects(base: number): Record<string, string[]> {
-  const a1 = json(v2("aqm-fix-001", 1, 2, base + 2 * MINUTE, { pm2_5_ugm3: 9.0, anomaly: 0.4 }));
+  const a1 = json(v2("aqm-fix-001", 1, 2, base + 2 * MINUTE, { pm2_5_ugm3: 9.0, anomaly: 0.85 }));
   const { co_ppb: _co, ...noCo } = v2("aqm-fix-003", 2, 1, base + 90_000, { anomaly: 0.005, health: { ...ALL_CHANNELS_OK, co_ppb: "fault:nack" } });
   const { seq: _seq, ...noSeq } = v2("aqm-fix-001", 1, 9, base + 9 * MINUTE);
   const {
