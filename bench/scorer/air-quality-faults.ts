@@ -109,7 +109,16 @@ export function runAirQuality(corpus: AirCorpus, detectors: readonly AirDetector
 }
 
 /** The board's purpose-built tests, searched on the choosing half; 0 is "off". */
-const TEST_SEARCH = { stuckReadings: [0, 24, 36, 48], jumpFactor: [0, 1, 2, 4] } as const;
+const TEST_SEARCH = { stuckReadings: [0, 24, 36, 48], jumpFactor: [0, 1, 4], sharedJumpDiscount: [0, 1, 2, 3, 4, 6] } as const;
+
+/** Every setting of the search once: the discount means nothing with the jump test off. */
+function testSettings(): { stuckReadings: number; jumpFactor: number; sharedJumpDiscount: number }[] {
+  return TEST_SEARCH.stuckReadings.flatMap((stuckReadings) =>
+    TEST_SEARCH.jumpFactor.flatMap((jumpFactor) =>
+      (jumpFactor === 0 ? [0] : TEST_SEARCH.sharedJumpDiscount).map((sharedJumpDiscount) => ({ stuckReadings, jumpFactor, sharedJumpDiscount })),
+    ),
+  );
+}
 
 export function boardDetector(name: string, config: ScorerConfig): AirDetector {
   return {
@@ -122,29 +131,27 @@ export function boardDetector(name: string, config: ScorerConfig): AirDetector {
 }
 
 /**
- * Chooses the stuck and jump tests' settings for the board on the choosing half: the setting
+ * Chooses the stuck and jump tests' settings (with the jump's shared discount) for the board on the choosing half: the setting
  * whose shipped threshold (the same rule as every detector's) gives the best in-sample NAB score.
  */
 export function chooseBoardTests(corpus: AirCorpus & { readonly stamp: string }, base: ScorerConfig, standard: CostMatrix): ScorerConfig {
   const search = cached("air-tests", { stamp: corpus.stamp, base, TEST_SEARCH, PLAN }, () =>
-    TEST_SEARCH.stuckReadings.flatMap((stuckReadings) =>
-      TEST_SEARCH.jumpFactor.map((jumpFactor) => {
-        const scored = scoreFaultSeries(corpus.choose, boardDetector("", parseScorerConfig({ ...base, stuckReadings, jumpFactor })).fresh);
-        const threshold = shippedThreshold(scored, standard, MAX_FALSE_ALARMS_PER_1000);
-        const figures = figuresAt(scored, threshold, standard);
-        return { stuckReadings, jumpFactor, threshold, nab: figures.nab, falseAlarmsPer1000: figures.falseAlarmsPer1000 };
-      }),
-    ),
+    testSettings().map((setting) => {
+      const scored = scoreFaultSeries(corpus.choose, boardDetector("", parseScorerConfig({ ...base, ...setting })).fresh);
+      const threshold = shippedThreshold(scored, standard, MAX_FALSE_ALARMS_PER_1000);
+      const figures = figuresAt(scored, threshold, standard);
+      return { ...setting, threshold, nab: figures.nab, falseAlarmsPer1000: figures.falseAlarmsPer1000 };
+    }),
   );
   const ranked = [...search.value].sort((a, b) => b.nab - a.nab);
   const best = ranked[0] as (typeof ranked)[number];
   console.log(
     `\nThe board's stuck and jump tests, ${ranked.length} settings scored on the choose half only${search.fromCache ? " (from .cache/bench-scorer)" : ""}:`,
   );
-  console.log(`  ${"stuckReadings".padStart(13)} ${"jumpFactor".padStart(11)} threshold    NAB FA/1000`);
+  console.log(`  ${"stuckReadings".padStart(13)} ${"jumpFactor".padStart(11)} ${"sharedJumpDiscount".padStart(18)} threshold    NAB FA/1000`);
   for (const one of ranked)
     console.log(
-      `  ${String(one.stuckReadings).padStart(13)} ${String(one.jumpFactor).padStart(11)} ${num(one.threshold, 4, 9)} ${num(one.nab, 1)} ${num(one.falseAlarmsPer1000, 2, 7)}`,
+      `  ${String(one.stuckReadings).padStart(13)} ${String(one.jumpFactor).padStart(11)} ${String(one.sharedJumpDiscount).padStart(18)} ${num(one.threshold, 4, 9)} ${num(one.nab, 1)} ${num(one.falseAlarmsPer1000, 2, 7)}`,
     );
-  return parseScorerConfig({ ...base, stuckReadings: best.stuckReadings, jumpFactor: best.jumpFactor });
+  return parseScorerConfig({ ...base, stuckReadings: best.stuckReadings, jumpFactor: best.jumpFactor, sharedJumpDiscount: best.sharedJumpDiscount });
 }

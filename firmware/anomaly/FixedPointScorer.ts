@@ -8,18 +8,32 @@
  * channel's decaying peak of recent surprises, so an anomaly alerts when it starts rather than
  * on every reading it lasts, and a channel that has just been through a big excursion needs a
  * bigger one to alert again. Two purpose-built tests sit beside it, each off unless configured:
- * a stuck sensor (a run of identical readings twice the channel's longest), which scores 1
- * once, and a jump (a step from the last reading several times the channel's record step),
- * graded by how far it outdid the record so the threshold trades jumps against false alarms. A
- * channel scores the highest of the three, and the combined score is the highest channel's. Why
- * each exists, and what each is measured to catch: docs/anomaly-scorer.md.
+ * a stuck sensor (a run of identical readings twice the channel's longest, away from the
+ * channel's floor), which scores 1 once, and a jump (the step from the last reading in units of
+ * the channel's record step, less a multiple of the largest other channel's jump on the same
+ * reading, since air moves several channels at once and a faulty sensor one), graded so the
+ * threshold trades jumps against false alarms. A channel scores the highest of the three, and
+ * the combined score is the highest channel's. Why each exists, and what each is measured to
+ * catch: docs/anomaly-scorer.md.
  *
  * The only floating-point steps are at the boundary: each reading is converted once to Q16.16,
  * and the time of day once to a bin index.
  */
 
 import { scorerStateBytes, type ScorerConfig } from "./ScorerConfig";
-import { absSaturating, addSaturating, INT32_MAX, INT32_MIN, SCORE_MAX, subtractSaturating, surpriseQ16, thresholdQ16 } from "./Q16";
+import {
+  absSaturating,
+  addSaturating,
+  fractionQ16,
+  INT32_MAX,
+  INT32_MIN,
+  Q16_ONE,
+  ratioQ16,
+  SCORE_MAX,
+  subtractSaturating,
+  surpriseQ16,
+  thresholdQ16,
+} from "./Q16";
 
 const MEAN = 0;
 const DEVIATION = 1;
@@ -48,10 +62,17 @@ const RUN_RECORD = 10;
  */
 const STEP_RECORD = 11;
 const STEP_RECORD_DECAY_SHIFT = 10;
+/**
+ * The lowest reading the channel has had. A quiet channel sits at its floor (SO2 at 2 µg/m³ all
+ * night, CO at its lowest step) for longer than any run it has had before, and on the Beijing
+ * stations four in five of the stuck test's flags on clean data were such runs, while no injected
+ * stuck or dropout fault was caught at the floor: a run at the floor is not a stuck sensor.
+ */
+const FLOOR = 12;
 /** Then one Q16.16 average per seasonal bin. */
-const FIRST_BIN = 12;
+const FIRST_BIN = 13;
 /** The slots besides the bins that hold values in the channel's scale. */
-const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT, STEP_RECORD] as const;
+const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT, STEP_RECORD, FLOOR] as const;
 /** A run counter stops here, far below int32, whatever a stuck sensor keeps sending. */
 const RUN_CAP = 1 << 30;
 
@@ -69,6 +90,8 @@ const SETTLED_READINGS = 1 << 15;
 
 const HAS_MEAN = 1;
 const HAS_SCALE = 2;
+/** The current run of identical readings is at the floor the channel had when the run began. */
+const FLOOR_RUN = 4;
 
 /**
  * A channel's scale is set by its first non-zero reading, placed in [16, 32): a board does not
@@ -82,6 +105,8 @@ export class FixedPointScorer {
   readonly #config: ScorerConfig;
   readonly #state: Int32Array;
   readonly #channelScores: Int32Array;
+  /** This reading's jump of each channel in records (Q16.16), 0 where none was measured. */
+  readonly #jumpRatios: Int32Array;
   readonly #thresholdQ16: number;
   readonly #slotsPerChannel: number;
   readonly #binSeconds: number;
@@ -92,12 +117,13 @@ export class FixedPointScorer {
     this.#binSeconds = config.seasonalBins === 0 ? 0 : 86_400 / config.seasonalBins;
     this.#state = new Int32Array(config.channels * this.#slotsPerChannel);
     this.#channelScores = new Int32Array(config.channels);
+    this.#jumpRatios = new Int32Array(config.channels);
     this.#thresholdQ16 = thresholdQ16(config.threshold);
   }
 
   /** Bytes of state kept between readings, all channels (the figure the config checks against its budget). */
   get stateBytes(): number {
-    const bytes = this.#state.byteLength + this.#channelScores.byteLength;
+    const bytes = this.#state.byteLength + this.#channelScores.byteLength + this.#jumpRatios.byteLength;
     if (bytes !== scorerStateBytes(this.#config.channels, this.#config.seasonalBins)) throw new Error("anomaly scorer: state layout and its budget disagree");
     return bytes;
   }
@@ -118,13 +144,36 @@ export class FixedPointScorer {
     if (readings.length !== channels) throw new RangeError(`anomaly scorer: expected ${channels} readings, got ${readings.length}`);
     if (!(secondOfDay >= 0 && secondOfDay < 86_400)) throw new RangeError(`anomaly scorer: secondOfDay must be in 0…86399, got ${secondOfDay}`);
     const bin = this.#binSeconds === 0 ? -1 : Math.floor(secondOfDay / this.#binSeconds);
+    const jumpRatios = this.#jumpRatios;
     let combined = 0;
+    let highestJump = 0;
+    let secondJump = 0;
     for (let channel = 0; channel < channels; channel++) {
       const reading = readings[channel] as number;
       const usable = (faultMask & (1 << channel)) === 0 && Number.isFinite(reading);
+      jumpRatios[channel] = 0;
       const channelScore = usable ? this.#scoreChannel(channel, reading, bin) : 0;
       this.#channelScores[channel] = channelScore;
       if (channelScore > combined) combined = channelScore;
+      const ratio = jumpRatios[channel] as number;
+      if (ratio > highestJump) {
+        secondJump = highestJump;
+        highestJump = ratio;
+      } else if (ratio > secondJump) secondJump = ratio;
+    }
+    if (highestJump === 0) return combined;
+    // Only now is every channel's jump known: each is graded by how far it outdid the others'.
+    const jumpFactorQ16 = this.#config.jumpFactor * Q16_ONE;
+    const discount = this.#config.sharedJumpDiscount;
+    for (let channel = 0; channel < channels; channel++) {
+      const ratio = jumpRatios[channel] as number;
+      if (ratio === 0) continue;
+      const others = ratio === highestJump ? secondJump : highestJump;
+      const own = subtractSaturating(ratio, others * discount);
+      if (own <= 0) continue;
+      const grade = fractionQ16(own, own + jumpFactorQ16);
+      if (grade > (this.#channelScores[channel] as number)) this.#channelScores[channel] = grade;
+      if (grade > combined) combined = grade;
     }
     return combined;
   }
@@ -182,15 +231,15 @@ export class FixedPointScorer {
     if (valid <= config.warmupReadings || valid < SETTLED_READINGS) state[base + VALID_READINGS] = valid + 1;
 
     let stuck = false;
-    let jump = 0;
     if ((status & HAS_MEAN) === 0) {
       state[base + MEAN] = x;
       state[base + DEVIATION] = 0;
       state[base + STUCK_RUN] = 1;
-      state[base + STATUS] = status | HAS_MEAN;
+      state[base + FLOOR] = x;
+      state[base + STATUS] = status | HAS_MEAN | FLOOR_RUN;
     } else {
       stuck = this.#stuckTest(base, x);
-      if (config.jumpFactor > 0) jump = this.#jumpTest(base, x, valid);
+      if (config.jumpFactor > 0) this.#jumpRatios[channel] = this.#jumpTest(base, x, valid);
     }
     state[base + LAST_INPUT] = x;
 
@@ -230,39 +279,48 @@ export class FixedPointScorer {
     const surprisePeak = surprise << PEAK_EXTRA_BITS;
     state[base + PEAK] = surprisePeak > decayed ? surprisePeak : decayed;
     if (warming) return 0;
-    // The purpose-built tests leave the peak to the readings: a stuck run scores 1 once, a jump its grade.
+    // The purpose-built tests leave the peak to the readings: a stuck run scores 1 once, a jump
+    // its grade (in score(), once every channel's jump is known).
     if (stuck) return SCORE_MAX;
     const excess = surprise - (previousPeak >> PEAK_EXTRA_BITS);
-    return excess > jump ? excess : jump;
+    return excess > 0 ? excess : 0;
   }
 
   /**
    * Stuck: the same reading `run` times in a row, where run reaches both stuckReadings and twice
    * the longest run the channel has had before (it fires once, on the reading that gets there).
-   * Quantised channels repeat themselves (integer µg/m³ of SO2 at 2 all night); their own
-   * record, not one fixed count, says what an unusual run is. A run becomes the record when it ends.
+   * Quantised channels repeat themselves (integer µg/m³ of SO2 at 3 all night); their own
+   * record, not one fixed count, says what an unusual run is. A run becomes the record when it
+   * ends. A run at the channel's floor (the lowest reading it had when the run began) neither
+   * fires nor sets the record: that is a quiet channel, while a sensor that drops below its
+   * floor (a dropout to 0) is not at it.
    */
   #stuckTest(base: number, x: number): boolean {
     const state = this.#state;
     const previous = state[base + STUCK_RUN] as number;
+    const status = state[base + STATUS] as number;
     if (x !== state[base + LAST_INPUT]) {
-      if (previous > (state[base + RUN_RECORD] as number)) state[base + RUN_RECORD] = previous;
+      if ((status & FLOOR_RUN) === 0 && previous > (state[base + RUN_RECORD] as number)) state[base + RUN_RECORD] = previous;
       state[base + STUCK_RUN] = 1;
+      const floor = state[base + FLOOR] as number;
+      state[base + STATUS] = x === floor ? status | FLOOR_RUN : status & ~FLOOR_RUN;
+      if (x < floor) state[base + FLOOR] = x;
       return false;
     }
     const run = previous < RUN_CAP ? previous + 1 : RUN_CAP;
     state[base + STUCK_RUN] = run;
+    if ((status & FLOOR_RUN) !== 0) return false;
     const record = state[base + RUN_RECORD] as number;
     const needed = record < RUN_CAP >> 1 ? record << 1 : RUN_CAP;
     return this.#config.stuckReadings > 0 && run === (needed > this.#config.stuckReadings ? needed : this.#config.stuckReadings);
   }
 
   /**
-   * Jump: the step from the last reading against the channel's record step (STEP_RECORD, before
-   * this step joins it), graded r / (r + jumpFactor) with r the step in records, so a step
-   * jumpFactor times the record grades 0.5 and the threshold decides. It fires on the reading
-   * that jumps: a spike's rise, a calibration step, a swapped plug. The record learns from the
-   * first step on, warm-up included; with the test off (jumpFactor 0) none of this runs.
+   * Jump: the step from the last reading in units of the channel's record step (STEP_RECORD,
+   * before this step joins it), a Q16.16 ratio that score() grades once every channel's is known.
+   * It is measured on the reading that jumps: a spike's rise, a calibration step, a swapped plug.
+   * The record learns from the first step on, warm-up included; with the test off (jumpFactor
+   * 0) none of this runs.
    */
   #jumpTest(base: number, x: number, valid: number): number {
     const state = this.#state;
@@ -271,6 +329,6 @@ export class FixedPointScorer {
     const decayed = record - (record >> STEP_RECORD_DECAY_SHIFT);
     state[base + STEP_RECORD] = step > decayed ? step : decayed;
     if (valid <= this.#config.warmupReadings || record === 0) return 0;
-    return surpriseQ16(step, record, this.#config.jumpFactor);
+    return ratioQ16(step, record);
   }
 }

@@ -70,6 +70,27 @@ export function fractionQ16(numerator: number, denominator: number): number {
   return quotient - 0x10000;
 }
 
+/** The largest ratioQ16: 2^14 in Q16.16, so a few of them still add up inside int32. */
+export const RATIO_MAX = 0x40000000;
+
+/**
+ * numerator / denominator in Q16.16, for numerator ≥ 0 and denominator > 0, saturating at
+ * RATIO_MAX (2^14). The quotient's integer bits are the difference of the operands' bit
+ * lengths, so the denominator is shifted up (as far as int32 allows) and the numerator down
+ * until the numerator is the smaller, fractionQ16 divides, and the fraction is shifted back:
+ * 16 significant bits whatever the ratio.
+ */
+export function ratioQ16(numerator: number, denominator: number): number {
+  const integerBits = Math.clz32(denominator) - Math.clz32(numerator) + 1;
+  if (integerBits <= 0) return fractionQ16(numerator, denominator);
+  if (integerBits > 15) return RATIO_MAX;
+  const headroom = Math.clz32(denominator) - 1;
+  const up = integerBits < headroom ? integerBits : headroom;
+  // A fraction below 2^16 shifted by at most 15 stays below 2^31.
+  const quotient = fractionQ16(numerator >> (integerBits - up), denominator << up) << integerBits;
+  return quotient > RATIO_MAX ? RATIO_MAX : quotient;
+}
+
 /** A deviation under 2^23 times a knee of at most 255 stays below 2^31, so the product is exact. */
 const DEVIATION_BITS = 23;
 

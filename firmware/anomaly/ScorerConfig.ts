@@ -42,6 +42,12 @@ export interface ScorerConfig {
    * grades 0.5. 0 turns the jump test off.
    */
   readonly jumpFactor: number;
+  /**
+   * Before it is graded, a channel's jump (in its records) loses this many times the largest
+   * jump among the other channels on the same reading: a plume or a front moves several
+   * channels at once, a sensor fault one. 0 grades each channel's jump on its own.
+   */
+  readonly sharedJumpDiscount: number;
   /** A reading is flagged when its score (the surprise's rise over the peak) reaches this, a fraction in (0, 1). */
   readonly threshold: number;
 }
@@ -58,8 +64,9 @@ export class ScorerConfigError extends Error {
 /**
  * The board's default: what bench:scorer's protocol chooses on the choose halves only (the
  * structural shifts on NAB's, the stuck and jump tests and the threshold on the air-quality set's,
- * at most 1 false alarm per 1,000 clean readings there). The threshold is high because the stuck
- * test scores 1 and only a step several records tall may alert: real pollution jumps too.
+ * at most 1 false alarm per 1,000 clean readings there). At 0.5201 a jump alerts when it is
+ * about 1.1 records taller than three times the largest jump of the other channels: real pollution
+ * jumps too, but on several channels at once.
  */
 export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   channels: 9,
@@ -72,15 +79,19 @@ export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   warmupReadings: 150,
   stuckReadings: 24,
   jumpFactor: 1,
-  threshold: 0.7911,
+  sharedJumpDiscount: 3,
+  threshold: 0.5201,
 });
 
 /** The scorer's state budget: all channels together. */
 export const STATE_BUDGET_BYTES = 2048;
 
-/** Bytes of state FixedPointScorer keeps: 12 int32 slots a channel, one per seasonal bin, and the channel's last score. */
+/**
+ * Bytes FixedPointScorer keeps, all allocated once: 13 int32 slots a channel, one per seasonal
+ * bin, the channel's last score and its jump on the reading being scored.
+ */
 export function scorerStateBytes(channels: number, seasonalBins: number): number {
-  return channels * (13 + seasonalBins) * 4;
+  return channels * (15 + seasonalBins) * 4;
 }
 
 function integer(source: Record<string, unknown>, field: keyof ScorerConfig, min: number, max: number): number {
@@ -122,6 +133,8 @@ export function parseScorerConfig(source: Record<string, unknown>): ScorerConfig
     stuckReadings: integer(source, "stuckReadings", 0, 1_000_000),
     // The jump grade's knee, as knee is the surprise's: 8 bits keep it far inside int32.
     jumpFactor: integer(source, "jumpFactor", 0, 255),
+    // Eight times a jump of at most 2^14 records stays far inside the int32 the board subtracts in.
+    sharedJumpDiscount: integer(source, "sharedJumpDiscount", 0, 8),
     threshold,
   };
 }

@@ -1,3 +1,4 @@
+import { Q16_ONE, RATIO_MAX } from "../../../firmware/anomaly/Q16.ts";
 import type { ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
 
 /** As the fixed-point scorer's record step: it loses 2^−10 a reading. */
@@ -12,6 +13,9 @@ interface ChannelState {
   stepRecord: number;
   stuckRun: number;
   runRecord: number;
+  /** The lowest reading so far, and whether the current run began at it. */
+  floor: number;
+  floorRun: boolean;
   hasMean: boolean;
   /** Hour-of-day bin averages; NaN until the bin's first reading. */
   bins: number[];
@@ -37,6 +41,8 @@ export class FloatScorer {
       stepRecord: 0,
       stuckRun: 0,
       runRecord: 0,
+      floor: 0,
+      floorRun: false,
       hasMean: false,
       bins: new Array<number>(config.seasonalBins).fill(Number.NaN),
     }));
@@ -46,10 +52,19 @@ export class FloatScorer {
     if (readings.length !== this.#config.channels) throw new RangeError(`anomaly scorer: expected ${this.#config.channels} readings, got ${readings.length}`);
     const bin = this.#config.seasonalBins === 0 ? -1 : Math.floor((secondOfDay * this.#config.seasonalBins) / 86_400);
     let combined = 0;
-    this.#channels.forEach((channel, index) => {
+    const jumps = this.#channels.map((channel, index) => {
       const reading = readings[index] as number;
-      if ((faultMask & (1 << index)) !== 0 || !Number.isFinite(reading)) return;
-      combined = Math.max(combined, this.#scoreChannel(channel, reading, bin));
+      if ((faultMask & (1 << index)) !== 0 || !Number.isFinite(reading)) return 0;
+      const { score, jump } = this.#scoreChannel(channel, reading, bin);
+      combined = Math.max(combined, score);
+      return jump;
+    });
+    // As the fixed-point scorer: each jump, less the discount times the largest other one, graded r / (r + jumpFactor).
+    jumps.forEach((jump, index) => {
+      if (jump === 0) return;
+      const others = Math.max(0, ...jumps.filter((_, other) => other !== index));
+      const own = jump - this.#config.sharedJumpDiscount * others;
+      if (own > 0) combined = Math.max(combined, own / (own + this.#config.jumpFactor));
     });
     return combined;
   }
@@ -58,7 +73,8 @@ export class FloatScorer {
     return score >= this.#config.threshold;
   }
 
-  #scoreChannel(channel: ChannelState, x: number, bin: number): number {
+  /** The channel's score without its jump, and its jump in records (0 where none was measured). */
+  #scoreChannel(channel: ChannelState, x: number, bin: number): { score: number; jump: number } {
     const config = this.#config;
     const valid = channel.validReadings;
     if (valid <= config.warmupReadings || valid < 1 << 15) channel.validReadings = valid + 1;
@@ -70,22 +86,27 @@ export class FloatScorer {
       channel.mean = x;
       channel.deviation = 0;
       channel.stuckRun = 1;
+      channel.floor = x;
+      channel.floorRun = true;
       channel.hasMean = true;
     } else {
-      // As the fixed-point scorer: a run as long as stuckReadings and twice the channel's record.
+      // As the fixed-point scorer: a run as long as stuckReadings and twice the channel's record,
+      // unless it is at the channel's floor, where it neither fires nor sets the record.
       if (x === channel.lastInput) {
         channel.stuckRun++;
-        stuck = config.stuckReadings > 0 && channel.stuckRun === Math.max(config.stuckReadings, 2 * channel.runRecord);
+        stuck = !channel.floorRun && config.stuckReadings > 0 && channel.stuckRun === Math.max(config.stuckReadings, 2 * channel.runRecord);
       } else {
-        channel.runRecord = Math.max(channel.runRecord, channel.stuckRun);
+        if (!channel.floorRun) channel.runRecord = Math.max(channel.runRecord, channel.stuckRun);
         channel.stuckRun = 1;
+        channel.floorRun = x === channel.floor;
+        channel.floor = Math.min(channel.floor, x);
       }
       if (config.jumpFactor > 0) {
-        // As the fixed-point scorer: the step against the record step before it, graded r / (r + jumpFactor).
+        // As the fixed-point scorer: the step in units of the record step before it, at most RATIO_MAX.
         const step = Math.abs(x - channel.lastInput);
         const record = channel.stepRecord;
         channel.stepRecord = Math.max(record * (1 - 2 ** -STEP_RECORD_DECAY_SHIFT), step);
-        if (valid > config.warmupReadings && record > 0) jump = step / (step + config.jumpFactor * record);
+        if (valid > config.warmupReadings && record > 0) jump = Math.min(step / record, RATIO_MAX / Q16_ONE);
       }
     }
     channel.lastInput = x;
@@ -104,8 +125,8 @@ export class FloatScorer {
     const warming = valid < config.warmupReadings;
     const previousPeak = channel.peak;
     channel.peak = Math.max(previousPeak * (1 - 2 ** -(warming ? Math.min(settling, config.peakDecayShift) : config.peakDecayShift)), surprise);
-    if (warming) return 0;
-    // The score is the surprise's rise over the peak; the stuck test scores 1 once and a jump its grade, apart from it.
-    return stuck ? 1 : Math.max(jump, surprise - previousPeak);
+    if (warming) return { score: 0, jump: 0 };
+    // The score is the surprise's rise over the peak; the stuck test scores 1 once, apart from it.
+    return { score: stuck ? 1 : Math.max(0, surprise - previousPeak), jump };
   }
 }

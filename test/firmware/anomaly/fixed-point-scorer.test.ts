@@ -30,7 +30,9 @@ test("a spike after warm-up is flagged once, not on the readings that follow it"
 const invalid = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "fault" as const);
 
 test("NaN, ±Infinity and fault-flagged readings score 0 and leave that channel's state as if they never came", () => {
-  const config = parseScorerConfig({ channels: 2, warmupReadings: 20, stuckReadings: 4, seasonalBins: 6 });
+  // Without the shared-jump discount the channels are independent, so each must score as a scorer of its own.
+  const config = parseScorerConfig({ channels: 2, warmupReadings: 20, stuckReadings: 4, seasonalBins: 6, sharedJumpDiscount: 0 });
+  const discounted = parseScorerConfig({ ...config, sharedJumpDiscount: 3 });
   const single = parseScorerConfig({ ...config, channels: 1 });
   fc.assert(
     fc.property(
@@ -40,17 +42,23 @@ test("NaN, ±Infinity and fault-flagged readings score 0 and leave that channel'
       }),
       (rows) => {
         const both = new FixedPointScorer(config);
+        const shared = new FixedPointScorer(discounted);
         const first = new FixedPointScorer(single);
         const second = new FixedPointScorer(single);
         rows.forEach(([a, b], index) => {
           const secondOfDay = (index * 3600) % 86_400;
           const fault = b === "fault";
           both.score([a, fault ? 7 : b], fault ? 0b10 : 0, secondOfDay);
+          shared.score([a, fault ? 7 : b], fault ? 0b10 : 0, secondOfDay);
           assert.equal(both.channelScore(0), first.score([a], 0, secondOfDay));
           if (fault || !Number.isFinite(b)) assert.equal(both.channelScore(1), 0);
           else assert.equal(both.channelScore(1), second.score([b], 0, secondOfDay));
+          // The discount only takes from a jump's grade, and a missing channel gives it nothing to take.
+          for (const channel of [0, 1]) assert.ok(shared.channelScore(channel) <= both.channelScore(channel));
+          if (fault || !Number.isFinite(b)) assert.equal(shared.channelScore(0), both.channelScore(0));
         });
         assert.deepEqual(both.snapshot(), Int32Array.from([...first.snapshot(), ...second.snapshot()]));
+        assert.deepEqual(shared.snapshot(), both.snapshot(), "the discount changes scores, never state");
       },
     ),
     { numRuns: 200 },
@@ -77,11 +85,11 @@ test("a stuck sensor scores 1 once, when the run of identical readings reaches s
 });
 
 test("the state of the board's 9 channels, and of the most channels the config allows, fits in 2 KB", () => {
-  assert.equal(new FixedPointScorer(parseScorerConfig({ channels: 9 })).stateBytes, 9 * (13 + 24) * 4);
+  assert.equal(new FixedPointScorer(parseScorerConfig({ channels: 9 })).stateBytes, 9 * (15 + 24) * 4);
   assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 13 })).stateBytes <= 2048);
-  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 39, seasonalBins: 0 })).stateBytes <= 2048);
-  assert.throws(() => parseScorerConfig({ channels: 14 }), /config\.channels: 14 channels with 24 seasonal bins need 2072 bytes/);
-  assert.throws(() => parseScorerConfig({ channels: 40, seasonalBins: 0 }), /need 2080 bytes/);
+  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 34, seasonalBins: 0 })).stateBytes <= 2048);
+  assert.throws(() => parseScorerConfig({ channels: 14 }), /config\.channels: 14 channels with 24 seasonal bins need 2184 bytes/);
+  assert.throws(() => parseScorerConfig({ channels: 35, seasonalBins: 0 }), /need 2100 bytes/);
   assert.throws(() => new FixedPointScorer(parseScorerConfig({ channels: 2 })).score([1]), /expected 2 readings, got 1/);
 });
 
@@ -131,6 +139,44 @@ test("the stuck test fires once, when a run reaches stuckReadings and twice the 
     values.every((value) => off.score([value]) !== SCORE_MAX),
     "stuckReadings 0 turns it off",
   );
+});
+
+test("a run at the channel's floor neither fires nor sets the record; the same run above the floor, or a dropout below it, fires", () => {
+  const config = parseScorerConfig({ channels: 1, seasonalBins: 0, warmupReadings: 30, stuckReadings: 6 });
+  // Warm-up: a quiet channel between 2 and 5 with runs of 3, so a run must reach 6 to be stuck.
+  const warmUp = Array.from({ length: 40 }, (_, i) => 2 + (Math.floor(i / 3) % 4));
+  const run = (value: number, length: number) => Array.from({ length }, () => value);
+  const values = [...warmUp, ...run(2, 20), 4, ...run(3, 8), 4, ...run(0, 16), 3];
+  for (const scorer of [new FixedPointScorer(config), new FloatScorer(config)]) {
+    const stuckAt = values.flatMap((value, i) =>
+      (scorer instanceof FixedPointScorer ? scorer.score([value]) === SCORE_MAX : scorer.score([value]) === 1) ? [i] : [],
+    );
+    // 20 readings at the floor (2) pass unflagged and do not become the record, so a run of 3s
+    // is stuck at its sixth reading (40 + 20 + 1 + 5); its 8 become the record, so 0s below the
+    // floor are stuck at their sixteenth (70 + 15).
+    assert.deepEqual(stuckAt, [66, 85], scorer.constructor.name);
+  }
+});
+
+test("a jump the other channels share is discounted by sharedJumpDiscount times theirs; a lone jump is graded as it is", () => {
+  const config = parseScorerConfig({ channels: 3, seasonalBins: 0, warmupReadings: 100, jumpFactor: 8, knee: 255, sharedJumpDiscount: 1 });
+  const alone = parseScorerConfig({ ...config, sharedJumpDiscount: 0 });
+  const scorers = [new FixedPointScorer(config), new FixedPointScorer(alone)] as const;
+  const twin = new FloatScorer(config);
+  const at = new Map<number, number[]>();
+  for (let i = 0; i < 500; i++) {
+    // A plume at 300 lifts channels 0 and 1 by the same 40; at 400 channel 2 alone jumps by 40.
+    const row = [noisy(i) + (i >= 300 ? 40 : 0), noisy(i + 3) + (i >= 300 ? 40 : 0), noisy(i + 7) + (i >= 400 ? 40 : 0)];
+    const [shared, lone] = scorers.map((scorer) => scorer.score(row) / Q16_ONE) as [number, number];
+    assert.ok(Math.abs(shared - twin.score(row)) < 1e-3, `reading ${i}: the twins agree`);
+    if (i === 300 || i === 400) at.set(i, [shared, lone]);
+  }
+  const [plumeShared, plumeAlone] = at.get(300) as [number, number];
+  const [loneShared, loneAlone] = at.get(400) as [number, number];
+  assert.ok(plumeAlone > 0.5, `each channel's own jump at the plume grades ${plumeAlone}`);
+  // Both jumps are about 10 records: less one of each other's, almost nothing is left.
+  assert.ok(plumeShared < 0.2, `discounted by the other channel's, the plume grades ${plumeShared}`);
+  assert.ok(loneShared > 0.5 && Math.abs(loneShared - loneAlone) < 0.05, `a lone jump grades ${loneShared} discounted, ${loneAlone} not`);
 });
 
 test("the jump test grades the reading that jumps by its step in records; a step half the channel's largest grades under 1 / (1 + jumpFactor)", () => {
