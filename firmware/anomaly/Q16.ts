@@ -70,12 +70,16 @@ export function fractionQ16(numerator: number, denominator: number): number {
   return quotient - 0x10000;
 }
 
-/** The largest ratioQ16: 2^14 in Q16.16, so a few of them still add up inside int32. */
-export const RATIO_MAX = 0x40000000;
+/**
+ * The largest ratioQ16: 2^11 in Q16.16. Eight times it is 2^30, so the scorer's shared-jump
+ * discount (at most 8 times a ratio) stays inside int32; a jump of 2^11 records grades 0.9995
+ * at the smallest jumpFactor, so nothing is lost above it.
+ */
+export const RATIO_MAX = 0x8000000;
 
 /**
  * numerator / denominator in Q16.16, for numerator ≥ 0 and denominator > 0, saturating at
- * RATIO_MAX (2^14). The quotient's integer bits are the difference of the operands' bit
+ * RATIO_MAX (2^11). The quotient's integer bits are the difference of the operands' bit
  * lengths, so the denominator is shifted up (as far as int32 allows) and the numerator down
  * until the numerator is the smaller, fractionQ16 divides, and the fraction is shifted back:
  * 16 significant bits whatever the ratio.
@@ -83,10 +87,11 @@ export const RATIO_MAX = 0x40000000;
 export function ratioQ16(numerator: number, denominator: number): number {
   const integerBits = Math.clz32(denominator) - Math.clz32(numerator) + 1;
   if (integerBits <= 0) return fractionQ16(numerator, denominator);
-  if (integerBits > 15) return RATIO_MAX;
+  // 13 integer bits or more mean a ratio of at least 2^11.
+  if (integerBits > 12) return RATIO_MAX;
   const headroom = Math.clz32(denominator) - 1;
   const up = integerBits < headroom ? integerBits : headroom;
-  // A fraction below 2^16 shifted by at most 15 stays below 2^31.
+  // A fraction below 2^16 shifted by at most 12 stays below 2^28.
   const quotient = fractionQ16(numerator >> (integerBits - up), denominator << up) << integerBits;
   return quotient > RATIO_MAX ? RATIO_MAX : quotient;
 }

@@ -133,7 +133,7 @@ export function parseScorerConfig(source: Record<string, unknown>): ScorerConfig
     stuckReadings: integer(source, "stuckReadings", 0, 1_000_000),
     // The jump grade's knee, as knee is the surprise's: 8 bits keep it far inside int32.
     jumpFactor: integer(source, "jumpFactor", 0, 255),
-    // Eight times a jump of at most 2^14 records stays far inside the int32 the board subtracts in.
+    // Eight times a jump of at most 2^11 records (RATIO_MAX) is 2^30: the board subtracts it inside int32.
     sharedJumpDiscount: integer(source, "sharedJumpDiscount", 0, 8),
     threshold,
   };

@@ -60,10 +60,15 @@ export class FloatScorer {
       return jump;
     });
     // As the fixed-point scorer: each jump, less the discount times the largest other one, graded r / (r + jumpFactor).
-    jumps.forEach((jump, index) => {
+    let highest = 0;
+    let second = 0;
+    for (const jump of jumps) {
+      if (jump > highest) [second, highest] = [highest, jump];
+      else if (jump > second) second = jump;
+    }
+    jumps.forEach((jump) => {
       if (jump === 0) return;
-      const others = Math.max(0, ...jumps.filter((_, other) => other !== index));
-      const own = jump - this.#config.sharedJumpDiscount * others;
+      const own = jump - this.#config.sharedJumpDiscount * (jump === highest ? second : highest);
       if (own > 0) combined = Math.max(combined, own / (own + this.#config.jumpFactor));
     });
     return combined;

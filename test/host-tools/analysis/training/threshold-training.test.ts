@@ -100,7 +100,7 @@ test("per channel: readings used, ordered score quantiles, alert rates; PM2.5 ho
   assert.equal(pm25.quantiles!.max, trained.quantiles.max);
   assert.ok(pm25.quantiles!.max >= trained.threshold);
   // At the new threshold PM2.5 alerts on the spike alone, once, on its rise: its fall is about one
-  // record (the rise has just set it), which the other channels' ordinary steps, three times over, outweigh.
+  // record tall (the rise has just set it) and loses the discount of the other channels' steps.
   assert.equal(pm25.alertsPerDay!.new, Math.round((1 / trained.daysScored) * 10_000) / 10_000);
   const channelAlerts = trained.channels.reduce((n, c) => n + c.alertsPerDay!.new * trained.daysScored, 0);
   assert.ok(Math.round(channelAlerts) >= trained.comparison.boardAlerts);
