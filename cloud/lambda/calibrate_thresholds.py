@@ -6,7 +6,8 @@ The two scores are on different scales, so what carries over is a rate, not a va
    share of the thing's readings above that line is the anomaly rate p the fleet should alert at
    (clamped, so one clean or one noisy week does not silence or flood a board).
 2. The board's score is the rise of the surprise z / (z + knee) above a decaying peak of recent
-   surprises, with an hour-of-day profile (docs/anomaly-scorer.md). No closed form takes a rate to
+   surprises, the larger of two models' (the level's recent mean and an hour-of-day profile;
+   docs/anomaly-scorer.md). No closed form takes a rate to
    a threshold for that score, so threshold_table.json, shipped beside this file, holds t(p): the
    lowest threshold that at most a share p of the board's scores reach, measured by running its float
    twin with the board's default config over a long synthetic series (Gaussian noise around a daily
@@ -33,7 +34,7 @@ from statistics import fmean, pstdev
 
 SIGMAS = 3.0
 MIN_RATE = 0.001
-# On plain noise under 5 % of the board's readings rise above the peak at all; 2 % is the table's top.
+# On plain noise about 9 % of the board's readings rise above a peak at all; 2 % is the table's top.
 MAX_RATE = 0.02
 THING_NAME = re.compile(r"^[a-zA-Z0-9:_-]{1,128}$")
 SCORE_SUFFIX = ".csv.out"

@@ -5,6 +5,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_SCORER_CONFIG } from "../../firmware/anomaly/ScorerConfig.ts";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
 import { PIPELINE_METRIC_NAMESPACE } from "./NewDataCheck.ts";
@@ -21,7 +22,7 @@ export interface ThresholdCalibrationProps {
   readonly curatedBucket: s3.IBucket;
   /** Account-specific IoT data endpoint (ATS) the function updates shadows through. */
   readonly iotDataEndpoint: string;
-  /** The board scorer's knee the thresholds are for; the Lambda refuses one that is not the knee its threshold table was made with. @default 20 (DEFAULT_SCORER_CONFIG.knee) */
+  /** The board scorer's knee the thresholds are for; the Lambda refuses one that is not the knee its threshold table was made with. @default DEFAULT_SCORER_CONFIG.knee (15) */
   readonly knee?: number;
   /** The quality gate refuses a threshold that moves more than this many times up or down. @default 2 */
   readonly maxThresholdFactor?: number;
@@ -85,7 +86,11 @@ export class ThresholdCalibration extends Construct {
       logGroup: this.logGroup,
       memorySize: 256,
       timeout: Duration.minutes(5),
-      environment: { IOT_DATA_ENDPOINT: props.iotDataEndpoint, KNEE: String(props.knee ?? 20), MAX_FACTOR: String(props.maxThresholdFactor ?? 2) },
+      environment: {
+        IOT_DATA_ENDPOINT: props.iotDataEndpoint,
+        KNEE: String(props.knee ?? DEFAULT_SCORER_CONFIG.knee),
+        MAX_FACTOR: String(props.maxThresholdFactor ?? 2),
+      },
     });
   }
 }

@@ -1,18 +1,19 @@
 /*
  * The board's streaming anomaly scorer, in integer arithmetic (formats in ./Q16).
  *
- * Per channel: an expected value (the average of the reading's hour-of-day bin, or with the
- * seasonal profile off an exponentially weighted mean) and the mean absolute deviation from it
- * (the noise level), all updated by shifts. A reading's surprise is z / (z + knee) with
- * z = |x − expected| / deviation. The channel's score is how far the surprise rises above the
- * channel's decaying peak of recent surprises, so an anomaly alerts when it starts rather than
- * on every reading it lasts, and a channel that has just been through a big excursion needs a
- * bigger one to alert again. Two purpose-built tests sit beside it, each off unless configured:
+ * Per channel, one or two learnt models, each an expected value and the mean absolute deviation
+ * from it (its noise level), all updated by shifts: the level model (an exponentially weighted
+ * mean) always, and with the seasonal profile on the seasonal model (the average of the
+ * reading's hour-of-day bin). A reading's surprise under a model is z / (z + knee) with
+ * z = |x − expected| / deviation, and the model's score is how far the surprise rises above the
+ * model's decaying peak of recent surprises, so an anomaly alerts when it starts rather than on
+ * every reading it lasts, and a model that has just been through a big excursion needs a bigger
+ * one to alert again. Two purpose-built tests sit beside them, each off unless configured:
  * a stuck sensor (a run of identical readings twice the channel's longest, away from the
  * channel's floor), which scores 1 once, and a jump (the step from the last reading in units of
  * the channel's record step, less a multiple of the largest other channel's jump on the same
  * reading, since air moves several channels at once and a faulty sensor one), graded so the
- * threshold trades jumps against false alarms. A channel scores the highest of the three, and
+ * threshold trades jumps against false alarms. A channel scores the highest of these, and
  * the combined score is the highest channel's. Why each exists, and what each is measured to
  * catch: docs/anomaly-scorer.md.
  *
@@ -35,15 +36,20 @@ import {
   thresholdQ16,
 } from "./Q16";
 
+/** The level model's expected value. */
 const MEAN = 0;
-const DEVIATION = 1;
 /**
- * What the deviation's last shift dropped, carried into the next update (error feedback), so
- * the slow average neither floors towards 0 nor stalls in a dead band of 2^deviationShift LSB.
+ * A learnt model's three slots, from its first: its noise level (the mean absolute deviation
+ * from its expected value); what the deviation's last shift dropped, carried into the next
+ * update (error feedback), so the slow average neither floors towards 0 nor stalls in a dead
+ * band of 2^deviationShift LSB; and the decaying peak of its surprises, in Q0.30 so its slow
+ * decay is not lost to flooring.
  */
-const DEVIATION_CARRY = 2;
-/** The decaying peak of the channel's surprises, in Q0.30 so its slow decay is not lost to flooring. */
-const PEAK = 3;
+const MODEL_DEVIATION = 0;
+const MODEL_DEVIATION_CARRY = 1;
+const MODEL_PEAK = 2;
+/** The level model's slots 1 … 3. */
+const LEVEL_MODEL = 1;
 const VALID_READINGS = 4;
 const LAST_INPUT = 5;
 const STUCK_RUN = 6;
@@ -69,10 +75,14 @@ const STEP_RECORD_DECAY_SHIFT = 10;
  * stuck or dropout fault was caught at the floor: a run at the floor is not a stuck sensor.
  */
 const FLOOR = 12;
-/** Then one Q16.16 average per seasonal bin. */
-const FIRST_BIN = 13;
+/** A channel with the profile off has these slots; with it on, the seasonal model's follow. */
+const SLOTS_WITHOUT_PROFILE = 13;
+/** The seasonal model's slots 13 … 15, then one Q16.16 average per seasonal bin. */
+const SEASONAL_MODEL = 13;
+const FIRST_BIN = 16;
 /** The slots besides the bins that hold values in the channel's scale. */
-const SCALED_SLOTS = [MEAN, DEVIATION, DEVIATION_CARRY, LAST_INPUT, STEP_RECORD, FLOOR] as const;
+const SCALED_SLOTS = [MEAN, LEVEL_MODEL + MODEL_DEVIATION, LEVEL_MODEL + MODEL_DEVIATION_CARRY, LAST_INPUT, STEP_RECORD, FLOOR] as const;
+const SEASONAL_SCALED_SLOTS = [SEASONAL_MODEL + MODEL_DEVIATION, SEASONAL_MODEL + MODEL_DEVIATION_CARRY] as const;
 /** A run counter stops here, far below int32, whatever a stuck sensor keeps sending. */
 const RUN_CAP = 1 << 30;
 
@@ -113,7 +123,7 @@ export class FixedPointScorer {
 
   constructor(config: ScorerConfig) {
     this.#config = config;
-    this.#slotsPerChannel = FIRST_BIN + config.seasonalBins;
+    this.#slotsPerChannel = config.seasonalBins === 0 ? SLOTS_WITHOUT_PROFILE : FIRST_BIN + config.seasonalBins;
     this.#binSeconds = config.seasonalBins === 0 ? 0 : 86_400 / config.seasonalBins;
     this.#state = new Int32Array(config.channels * this.#slotsPerChannel);
     this.#channelScores = new Int32Array(config.channels);
@@ -221,6 +231,8 @@ export class FixedPointScorer {
     const state = this.#state;
     state[base + SCALE_EXPONENT] = (state[base + SCALE_EXPONENT] as number) + 1;
     for (const slot of SCALED_SLOTS) state[base + slot] = (state[base + slot] as number) >> 1;
+    if (this.#config.seasonalBins === 0) return;
+    for (const slot of SEASONAL_SCALED_SLOTS) state[base + slot] = (state[base + slot] as number) >> 1;
     const lastBin = base + this.#slotsPerChannel;
     for (let slot = base + FIRST_BIN; slot < lastBin; slot++) state[slot] = (state[slot] as number) >> 1;
   }
@@ -237,7 +249,6 @@ export class FixedPointScorer {
     let stuck = false;
     if ((status & HAS_MEAN) === 0) {
       state[base + MEAN] = x;
-      state[base + DEVIATION] = 0;
       state[base + STUCK_RUN] = 1;
       state[base + FLOOR] = x;
       state[base + STATUS] = status | HAS_MEAN | FLOOR_RUN;
@@ -247,45 +258,54 @@ export class FixedPointScorer {
     }
     state[base + LAST_INPUT] = x;
 
-    let expectedSlot = base + MEAN;
-    let shift = config.meanShift;
-    if (bin >= 0) {
-      expectedSlot = base + FIRST_BIN + bin;
-      shift = config.seasonalShift;
-      const seen = state[base + BINS_SEEN] as number;
-      if ((seen & (1 << bin)) === 0) {
-        state[expectedSlot] = x;
-        state[base + BINS_SEEN] = seen | (1 << bin);
-      }
-    }
     // Early on the averages follow faster (about 1/n), so they have settled when warm-up ends.
     const settling = 32 - Math.clz32(valid + 1);
-    if (settling < shift) shift = settling;
-    const expected = state[expectedSlot] as number;
-    const deviation = state[base + DEVIATION] as number;
-    const difference = subtractSaturating(x, expected);
-    const distance = absSaturating(difference);
-    const surprise = surpriseQ16(distance, deviation, config.knee);
-    state[expectedSlot] = addSaturating(expected, difference >> shift);
-    const deviationShift = settling < config.deviationShift ? settling : config.deviationShift;
-    const step = addSaturating(subtractSaturating(distance, deviation), state[base + DEVIATION_CARRY] as number);
-    const change = step >> deviationShift;
-    state[base + DEVIATION] = addSaturating(deviation, change);
-    state[base + DEVIATION_CARRY] = step - (change << deviationShift);
-
-    // The peak learns during warm-up too, forgetting at the settling rate until warm-up ends, so
+    // The peaks learn during warm-up too, forgetting at the settling rate until warm-up ends, so
     // the first readings after it are measured against the surprises the channel normally has,
     // not against 0 (every reading would alert), nor against its first, unsettled readings.
     const warming = valid < config.warmupReadings;
     const peakShift = warming && settling < config.peakDecayShift ? settling : config.peakDecayShift;
-    const previousPeak = state[base + PEAK] as number;
-    const decayed = previousPeak - (previousPeak >> peakShift);
-    const surprisePeak = surprise << PEAK_EXTRA_BITS;
-    state[base + PEAK] = surprisePeak > decayed ? surprisePeak : decayed;
+    let rise = this.#modelRise(base + MEAN, base + LEVEL_MODEL, x, config.meanShift, settling, peakShift);
+    if (bin >= 0) {
+      const binSlot = base + FIRST_BIN + bin;
+      const seen = state[base + BINS_SEEN] as number;
+      if ((seen & (1 << bin)) === 0) {
+        state[binSlot] = x;
+        state[base + BINS_SEEN] = seen | (1 << bin);
+      }
+      const seasonalRise = this.#modelRise(binSlot, base + SEASONAL_MODEL, x, config.seasonalShift, settling, peakShift);
+      if (seasonalRise > rise) rise = seasonalRise;
+    }
     if (warming) return 0;
-    // The purpose-built tests leave the peak to the readings: a stuck run scores 1 once, a jump
+    // The purpose-built tests leave the peaks to the readings: a stuck run scores 1 once, a jump
     // its grade (in score(), once every channel's jump is known).
-    if (stuck) return SCORE_MAX;
+    return stuck ? SCORE_MAX : rise;
+  }
+
+  /**
+   * One learnt model's score for x (Q0.16): how far its surprise rises above its peak. Then the
+   * model learns x: the expected value at `averageShift`, the noise level at deviationShift and
+   * the peak at `peakShift`, none faster than `settling`. `model` is the model's first slot.
+   */
+  #modelRise(expectedSlot: number, model: number, x: number, averageShift: number, settling: number, peakShift: number): number {
+    const state = this.#state;
+    const expected = state[expectedSlot] as number;
+    const deviation = state[model + MODEL_DEVIATION] as number;
+    const difference = subtractSaturating(x, expected);
+    const distance = absSaturating(difference);
+    const previousPeak = state[model + MODEL_PEAK] as number;
+    const decayed = previousPeak - (previousPeak >> peakShift);
+    // Only a surprise above the decayed peak changes the peak or the score: below it, 0 will do.
+    const surprise = surpriseQ16(distance, deviation, this.#config.knee, decayed >> PEAK_EXTRA_BITS);
+    state[expectedSlot] = addSaturating(expected, difference >> (settling < averageShift ? settling : averageShift));
+    const configuredShift = this.#config.deviationShift;
+    const deviationShift = settling < configuredShift ? settling : configuredShift;
+    const step = addSaturating(subtractSaturating(distance, deviation), state[model + MODEL_DEVIATION_CARRY] as number);
+    const change = step >> deviationShift;
+    state[model + MODEL_DEVIATION] = addSaturating(deviation, change);
+    state[model + MODEL_DEVIATION_CARRY] = step - (change << deviationShift);
+    const surprisePeak = surprise << PEAK_EXTRA_BITS;
+    state[model + MODEL_PEAK] = surprisePeak > decayed ? surprisePeak : decayed;
     const excess = surprise - (previousPeak >> PEAK_EXTRA_BITS);
     return excess > 0 ? excess : 0;
   }

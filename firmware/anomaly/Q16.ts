@@ -108,8 +108,15 @@ const DEVIATION_BITS = 23;
  * (as a wide distance would have asked) truncates a deviation of 13 to 1 and moves the score by
  * several steps. Then distance and product are brought under 2^30 so their sum fits an int32:
  * a saturated denominator would inflate the surprise of every reading on a wide channel.
+ *
+ * A surprise that cannot exceed `floorQ16` is returned as 0 without dividing: the scorer only
+ * needs surprises above its model's decayed peak, most readings are far below it, and a shift
+ * and a compare cost XS a fraction of the 16 division steps. A quotient under 2^(16 − k) needs
+ * scaled · 2^k < denominator; floorQ16 in [2^j, 2^(j+1)) takes k = 16 − j, and the division's
+ * 1 LSB above the exact floor still leaves the surprise at most 2^j ≤ floorQ16. floorQ16 = 0
+ * always divides.
  */
-export function surpriseQ16(distance: number, deviation: number, knee: number): number {
+export function surpriseQ16(distance: number, deviation: number, knee: number, floorQ16: number): number {
   const deviationExcess = 32 - DEVIATION_BITS - Math.clz32(deviation);
   const first = deviationExcess > 0 ? deviationExcess : 0;
   const near = distance >> first;
@@ -117,5 +124,7 @@ export function surpriseQ16(distance: number, deviation: number, knee: number): 
   const sumExcess = 2 - Math.clz32(near | product);
   const second = sumExcess > 0 ? sumExcess : 0;
   const scaled = near >> second;
-  return fractionQ16(scaled, scaled + (product >> second));
+  const denominator = scaled + (product >> second);
+  if (floorQ16 > 0 && scaled < denominator >> (Math.clz32(floorQ16) - 15)) return 0;
+  return fractionQ16(scaled, denominator);
 }

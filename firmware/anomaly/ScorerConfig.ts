@@ -6,9 +6,9 @@
 export interface ScorerConfig {
   /** Channels scored side by side (ozone, PM2.5, …); each has its own state. */
   readonly channels: number;
-  /** The mean follows each reading by 2^−meanShift: 6 averages over roughly the last 64 readings. */
+  /** The level model's mean follows each reading by 2^−meanShift: 6 averages over roughly the last 64 readings. */
   readonly meanShift: number;
-  /** The mean absolute deviation, the channel's noise level, follows by 2^−deviationShift. */
+  /** Each model's mean absolute deviation from its expected value, its noise level, follows by 2^−deviationShift. */
   readonly deviationShift: number;
   /**
    * z = |x − expected| / deviation becomes the surprise z / (z + knee): the knee is the z that
@@ -16,15 +16,16 @@ export interface ScorerConfig {
    */
   readonly knee: number;
   /**
-   * A channel scores by how far its surprise rises above the running peak of its recent
+   * A model scores by how far its surprise rises above the running peak of its recent
    * surprises, which decays by 2^−peakDecayShift a reading: an anomaly alerts once, not on every
    * reading it lasts, and right after a big one only a bigger one alerts.
    */
   readonly peakDecayShift: number;
   /**
    * Hour-of-day profile: the day is cut into this many equal bins (a divisor of 24), and a
-   * reading is compared with its bin's own average instead of the channel's overall mean.
-   * 0 turns it off. Pollution and the NAB series follow the clock; a level mean cannot.
+   * second model compares a reading with its bin's own average, beside the level model's recent
+   * mean. 0 turns it off. Pollution and the NAB series follow the clock; a level mean cannot,
+   * while a level that wanders leaves the bins behind.
    */
   readonly seasonalBins: number;
   /** Each bin's average follows the readings that fall in it by 2^−seasonalShift. */
@@ -48,7 +49,7 @@ export interface ScorerConfig {
    * channels at once, a sensor fault one. 0 grades each channel's jump on its own.
    */
   readonly sharedJumpDiscount: number;
-  /** A reading is flagged when its score (the surprise's rise over the peak) reaches this, a fraction in (0, 1). */
+  /** A reading is flagged when its score (the highest of its models' rises and its tests' scores) reaches this, a fraction in (0, 1). */
   readonly threshold: number;
 }
 
@@ -72,8 +73,8 @@ export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   channels: 9,
   meanShift: 6,
   deviationShift: 13,
-  knee: 20,
-  peakDecayShift: 12,
+  knee: 15,
+  peakDecayShift: 11,
   seasonalBins: 24,
   seasonalShift: 6,
   warmupReadings: 150,
@@ -87,11 +88,12 @@ export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
 export const STATE_BUDGET_BYTES = 2048;
 
 /**
- * Bytes FixedPointScorer keeps, all allocated once: 13 int32 slots a channel, one per seasonal
- * bin, the channel's last score and its jump on the reading being scored.
+ * Bytes FixedPointScorer keeps, all allocated once: 13 int32 slots a channel, with the seasonal
+ * profile on 3 more and one per bin, and the channel's last score and its jump on the reading
+ * being scored.
  */
 export function scorerStateBytes(channels: number, seasonalBins: number): number {
-  return channels * (15 + seasonalBins) * 4;
+  return channels * ((seasonalBins === 0 ? 13 : 16 + seasonalBins) + 2) * 4;
 }
 
 function integer(source: Record<string, unknown>, field: keyof ScorerConfig, min: number, max: number): number {

@@ -5,9 +5,13 @@ import type { ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
 const STEP_RECORD_DECAY_SHIFT = 10;
 
 interface ChannelState {
+  /** The level model: an exponentially weighted mean, the mean absolute deviation from it, the peak of its surprises. */
   mean: number;
   deviation: number;
   peak: number;
+  /** The seasonal model (with the profile on): the same over the hour-of-day bins' averages. */
+  seasonalDeviation: number;
+  seasonalPeak: number;
   validReadings: number;
   lastInput: number;
   stepRecord: number;
@@ -36,6 +40,8 @@ export class FloatScorer {
       mean: 0,
       deviation: 0,
       peak: 0,
+      seasonalDeviation: 0,
+      seasonalPeak: 0,
       validReadings: 0,
       lastInput: 0,
       stepRecord: 0,
@@ -116,22 +122,33 @@ export class FloatScorer {
     }
     channel.lastInput = x;
 
-    if (bin >= 0 && Number.isNaN(channel.bins[bin])) channel.bins[bin] = x;
-    const expected = bin >= 0 ? (channel.bins[bin] as number) : channel.mean;
-    const difference = x - expected;
-    const distance = Math.abs(difference);
-    const denominator = distance + config.knee * channel.deviation;
-    const surprise = denominator === 0 ? 0 : distance / denominator;
-    if (bin >= 0) channel.bins[bin] = expected + difference * 2 ** -Math.min(settling, config.seasonalShift);
-    else channel.mean += difference * 2 ** -Math.min(settling, config.meanShift);
-    channel.deviation += (distance - channel.deviation) * 2 ** -Math.min(settling, config.deviationShift);
-
-    // As the fixed-point scorer: the peak learns during warm-up, forgetting at the settling rate.
+    // As the fixed-point scorer: the level model always, the seasonal model beside it with the profile on.
     const warming = valid < config.warmupReadings;
-    const previousPeak = channel.peak;
-    channel.peak = Math.max(previousPeak * (1 - 2 ** -(warming ? Math.min(settling, config.peakDecayShift) : config.peakDecayShift)), surprise);
+    const peakShift = warming ? Math.min(settling, config.peakDecayShift) : config.peakDecayShift;
+    const levelRise = this.#rise(channel.mean, x, channel.deviation, channel.peak);
+    channel.mean += (x - channel.mean) * 2 ** -Math.min(settling, config.meanShift);
+    channel.deviation += (levelRise.distance - channel.deviation) * 2 ** -Math.min(settling, config.deviationShift);
+    channel.peak = Math.max(channel.peak * (1 - 2 ** -peakShift), levelRise.surprise);
+    let rise = levelRise.rise;
+    if (bin >= 0) {
+      if (Number.isNaN(channel.bins[bin])) channel.bins[bin] = x;
+      const expected = channel.bins[bin] as number;
+      const seasonalRise = this.#rise(expected, x, channel.seasonalDeviation, channel.seasonalPeak);
+      channel.bins[bin] = expected + (x - expected) * 2 ** -Math.min(settling, config.seasonalShift);
+      channel.seasonalDeviation += (seasonalRise.distance - channel.seasonalDeviation) * 2 ** -Math.min(settling, config.deviationShift);
+      channel.seasonalPeak = Math.max(channel.seasonalPeak * (1 - 2 ** -peakShift), seasonalRise.surprise);
+      rise = Math.max(rise, seasonalRise.rise);
+    }
     if (warming) return { score: 0, jump: 0 };
-    // The score is the surprise's rise over the peak; the stuck test scores 1 once, apart from it.
-    return { score: stuck ? 1 : Math.max(0, surprise - previousPeak), jump };
+    // The stuck test scores 1 once, apart from the models.
+    return { score: stuck ? 1 : rise, jump };
+  }
+
+  /** One model's distance from its expected value, surprise, and the surprise's rise over the model's peak. */
+  #rise(expected: number, x: number, deviation: number, peak: number): { distance: number; surprise: number; rise: number } {
+    const distance = Math.abs(x - expected);
+    const denominator = distance + this.#config.knee * deviation;
+    const surprise = denominator === 0 ? 0 : distance / denominator;
+    return { distance, surprise, rise: Math.max(0, surprise - peak) };
   }
 }

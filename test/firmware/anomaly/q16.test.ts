@@ -30,13 +30,13 @@ test("|−2^31| saturates to 2^31 − 1", () => {
 });
 
 test("the surprise is z/(z + knee) within 1 LSB over the whole int32 range: a wide channel's knee · deviation does not saturate, and a narrow deviation is not truncated", () => {
-  assert.equal(surpriseQ16(0, 0, 20), 0, "nothing deviated");
-  assert.equal(surpriseQ16(5, 0, 20), SCORE_MAX, "any distance over a zero deviation");
+  assert.equal(surpriseQ16(0, 0, 20, 0), 0, "nothing deviated");
+  assert.equal(surpriseQ16(5, 0, 20, 0), SCORE_MAX, "any distance over a zero deviation");
   // Where knee · deviation would pass 2^31: z = 1 must still give 1/21.
-  assert.ok(Math.abs(surpriseQ16(0x40000000, 0x40000000, 20) - Math.floor(65536 / 21)) <= 1);
+  assert.ok(Math.abs(surpriseQ16(0x40000000, 0x40000000, 20, 0) - Math.floor(65536 / 21)) <= 1);
   // Found by this property: shifting both operands for the wide distance truncated the deviation 13 to 1,
   // and gave 65532 where 2^25 / (2^25 + 237 · 13) is 65529.
-  assert.equal(surpriseQ16(33_554_432, 13, 237), 65_529);
+  assert.equal(surpriseQ16(33_554_432, 13, 237, 0), 65_529);
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: INT32_MAX }),
@@ -45,8 +45,33 @@ test("the surprise is z/(z + knee) within 1 LSB over the whole int32 range: a wi
       (distance, deviation, knee) => {
         const denominator = distance + knee * deviation;
         const exact = denominator === 0 ? 0 : Math.min(SCORE_MAX, Math.floor((distance * 65536) / denominator));
-        const got = surpriseQ16(distance, deviation, knee);
+        const got = surpriseQ16(distance, deviation, knee, 0);
         assert.ok(Number.isInteger(got) && Math.abs(got - exact) <= 1, `${distance}, ${deviation}, knee ${knee}: ${got} vs ${exact}`);
+      },
+    ),
+  );
+});
+
+test("a surprise that cannot pass the floor is 0 without dividing; one that can is the exact surprise", () => {
+  // 1 / (1 + 20 · 1) is 3120 in Q0.16.
+  assert.equal(surpriseQ16(1, 1, 20, 0), 3120);
+  assert.equal(surpriseQ16(1, 1, 20, 8192), 0, "below a floor of 2^13 it cannot reach it: 0");
+  assert.equal(surpriseQ16(1, 1, 20, 3119), 3120, "just above its floor it is divided");
+  assert.equal(surpriseQ16(5, 0, 20, SCORE_MAX), SCORE_MAX, "a zero deviation is surprising at any floor");
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: INT32_MAX }),
+      fc.integer({ min: 0, max: INT32_MAX }),
+      fc.integer({ min: 1, max: 255 }),
+      fc.integer({ min: 0, max: SCORE_MAX }),
+      fc.integer({ min: 0, max: 30 }),
+      (distance, deviation, knee, floor, narrow) => {
+        // Narrowed operands make surprises near every floor as likely as far from it.
+        const d = distance >> narrow;
+        const exact = surpriseQ16(d, deviation >> (30 - narrow), knee, 0);
+        const got = surpriseQ16(d, deviation >> (30 - narrow), knee, floor);
+        if (exact > floor) assert.equal(got, exact, `above floor ${floor}`);
+        else assert.ok(got === exact || got === 0, `at most floor ${floor}: ${got} vs ${exact}`);
       },
     ),
   );
