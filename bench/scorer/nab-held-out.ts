@@ -24,6 +24,7 @@ const SEARCH = {
   peakDecayShift: [10, 11, 12],
   knee: [15, 20, 25],
   seasonalShift: [4, 5, 6],
+  noveltyBand: [4, 6, 8],
 } as const;
 
 type SearchedConfig = { [K in keyof typeof SEARCH]: number };

@@ -34,7 +34,7 @@ from statistics import fmean, pstdev
 
 SIGMAS = 3.0
 MIN_RATE = 0.001
-# On plain noise about 9 % of the board's readings rise above a peak at all; 2 % is the table's top.
+# On plain noise about 12 % of the board's readings score above 0 at all; 2 % is the table's top.
 MAX_RATE = 0.02
 THING_NAME = re.compile(r"^[a-zA-Z0-9:_-]{1,128}$")
 SCORE_SUFFIX = ".csv.out"

@@ -22,7 +22,7 @@ export interface ThresholdCalibrationProps {
   readonly curatedBucket: s3.IBucket;
   /** Account-specific IoT data endpoint (ATS) the function updates shadows through. */
   readonly iotDataEndpoint: string;
-  /** The board scorer's knee the thresholds are for; the Lambda refuses one that is not the knee its threshold table was made with. @default DEFAULT_SCORER_CONFIG.knee (15) */
+  /** The board scorer's knee the thresholds are for; the Lambda refuses one that is not the knee its threshold table was made with. @default DEFAULT_SCORER_CONFIG.knee (20) */
   readonly knee?: number;
   /** The quality gate refuses a threshold that moves more than this many times up or down. @default 2 */
   readonly maxThresholdFactor?: number;

@@ -8,7 +8,9 @@
  * z = |x − expected| / deviation, and the model's score is how far the surprise rises above the
  * model's decaying peak of recent surprises, so an anomaly alerts when it starts rather than on
  * every reading it lasts, and a model that has just been through a big excursion needs a bigger
- * one to alert again. Two purpose-built tests sit beside them, each off unless configured:
+ * one to alert again, except that a transition the channel has never made (its side of the
+ * level's mean and how far, against the last reading's) scores the level model's whole surprise,
+ * once. Two purpose-built tests sit beside them, each off unless configured:
  * a stuck sensor (a run of identical readings twice the channel's longest, away from the
  * channel's floor), which scores 1 once, and a jump (the step from the last reading in units of
  * the channel's record step, less a multiple of the largest other channel's jump on the same
@@ -75,14 +77,23 @@ const STEP_RECORD_DECAY_SHIFT = 10;
  * stuck or dropout fault was caught at the floor: a run at the floor is not a stuck sensor.
  */
 const FLOOR = 12;
+/** The last reading's side and band for the novelty test, plus 1 (0 before the first reading). */
+const NOVELTY_STATE = 13;
+/** One bit per transition the channel has made: 36 of them, bits 0–31 here and 32–35 in the slot after. */
+const NOVELTY_SEEN = 14;
 /** A channel with the profile off has these slots; with it on, the seasonal model's follow. */
-const SLOTS_WITHOUT_PROFILE = 13;
-/** The seasonal model's slots 13 … 15, then one Q16.16 average per seasonal bin. */
-const SEASONAL_MODEL = 13;
-const FIRST_BIN = 16;
+const SLOTS_WITHOUT_PROFILE = 16;
+/** The seasonal model's slots 16 … 18, then one Q16.16 average per seasonal bin. */
+const SEASONAL_MODEL = 16;
+const FIRST_BIN = 19;
 /** The slots besides the bins that hold values in the channel's scale. */
 const SCALED_SLOTS = [MEAN, LEVEL_MODEL + MODEL_DEVIATION, LEVEL_MODEL + MODEL_DEVIATION_CARRY, LAST_INPUT, STEP_RECORD, FLOOR] as const;
 const SEASONAL_SCALED_SLOTS = [SEASONAL_MODEL + MODEL_DEVIATION, SEASONAL_MODEL + MODEL_DEVIATION_CARRY] as const;
+/** Sides of the level's mean times bands on each side: the novelty test's states. */
+const NOVELTY_BANDS = 3;
+const NOVELTY_STATES = 2 * NOVELTY_BANDS;
+/** A deviation under 2^26 times twice a noveltyBand of at most 15 stays inside int32. */
+const NOVELTY_DEVIATION_BITS = 26;
 /** A run counter stops here, far below int32, whatever a stuck sensor keeps sending. */
 const RUN_CAP = 1 << 30;
 
@@ -265,6 +276,8 @@ export class FixedPointScorer {
     // not against 0 (every reading would alert), nor against its first, unsettled readings.
     const warming = valid < config.warmupReadings;
     const peakShift = warming && settling < config.peakDecayShift ? settling : config.peakDecayShift;
+    // Before the level model learns x: the transition is measured against what the channel knew.
+    const novelty = config.noveltyBand > 0 ? this.#noveltyTest(base, x, !warming) : 0;
     let rise = this.#modelRise(base + MEAN, base + LEVEL_MODEL, x, config.meanShift, settling, peakShift);
     if (bin >= 0) {
       const binSlot = base + FIRST_BIN + bin;
@@ -276,6 +289,7 @@ export class FixedPointScorer {
       const seasonalRise = this.#modelRise(binSlot, base + SEASONAL_MODEL, x, config.seasonalShift, settling, peakShift);
       if (seasonalRise > rise) rise = seasonalRise;
     }
+    if (novelty > rise) rise = novelty;
     if (warming) return 0;
     // The purpose-built tests leave the peaks to the readings: a stuck run scores 1 once, a jump
     // its grade (in score(), once every channel's jump is known).
@@ -308,6 +322,46 @@ export class FixedPointScorer {
     state[model + MODEL_PEAK] = surprisePeak > decayed ? surprisePeak : decayed;
     const excess = surprise - (previousPeak >> PEAK_EXTRA_BITS);
     return excess > 0 ? excess : 0;
+  }
+
+  /**
+   * Novelty: which side of the level model's mean x is on and how far (under noveltyBand noise
+   * levels, under twice as many, beyond) is one of six states, and with the last reading's state
+   * one of 36 transitions. The first time the channel makes a transition, x scores the level
+   * model's whole surprise (when `scoring`), not just its rise over the peak: a level that has
+   * only ever spiked upwards and now falls far below its mean, or stays far above it for the
+   * first time, is new however small its surprise is beside the peak. Each transition is new
+   * once, so the test fires at most 36 times in a channel's life; it learns from the first
+   * reading on, warm-up included.
+   */
+  #noveltyTest(base: number, x: number, scoring: boolean): number {
+    const state = this.#state;
+    const difference = subtractSaturating(x, state[base + MEAN] as number);
+    const distance = absSaturating(difference);
+    const deviation = state[base + LEVEL_MODEL + MODEL_DEVIATION] as number;
+    const band = this.#noveltyBandOf(distance, deviation);
+    const current = difference >= 0 ? NOVELTY_BANDS + band : NOVELTY_BANDS - 1 - band;
+    const previous = (state[base + NOVELTY_STATE] as number) - 1;
+    state[base + NOVELTY_STATE] = current + 1;
+    if (previous < 0) return 0;
+    const transition = previous * NOVELTY_STATES + current;
+    const word = base + NOVELTY_SEEN + (transition >> 5);
+    const bit = 1 << (transition & 31);
+    const seen = state[word] as number;
+    if ((seen & bit) !== 0) return 0;
+    state[word] = seen | bit;
+    return scoring ? surpriseQ16(distance, deviation, this.#config.knee, 0) : 0;
+  }
+
+  /** 0 under noveltyBand deviations from the level, 1 under twice that, 2 beyond; 0 while nothing has deviated. */
+  #noveltyBandOf(distance: number, deviation: number): number {
+    if (deviation === 0) return 0;
+    // Both shifted alike: the comparison is kept, and the products stay inside int32.
+    const excess = 32 - NOVELTY_DEVIATION_BITS - Math.clz32(deviation);
+    const shift = excess > 0 ? excess : 0;
+    const edge = Math.imul(deviation >> shift, this.#config.noveltyBand);
+    const near = distance >> shift;
+    return near < edge ? 0 : near < edge << 1 ? 1 : 2;
   }
 
   /**

@@ -22,6 +22,13 @@ export interface ScorerConfig {
    */
   readonly peakDecayShift: number;
   /**
+   * Novelty: a reading's side of the level model's mean and its band there (under this many
+   * noise levels, under twice as many, beyond), paired with the last reading's, is one of 36
+   * transitions; the first time the channel makes one, the reading scores the level model's whole
+   * surprise rather than its rise over the peak. 0 turns the test off.
+   */
+  readonly noveltyBand: number;
+  /**
    * Hour-of-day profile: the day is cut into this many equal bins (a divisor of 24), and a
    * second model compares a reading with its bin's own average, beside the level model's recent
    * mean. 0 turns it off. Pollution and the NAB series follow the clock; a level mean cannot,
@@ -64,36 +71,37 @@ export class ScorerConfigError extends Error {
 
 /**
  * The board's default: what bench:scorer's protocol chooses on the choose halves only (the
- * structural shifts on NAB's, the stuck and jump tests and the threshold on the air-quality set's,
- * at most 1 false alarm per 1,000 clean readings there). At 0.5201 a jump alerts when it is
- * about 1.1 records taller than three times the largest jump of the other channels: real pollution
- * jumps too, but on several channels at once.
+ * learnt structure and the novelty test on NAB's, the stuck and jump tests and the threshold on
+ * the air-quality set's, at most 1 false alarm per 1,000 clean readings there). At 0.59737 a jump
+ * alerts when it is about 1.5 records taller than twice the largest jump of the other channels:
+ * real pollution jumps too, but on several channels at once.
  */
 export const DEFAULT_SCORER_CONFIG: ScorerConfig = Object.freeze({
   channels: 9,
   meanShift: 6,
   deviationShift: 13,
-  knee: 15,
-  peakDecayShift: 11,
+  knee: 20,
+  peakDecayShift: 12,
+  noveltyBand: 6,
   seasonalBins: 24,
   seasonalShift: 6,
   warmupReadings: 150,
   stuckReadings: 24,
   jumpFactor: 1,
-  sharedJumpDiscount: 3,
-  threshold: 0.5201,
+  sharedJumpDiscount: 2,
+  threshold: 0.59737,
 });
 
 /** The scorer's state budget: all channels together. */
 export const STATE_BUDGET_BYTES = 2048;
 
 /**
- * Bytes FixedPointScorer keeps, all allocated once: 13 int32 slots a channel, with the seasonal
+ * Bytes FixedPointScorer keeps, all allocated once: 16 int32 slots a channel, with the seasonal
  * profile on 3 more and one per bin, and the channel's last score and its jump on the reading
  * being scored.
  */
 export function scorerStateBytes(channels: number, seasonalBins: number): number {
-  return channels * ((seasonalBins === 0 ? 13 : 16 + seasonalBins) + 2) * 4;
+  return channels * ((seasonalBins === 0 ? 16 : 19 + seasonalBins) + 2) * 4;
 }
 
 function integer(source: Record<string, unknown>, field: keyof ScorerConfig, min: number, max: number): number {
@@ -131,6 +139,8 @@ export function parseScorerConfig(source: Record<string, unknown>): ScorerConfig
     // knee · deviation must stay far inside int32; 255 keeps it 8 bits wide.
     knee: integer(source, "knee", 1, 255),
     peakDecayShift: integer(source, "peakDecayShift", 1, 16),
+    // Twice 15 bands times a deviation under 2^26 stays inside int32.
+    noveltyBand: integer(source, "noveltyBand", 0, 15),
     warmupReadings: integer(source, "warmupReadings", 0, 1_000_000),
     stuckReadings: integer(source, "stuckReadings", 0, 1_000_000),
     // The jump grade's knee, as knee is the surprise's: 8 bits keep it far inside int32.

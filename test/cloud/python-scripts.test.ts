@@ -126,23 +126,23 @@ test("threshold calibration: the rate maps through threshold_table.json, log-lin
   const forty = threshold(withOutliers(40)); // 4 %: the 2 % ceiling
   assert.ok(none > three && three > five && five > ten && ten > forty, `${none} > ${three} > ${five} > ${ten} > ${forty}`);
   // The table's values at its rates, to six decimals, which the board rounds back to the table's own Q0.16 step.
-  assert.deepEqual([none, five, ten, forty], [0.238922, 0.093994, 0.048019, 0.029266]);
+  assert.deepEqual([none, five, ten, forty], [0.377533, 0.294617, 0.243195, 0.180908]);
   assert.deepEqual(
     [none, five, ten, forty].map(q16),
     [0.001, 0.005, 0.01, 0.02].map((rate) => q16(t(rate))),
   );
-  assert.deepEqual([q16(t(0.001)), q16(t(0.005)), q16(t(0.01)), q16(t(0.02))], [15658, 6160, 3147, 1918]);
-  // 0.3 %: t(0.2 %) + (t(0.5 %) − t(0.2 %)) · ln(0.3 / 0.2) / ln(0.5 / 0.2) = 0.184418 − 0.090424 · 0.44251
+  assert.deepEqual([q16(t(0.001)), q16(t(0.005)), q16(t(0.01)), q16(t(0.02))], [24742, 19308, 15938, 11856]);
+  // 0.3 %: t(0.2 %) + (t(0.5 %) − t(0.2 %)) · ln(0.3 / 0.2) / ln(0.5 / 0.2) = 0.346024 − 0.051407 · 0.44251
   const logLinear = t(0.002) + (t(0.005) - t(0.002)) * (Math.log(1.5) / Math.log(2.5));
   assert.equal(three, Math.round(logLinear * 1e6) / 1e6);
-  assert.equal(three, 0.144405);
+  assert.equal(three, 0.323276);
 });
 
 test("threshold calibration: a KNEE other than the table's is refused, naming both knees; no document is printed", () => {
   const run = runCalibration([1, 2, 3], "25");
   assert.notEqual(run.status, 0);
   assert.equal(run.stdout, "");
-  assert.match(run.stderr, /KNEE is '25', but threshold_table\.json was made for knee 15/);
+  assert.match(run.stderr, /KNEE is '25', but threshold_table\.json was made for knee 20/);
 });
 
 test("threshold calibration: a table whose thresholds rise with the rate is refused, naming the file and the field", () => {

@@ -15,7 +15,7 @@ export const REPORT_COMMAND: CliCommand<CommandOutput> = {
   usage: `  aqm report [--state DIR] [--out FILE] [--forecast FILE]… [--hours N] [--threshold X]
       Write the report page (one HTML file, opens offline): per board, each channel's readings
       over the N hours before the lake's newest one (default 48), with anomalous readings
-      (score ≥ X, default 0.5201, the board's) marked, warm-up and sensor faults (with their codes) shaded,
+      (score ≥ X, default 0.59737, the board's) marked, warm-up and sensor faults (with their codes) shaded,
       and the line broken where the board sent nothing for over 3 intervals, from the curated
       lake (DIR/lake, default state/lake; run aqm etl first). FILE defaults to DIR/report.html.
       --forecast draws a DeepAR forecast: a JSON file {"thing", "channel", "start",

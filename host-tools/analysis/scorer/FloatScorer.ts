@@ -12,6 +12,9 @@ interface ChannelState {
   /** The seasonal model (with the profile on): the same over the hour-of-day bins' averages. */
   seasonalDeviation: number;
   seasonalPeak: number;
+  /** The novelty test: the last reading's state (−1 before the first) and the transitions made. */
+  noveltyState: number;
+  transitionsSeen: boolean[];
   validReadings: number;
   lastInput: number;
   stepRecord: number;
@@ -42,6 +45,8 @@ export class FloatScorer {
       peak: 0,
       seasonalDeviation: 0,
       seasonalPeak: 0,
+      noveltyState: -1,
+      transitionsSeen: new Array<boolean>(36).fill(false),
       validReadings: 0,
       lastInput: 0,
       stepRecord: 0,
@@ -125,11 +130,13 @@ export class FloatScorer {
     // As the fixed-point scorer: the level model always, the seasonal model beside it with the profile on.
     const warming = valid < config.warmupReadings;
     const peakShift = warming ? Math.min(settling, config.peakDecayShift) : config.peakDecayShift;
+    const novel = config.noveltyBand > 0 && this.#novelTransition(channel, x);
     const levelRise = this.#rise(channel.mean, x, channel.deviation, channel.peak);
     channel.mean += (x - channel.mean) * 2 ** -Math.min(settling, config.meanShift);
     channel.deviation += (levelRise.distance - channel.deviation) * 2 ** -Math.min(settling, config.deviationShift);
     channel.peak = Math.max(channel.peak * (1 - 2 ** -peakShift), levelRise.surprise);
-    let rise = levelRise.rise;
+    // As the fixed-point scorer: a transition the channel has never made scores the level model's whole surprise.
+    let rise = novel ? Math.max(levelRise.rise, levelRise.surprise) : levelRise.rise;
     if (bin >= 0) {
       if (Number.isNaN(channel.bins[bin])) channel.bins[bin] = x;
       const expected = channel.bins[bin] as number;
@@ -142,6 +149,19 @@ export class FloatScorer {
     if (warming) return { score: 0, jump: 0 };
     // The stuck test scores 1 once, apart from the models.
     return { score: stuck ? 1 : rise, jump };
+  }
+
+  /** As the fixed-point scorer's novelty test: the reading's side of the level's mean and band, paired with the last reading's; true the first time the pair comes. */
+  #novelTransition(channel: ChannelState, x: number): boolean {
+    const distance = Math.abs(x - channel.mean);
+    const band = this.#config.noveltyBand * channel.deviation;
+    const far = channel.deviation === 0 || distance < band ? 0 : distance < 2 * band ? 1 : 2;
+    const current = x >= channel.mean ? 3 + far : 2 - far;
+    const previous = channel.noveltyState;
+    channel.noveltyState = current;
+    if (previous < 0 || channel.transitionsSeen[previous * 6 + current]) return false;
+    channel.transitionsSeen[previous * 6 + current] = true;
+    return true;
   }
 
   /** One model's distance from its expected value, surprise, and the surprise's rise over the model's peak. */

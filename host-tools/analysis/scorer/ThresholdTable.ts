@@ -19,8 +19,9 @@ export const THRESHOLD_TABLE_FILE = fileURLToPath(new URL("../../../cloud/lambda
 
 /**
  * Shares of readings the table is measured at. It stops at 2 %, where the calibration clamps the
- * rate (MAX_RATE in cloud/lambda/calibrate_thresholds.py): on plain noise about 9 % of readings rise
- * above a model's peak at all (every other one scores 0), so rates near that have no threshold.
+ * rate (MAX_RATE in cloud/lambda/calibrate_thresholds.py): on plain noise about 12 % of readings score
+ * above 0 at all (a model's rise over its peak, a jump's grade; every other one scores 0), so rates
+ * near that have no threshold.
  */
 export const TABLE_RATES: readonly number[] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02];
 
@@ -28,7 +29,7 @@ export interface SyntheticSeries {
   readonly seed: number;
   readonly days: number;
   readonly readingSeconds: number;
-  /** Days scored but left out of the table, while the peaks learnt in warm-up decay: by 2^−11 a reading they halve in about a day at one reading a minute. */
+  /** Days scored but left out of the table, while the peaks learnt in warm-up decay: by 2^−12 a reading they halve in about two days at one reading a minute. */
   readonly settleDays: number;
   /** Each channel's daily swing (sine amplitude) in units of its noise's standard deviation. */
   readonly dailyAmplitudes: readonly number[];

@@ -18,7 +18,8 @@ test("nothing scores above 0 during warm-up, however wild the readings", () => {
 });
 
 test("a spike after warm-up is flagged once, not on the readings that follow it", () => {
-  const scorer = new FixedPointScorer(parseScorerConfig({ channels: 2, warmupReadings: 100, seasonalBins: 0 }));
+  // The novelty test would flag the second reading too, the first time the level stays far above: that is its own test below.
+  const scorer = new FixedPointScorer(parseScorerConfig({ channels: 2, warmupReadings: 100, seasonalBins: 0, noveltyBand: 0 }));
   for (let i = 0; i < 400; i++) assert.equal(scorer.isAnomalous(scorer.score([noisy(i), 50])), false, `clean reading ${i}`);
   const spike = scorer.score([noisy(400) + 200, 50]);
   assert.ok(scorer.isAnomalous(spike), `spike scored ${spike}`);
@@ -86,11 +87,11 @@ test("a stuck sensor scores 1 once, when the run of identical readings reaches s
 });
 
 test("the state of the board's 9 channels, and of the most channels the config allows, fits in 2 KB", () => {
-  assert.equal(new FixedPointScorer(parseScorerConfig({ channels: 9 })).stateBytes, 9 * (18 + 24) * 4);
-  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 12 })).stateBytes <= 2048);
-  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 34, seasonalBins: 0 })).stateBytes <= 2048);
-  assert.throws(() => parseScorerConfig({ channels: 13 }), /config\.channels: 13 channels with 24 seasonal bins need 2184 bytes/);
-  assert.throws(() => parseScorerConfig({ channels: 35, seasonalBins: 0 }), /need 2100 bytes/);
+  assert.equal(new FixedPointScorer(parseScorerConfig({ channels: 9 })).stateBytes, 9 * (21 + 24) * 4);
+  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 11 })).stateBytes <= 2048);
+  assert.ok(new FixedPointScorer(parseScorerConfig({ channels: 28, seasonalBins: 0 })).stateBytes <= 2048);
+  assert.throws(() => parseScorerConfig({ channels: 12 }), /config\.channels: 12 channels with 24 seasonal bins need 2160 bytes/);
+  assert.throws(() => parseScorerConfig({ channels: 29, seasonalBins: 0 }), /need 2088 bytes/);
   assert.throws(() => new FixedPointScorer(parseScorerConfig({ channels: 2 })).score([1]), /expected 2 readings, got 1/);
 });
 
@@ -121,6 +122,32 @@ test("with the profile on, the level model runs beside the seasonal one: a spike
   const spike = scorer.score([level + 150], 0, 0);
   assert.ok(scorer.isAnomalous(spike), `the spike scored ${spike / Q16_ONE}`);
   assert.ok(Math.abs(spike / Q16_ONE - float.score([level + 150], 0, 0)) < 1e-3, "as its float twin scores it");
+});
+
+test("a transition the channel has never made scores the level model's whole surprise, once: the first fall far below a level that has only spiked upwards alerts under its spikes' peak", () => {
+  const config = parseScorerConfig({ channels: 1, warmupReadings: 100, seasonalBins: 0, stuckReadings: 0, jumpFactor: 0 });
+  const upwardSpikes = (i: number) => noisy(i) + (i % 250 === 125 ? 400 : 0);
+  const run = (noveltyBand: number) => {
+    const scorer = new FixedPointScorer({ ...config, noveltyBand });
+    const float = new FloatScorer({ ...config, noveltyBand });
+    const scores: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Two falls of 160, far below the level but far less surprising than the spikes of 400.
+      const x = i === 2000 || i === 2100 ? noisy(i) - 160 : upwardSpikes(i);
+      const score = scorer.score([x]);
+      assert.ok(Math.abs(score / Q16_ONE - float.score([x])) < 1e-3, `reading ${i}: as the float twin`);
+      scores.push(score);
+    }
+    return { scores, scorer };
+  };
+  const { scores, scorer } = run(6);
+  assert.ok(scorer.isAnomalous(scores[2000] as number), `the first fall scored ${(scores[2000] as number) / Q16_ONE}`);
+  assert.equal(scorer.isAnomalous(scores[2100] as number), false, "the second fall makes no new transition");
+  const without = run(0);
+  assert.equal(without.scorer.isAnomalous(without.scores[2000] as number), false, "with the test off the fall stays under the spikes' peak");
+  // Each of the 36 transitions is new once: the test raises at most 36 readings' scores in a channel's life.
+  const raised = scores.filter((score, i) => score > (without.scores[i] as number)).length;
+  assert.ok(raised >= 1 && raised <= 36, `the test raised ${raised} scores`);
 });
 
 test("fixed point and its float twin raise the same flag on ≥ 99.5 % of the air-quality fixture's samples", () => {

@@ -19,6 +19,7 @@ test("a bad value is refused with the field's name and the value given", () => {
     [{ seasonalBins: 5 }, "seasonalBins", /seasonalBins: expected 0 or a divisor of 24, got 5/],
     [{ treshold: 0.5 }, "treshold", /treshold: unknown setting, got 0\.5/],
     [{ sharedJumpDiscount: 9 }, "sharedJumpDiscount", /sharedJumpDiscount: expected an integer from 0 to 8, got 9/],
+    [{ noveltyBand: 16 }, "noveltyBand", /noveltyBand: expected an integer from 0 to 15, got 16/],
   ];
   for (const [source, field, message] of cases) {
     assert.throws(
