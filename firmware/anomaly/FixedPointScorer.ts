@@ -276,9 +276,10 @@ export class FixedPointScorer {
     // not against 0 (every reading would alert), nor against its first, unsettled readings.
     const warming = valid < config.warmupReadings;
     const peakShift = warming && settling < config.peakDecayShift ? settling : config.peakDecayShift;
+    const levelDifference = subtractSaturating(x, state[base + MEAN] as number);
     // Before the level model learns x: the transition is measured against what the channel knew.
-    const novelty = config.noveltyBand > 0 ? this.#noveltyTest(base, x, !warming) : 0;
-    let rise = this.#modelRise(base + MEAN, base + LEVEL_MODEL, x, config.meanShift, settling, peakShift);
+    const novelty = config.noveltyBand > 0 ? this.#noveltyTest(base, levelDifference, !warming) : 0;
+    let rise = this.#modelRise(base + MEAN, base + LEVEL_MODEL, levelDifference, config.meanShift, settling, peakShift);
     if (bin >= 0) {
       const binSlot = base + FIRST_BIN + bin;
       const seen = state[base + BINS_SEEN] as number;
@@ -286,7 +287,8 @@ export class FixedPointScorer {
         state[binSlot] = x;
         state[base + BINS_SEEN] = seen | (1 << bin);
       }
-      const seasonalRise = this.#modelRise(binSlot, base + SEASONAL_MODEL, x, config.seasonalShift, settling, peakShift);
+      const seasonalDifference = subtractSaturating(x, state[binSlot] as number);
+      const seasonalRise = this.#modelRise(binSlot, base + SEASONAL_MODEL, seasonalDifference, config.seasonalShift, settling, peakShift);
       if (seasonalRise > rise) rise = seasonalRise;
     }
     if (novelty > rise) rise = novelty;
@@ -297,15 +299,15 @@ export class FixedPointScorer {
   }
 
   /**
-   * One learnt model's score for x (Q0.16): how far its surprise rises above its peak. Then the
-   * model learns x: the expected value at `averageShift`, the noise level at deviationShift and
-   * the peak at `peakShift`, none faster than `settling`. `model` is the model's first slot.
+   * One learnt model's score for a reading `difference` (saturated) from its expected value
+   * (Q0.16): how far its surprise rises above its peak. Then the model learns the reading: the
+   * expected value at `averageShift`, the noise level at deviationShift and the peak at
+   * `peakShift`, none faster than `settling`. `model` is the model's first slot.
    */
-  #modelRise(expectedSlot: number, model: number, x: number, averageShift: number, settling: number, peakShift: number): number {
+  #modelRise(expectedSlot: number, model: number, difference: number, averageShift: number, settling: number, peakShift: number): number {
     const state = this.#state;
     const expected = state[expectedSlot] as number;
     const deviation = state[model + MODEL_DEVIATION] as number;
-    const difference = subtractSaturating(x, expected);
     const distance = absSaturating(difference);
     const previousPeak = state[model + MODEL_PEAK] as number;
     const decayed = previousPeak - (previousPeak >> peakShift);
@@ -325,18 +327,17 @@ export class FixedPointScorer {
   }
 
   /**
-   * Novelty: which side of the level model's mean x is on and how far (under noveltyBand noise
+   * Novelty: which side of the level model's mean the reading is on (`difference` from it) and how far (under noveltyBand noise
    * levels, under twice as many, beyond) is one of six states, and with the last reading's state
-   * one of 36 transitions. The first time the channel makes a transition, x scores the level
+   * one of 36 transitions. The first time the channel makes a transition, the reading scores the level
    * model's whole surprise (when `scoring`), not just its rise over the peak: a level that has
    * only ever spiked upwards and now falls far below its mean, or stays far above it for the
    * first time, is new however small its surprise is beside the peak. Each transition is new
    * once, so the test fires at most 36 times in a channel's life; it learns from the first
    * reading on, warm-up included.
    */
-  #noveltyTest(base: number, x: number, scoring: boolean): number {
+  #noveltyTest(base: number, difference: number, scoring: boolean): number {
     const state = this.#state;
-    const difference = subtractSaturating(x, state[base + MEAN] as number);
     const distance = absSaturating(difference);
     const deviation = state[base + LEVEL_MODEL + MODEL_DEVIATION] as number;
     const band = this.#noveltyBandOf(distance, deviation);

@@ -3,6 +3,9 @@ import type { ScorerConfig } from "../../../firmware/anomaly/ScorerConfig.ts";
 
 /** As the fixed-point scorer's record step: it loses 2^−10 a reading. */
 const STEP_RECORD_DECAY_SHIFT = 10;
+/** As the fixed-point scorer's novelty test: three bands on each side of the level's mean. */
+const NOVELTY_BANDS = 3;
+const NOVELTY_STATES = 2 * NOVELTY_BANDS;
 
 interface ChannelState {
   /** The level model: an exponentially weighted mean, the mean absolute deviation from it, the peak of its surprises. */
@@ -46,7 +49,7 @@ export class FloatScorer {
       seasonalDeviation: 0,
       seasonalPeak: 0,
       noveltyState: -1,
-      transitionsSeen: new Array<boolean>(36).fill(false),
+      transitionsSeen: new Array<boolean>(NOVELTY_STATES * NOVELTY_STATES).fill(false),
       validReadings: 0,
       lastInput: 0,
       stepRecord: 0,
@@ -156,11 +159,12 @@ export class FloatScorer {
     const distance = Math.abs(x - channel.mean);
     const band = this.#config.noveltyBand * channel.deviation;
     const far = channel.deviation === 0 || distance < band ? 0 : distance < 2 * band ? 1 : 2;
-    const current = x >= channel.mean ? 3 + far : 2 - far;
+    const current = x >= channel.mean ? NOVELTY_BANDS + far : NOVELTY_BANDS - 1 - far;
     const previous = channel.noveltyState;
     channel.noveltyState = current;
-    if (previous < 0 || channel.transitionsSeen[previous * 6 + current]) return false;
-    channel.transitionsSeen[previous * 6 + current] = true;
+    const transition = previous * NOVELTY_STATES + current;
+    if (previous < 0 || channel.transitionsSeen[transition]) return false;
+    channel.transitionsSeen[transition] = true;
     return true;
   }
 
