@@ -15,6 +15,7 @@ import { FloatScorer } from "../host-tools/analysis/scorer/FloatScorer.ts";
 import { ProbationBand } from "../host-tools/analysis/scorer/ProbationBand.ts";
 import { WindowedGaussian } from "../host-tools/analysis/scorer/WindowedGaussian.ts";
 import { boardDetector, buildAirCorpus, chooseBoardTests, runAirQuality, type AirDetector } from "./scorer/air-quality-faults.ts";
+import { runCloudTableCheck } from "./scorer/cloud-table-check.ts";
 import { runNabHeldOut } from "./scorer/nab-held-out.ts";
 import { runXsCost } from "./scorer/xs-cost.ts";
 
@@ -108,5 +109,6 @@ const detectors: AirDetector[] = [
   },
 ];
 runAirQuality(air, detectors, standard);
+runCloudTableCheck(air.records);
 await runXsCost(join(args.beijing, "PRSA_Data_Aotizhongxin_20130301-20170228.csv"), board);
 console.log(`\nbench:scorer total ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -11,7 +11,7 @@ import { parseScorerConfig, type ScorerConfig } from "../../firmware/anomaly/Sco
 import { basename, join } from "node:path";
 import { splitCorpus } from "../../host-tools/analysis/nab/corpus-split.ts";
 import type { CostMatrix } from "../../host-tools/analysis/nab/cost-matrix.ts";
-import { readBeijingRows, readUciRows } from "../../host-tools/analysis/scorer/air-quality-csv.ts";
+import { readBeijingRows, readUciRows, type AirQualityRows } from "../../host-tools/analysis/scorer/air-quality-csv.ts";
 import { figuresAt, scoreFaultSeries, shippedThreshold, type FaultFigures, type RowScorer } from "../../host-tools/analysis/scorer/fault-detection.ts";
 import { buildFaultSeries, FAULT_KINDS, FAULT_WINDOWS, type FaultSeries, type FaultSeriesPlan } from "../../host-tools/analysis/scorer/fault-injection.ts";
 import { cached, inputStamp } from "./result-cache.ts";
@@ -31,7 +31,12 @@ export interface AirCorpus {
   readonly choose: readonly FaultSeries[];
   readonly report: readonly FaultSeries[];
   readonly stations: { readonly choose: readonly string[]; readonly report: readonly string[] };
+  /** Each station's whole record, the series above cut from it. */
+  readonly records: ReadonlyMap<string, AirQualityRows>;
 }
+
+/** The UCI set is one station in another city, always on the report side. */
+const UCI_STATION = "UCI-Italy";
 
 function seedOf(name: string): number {
   let hash = 2166136261;
@@ -49,13 +54,14 @@ export function buildAirCorpus(beijingDir: string, uciPath: string): AirCorpus &
       .replace(/_\d+-\d+\.csv$/, "");
   const stations = files.map(stationOf);
   const split = splitCorpus(stations);
-  const seriesOf = (station: string, rows: ReturnType<typeof readBeijingRows>) => buildFaultSeries(station, rows, { ...PLAN, seed: seedOf(station) });
-  const byStation = new Map(files.map((file) => [stationOf(file), seriesOf(stationOf(file), readBeijingRows(join(beijingDir, file)))]));
-  const uci = seriesOf("UCI-Italy", readUciRows(uciPath));
+  const records = new Map<string, AirQualityRows>(files.map((file) => [stationOf(file), readBeijingRows(join(beijingDir, file))]));
+  records.set(UCI_STATION, readUciRows(uciPath));
+  const byStation = new Map([...records].map(([station, rows]) => [station, buildFaultSeries(station, rows, { ...PLAN, seed: seedOf(station) })]));
   return {
     choose: split.choose.flatMap((station) => byStation.get(station) ?? []),
-    report: [...split.report.flatMap((station) => byStation.get(station) ?? []), ...uci],
-    stations: { choose: split.choose, report: [...split.report, "UCI-Italy"] },
+    report: [...split.report, UCI_STATION].flatMap((station) => byStation.get(station) ?? []),
+    stations: { choose: split.choose, report: [...split.report, UCI_STATION] },
+    records,
     stamp: [...files.map((file) => inputStamp(join(beijingDir, file))), inputStamp(uciPath)].join(","),
   };
 }

@@ -1,6 +1,7 @@
 """The calibration Lambda's handler: each thing's candidate threshold from this run's RCF scores
-(calibrate_thresholds.py), judged against the threshold the board uses now on a held-out week of
-the board's own scores, and published to the Device Shadow only when it passes.
+and the board's own scores of the weeks before the held-out one (calibrate_thresholds.py), judged
+against the threshold the board uses now on a held-out week of the board's own scores, and
+published to the Device Shadow only when it passes.
 
 The board's score does not depend on its threshold (the threshold is only compared with it), so
 the scores a board sent over the last week say what share of readings any threshold would have
@@ -10,15 +11,21 @@ error on the week is |share flagged - p|. A candidate is refused when:
   * it moves more than MAX_FACTOR times up or down from the threshold in use (a model that has
     gone wrong, or data that changed, deserves a person's look before the board goes quiet or loud);
   * its error on the week is worse than the threshold in use by more than TOLERANCE.
-A thing with no threshold in use yet gets its candidate if it has held-out scores. Every refusal
-is logged as one JSON line and counted (CloudWatch aqm/Pipeline ThresholdsRefused, by Reason),
-and so are the thresholds published; the accepted ones are written back to ACCEPTED_KEY.
+A thing with no threshold from us yet runs the board's default (the table's defaultThreshold,
+DEFAULT_SCORER_CONFIG.threshold), and a first candidate is judged against that, aimed at the
+candidate's own rate: a board is only moved off its default by a threshold that flags closer to
+the target on its own week. The default was chosen on other boards' data, so how far a first
+candidate moves from it is no sign of a model gone wrong, and MAX_FACTOR does not apply to it.
+(A threshold set outside the pipeline, by `aqm train`, is not seen here.) Every refusal is
+logged as one JSON line and counted (CloudWatch aqm/Pipeline ThresholdsRefused, by Reason), and
+so are the thresholds published; the accepted ones are written back to ACCEPTED_KEY.
 """
 import json
+import math
 import os
 import re
 
-from calibrate_thresholds import anomaly_rate, board_threshold, check_knee, load_table, parse_scores, thing_of
+from calibrate_thresholds import anomaly_rate, board_threshold, check_knee, fitted_threshold, load_table, parse_scores, thing_of
 
 MAX_FACTOR = 2.0
 TOLERANCE = 0.001
@@ -31,15 +38,18 @@ def flagged_share(scores, threshold):
     return sum(1 for s in scores if s >= threshold) / len(scores)
 
 
+def board_default(table, candidate):
+    """The threshold a board runs until we publish one, aimed at the candidate's rate."""
+    return {"threshold": table["defaultThreshold"], "rate": candidate["rate"], "source": "board-default"}
+
+
 def judge(candidate, current, holdout, max_factor=MAX_FACTOR, tolerance=TOLERANCE):
-    """candidate / current: {"threshold", "rate"} (current None when the board has none from us yet);
-    holdout: the board's scores of the held-out week. Returns (accepted, reason, evidence)."""
+    """candidate / current: {"threshold", "rate"} (current: the one we published last, or
+    board_default()); holdout: the board's scores of the held-out week. Returns (accepted, reason, evidence)."""
     if not holdout:
         return False, "no-holdout", {"holdoutReadings": 0}
     error_new = abs(flagged_share(holdout, candidate["threshold"]) - candidate["rate"])
     evidence = {"holdoutReadings": len(holdout), "candidate": candidate["threshold"], "candidateError": round(error_new, 6)}
-    if current is None:
-        return True, None, evidence
     factor = max(candidate["threshold"] / current["threshold"], current["threshold"] / candidate["threshold"])
     error_current = abs(flagged_share(holdout, current["threshold"]) - current["rate"])
     evidence.update({"current": current["threshold"], "currentError": round(error_current, 6), "factor": round(factor, 4)})
@@ -64,9 +74,12 @@ def _read_json(s3, bucket, key):
         return None
 
 
-def candidates(s3, scores_uri, table):
-    """{thing: {"threshold", "rate"}} from the RCF score files under scores_uri."""
+def candidates(s3, scores_uri, fit_uri, table):
+    """{thing: {"threshold", "rate", "source", "fitReadings"}}: the rate from the RCF score files
+    under scores_uri, the threshold fitted on the thing's board scores under fit_uri, or from the
+    table where there are too few of them ("source" says which)."""
     bucket, prefix = split_s3(scores_uri)
+    fit_bucket, fit_prefix = split_s3(fit_uri)
     found = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
@@ -74,9 +87,13 @@ def candidates(s3, scores_uri, table):
             if thing is None:
                 continue
             scores = parse_scores(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8"))
-            if scores:
-                rate = anomaly_rate(scores)
-                found[thing] = {"threshold": round(board_threshold(rate, table), 6), "rate": rate}
+            if not scores:
+                continue
+            rate = anomaly_rate(scores)
+            own = (_read_json(s3, fit_bucket, f"{fit_prefix}{thing}.json") or {}).get("scores", [])
+            fitted = fitted_threshold(own, rate)
+            threshold, source = (fitted, "board-scores") if fitted is not None else (board_threshold(rate, table), "table")
+            found[thing] = {"threshold": round(threshold, 6), "rate": rate, "source": source, "fitReadings": len(own)}
     return found
 
 
@@ -87,7 +104,7 @@ def count(cloudwatch, metric, reason_counts):
 
 
 def handler(event, _context):
-    """event: scoresUri, holdoutUri (s3:// folders of this run), acceptedUri (the thresholds in use, one JSON object)."""
+    """event: scoresUri, fitUri, holdoutUri (s3:// folders of this run), acceptedUri (the thresholds in use, one JSON object)."""
     import boto3
 
     table = load_table()
@@ -97,7 +114,7 @@ def handler(event, _context):
     shadows = boto3.client("iot-data", endpoint_url=f"https://{os.environ['IOT_DATA_ENDPOINT']}")
     cloudwatch = boto3.client("cloudwatch")
 
-    proposed = candidates(s3, event["scoresUri"], table)
+    proposed = candidates(s3, event["scoresUri"], event["fitUri"], table)
     if not proposed:
         raise RuntimeError(f"no per-thing score files under {event['scoresUri']}")
     holdout_bucket, holdout_prefix = split_s3(event["holdoutUri"])
@@ -107,7 +124,12 @@ def handler(event, _context):
     published, refused = {}, {}
     for thing, candidate in sorted(proposed.items()):
         holdout = (_read_json(s3, holdout_bucket, f"{holdout_prefix}{thing}.json") or {}).get("scores", [])
-        ok, reason, evidence = judge(candidate, in_use.get(thing), holdout, max_factor)
+        current = in_use.get(thing)
+        if current is None:
+            ok, reason, evidence = judge(candidate, board_default(table, candidate), holdout, math.inf)
+        else:
+            ok, reason, evidence = judge(candidate, current, holdout, max_factor)
+        evidence.update({"source": candidate["source"], "fitReadings": candidate["fitReadings"]})
         if not ok:
             refused[thing] = reason
             print(json.dumps({"event": "threshold-refused", "thing": thing, "reason": reason, **evidence}))

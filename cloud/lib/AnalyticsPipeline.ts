@@ -163,6 +163,7 @@ export class AnalyticsPipeline extends Construct {
       lambdaFunction: calibration.function,
       payload: sfn.TaskInput.fromObject({
         scoresUri: sfn.JsonPath.stringAt("$.paths.rcfScores"),
+        fitUri: sfn.JsonPath.stringAt("$.paths.fit"),
         holdoutUri: sfn.JsonPath.stringAt("$.paths.holdout"),
         acceptedUri: `s3://${props.curatedBucketName}/${ACCEPTED_THRESHOLDS_KEY}`,
       }),

@@ -36,6 +36,8 @@ export interface ModelResultsProps {
   readonly curatedBucket: s3.IBucket;
   /** Days of board scores the quality gate tries thresholds on. @default 7 */
   readonly holdoutDays?: number;
+  /** Days of board scores before the held-out ones that each candidate threshold is fitted on. @default 28 */
+  readonly fitDays?: number;
 }
 
 /**
@@ -53,7 +55,8 @@ export class ModelResults extends PythonShellJob {
       catalog,
       scriptFile: RESULTS_SCRIPT_FILE,
       jobName: `${catalog.databaseName}-publish-model-results`,
-      jobDescription: "A run's DeepAR forecasts and RCF scores -> Parquet tables (forecasts, anomaly_scores), serving documents, held-out board scores",
+      jobDescription:
+        "A run's DeepAR forecasts and RCF scores -> Parquet tables (forecasts, anomaly_scores), serving documents, board scores to fit and hold out",
       roleDescription: "Model results: reads a run's SageMaker input and output and the curated readings, writes the forecast and score tables",
       arguments: {
         "--bucket": curatedBucket.bucketName,
@@ -64,6 +67,7 @@ export class ModelResults extends PythonShellJob {
         "--serving_prefix": CURATED_PREFIXES.servingForecasts,
         "--telemetry_prefix": CURATED_PREFIXES.telemetry,
         "--holdout_days": String(props.holdoutDays ?? 7),
+        "--fit_days": String(props.fitDays ?? 28),
       },
     });
     const objects = (...prefixes: string[]) => prefixes.map((p) => curatedBucket.arnForObjects(`${p}*`));

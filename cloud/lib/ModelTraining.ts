@@ -27,6 +27,8 @@ export const RUN_PATHS = {
   deeparForecasts: `${CURATED_PREFIXES.mlOutput}{}/deepar-forecasts/`,
   /** The board scores of the held-out week, one `<thing>.json` each, written by the results step for the quality gate. */
   holdout: `${CURATED_PREFIXES.mlOutput}{}/holdout/`,
+  /** The board scores of the weeks before the held-out one, one `<thing>.json` each, that the calibration fits thresholds on. */
+  fit: `${CURATED_PREFIXES.mlOutput}{}/fit/`,
 } as const;
 
 /**

@@ -18,7 +18,7 @@ export const ACCEPTED_THRESHOLDS_KEY = `${CURATED_PREFIXES.acceptedThresholds}th
 export const CALIBRATION_FILES = ["calibrate_thresholds.py", "quality_gate.py", "threshold_table.json"] as const;
 
 export interface ThresholdCalibrationProps {
-  /** Curated bucket whose `ml/output/` prefix holds the RCF batch-transform scores. */
+  /** Curated bucket whose `ml/output/` prefix holds the RCF batch-transform scores and the board scores to fit and judge on. */
   readonly curatedBucket: s3.IBucket;
   /** Account-specific IoT data endpoint (ATS) the function updates shadows through. */
   readonly iotDataEndpoint: string;
@@ -31,10 +31,11 @@ export interface ThresholdCalibrationProps {
 }
 
 /**
- * A Python Lambda that reads each thing's RCF scores, derives the board scorer's threshold from
- * their distribution, judges it on the board's held-out week against the threshold in use
- * (`lambda/quality_gate.py`), and writes those that pass to the thing's Device Shadow
- * (`desired.anomaly`) and to the accepted-thresholds object; refusals are logged and counted.
+ * A Python Lambda that reads each thing's RCF scores for the share of readings to alert at, fits
+ * the board scorer's threshold for that share on the board's own earlier scores (the threshold
+ * table where it has too few), judges it on the board's held-out week against the threshold in
+ * use or the board's default (`lambda/quality_gate.py`), and writes those that pass to the thing's
+ * Device Shadow (`desired.anomaly`) and to the accepted-thresholds object; refusals are logged and counted.
  */
 export class ThresholdCalibration extends Construct {
   readonly function: lambda.Function;

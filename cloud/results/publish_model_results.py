@@ -13,6 +13,9 @@ joins them back, by line number, to the input the data preparation wrote for the
       A run scores the whole training window again, so each day's file is replaced, not added to.
   serving/forecasts/<thing>.json
       the thing's newest forecasts as the forecast API returns them (cloud/lambda/forecast_api.py)
+  ml/output/<run>/fit/<thing>.json
+      the board's own anomaly scores over the fit_days before the held-out week, which the
+      calibration (cloud/lambda/calibrate_thresholds.py) fits each candidate threshold on
   ml/output/<run>/holdout/<thing>.json
       the board's own anomaly scores over the held-out week, which the quality gate
       (cloud/lambda/quality_gate.py) tries each threshold on
@@ -189,18 +192,20 @@ def _keys(s3, bucket, prefix):
             yield obj["Key"]
 
 
-def holdout_scores(s3, bucket, telemetry_prefix, since_day):
-    """The board's own anomaly score of each curated reading on or after since_day, by thing."""
+def board_scores(s3, bucket, telemetry_prefix, fit_from, since):
+    """The board's own anomaly score of each curated reading, by thing, in two periods: "fit" for
+    the days from fit_from up to since, "holdout" for since and after; one listing of the lake."""
     import pyarrow.parquet as pq
 
-    found = {}
+    found = {"fit": {}, "holdout": {}}
     for key in _keys(s3, bucket, telemetry_prefix):
         match = re.search(r"date=(\d{4}-\d{2}-\d{2})/thing=([^/]+)/[^/]+\.parquet$", key)
-        if not match or match.group(1) < since_day:
+        if not match or match.group(1) < fit_from:
             continue
+        period = found["holdout" if match.group(1) >= since else "fit"]
         table = pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), columns=["ts", "anomaly"])
         scores = [a for a in table.column("anomaly").to_pylist() if a is not None]
-        found.setdefault(match.group(2), []).extend(scores)
+        period.setdefault(match.group(2), []).extend(scores)
     return found
 
 
@@ -235,10 +240,16 @@ def publish(s3, args, now_ms):
         for k in stale:
             s3.delete_object(Bucket=bucket, Key=k)
 
+    # The weeks a threshold is fitted on end where the week it is judged on begins, so the gate
+    # never judges a threshold on the scores it was fitted to.
     since = utc_day(now_ms - int(args["holdout_days"]) * 24 * HOUR_MS)
-    holdout = holdout_scores(s3, bucket, args["telemetry_prefix"], since)
+    fit_from = utc_day(now_ms - (int(args["holdout_days"]) + int(args["fit_days"])) * 24 * HOUR_MS)
+    periods = board_scores(s3, bucket, args["telemetry_prefix"], fit_from, since)
+    holdout, fit = periods["holdout"], periods["fit"]
     for thing, values in holdout.items():
         s3.put_object(Bucket=bucket, Key=f"{ml_out}holdout/{thing}.json", Body=json.dumps({"since": since, "scores": values}).encode("utf-8"))
+    for thing, values in fit.items():
+        s3.put_object(Bucket=bucket, Key=f"{ml_out}fit/{thing}.json", Body=json.dumps({"from": fit_from, "until": since, "scores": values}).encode("utf-8"))
     return {
         "forecastRows": len(forecasts),
         "forecastThings": len(documents),
@@ -247,10 +258,12 @@ def publish(s3, args, now_ms):
         "scoreDays": len(score_days),
         "holdoutThings": len(holdout),
         "holdoutUri": f"s3://{bucket}/{ml_out}holdout/",
+        "fitThings": len(fit),
+        "fitUri": f"s3://{bucket}/{ml_out}fit/",
     }
 
 
-ARGUMENTS = ["bucket", "run_id", "ml_input_prefix", "ml_output_prefix", "forecasts_prefix", "scores_prefix", "serving_prefix", "telemetry_prefix", "holdout_days"]
+ARGUMENTS = ["bucket", "run_id", "ml_input_prefix", "ml_output_prefix", "forecasts_prefix", "scores_prefix", "serving_prefix", "telemetry_prefix", "holdout_days", "fit_days"]
 
 
 def main():

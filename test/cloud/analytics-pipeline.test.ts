@@ -83,6 +83,7 @@ test("tasks: Glue jobs run to completion with retries; prepare and publish get t
   const calibrate = states["Calibrate and gate device thresholds"]!;
   assert.deepEqual(calibrate.Parameters.Payload, {
     "scoresUri.$": "$.paths.rcfScores",
+    "fitUri.$": "$.paths.fit",
     "holdoutUri.$": "$.paths.holdout",
     acceptedUri: `s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/accepted/thresholds.json`,
   });
@@ -95,6 +96,10 @@ test("tasks: Glue jobs run to completion with retries; prepare and publish get t
   assert.equal(
     states["Run paths"]!.Parameters.paths["holdout.$"],
     `States.Format('s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/output/{}/holdout/', $.run.id)`,
+  );
+  assert.equal(
+    states["Run paths"]!.Parameters.paths["fit.$"],
+    `States.Format('s3://<{'Ref':'${logicalId(stack, stack.curated.bucket)}'}>/ml/output/{}/fit/', $.run.id)`,
   );
 });
 

@@ -20,8 +20,9 @@ test("results job: Python shell with the analytics libraries, the run's prefixes
       job.DefaultArguments["--scores_prefix"],
       job.DefaultArguments["--serving_prefix"],
       job.DefaultArguments["--holdout_days"],
+      job.DefaultArguments["--fit_days"],
     ],
-    ["curated/forecasts/", "curated/anomaly-scores/", "serving/forecasts/", "7"],
+    ["curated/forecasts/", "curated/anomaly-scores/", "serving/forecasts/", "7", "28"],
   );
 });
 

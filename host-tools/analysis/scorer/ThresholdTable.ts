@@ -2,7 +2,8 @@
  * The board threshold that flags a given share p of readings, t(p), measured by running the float
  * twin of the board's scorer over a long synthetic series. The board's score is the surprise's
  * rise over a decaying peak, so there is no closed form from a rate to a threshold; this table is
- * what the cloud's threshold calibration (cloud/lambda/calibrate_thresholds.py) interpolates.
+ * what the cloud's threshold calibration (cloud/lambda/calibrate_thresholds.py) interpolates for a
+ * board with too few scores of its own to fit a threshold on.
  *
  *   node --import tsx host-tools/analysis/scorer/ThresholdTable.ts           prints the table
  *   node --import tsx host-tools/analysis/scorer/ThresholdTable.ts --write   writes cloud/lambda/threshold_table.json
@@ -54,6 +55,8 @@ export interface RateThreshold {
 export interface ThresholdTable {
   readonly note: string;
   readonly config: TableScorerConfig;
+  /** The threshold a board runs with until the cloud publishes one (DEFAULT_SCORER_CONFIG.threshold): the quality gate judges a first candidate against it. */
+  readonly defaultThreshold: number;
   readonly series: SyntheticSeries;
   readonly scoredReadings: number;
   readonly thresholds: readonly RateThreshold[];
@@ -63,7 +66,7 @@ const NOTE =
   "t(p): the lowest board threshold (a multiple of 1/65536, as the board compares it) that the combined score of at most a share p of readings reaches. " +
   "Made by host-tools/analysis/scorer/ThresholdTable.ts (`node --import tsx host-tools/analysis/scorer/ThresholdTable.ts --write`): the float twin (host-tools/analysis/scorer/FloatScorer.ts) with this config, " +
   "over one reading a minute of Gaussian noise (standard deviation 1) around a daily sine cycle on every channel (amplitudes in noise units, phases spread over the day), from a seeded mulberry32 generator; " +
-  "the first settleDays are scored but not counted. Do not edit by hand: test/host-tools/analysis/scorer/threshold-table.test.ts regenerates it and compares.";
+  "the first settleDays are scored but not counted. defaultThreshold is the board's own (DEFAULT_SCORER_CONFIG.threshold), the one a board uses until the cloud publishes one. Do not edit by hand: test/host-tools/analysis/scorer/threshold-table.test.ts regenerates it and compares.";
 
 /** Box–Muller: both values of each pair are used, so every draw costs half a pair. */
 function seededGaussian(seed: number): () => number {
@@ -135,6 +138,7 @@ export function thresholdTable(
   return {
     note: NOTE,
     config,
+    defaultThreshold: DEFAULT_SCORER_CONFIG.threshold,
     series,
     scoredReadings: scores.length,
     thresholds: rates.map((rate) => ({ rate, threshold: thresholdQ16ForRate(scores, rate) / Q16_ONE })),

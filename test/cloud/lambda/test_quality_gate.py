@@ -1,11 +1,13 @@
 """The quality gate in the calibration Lambda: judge() on its own, then the handler against moto
 (S3 for the run's files, IoT for the shadows, CloudWatch for the counts)."""
 import json
+import math
 
 import boto3
 import pytest
 from moto import mock_aws
 
+import calibrate_thresholds as c
 import quality_gate as g
 from calibrate_thresholds import load_table
 
@@ -28,9 +30,46 @@ def test_a_worse_candidate_is_refused_and_so_is_one_that_moves_more_than_the_fac
     assert g.judge({"threshold": 0.99, "rate": 0.01}, {"threshold": 0.2, "rate": 0.8}, week, max_factor=5)[:2] == (True, None)
 
 
-def test_no_held_out_scores_refuses_and_a_first_threshold_needs_only_those():
-    assert g.judge({"threshold": 0.03, "rate": 0.01}, None, [])[:2] == (False, "no-holdout")
-    assert g.judge({"threshold": 0.03, "rate": 0.01}, None, [0.01, 0.04])[:2] == (True, None)
+def test_no_held_out_scores_refuses_and_a_first_threshold_is_judged_against_the_board_default():
+    table = load_table()
+    assert g.judge({"threshold": 0.03, "rate": 0.01}, g.board_default(table, {"rate": 0.01}), [])[:2] == (False, "no-holdout")
+    week = [i / 1000 for i in range(1000)]
+    # The default (0.59737) flags 40.2 % of this week (scores 0.598 … 0.999) against the candidate's 1 %: a candidate on target replaces it…
+    default = g.board_default(table, {"rate": 0.01})
+    assert default == {"threshold": 0.59737, "rate": 0.01, "source": "board-default"}
+    ok, reason, evidence = g.judge({"threshold": 0.99, "rate": 0.01}, default, week)
+    assert (ok, reason, evidence["currentError"]) == (True, None, 0.392)
+    # …and one that flags 70 % (error 0.69) does not.
+    assert g.judge({"threshold": 0.3, "rate": 0.01}, default, week)[:2] == (False, "worse-on-holdout")
+
+
+def test_a_fitted_threshold_is_one_board_step_above_the_highest_score_the_next_reading_down_could_stand_for():
+    # 1,000 scores, rate 1 %: at most 10 may reach it, so it sits above the 11th highest (0.3).
+    scores = [0.9] * 10 + [0.3] + [0.1] * 989
+    # The board sent 0.3 rounded to 4 decimals: it may have scored up to 0.30005, Q0.16 step 19664; one step above is 19665.
+    assert c.fitted_threshold(scores, 0.01) == 19665 / 65536
+    # Ties with the next one down stay below it: 10 at 0.9 and 5 more at 0.3 still puts the line above 0.3.
+    assert c.fitted_threshold([0.9] * 10 + [0.3] * 6 + [0.1] * 984, 0.01) == 19665 / 65536
+    # 20 at 0.9: the 11th is a 0.9, so the line goes above it and none of them is flagged.
+    assert c.fitted_threshold([0.9] * 20 + [0.1] * 980, 0.01) == (math.floor(0.90005 * 65536) + 1) / 65536
+
+
+def test_too_few_board_scores_or_a_share_reaching_into_the_zeros_fits_nothing():
+    # 999 scores at 1 %: only 9 may be above the line, fewer than MIN_FIT_FLAGS (10).
+    assert c.MIN_FIT_FLAGS == 10
+    assert c.fitted_threshold([0.5] * 999, 0.01) is None
+    assert c.fitted_threshold([], 0.01) is None
+    # Only 5 of 2,000 readings score above 0, so no threshold flags as many as 20: one board step would flag every scoring reading.
+    assert c.fitted_threshold([0.8] * 5 + [0.0] * 1995, 0.01) is None
+
+
+def test_a_table_without_the_board_default_is_refused_naming_the_field(tmp_path):
+    table = json.loads(open(c.TABLE_FILE, encoding="utf-8").read())
+    del table["defaultThreshold"]
+    path = tmp_path / "threshold_table.json"
+    path.write_text(json.dumps(table))
+    with pytest.raises(ValueError, match=r"defaultThreshold \(the board's own threshold\) must be a number in \(0, 1\), got None"):
+        c.load_table(str(path))
 
 
 @pytest.fixture
@@ -42,7 +81,7 @@ def aws(monkeypatch):
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket=BUCKET)
         iot = boto3.client("iot")
-        for thing in ("quiet", "jumpy", "new", "unseen"):
+        for thing in ("quiet", "jumpy", "new", "low", "unseen"):
             iot.create_thing(thingName=thing)
         yield s3
 
@@ -63,45 +102,100 @@ def metric_sums(metric):
     return out
 
 
-def test_handler_publishes_what_passes_refuses_the_rest_and_counts_each(aws):
+def event(**overrides):
+    return {
+        "scoresUri": f"s3://{BUCKET}/{RUN}rcf-scores/",
+        "fitUri": f"s3://{BUCKET}/{RUN}fit/",
+        "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/",
+        "acceptedUri": f"s3://{BUCKET}/ml/accepted/thresholds.json",
+        **overrides,
+    }
+
+
+def test_handler_fits_on_the_board_scores_judges_on_the_held_out_week_publishes_what_passes_and_counts_each(aws, capsys):
     s3 = aws
-    # Every thing's RCF scores: 999 alike and one outlier, so the rate clamps to 0.1 % and the candidate is t(0.001).
     table = g.load_table()
-    candidate = round(g.board_threshold(0.001, table), 6)
-    for thing in ("quiet", "jumpy", "new", "unseen"):
+
+    def put_json(key, doc):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(doc).encode())
+
+    # Every thing's RCF scores: 999 alike and one outlier, so the rate clamps to 0.1 %.
+    for thing in ("quiet", "jumpy", "new", "low", "unseen"):
         s3.put_object(Bucket=BUCKET, Key=f"{RUN}rcf-scores/{thing}.csv.out", Body=scores_file([1.0] * 999 + [50.0]))
-    # Held-out weeks: quiet's and new's board scores never reach the candidate (error 0.001); jumpy's cross it often; unseen has none.
-    for thing, week in (("quiet", [0.001] * 500), ("new", [0.001] * 500), ("jumpy", [candidate + 0.001] * 100 + [0.001] * 400)):
-        s3.put_object(Bucket=BUCKET, Key=f"{RUN}holdout/{thing}.json", Body=json.dumps({"scores": week}).encode())
-    in_use = {"quiet": {"threshold": candidate * 1.5, "rate": 0.001}, "jumpy": {"threshold": candidate * 1.2, "rate": 0.001}}
-    s3.put_object(Bucket=BUCKET, Key="ml/accepted/thresholds.json", Body=json.dumps(in_use).encode())
+    # Fit weeks of 20,000 board scores (20 may reach the line): the 21st highest is 0.65 for quiet and new, 0.5 for jumpy, 0.2 for low.
+    fitted = round((math.floor(0.65005 * 65536) + 1) / 65536, 6)
+    for thing, high in (("quiet", 0.65), ("new", 0.65), ("jumpy", 0.5), ("low", 0.2), ("unseen", 0.65)):
+        put_json(f"{RUN}fit/{thing}.json", {"scores": [0.1] * 19970 + [high] * 30})
+    jumpy = round((math.floor(0.50005 * 65536) + 1) / 65536, 6)
+    low = round((math.floor(0.20005 * 65536) + 1) / 65536, 6)
+    # Held-out weeks: quiet and new flag 1 in 1,000 at the fitted line, on target; jumpy's week crosses its line 10 % of the time; unseen has none.
+    put_json(f"{RUN}holdout/quiet.json", {"scores": [0.1] * 999 + [0.7]})
+    put_json(f"{RUN}holdout/new.json", {"scores": [0.1] * 999 + [0.7]})
+    # low: its line is three times below the board default, and on target where the default flags nothing (0.1 % off).
+    put_json(f"{RUN}holdout/low.json", {"scores": [0.1] * 999 + [0.3]})
+    put_json(f"{RUN}holdout/jumpy.json", {"scores": [0.55] * 100 + [0.1] * 900})
+    in_use = {"quiet": {"threshold": 0.9, "rate": 0.001}, "jumpy": {"threshold": 0.8, "rate": 0.001}}
+    put_json("ml/accepted/thresholds.json", in_use)
 
-    result = g.handler({"scoresUri": f"s3://{BUCKET}/{RUN}rcf-scores/", "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/", "acceptedUri": f"s3://{BUCKET}/ml/accepted/thresholds.json"}, None)
+    result = g.handler(event(), None)
 
-    # jumpy: the candidate flags 20 % of its week against a target of 0.1 %, the threshold in use none of it (0.1 % off).
+    # quiet: 0.9 flags none of its week (0.1 % off), the fitted line exactly its share. new: judged against the board default, which flags the same share; not worse, so taken.
+    # low: closer to its target than the default, however far from it.
+    # jumpy: the fitted line flags 10 % of its week against 0.1 %, the threshold in use none of it.
     assert result["refusals"] == {"jumpy": "worse-on-holdout", "unseen": "no-holdout"}
-    assert result["thresholds"] == {"quiet": candidate, "new": candidate}
+    assert result["thresholds"] == {"quiet": fitted, "new": fitted, "low": low}
     shadows = boto3.client("iot-data", endpoint_url="https://data-ats.iot.us-east-1.amazonaws.com")
-    assert json.loads(shadows.get_thing_shadow(thingName="quiet")["payload"].read())["state"]["desired"]["anomaly"] == {"threshold": candidate}
+    assert json.loads(shadows.get_thing_shadow(thingName="quiet")["payload"].read())["state"]["desired"]["anomaly"] == {"threshold": fitted}
     with pytest.raises(shadows.exceptions.ResourceNotFoundException):
         shadows.get_thing_shadow(thingName="jumpy")
     accepted = json.loads(s3.get_object(Bucket=BUCKET, Key="ml/accepted/thresholds.json")["Body"].read())
-    assert accepted["jumpy"] == in_use["jumpy"] and accepted["new"]["threshold"] == candidate and "unseen" not in accepted
+    assert accepted["jumpy"] == in_use["jumpy"] and "unseen" not in accepted
+    assert accepted["new"] == {"threshold": fitted, "rate": 0.001, "source": "board-scores", "fitReadings": 20000}
     assert metric_sums("ThresholdsRefused") == {"worse-on-holdout": 1, "no-holdout": 1}
-    assert metric_sums("ThresholdsPublished") == {"accepted": 2}
+    assert metric_sums("ThresholdsPublished") == {"accepted": 3}
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    # A first threshold may move any distance from the default; a later one is held to the factor (test above).
+    assert next(line for line in logged if line.get("thing") == "low")["factor"] > g.MAX_FACTOR
+    refused_jumpy = next(line for line in logged if line.get("thing") == "jumpy")
+    assert (refused_jumpy["event"], refused_jumpy["candidate"], refused_jumpy["source"]) == ("threshold-refused", jumpy, "board-scores")
+    new_one = next(line for line in logged if line.get("thing") == "new")
+    assert (new_one["event"], new_one["current"]) == ("threshold-published", table["defaultThreshold"])
+
+
+def test_handler_falls_back_to_the_table_without_enough_board_scores_and_keeps_the_default_where_the_table_floods(aws, capsys):
+    s3 = aws
+    table = g.load_table()
+    for thing in ("new", "quiet"):
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}rcf-scores/{thing}.csv.out", Body=scores_file([1.0] * 999 + [50.0]))
+    # new has no fit file; quiet has 9,999 board scores, so only 9 could be above a 0.1 % line.
+    s3.put_object(Bucket=BUCKET, Key=f"{RUN}fit/quiet.json", Body=json.dumps({"scores": [0.1] * 9999}).encode())
+    # On real data the table's t(0.1 %) (0.3775) flags far more than 0.1 %: here 1 % of new's week, which the board default does not flag at all.
+    s3.put_object(Bucket=BUCKET, Key=f"{RUN}holdout/new.json", Body=json.dumps({"scores": [0.45] * 10 + [0.1] * 990}).encode())
+    # quiet's week scores low throughout: the table's line flags none of it, as the default does; not worse, so taken.
+    s3.put_object(Bucket=BUCKET, Key=f"{RUN}holdout/quiet.json", Body=json.dumps({"scores": [0.1] * 1000}).encode())
+
+    result = g.handler(event(), None)
+
+    from_table = round(g.board_threshold(0.001, table), 6)
+    assert from_table == 0.377533
+    assert result["refusals"] == {"new": "worse-on-holdout"}
+    assert result["thresholds"] == {"quiet": from_table}
+    logged = {line["thing"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert (logged["new"]["source"], logged["new"]["fitReadings"], logged["new"]["candidateError"], logged["new"]["currentError"]) == ("table", 0, 0.009, 0.001)
+    assert (logged["quiet"]["source"], logged["quiet"]["fitReadings"]) == ("table", 9999)
 
 
 def test_handler_refuses_a_knee_the_table_was_not_made_for(aws, monkeypatch):
     monkeypatch.setenv("KNEE", "30")
     with pytest.raises(ValueError, match="KNEE is '30'"):
-        g.handler({"scoresUri": f"s3://{BUCKET}/{RUN}rcf-scores/", "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/", "acceptedUri": f"s3://{BUCKET}/a.json"}, None)
+        g.handler(event(acceptedUri=f"s3://{BUCKET}/a.json"), None)
 
 
 def test_handler_names_a_scores_folder_with_no_score_file(aws):
     with pytest.raises(RuntimeError, match=f"no per-thing score files under s3://{BUCKET}/ml/output/none/"):
-        g.handler({"scoresUri": f"s3://{BUCKET}/ml/output/none/", "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/", "acceptedUri": f"s3://{BUCKET}/a.json"}, None)
+        g.handler(event(scoresUri=f"s3://{BUCKET}/ml/output/none/"), None)
 
 
 def test_handler_refuses_a_scores_uri_that_is_not_s3(aws):
     with pytest.raises(ValueError, match="not an s3:// URI: '/tmp/scores'"):
-        g.handler({"scoresUri": "/tmp/scores", "holdoutUri": f"s3://{BUCKET}/{RUN}holdout/", "acceptedUri": f"s3://{BUCKET}/a.json"}, None)
+        g.handler(event(scoresUri="/tmp/scores"), None)

@@ -28,6 +28,7 @@ ARGS = {
     "serving_prefix": "serving/forecasts/",
     "telemetry_prefix": "curated/telemetry/",
     "holdout_days": "7",
+    "fit_days": "14",
 }
 
 
@@ -108,15 +109,32 @@ def test_scores_are_joined_to_their_readings_and_flagged_above_mean_plus_three_s
     assert keys == ["curated/anomaly-scores/date=2026-11-22/scores.parquet"]
 
 
-def test_held_out_week_scores_come_from_the_curated_partitions_of_the_last_days_only(s3):
+def test_held_out_week_scores_come_from_the_last_days_and_fit_scores_from_the_days_before_them(s3):
     write_run(s3)
-    put(s3, "curated/telemetry/date=2026-11-20/thing=a/part-0.parquet", parquet_of([{"ts": T0 - 2 * 24 * H, "anomaly": 0.01}, {"ts": T0 - 2 * 24 * H + 1, "anomaly": None}]))
-    put(s3, "curated/telemetry/date=2026-11-22/thing=a/part-0.parquet", parquet_of([{"ts": T0, "anomaly": 0.03}]))
-    put(s3, "curated/telemetry/date=2026-11-01/thing=a/part-0.parquet", parquet_of([{"ts": T0 - 21 * 24 * H, "anomaly": 0.9}]))
+
+    def day(date, thing, *scores):
+        put(s3, f"curated/telemetry/date={date}/thing={thing}/part-0.parquet", parquet_of([{"ts": T0, "anomaly": a} for a in scores]))
+
+    # Now is 2026-11-23 06:00: the held-out week is 2026-11-16 on, the 14 fit days 2026-11-02 … 2026-11-15.
+    day("2026-11-20", "a", 0.01, None)
+    day("2026-11-22", "a", 0.03)
+    day("2026-11-16", "b", 0.5)
+    day("2026-11-15", "a", 0.2)
+    day("2026-11-02", "a", 0.4, 0.6)
+    day("2026-11-01", "a", 0.9)
     counts = p.publish(s3, ARGS, T0 + 30 * H)
-    assert counts["holdoutThings"] == 1
-    doc = json.loads(s3.get_object(Bucket=BUCKET, Key=f"ml/output/{RUN}/holdout/a.json")["Body"].read())
-    assert doc == {"since": "2026-11-16", "scores": [0.01, 0.03]}
+    assert (counts["holdoutThings"], counts["fitThings"]) == (2, 1)
+    assert counts["fitUri"] == f"s3://{BUCKET}/ml/output/{RUN}/fit/"
+
+    def read(key):
+        return json.loads(s3.get_object(Bucket=BUCKET, Key=f"ml/output/{RUN}/{key}")["Body"].read())
+
+    assert read("holdout/a.json") == {"since": "2026-11-16", "scores": [0.01, 0.03]}
+    assert read("holdout/b.json") == {"since": "2026-11-16", "scores": [0.5]}
+    # The day the held-out week starts is not fitted on, nor the day before the fit days.
+    assert sorted(read("fit/a.json")["scores"]) == [0.2, 0.4, 0.6]
+    assert {k: v for k, v in read("fit/a.json").items() if k != "scores"} == {"from": "2026-11-02", "until": "2026-11-16"}
+    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix=f"ml/output/{RUN}/fit/b.json")
 
 
 def test_output_that_does_not_line_up_with_its_input_is_refused_naming_the_mismatch(s3):

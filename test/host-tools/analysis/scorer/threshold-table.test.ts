@@ -24,6 +24,7 @@ test("threshold table: regenerating it with the float twin gives the committed c
 test("threshold table: made with the board's default scorer config and the grid of rates, each threshold on the board's Q0.16 step", () => {
   const { threshold: _threshold, ...defaults } = DEFAULT_SCORER_CONFIG;
   assert.deepEqual(committed.config, defaults);
+  assert.equal(committed.defaultThreshold, DEFAULT_SCORER_CONFIG.threshold);
   assert.deepEqual(committed.series, TABLE_SERIES);
   assert.deepEqual(
     committed.thresholds.map((row) => row.rate),
