@@ -10,7 +10,9 @@ error on the week is |share flagged - p|. A candidate is refused when:
   * there is no board score of the thing in the held-out week (nothing to judge it on);
   * it moves more than MAX_FACTOR times up or down from the threshold in use (a model that has
     gone wrong, or data that changed, deserves a person's look before the board goes quiet or loud);
-  * its error on the week is worse than the threshold in use by more than TOLERANCE.
+  * its error on the week is worse than the threshold in use by more than TOLERANCE;
+  * or, having passed, the thing's shadow refuses the update (shadow-update-failed), so it is not
+    recorded as in use.
 A thing with no threshold from us yet runs the board's default (the table's defaultThreshold,
 DEFAULT_SCORER_CONFIG.threshold), and a first candidate is judged against that, aimed at the
 candidate's own rate: a board is only moved off its default by a threshold that flags closer to
@@ -25,12 +27,14 @@ import math
 import os
 import re
 
+from botocore.exceptions import ClientError
+
 from calibrate_thresholds import anomaly_rate, board_threshold, check_knee, fitted_threshold, load_table, parse_scores, thing_of
 
 MAX_FACTOR = 2.0
 TOLERANCE = 0.001
 METRIC_NAMESPACE = "aqm/Pipeline"
-REASONS = ("no-holdout", "moved-too-far", "worse-on-holdout")
+REASONS = ("no-holdout", "moved-too-far", "worse-on-holdout", "shadow-update-failed")
 
 
 def flagged_share(scores, threshold):
@@ -67,11 +71,17 @@ def split_s3(uri):
     return match.group(1), match.group(2)
 
 
-def _read_json(s3, bucket, key):
-    try:
-        return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-    except s3.exceptions.NoSuchKey:
-        return None
+def _keys_under(s3, bucket, prefix):
+    """The keys under prefix. Files are listed, not probed: S3 answers a GetObject of a missing key
+    with NoSuchKey only to a caller with s3:ListBucket, and with AccessDenied otherwise. This role
+    may list only by prefix, and a listing does not depend on how S3 weighs that for a GetObject:
+    a thing without a file must read as missing, never fail the run."""
+    return {obj["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix) for obj in page.get("Contents", [])}
+
+
+def _read_json(s3, bucket, key, present):
+    """The JSON object at key, or None when key is not among the present (listed) keys."""
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()) if key in present else None
 
 
 def candidates(s3, scores_uri, fit_uri, table):
@@ -80,6 +90,7 @@ def candidates(s3, scores_uri, fit_uri, table):
     table where there are too few of them ("source" says which)."""
     bucket, prefix = split_s3(scores_uri)
     fit_bucket, fit_prefix = split_s3(fit_uri)
+    fitted_things = _keys_under(s3, fit_bucket, fit_prefix)
     found = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
@@ -90,7 +101,7 @@ def candidates(s3, scores_uri, fit_uri, table):
             if not scores:
                 continue
             rate = anomaly_rate(scores)
-            own = (_read_json(s3, fit_bucket, f"{fit_prefix}{thing}.json") or {}).get("scores", [])
+            own = (_read_json(s3, fit_bucket, f"{fit_prefix}{thing}.json", fitted_things) or {}).get("scores", [])
             fitted = fitted_threshold(own, rate)
             threshold, source = (fitted, "board-scores") if fitted is not None else (board_threshold(rate, table), "table")
             found[thing] = {"threshold": round(threshold, 6), "rate": rate, "source": source, "fitReadings": len(own)}
@@ -119,11 +130,12 @@ def handler(event, _context):
         raise RuntimeError(f"no per-thing score files under {event['scoresUri']}")
     holdout_bucket, holdout_prefix = split_s3(event["holdoutUri"])
     accepted_bucket, accepted_key = split_s3(event["acceptedUri"])
-    in_use = _read_json(s3, accepted_bucket, accepted_key) or {}
+    in_use = _read_json(s3, accepted_bucket, accepted_key, _keys_under(s3, accepted_bucket, accepted_key)) or {}
+    held_out = _keys_under(s3, holdout_bucket, holdout_prefix)
 
     published, refused = {}, {}
     for thing, candidate in sorted(proposed.items()):
-        holdout = (_read_json(s3, holdout_bucket, f"{holdout_prefix}{thing}.json") or {}).get("scores", [])
+        holdout = (_read_json(s3, holdout_bucket, f"{holdout_prefix}{thing}.json", held_out) or {}).get("scores", [])
         current = in_use.get(thing)
         if current is None:
             ok, reason, evidence = judge(candidate, board_default(table, candidate), holdout, math.inf)
@@ -135,7 +147,15 @@ def handler(event, _context):
             print(json.dumps({"event": "threshold-refused", "thing": thing, "reason": reason, **evidence}))
             continue
         doc = {"state": {"desired": {"anomaly": {"threshold": candidate["threshold"]}}}}
-        shadows.update_thing_shadow(thingName=thing, payload=json.dumps(doc).encode("utf-8"))
+        try:
+            shadows.update_thing_shadow(thingName=thing, payload=json.dumps(doc).encode("utf-8"))
+        except ClientError as failed:
+            # One thing's shadow (a thing deleted since its readings, a throttle past boto3's
+            # retries) must not leave the others unpublished or the thresholds in use unwritten.
+            refused[thing] = "shadow-update-failed"
+            error = failed.response.get("Error", {})
+            print(json.dumps({"event": "threshold-refused", "thing": thing, "reason": "shadow-update-failed", "error": error.get("Code"), "message": error.get("Message"), **evidence}))
+            continue
         in_use[thing] = candidate
         published[thing] = candidate["threshold"]
         print(json.dumps({"event": "threshold-published", "thing": thing, **evidence}))

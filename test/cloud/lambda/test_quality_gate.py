@@ -185,6 +185,62 @@ def test_handler_falls_back_to_the_table_without_enough_board_scores_and_keeps_t
     assert (logged["quiet"]["source"], logged["quiet"]["fitReadings"]) == ("table", 9999)
 
 
+def test_a_shadow_that_refuses_its_update_is_counted_and_the_other_things_are_still_published_and_recorded(aws, capsys):
+    s3 = aws
+    # "gone" has readings but no thing in IoT any more (deleted since): its shadow update fails.
+    for thing in ("gone", "quiet"):
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}rcf-scores/{thing}.csv.out", Body=scores_file([1.0] * 999 + [50.0]))
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}holdout/{thing}.json", Body=json.dumps({"scores": [0.1] * 1000}).encode())
+
+    result = g.handler(event(), None)
+
+    assert result["refusals"] == {"gone": "shadow-update-failed"}
+    assert list(result["thresholds"]) == ["quiet"]
+    accepted = json.loads(s3.get_object(Bucket=BUCKET, Key="ml/accepted/thresholds.json")["Body"].read())
+    assert list(accepted) == ["quiet"]
+    logged = {line["thing"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert (logged["gone"]["event"], logged["gone"]["reason"], logged["gone"]["error"]) == ("threshold-refused", "shadow-update-failed", "ResourceNotFoundException")
+    assert metric_sums("ThresholdsRefused") == {"shadow-update-failed": 1}
+    assert metric_sums("ThresholdsPublished") == {"accepted": 1}
+
+
+def test_files_a_thing_lacks_are_listed_as_missing_not_probed_so_s3s_access_denied_for_them_does_not_fail_the_run(aws, monkeypatch):
+    s3 = aws
+    # S3 answers a GetObject of a missing key with 403 AccessDenied to a role without s3:ListBucket on
+    # the bucket (the GetObject API reference); moto answers NoSuchKey, so its client is made to answer as S3 would.
+    real_client = boto3.client
+
+    def as_s3_answers(service, *args, **kwargs):
+        client = real_client(service, *args, **kwargs)
+        if service == "s3":
+
+            def note_object(params, context, **_):
+                context["object"] = (params["Bucket"], params["Key"])
+
+            def deny_missing(context, **_):
+                bucket, key = context["object"]
+                if not any(obj["Key"] == key for obj in client.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])):
+                    return type("Denied", (), {"status_code": 403})(), {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}
+                return None
+
+            client.meta.events.register("before-parameter-build.s3.GetObject", note_object)
+            client.meta.events.register("before-call.s3.GetObject", deny_missing)
+        return client
+
+    monkeypatch.setattr(boto3, "client", as_s3_answers)
+    # No accepted thresholds yet, no fit file, and "unseen" has no held-out week either.
+    for thing in ("quiet", "unseen"):
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}rcf-scores/{thing}.csv.out", Body=scores_file([1.0] * 999 + [50.0]))
+    s3.put_object(Bucket=BUCKET, Key=f"{RUN}holdout/quiet.json", Body=json.dumps({"scores": [0.1] * 1000}).encode())
+    with pytest.raises(boto3.client("s3").exceptions.ClientError, match="AccessDenied"):
+        boto3.client("s3").get_object(Bucket=BUCKET, Key=f"{RUN}fit/quiet.json")
+
+    result = g.handler(event(), None)
+
+    assert result["refusals"] == {"unseen": "no-holdout"}
+    assert list(result["thresholds"]) == ["quiet"]
+
+
 def test_handler_refuses_a_knee_the_table_was_not_made_for(aws, monkeypatch):
     monkeypatch.setenv("KNEE", "30")
     with pytest.raises(ValueError, match="KNEE is '30'"):
