@@ -44,7 +44,7 @@ def flagged_share(scores, threshold):
 
 def board_default(table, candidate):
     """The threshold a board runs until we publish one, aimed at the candidate's rate."""
-    return {"threshold": table["defaultThreshold"], "rate": candidate["rate"], "source": "board-default"}
+    return {"threshold": table["defaultThreshold"], "rate": candidate["rate"]}
 
 
 def judge(candidate, current, holdout, max_factor=MAX_FACTOR, tolerance=TOLERANCE):

@@ -36,7 +36,7 @@ def test_no_held_out_scores_refuses_and_a_first_threshold_is_judged_against_the_
     week = [i / 1000 for i in range(1000)]
     # The default (0.59737) flags 40.2 % of this week (scores 0.598 … 0.999) against the candidate's 1 %: a candidate on target replaces it…
     default = g.board_default(table, {"rate": 0.01})
-    assert default == {"threshold": 0.59737, "rate": 0.01, "source": "board-default"}
+    assert default == {"threshold": 0.59737, "rate": 0.01}
     ok, reason, evidence = g.judge({"threshold": 0.99, "rate": 0.01}, default, week)
     assert (ok, reason, evidence["currentError"]) == (True, None, 0.392)
     # …and one that flags 70 % (error 0.69) does not.
