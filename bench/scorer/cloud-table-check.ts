@@ -1,12 +1,14 @@
 /**
  * bench:scorer, cloud part: what share of real readings the cloud's threshold calibration flags
  * when it aims at a share p. It fits t(p) on a board's own earlier scores
- * (cloud/lambda/calibrate_thresholds.py fitted_threshold) and falls back to the threshold table
+ * (cloud/lambda/calibrate_thresholds.py fitted_threshold; here thresholdQ16ForRate, the same rule on
+ * the board's unrounded scores) and falls back to the threshold table
  * (cloud/lambda/threshold_table.json, t(p) measured on synthetic noise) for a board with too few;
  * both are tried here on each station's whole record, scored by the board with the table's config.
  */
 import { readFileSync } from "node:fs";
 import { FixedPointScorer } from "../../firmware/anomaly/FixedPointScorer.ts";
+import { thresholdQ16 } from "../../firmware/anomaly/Q16.ts";
 import { parseScorerConfig } from "../../firmware/anomaly/ScorerConfig.ts";
 import type { AirQualityRows } from "../../host-tools/analysis/scorer/air-quality-csv.ts";
 import { THRESHOLD_TABLE_FILE, thresholdQ16ForRate, type ThresholdTable } from "../../host-tools/analysis/scorer/ThresholdTable.ts";
@@ -35,24 +37,25 @@ export function runCloudTableCheck(stations: ReadonlyMap<string, AirQualityRows>
   const all = records.flatMap((scores) => [...scores]);
   const share = (scores: ArrayLike<number>, thresholdQ16: number) =>
     Array.prototype.filter.call(scores, (score: number) => score >= thresholdQ16).length / scores.length;
-  const q16 = (threshold: number) => Math.round(threshold * 65536);
   console.log(
     `\nThe cloud's threshold calibration on real readings: ${stations.size} stations' whole records (${[...stations.keys()].join(", ")}), ${all.length} scored readings after warm-up, the fixed-point scorer with the threshold table's config`,
   );
   console.log(`  the table (t(p) from ${table.scoredReadings} synthetic readings), share of all the readings it flags:`);
   console.log(`  ${"rate p".padStart(7)} ${"t(p)".padStart(7)} ${"flags".padStart(8)} ${"× p".padStart(6)}`);
-  for (const { rate, threshold } of table.thresholds)
+  for (const { rate, threshold } of table.thresholds) {
+    const flagged = share(all, thresholdQ16(threshold));
     console.log(
-      `  ${`${(rate * 100).toFixed(2)} %`.padStart(7)} ${threshold.toFixed(4)} ${`${(share(all, q16(threshold)) * 100).toFixed(3)} %`.padStart(8)} ${(share(all, q16(threshold)) / rate).toFixed(1).padStart(6)}`,
+      `  ${`${(rate * 100).toFixed(2)} %`.padStart(7)} ${threshold.toFixed(4)} ${`${(flagged * 100).toFixed(3)} %`.padStart(8)} ${(flagged / rate).toFixed(1).padStart(6)}`,
     );
-  console.log(`  the board's default threshold ${table.defaultThreshold} flags ${(share(all, q16(table.defaultThreshold)) * 100).toFixed(3)} %`);
+  }
+  console.log(`  the board's default threshold ${table.defaultThreshold} flags ${(share(all, thresholdQ16(table.defaultThreshold)) * 100).toFixed(3)} %`);
   console.log(
     `  fitted on a station's previous ${FIT_READINGS} scores, judged on its next ${JUDGE_READINGS} (every ${JUDGE_READINGS}): flagged share ÷ p, quartiles over the judged blocks`,
   );
   for (const rate of FIT_RATES) {
     const fitted: number[] = [];
     const fromTable: number[] = [];
-    const tableQ16 = q16(table.thresholds.find((row) => row.rate === rate)?.threshold ?? Number.NaN);
+    const tableQ16 = thresholdQ16(table.thresholds.find((row) => row.rate === rate)?.threshold ?? Number.NaN);
     for (const scores of records)
       for (let start = FIT_READINGS; start + JUDGE_READINGS <= scores.length; start += JUDGE_READINGS) {
         const judged = scores.subarray(start, start + JUDGE_READINGS);
