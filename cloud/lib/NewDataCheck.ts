@@ -8,7 +8,7 @@ import { lambdaCodeDir, PythonLambda, putMetricDataStatement } from "./PythonLam
 /** The namespace of the pipeline's own counts: training skipped, thresholds refused and published. */
 export const PIPELINE_METRIC_NAMESPACE = "aqm/Pipeline";
 /** Why the quality gate (cloud/lambda/quality_gate.py REASONS) refuses a threshold: the Reason dimension of ThresholdsRefused. */
-export const THRESHOLD_REFUSAL_REASONS = ["no-holdout", "moved-too-far", "worse-on-holdout", "shadow-update-failed"] as const;
+export const THRESHOLD_REFUSAL_REASONS = ["no-holdout", "moved-too-far", "worse-on-holdout", "shadow-read-failed", "shadow-update-failed"] as const;
 
 export interface NewDataCheckProps {
   /** Curated bucket whose `curated/telemetry/` date partitions are listed. */

@@ -33,8 +33,9 @@ export interface ThresholdCalibrationProps {
 /**
  * A Python Lambda that reads each thing's RCF scores for the share of readings to alert at, fits
  * the board scorer's threshold for that share on the board's own earlier scores (the threshold
- * table where it has too few), judges it on the board's held-out week against the threshold in
- * use or the board's default (`lambda/quality_gate.py`), and writes those that pass to the thing's
+ * table where it has too few), judges it on the board's held-out week against the threshold the
+ * board reports in its Device Shadow, the one last published or the board's default
+ * (`lambda/quality_gate.py`), and writes those that pass to the thing's
  * Device Shadow (`desired.anomaly`) and to the accepted-thresholds object; refusals are logged and counted.
  */
 export class ThresholdCalibration extends Construct {
@@ -48,7 +49,7 @@ export class ThresholdCalibration extends Construct {
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
     this.role = new iam.Role(this, "Role", {
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      description: "Threshold calibration: read RCF scores and held-out board scores, gate, update thing shadows",
+      description: "Threshold calibration: read RCF scores and held-out board scores, read and update thing shadows, gate",
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [this.logGroup.logGroupArn] }));
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [curatedBucket.arnForObjects(`${CURATED_PREFIXES.mlOutput}*`)] }));
@@ -65,7 +66,7 @@ export class ThresholdCalibration extends Construct {
     this.role.addToPolicy(putMetricDataStatement(PIPELINE_METRIC_NAMESPACE));
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ["iot:UpdateThingShadow"],
+        actions: ["iot:GetThingShadow", "iot:UpdateThingShadow"],
         resources: [Stack.of(this).formatArn({ service: "iot", resource: "thing", resourceName: "*" })],
       }),
     );
@@ -74,7 +75,7 @@ export class ThresholdCalibration extends Construct {
       [`${bucketArnRef(curatedBucket)}/${CURATED_PREFIXES.mlOutput}*`]:
         "The function reads the RCF scores of the run it is given; the run id is chosen at run time. Read-only.",
       [nagArn("iot", "thing/*")]:
-        "The fleet grows without redeploying: every board with scores gets its shadow updated, and thing names are only known from the score files. Only iot:UpdateThingShadow is allowed.",
+        "The fleet grows without redeploying: every board with scores has its shadow read (the threshold it reports) and updated, and thing names are only known from the score files. Only iot:GetThingShadow and iot:UpdateThingShadow are allowed.",
       "*": `cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by condition to the ${PIPELINE_METRIC_NAMESPACE} namespace.`,
     });
 

@@ -40,7 +40,7 @@ test("calibration code asset: the handler, the calibration maths and the thresho
   assert.equal(readFileSync(join(staged, "threshold_table.json"), "utf8"), readFileSync(join(CALIBRATION_CODE_DIR, "threshold_table.json"), "utf8"));
 });
 
-test("calibration role: its own log group, read RCF output, read and write the accepted thresholds, count in aqm/Pipeline, update shadows and nothing else on IoT", () => {
+test("calibration role: its own log group, read RCF output, read and write the accepted thresholds, count in aqm/Pipeline, read and update shadows and nothing else on IoT", () => {
   const stmts = statementsOfRole(resources, logicalId(stack, cal.role));
   assert.equal(stmts.length, 6);
   assert.deepEqual(statementWith(stmts, ["logs:CreateLogStream", "logs:PutLogEvents"]).Resource, { "Fn::GetAtt": [logicalId(stack, cal.logGroup), "Arn"] });
@@ -53,7 +53,7 @@ test("calibration role: its own log group, read RCF output, read and write the a
   assert.deepEqual(statementWith(stmts, ["s3:GetObject", "s3:PutObject"]).Resource, objectsArn(curatedId, "ml/accepted/thresholds.json"));
   const metrics = statementWith(stmts, "cloudwatch:PutMetricData");
   assert.deepEqual([metrics.Resource, metrics.Condition], ["*", { StringEquals: { "cloudwatch:namespace": "aqm/Pipeline" } }]);
-  assert.deepEqual(statementWith(stmts, "iot:UpdateThingShadow").Resource, accountArn("iot", "thing/*"));
+  assert.deepEqual(statementWith(stmts, ["iot:GetThingShadow", "iot:UpdateThingShadow"]).Resource, accountArn("iot", "thing/*"));
 });
 
 test("IoT endpoint lookup: iot:DescribeEndpoint for the ATS data endpoint, no SDK download at deploy time", () => {

@@ -1,5 +1,6 @@
 """The quality gate in the calibration Lambda: judge() on its own, then the handler against moto
 (S3 for the run's files, IoT for the shadows, CloudWatch for the counts)."""
+import io
 import json
 import math
 
@@ -41,6 +42,49 @@ def test_no_held_out_scores_refuses_and_a_first_threshold_is_judged_against_the_
     assert (ok, reason, evidence["currentError"]) == (True, None, 0.392)
     # …and one that flags 70 % (error 0.69) does not.
     assert g.judge({"threshold": 0.3, "rate": 0.01}, default, week)[:2] == (False, "worse-on-holdout")
+
+
+def test_the_threshold_in_use_is_what_the_board_reports_with_the_published_rate_only_where_it_is_the_published_one():
+    table = load_table()
+    candidate = {"threshold": 0.5, "rate": 0.004}
+    published = {"threshold": 0.659195, "rate": 0.001}
+    default = {"threshold": table["defaultThreshold"], "rate": 0.004}
+    # Nothing reported (no shadow, or a firmware that does not report its scorer): the record, else the default.
+    assert g.threshold_in_use(None, published, table, candidate) == (published, "published")
+    assert g.threshold_in_use(None, None, table, candidate) == (default, "default")
+    # The published threshold as the board holds it: 0.6591949 and 0.659195 are one Q0.16 step (43201).
+    assert g.threshold_in_use(0.6591949, published, table, candidate) == (published, "reported")
+    # A board back on its default (reflashed, or it refused what was published) runs the default, whatever the record says.
+    assert g.threshold_in_use(0.59737, published, table, candidate) == (default, "default")
+    # One set outside the pipeline: its own rate is unknown, so it is aimed at the candidate's.
+    assert g.threshold_in_use(0.25, published, table, candidate) == ({"threshold": 0.25, "rate": 0.004}, "reported")
+
+
+class OneShadow:
+    """A stand-in for the iot-data client holding one shadow document."""
+
+    def __init__(self, document):
+        self.document = document
+
+    def get_thing_shadow(self, thingName):
+        return {"payload": io.BytesIO(json.dumps(self.document).encode())}
+
+
+@pytest.mark.parametrize(
+    "reported, threshold",
+    [
+        ({"anomaly": {"threshold": 0.42, "knee": 20}}, 0.42),
+        ({"anomaly": {"knee": 20}}, None),
+        ({"anomaly": {"threshold": "0.42"}}, None),
+        ({"anomaly": {"threshold": True}}, None),
+        ({"anomaly": {"threshold": 0}}, None),
+        ({"anomaly": None}, None),
+        ({"firmware": "1.0.0"}, None),
+    ],
+)
+def test_a_reported_threshold_counts_only_as_a_number_in_0_1(reported, threshold):
+    assert g.reported_threshold(OneShadow({"state": {"reported": reported}}), "t") == threshold
+    assert g.reported_threshold(OneShadow({"state": {"desired": {"anomaly": {"threshold": 0.42}}}}), "t") is None
 
 
 def test_a_fitted_threshold_is_one_board_step_above_the_highest_score_the_next_reading_down_could_stand_for():
@@ -202,6 +246,73 @@ def test_a_shadow_that_refuses_its_update_is_counted_and_the_other_things_are_st
     assert (logged["gone"]["event"], logged["gone"]["reason"], logged["gone"]["error"]) == ("threshold-refused", "shadow-update-failed", "ResourceNotFoundException")
     assert metric_sums("ThresholdsRefused") == {"shadow-update-failed": 1}
     assert metric_sums("ThresholdsPublished") == {"accepted": 1}
+
+
+def report_threshold(thing, threshold):
+    """The board's own report of the scorer it runs, as firmware/shadow/DeviceShadow.ts sends it."""
+    shadows = boto3.client("iot-data", endpoint_url="https://data-ats.iot.us-east-1.amazonaws.com")
+    shadows.update_thing_shadow(thingName=thing, payload=json.dumps({"state": {"reported": {"anomaly": {"threshold": threshold, "knee": 20}}}}).encode())
+
+
+def test_handler_judges_each_candidate_against_the_threshold_the_board_reports_it_runs(aws, capsys):
+    s3 = aws
+    boto3.client("iot").create_thing(thingName="tuned")
+    for thing, high in (("tuned", 0.65), ("low", 0.2), ("quiet", 0.65)):
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}rcf-scores/{thing}.csv.out", Body=scores_file([1.0] * 999 + [50.0]))
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}fit/{thing}.json", Body=json.dumps({"scores": [0.1] * 19970 + [high] * 30}).encode())
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}holdout/{thing}.json", Body=json.dumps({"scores": [0.1] * 999 + [high + 0.05]}).encode())
+    # All three were last published at 0.9; judged against that, every candidate would pass but low's (4.5× below it).
+    s3.put_object(Bucket=BUCKET, Key="ml/accepted/thresholds.json", Body=json.dumps({t: {"threshold": 0.9, "rate": 0.001} for t in ("tuned", "low", "quiet")}).encode())
+    # tuned: an operator set 0.25 since, so the fitted 0.65 is a 2.6× move from what it runs. low: reflashed, back on its default.
+    report_threshold("tuned", 0.25)
+    report_threshold("low", load_table()["defaultThreshold"])
+    report_threshold("quiet", 0.9)
+
+    result = g.handler(event(), None)
+
+    assert result["refusals"] == {"tuned": "moved-too-far"}
+    assert sorted(result["thresholds"]) == ["low", "quiet"]
+    logged = {line["thing"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert {t: (line["currentFrom"], line["current"], line["reported"]) for t, line in logged.items()} == {
+        "tuned": ("reported", 0.25, 0.25),
+        "low": ("default", 0.59737, 0.59737),
+        "quiet": ("reported", 0.9, 0.9),
+    }
+    assert logged["tuned"]["factor"] == round((math.floor(0.65005 * 65536) + 1) / 65536 / 0.25, 4) == 2.6002
+
+
+def test_a_shadow_that_cannot_be_read_is_refused_and_counted_and_the_other_things_still_go_out(aws, monkeypatch, capsys):
+    s3 = aws
+    real_client = boto3.client
+
+    def throttled_for_jumpy(service, *args, **kwargs):
+        client = real_client(service, *args, **kwargs)
+        if service == "iot-data":
+
+            def note_thing(params, context, **_):
+                context["thing"] = params["thingName"]
+
+            def throttle(context, **_):
+                if context["thing"] == "jumpy":
+                    return type("Throttled", (), {"status_code": 429})(), {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+                return None
+
+            client.meta.events.register("before-parameter-build.iot-data.GetThingShadow", note_thing)
+            client.meta.events.register("before-call.iot-data.GetThingShadow", throttle)
+        return client
+
+    monkeypatch.setattr(boto3, "client", throttled_for_jumpy)
+    for thing in ("jumpy", "quiet"):
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}rcf-scores/{thing}.csv.out", Body=scores_file([1.0] * 999 + [50.0]))
+        s3.put_object(Bucket=BUCKET, Key=f"{RUN}holdout/{thing}.json", Body=json.dumps({"scores": [0.1] * 1000}).encode())
+
+    result = g.handler(event(), None)
+
+    assert result["refusals"] == {"jumpy": "shadow-read-failed"}
+    assert list(result["thresholds"]) == ["quiet"]
+    logged = {line["thing"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert (logged["jumpy"]["event"], logged["jumpy"]["error"], logged["jumpy"]["message"]) == ("threshold-refused", "ThrottlingException", "Rate exceeded")
+    assert metric_sums("ThresholdsRefused") == {"shadow-read-failed": 1}
 
 
 def test_files_a_thing_lacks_are_listed_as_missing_not_probed_so_s3s_access_denied_for_them_does_not_fail_the_run(aws, monkeypatch):
