@@ -43,7 +43,7 @@ def peak_mib():
 def run(boards):
     started = time.perf_counter()
     things = ((f"aqm-{b:03d}", list(board_records(f"aqm-{b:03d}", b))) for b in range(boards))
-    p.write_outputs(things, lambda _key: CountingSink())
+    p.write_outputs(things, lambda _folder, _name: CountingSink())
     return {"boards": boards, "readings": boards * DAYS * 86_400_000 // INTERVAL_MS, "peak_mib": peak_mib(), "seconds": time.perf_counter() - started, "written": CountingSink.written}
 
 

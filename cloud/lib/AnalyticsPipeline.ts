@@ -13,7 +13,8 @@ import type { ModelDataPrep } from "./ModelDataPrep.ts";
 import type { ModelResults } from "./ModelResults.ts";
 import type { NewDataCheck } from "./NewDataCheck.ts";
 import { acknowledgeWildcards, nagArn } from "./nagAcks.ts";
-import { RUN_PATHS, type ModelTraining } from "./ModelTraining.ts";
+import { type ModelTraining } from "./ModelTraining.ts";
+import { RUN_PATHS, runPathArguments } from "./runPaths.ts";
 import type { TelemetryCatalog } from "./TelemetryCatalog.ts";
 import type { TelemetryEtl } from "./TelemetryEtl.ts";
 import { ACCEPTED_THRESHOLDS_KEY, type ThresholdCalibration } from "./ThresholdCalibration.ts";
@@ -139,7 +140,7 @@ export class AnalyticsPipeline extends Construct {
       glueJobName: prep.jobName,
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       resultPath: sfn.JsonPath.DISCARD,
-      arguments: sfn.TaskInput.fromObject({ "--run_id": sfn.JsonPath.stringAt("$.run.id") }),
+      arguments: sfn.TaskInput.fromObject(runPathArguments(prep.runFolders)),
     });
     runPrep.addRetry(glueRetry);
     const checkNewData = new tasks.LambdaInvoke(this, "CheckNewData", {
@@ -155,7 +156,7 @@ export class AnalyticsPipeline extends Construct {
       glueJobName: results.jobName,
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       resultPath: sfn.JsonPath.DISCARD,
-      arguments: sfn.TaskInput.fromObject({ "--run_id": sfn.JsonPath.stringAt("$.run.id") }),
+      arguments: sfn.TaskInput.fromObject({ "--run_id": sfn.JsonPath.stringAt("$.run.id"), ...runPathArguments(results.runFolders) }),
     });
     publishResults.addRetry(glueRetry);
     const calibrate = new tasks.LambdaInvoke(this, "Calibrate", {

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { acknowledgeWildcards, bucketArnRef } from "./nagAcks.ts";
 import { PythonShellJob } from "./PythonShellJob.ts";
+import type { RunPath } from "./runPaths.ts";
 import type { TelemetryCatalog } from "./TelemetryCatalog.ts";
 
 export const PREPARE_SCRIPT_FILE = fileURLToPath(new URL("../sagemaker/prepare_training_data.py", import.meta.url));
@@ -12,7 +13,7 @@ export const PREPARE_SCRIPT_FILE = fileURLToPath(new URL("../sagemaker/prepare_t
 export interface ModelDataPrepProps {
   /** Security configuration (encrypted logs) the job runs with. */
   readonly catalog: TelemetryCatalog;
-  /** Curated bucket: reads `curated/telemetry/`, writes `ml/input/<run>/`. */
+  /** Curated bucket: reads `curated/telemetry/`, writes the run's folders under `ml/input/`. */
   readonly curatedBucket: s3.IBucket;
   /** Days of curated readings the models are trained on. @default 28 */
   readonly trainingDays?: number;
@@ -23,8 +24,12 @@ export interface ModelDataPrepProps {
  * curated Parquet into Random Cut Forest CSV and DeepAR JSON lines. Python shell, not Spark: it
  * reads one thing's weeks at a time and uploads in parts, so its memory does not grow with the
  * fleet (bench:prep), and it starts in seconds. PutObject covers the multipart upload's calls.
+ * Each run tells it where to write (runFolders, as runPathArguments gives them).
  */
 export class ModelDataPrep extends PythonShellJob {
+  /** The run folders the job writes, each a job argument of its own. */
+  readonly runFolders: readonly RunPath[] = ["rcfTrain", "rcfScoreInput", "rcfKeys", "deeparTrain", "deeparInfer"];
+
   constructor(scope: Construct, id: string, props: ModelDataPrepProps) {
     const { catalog, curatedBucket } = props;
     super(scope, id, {
@@ -36,7 +41,6 @@ export class ModelDataPrep extends PythonShellJob {
       arguments: {
         "--bucket": curatedBucket.bucketName,
         "--curated_prefix": CURATED_PREFIXES.telemetry,
-        "--ml_input_prefix": CURATED_PREFIXES.mlInput,
         "--training_days": String(props.trainingDays ?? 28),
       },
     });

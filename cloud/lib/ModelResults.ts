@@ -8,6 +8,7 @@ import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { acknowledgeWildcards, bucketArnRef } from "./nagAcks.ts";
 import { PythonShellJob } from "./PythonShellJob.ts";
 import { RESULT_TABLE_COLUMNS } from "./resultTables.ts";
+import type { RunPath } from "./runPaths.ts";
 import type { TelemetryCatalog } from "./TelemetryCatalog.ts";
 
 export const RESULTS_SCRIPT_FILE = fileURLToPath(new URL("../results/publish_model_results.py", import.meta.url));
@@ -47,6 +48,8 @@ export interface ModelResultsProps {
  * without a crawler or a partition update, and a query that filters on `date` reads only those days.
  */
 export class ModelResults extends PythonShellJob {
+  /** The run folders the job reads and writes, each a job argument of its own (runPathArguments). */
+  readonly runFolders: readonly RunPath[] = ["deeparInfer", "deeparForecasts", "rcfKeys", "rcfScores", "holdout", "fit"];
   readonly tables: Readonly<Record<keyof typeof RESULT_TABLES, glue.CfnTable>>;
 
   constructor(scope: Construct, id: string, props: ModelResultsProps) {
@@ -60,8 +63,6 @@ export class ModelResults extends PythonShellJob {
       roleDescription: "Model results: reads a run's SageMaker input and output and the curated readings, writes the forecast and score tables",
       arguments: {
         "--bucket": curatedBucket.bucketName,
-        "--ml_input_prefix": CURATED_PREFIXES.mlInput,
-        "--ml_output_prefix": CURATED_PREFIXES.mlOutput,
         "--forecasts_prefix": CURATED_PREFIXES.forecasts,
         "--scores_prefix": CURATED_PREFIXES.anomalyScores,
         "--serving_prefix": CURATED_PREFIXES.servingForecasts,

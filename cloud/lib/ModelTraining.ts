@@ -8,28 +8,11 @@ import { Construct } from "constructs";
 import { CURATED_PREFIXES } from "./CuratedLake.ts";
 import { FORECAST_HOURS } from "./forecastHorizon.ts";
 import { acknowledgeWildcards, bucketArnRef, nagArn } from "./nagAcks.ts";
+import type { RunPath } from "./runPaths.ts";
 import { algorithmImageUri } from "./sagemakerImages.ts";
 
 /** Channels the data-preparation script writes per reading, in this order (RCF's feature_dim). */
 export const RCF_FEATURES = ["pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3", "co_ppb", "no2_ppb", "so2_ppb", "o3_ppb", "temperature_c", "humidity_pct"] as const;
-
-/**
- * Where each run's files live; the state machine's first state computes them from `$.run.id` into
- * `$.paths`, and every SageMaker state reads its location from there.
- */
-export const RUN_PATHS = {
-  rcfTrain: `${CURATED_PREFIXES.mlInput}{}/rcf/train/`,
-  rcfScore: `${CURATED_PREFIXES.mlInput}{}/rcf/score/`,
-  deeparTrain: `${CURATED_PREFIXES.mlInput}{}/deepar/train/`,
-  deeparInfer: `${CURATED_PREFIXES.mlInput}{}/deepar/infer/`,
-  models: `${CURATED_PREFIXES.mlModels}{}/`,
-  rcfScores: `${CURATED_PREFIXES.mlOutput}{}/rcf-scores/`,
-  deeparForecasts: `${CURATED_PREFIXES.mlOutput}{}/deepar-forecasts/`,
-  /** The board scores of the held-out week, one `<thing>.json` each, written by the results step for the quality gate. */
-  holdout: `${CURATED_PREFIXES.mlOutput}{}/holdout/`,
-  /** The board scores of the weeks before the held-out one, one `<thing>.json` each, that the calibration fits thresholds on. */
-  fit: `${CURATED_PREFIXES.mlOutput}{}/fit/`,
-} as const;
 
 /**
  * An S3 location read from the execution state, granting nothing: the CDK's own
@@ -59,7 +42,7 @@ interface TrainingJobSpec {
   readonly image: string;
   readonly hyperparameters: Record<string, string>;
   readonly contentType: string;
-  readonly input: keyof typeof RUN_PATHS;
+  readonly input: RunPath;
   /** @default fully replicated to every instance */
   readonly distribution?: tasks.S3DataDistributionType;
   readonly resultPath: string;
@@ -72,8 +55,8 @@ interface TransformJobSpec {
   readonly prefix: string;
   readonly environment?: Record<string, string>;
   readonly contentType: string;
-  readonly input: keyof typeof RUN_PATHS;
-  readonly output: keyof typeof RUN_PATHS;
+  readonly input: RunPath;
+  readonly output: RunPath;
   /** Name under which the output folder is kept in the state. */
   readonly resultKey: string;
   readonly resultPath: string;
@@ -160,7 +143,7 @@ export class ModelTraining extends Construct {
       "*": "cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by condition to the /aws/sagemaker/ namespaces.",
     });
 
-    const s3At = (key: keyof typeof RUN_PATHS) => new RunLocation(`$.paths.${key}`);
+    const s3At = (key: RunPath) => new RunLocation(`$.paths.${key}`);
     const retry = (state: tasks.SageMakerCreateTrainingJob | tasks.SageMakerCreateModel | tasks.SageMakerCreateTransformJob) =>
       state.addRetry({ errors: ["SageMaker.AmazonSageMakerException", "ThrottlingException"], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2 });
     /** A training job named `<prefix>-<run id>` on one input channel; its artefact lands at `<resultPath>.modelData`. */
@@ -224,7 +207,7 @@ export class ModelTraining extends Construct {
       stateName: "Score readings (RCF batch transform)",
       prefix: "aqm-rcf",
       contentType: "text/csv",
-      input: "rcfScore",
+      input: "rcfScoreInput",
       output: "rcfScores",
       resultKey: "scoresUri",
       resultPath: "$.rcf.transform",

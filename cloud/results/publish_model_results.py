@@ -3,7 +3,9 @@
 The batch transforms write bare model output: DeepAR one line of quantiles per input series, RCF
 one {"score"} line per input row, neither naming the thing or the time it is about. This job
 joins them back, by line number, to the input the data preparation wrote for the same run
-(cloud/sagemaker/prepare_training_data.py), and writes:
+(cloud/sagemaker/prepare_training_data.py): each batch transform writes `<input name>.out` for
+each input object, so every output file names the input it came from. The run's folders are job
+arguments (key prefixes, from cloud/lib/runPaths.ts). It writes:
 
   curated/forecasts/date=<forecast start day>/<run>.parquet
       one row per (thing, channel, forecast hour): mean and the 0.1 / 0.5 / 0.9 quantiles
@@ -13,10 +15,10 @@ joins them back, by line number, to the input the data preparation wrote for the
       A run scores the whole training window again, so each day's file is replaced, not added to.
   serving/forecasts/<thing>.json
       the thing's newest forecasts as the forecast API returns them (cloud/lambda/forecast_api.py)
-  ml/output/<run>/fit/<thing>.json
+  <fit>/<thing>.json
       the board's own anomaly scores over the fit_days before the held-out week, which the
       calibration (cloud/lambda/calibrate_thresholds.py) fits each candidate threshold on
-  ml/output/<run>/holdout/<thing>.json
+  <holdout>/<thing>.json
       the board's own anomaly scores over the held-out week, which the quality gate
       (cloud/lambda/quality_gate.py) tries each threshold on
 
@@ -34,8 +36,9 @@ from statistics import fmean, pstdev
 HOUR_MS = 3_600_000
 SIGMAS = 3.0
 QUANTILES = ("0.1", "0.5", "0.9")
-SCORE_SUFFIX = ".csv.out"
-KEYS_SUFFIX = ".csv"
+# A batch transform's output for input object <name> is <name>.out.
+TRANSFORM_SUFFIX = ".out"
+SCORE_SUFFIX = ".csv" + TRANSFORM_SUFFIX
 FORECAST_COLUMNS = ["thing", "channel", "hour_ts", "step", "mean", "p10", "p50", "p90", "run_id", "issued_at"]
 SCORE_COLUMNS = ["thing", "ts", "score", "anomalous", "run_id"]
 
@@ -212,12 +215,14 @@ def board_scores(s3, bucket, telemetry_prefix, fit_from, since):
 def publish(s3, args, now_ms):
     """Reads the run's input and output, writes the tables, the serving documents and the held-out scores; returns counts."""
     bucket, run = args["bucket"], args["run_id"]
-    ml_in = f"{args['ml_input_prefix']}{run}/"
-    ml_out = f"{args['ml_output_prefix']}{run}/"
 
-    forecasts = forecast_rows(
-        _text(s3, bucket, f"{ml_in}deepar/infer/infer.jsonl"), _text(s3, bucket, f"{ml_out}deepar-forecasts/infer.jsonl.out"), run, now_ms
-    )
+    outputs = [key for key in _keys(s3, bucket, args["deepar_forecasts"]) if key.endswith(TRANSFORM_SUFFIX)]
+    if not outputs:
+        raise ResultsMismatch(f"no DeepAR output (<input>{TRANSFORM_SUFFIX}) under s3://{bucket}/{args['deepar_forecasts']}")
+    forecasts = []
+    for key in outputs:
+        infer_key = args["deepar_infer"] + key[len(args["deepar_forecasts"]) : -len(TRANSFORM_SUFFIX)]
+        forecasts.extend(forecast_rows(_text(s3, bucket, infer_key), _text(s3, bucket, key), run, now_ms))
     for day, rows in by_day(forecasts, "hour_ts").items():
         s3.put_object(Bucket=bucket, Key=f"{args['forecasts_prefix']}date={day}/{run}.parquet", Body=parquet_bytes(rows, FORECAST_COLUMNS))
     documents = serving_documents(forecasts)
@@ -225,12 +230,13 @@ def publish(s3, args, now_ms):
         s3.put_object(Bucket=bucket, Key=f"{args['serving_prefix']}{thing}.json", Body=json.dumps(doc).encode("utf-8"), ContentType="application/json")
 
     scores = []
-    for key in _keys(s3, bucket, f"{ml_out}rcf-scores/"):
-        name = key.rsplit("/", 1)[-1]
+    for key in _keys(s3, bucket, args["rcf_scores"]):
+        name = key[len(args["rcf_scores"]) :]
         if not name.endswith(SCORE_SUFFIX):
             continue
         thing = name[: -len(SCORE_SUFFIX)]
-        keys_text = _text(s3, bucket, f"{ml_in}rcf/keys/{thing}{KEYS_SUFFIX}")
+        # The keys file has the name of the score input the transform read.
+        keys_text = _text(s3, bucket, args["rcf_keys"] + name[: -len(TRANSFORM_SUFFIX)])
         scores.extend(score_rows(thing, keys_text, _text(s3, bucket, key), run))
     score_days = by_day(scores, "ts")
     for day, rows in score_days.items():
@@ -247,9 +253,9 @@ def publish(s3, args, now_ms):
     periods = board_scores(s3, bucket, args["telemetry_prefix"], fit_from, since)
     holdout, fit = periods["holdout"], periods["fit"]
     for thing, values in holdout.items():
-        s3.put_object(Bucket=bucket, Key=f"{ml_out}holdout/{thing}.json", Body=json.dumps({"since": since, "scores": values}).encode("utf-8"))
+        s3.put_object(Bucket=bucket, Key=f"{args['holdout']}{thing}.json", Body=json.dumps({"since": since, "scores": values}).encode("utf-8"))
     for thing, values in fit.items():
-        s3.put_object(Bucket=bucket, Key=f"{ml_out}fit/{thing}.json", Body=json.dumps({"from": fit_from, "until": since, "scores": values}).encode("utf-8"))
+        s3.put_object(Bucket=bucket, Key=f"{args['fit']}{thing}.json", Body=json.dumps({"from": fit_from, "until": since, "scores": values}).encode("utf-8"))
     return {
         "forecastRows": len(forecasts),
         "forecastThings": len(documents),
@@ -257,13 +263,15 @@ def publish(s3, args, now_ms):
         "anomalous": sum(1 for r in scores if r["anomalous"]),
         "scoreDays": len(score_days),
         "holdoutThings": len(holdout),
-        "holdoutUri": f"s3://{bucket}/{ml_out}holdout/",
+        "holdoutUri": f"s3://{bucket}/{args['holdout']}",
         "fitThings": len(fit),
-        "fitUri": f"s3://{bucket}/{ml_out}fit/",
+        "fitUri": f"s3://{bucket}/{args['fit']}",
     }
 
 
-ARGUMENTS = ["bucket", "run_id", "ml_input_prefix", "ml_output_prefix", "forecasts_prefix", "scores_prefix", "serving_prefix", "telemetry_prefix", "holdout_days", "fit_days"]
+# The run's folders, each a job argument (cloud/lib/ModelResults.ts runFolders).
+RUN_FOLDERS = ["deepar_infer", "deepar_forecasts", "rcf_keys", "rcf_scores", "holdout", "fit"]
+ARGUMENTS = ["bucket", "run_id", "forecasts_prefix", "scores_prefix", "serving_prefix", "telemetry_prefix", "holdout_days", "fit_days", *RUN_FOLDERS]
 
 
 def main():

@@ -1,14 +1,15 @@
 """Glue Python shell job: curated Parquet -> SageMaker input for one pipeline run.
 
-Writes, under s3://<bucket>/<ml_input_prefix><run_id>/:
-  rcf/train/train.csv        every reading of the window, one CSV row of RCF_FEATURES (no header,
-                             no label: content type text/csv;label_size=0)
-  rcf/score/<thing>.csv      the same rows per thing, so the batch transform writes one
-                             <thing>.csv.out per thing and the calibration step knows whose scores they are
-  rcf/keys/<thing>.csv       the ts of each of those rows, one a line: the scores carry no id, so the
-                             results step (cloud/results/) joins them back to their readings by line
-  deepar/train/train.jsonl   one series per (thing, pollutant): hourly means, {"start", "target", "id"}
-  deepar/infer/infer.jsonl   the same series as context; DeepAR forecasts the 24 hours after each
+Writes into the run's folders, each given as a job argument (a key prefix in the bucket; the
+stack has them from cloud/lib/runPaths.ts, their only home):
+  rcf_train/train.csv              every reading of the window, one CSV row of RCF_FEATURES (no
+                                   header, no label: content type text/csv;label_size=0)
+  rcf_score_input/<thing>.csv      the same rows per thing, so the batch transform writes one
+                                   <thing>.csv.out per thing and the calibration knows whose scores they are
+  rcf_keys/<thing>.csv             the ts of each of those rows, one a line: the scores carry no id, so
+                                   the results step (cloud/results/) joins them back to their readings by line
+  deepar_train/train.jsonl         one series per (thing, pollutant): hourly means, {"start", "target", "id"}
+  deepar_infer/infer.jsonl         the same series as context; DeepAR forecasts the 24 hours after each
 
 It streams: the curated lake is read one thing at a time (its date=…/thing=… partitions of the
 window), each thing's rows and series are written out and dropped before the next thing is read,
@@ -104,16 +105,16 @@ def jsonl_text(series):
 
 
 def outputs(records):
-    """Every object a run over these records writes, key (relative to the run folder) -> text (whole, for small inputs)."""
+    """Every object a run over these records writes, "<folder>/<name>" -> text (whole, for small inputs)."""
     sinks = {}
 
     class TextSink(io.StringIO):
         def close(self):  # the text is read after the run; StringIO's close would drop it
             pass
 
-    def open_sink(key):
-        sinks[key] = TextSink()
-        return sinks[key]
+    def open_sink(folder, name):
+        sinks[f"{folder}/{name}"] = TextSink()
+        return sinks[f"{folder}/{name}"]
 
     by_thing = {}
     for r in records:
@@ -124,16 +125,17 @@ def outputs(records):
 
 def write_outputs(things, open_sink):
     """Writes every object of the run from `things`, an iterable of (thing, its records) in thing
-    order, holding one thing at a time. open_sink(key) gives a text sink with write() and close()."""
-    train = open_sink("rcf/train/train.csv")
-    deepar = [open_sink("deepar/train/train.jsonl"), open_sink("deepar/infer/infer.jsonl")]
+    order, holding one thing at a time. open_sink(folder, name) gives a text sink with write() and
+    close() for the object `name` in one of RUN_FOLDERS."""
+    train = open_sink("rcf_train", "train.csv")
+    deepar = [open_sink("deepar_train", "train.jsonl"), open_sink("deepar_infer", "infer.jsonl")]
     for thing, records in things:
         rows = csv_text(rcf_rows(records))
         train.write(rows)
-        score = open_sink(f"rcf/score/{thing}.csv")
+        score = open_sink("rcf_score_input", f"{thing}.csv")
         score.write(rows)
         score.close()
-        keys = open_sink(f"rcf/keys/{thing}.csv")
+        keys = open_sink("rcf_keys", f"{thing}.csv")
         keys.write("".join(f"{ts}\n" for ts in rcf_keys(records, thing)))
         keys.close()
         series = jsonl_text(deepar_series(records))
@@ -176,6 +178,11 @@ class MultipartSink:
         self._s3.complete_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload, MultipartUpload={"Parts": self._parts})
 
 
+# The run's folders, each a job argument (cloud/lib/ModelDataPrep.ts runFolders).
+RUN_FOLDERS = ["rcf_train", "rcf_score_input", "rcf_keys", "deepar_train", "deepar_infer"]
+ARGUMENTS = ["bucket", "curated_prefix", "training_days", *RUN_FOLDERS]
+
+
 def thing_partitions(keys, curated_prefix, since):
     """The curated Parquet keys of the window, grouped by thing in thing order: {thing: [key, ...]}."""
     pattern = re.compile(re.escape(curated_prefix) + r"date=(\d{4}-\d{2}-\d{2})/thing=([^/]+)/[^/]+\.parquet$")
@@ -193,7 +200,7 @@ def main():
     import pyarrow.parquet as pq
     from awsglue.utils import getResolvedOptions
 
-    args = getResolvedOptions(sys.argv, ["bucket", "curated_prefix", "ml_input_prefix", "training_days", "run_id"])
+    args = getResolvedOptions(sys.argv, ARGUMENTS)
     bucket = args["bucket"]
     since = (datetime.now(timezone.utc) - timedelta(days=int(args["training_days"]))).strftime("%Y-%m-%d")
     s3 = boto3.client("s3")
@@ -208,8 +215,7 @@ def main():
             for row in pq.read_table(body, columns=["ts", *RCF_FEATURES]).to_pylist():
                 yield {**row, "thing": thing}
 
-    base = f"{args['ml_input_prefix']}{args['run_id']}/"
-    write_outputs(((thing, list(records_of(thing))) for thing in partitions), lambda key: MultipartSink(s3, bucket, base + key))
+    write_outputs(((thing, list(records_of(thing))) for thing in partitions), lambda folder, name: MultipartSink(s3, bucket, args[folder] + name))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { PREPARE_SCRIPT_FILE } from "../../cloud/lib/ModelDataPrep.ts";
+import { RESULTS_SCRIPT_FILE } from "../../cloud/lib/ModelResults.ts";
+import { RUN_PATHS, runPathArgument, type RunPath } from "../../cloud/lib/runPaths.ts";
 import { accountArn, allStates, definition, logicalId, statementsOfRole, synthFixtureStack, type Json } from "./stackFixture.ts";
 
 const { stack, template, resources } = synthFixtureStack();
@@ -67,7 +71,7 @@ test("skip: nothing curated by this run's ETL ends the branch in a Pass, before 
   assert.equal(states["Name the run"]!.Parameters.run["startedAt.$"], "$$.Execution.StartTime");
 });
 
-test("tasks: Glue jobs run to completion with retries; prepare and publish get the run id; calibrate gets the scores, held-out and accepted locations", () => {
+test("tasks: Glue jobs run to completion with retries; prepare and publish get the run's folders; calibrate gets the scores, held-out and accepted locations", () => {
   for (const name of ["ETL raw to curated", "Prepare training data", "Publish forecasts and scores as tables"]) {
     const s = states[name]!;
     assert.match(s.Resource, /:states:::glue:startJobRun\.sync$/);
@@ -75,10 +79,28 @@ test("tasks: Glue jobs run to completion with retries; prepare and publish get t
     assert.equal(s.Retry[0].MaxAttempts, 3);
   }
   assert.equal(states["ETL raw to curated"]!.Parameters.JobName, "aqm-telemetry-etl");
-  assert.deepEqual(states["Prepare training data"]!.Parameters, { JobName: "aqm-prepare-training-data", Arguments: { "--run_id.$": "$.run.id" } });
+  const folder = (template: string) => `States.Format('${template}', $.run.id)`;
+  assert.deepEqual(states["Prepare training data"]!.Parameters, {
+    JobName: "aqm-prepare-training-data",
+    Arguments: {
+      "--rcf_train.$": folder("ml/input/{}/rcf/train/"),
+      "--rcf_score_input.$": folder("ml/input/{}/rcf/score/"),
+      "--rcf_keys.$": folder("ml/input/{}/rcf/keys/"),
+      "--deepar_train.$": folder("ml/input/{}/deepar/train/"),
+      "--deepar_infer.$": folder("ml/input/{}/deepar/infer/"),
+    },
+  });
   assert.deepEqual(states["Publish forecasts and scores as tables"]!.Parameters, {
     JobName: "aqm-publish-model-results",
-    Arguments: { "--run_id.$": "$.run.id" },
+    Arguments: {
+      "--run_id.$": "$.run.id",
+      "--deepar_infer.$": folder("ml/input/{}/deepar/infer/"),
+      "--deepar_forecasts.$": folder("ml/output/{}/deepar-forecasts/"),
+      "--rcf_keys.$": folder("ml/input/{}/rcf/keys/"),
+      "--rcf_scores.$": folder("ml/output/{}/rcf-scores/"),
+      "--holdout.$": folder("ml/output/{}/holdout/"),
+      "--fit.$": folder("ml/output/{}/fit/"),
+    },
   });
   const calibrate = states["Calibrate and gate device thresholds"]!;
   assert.deepEqual(calibrate.Parameters.Payload, {
@@ -223,4 +245,24 @@ test("the crawler: its whole state is kept (LastCrawl may be absent), a failed o
     def.States.Pipeline.Catch.map((c: Json) => c.ErrorEquals),
     [["States.ALL"]],
   );
+});
+
+test("the run folders: each Glue job's script asks for exactly the folders its construct is passed, and what the results step reads of the input the preparation writes", () => {
+  const folderArguments = new Set((Object.keys(RUN_PATHS) as RunPath[]).map(runPathArgument));
+  const scriptFolders = (file: string) =>
+    (
+      JSON.parse(
+        execFileSync("python3", ["-c", `import json, runpy; print(json.dumps(runpy.run_path(${JSON.stringify(file)})["ARGUMENTS"]))`], {
+          encoding: "utf8",
+          env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+        }),
+      ) as string[]
+    )
+      .map((name) => `--${name}`)
+      .filter((argument) => folderArguments.has(argument));
+  assert.deepEqual(scriptFolders(PREPARE_SCRIPT_FILE), stack.prep.runFolders.map(runPathArgument));
+  assert.deepEqual(scriptFolders(RESULTS_SCRIPT_FILE), stack.results.runFolders.map(runPathArgument));
+  const readFromInput = stack.results.runFolders.filter((f) => RUN_PATHS[f].startsWith("ml/input/"));
+  assert.deepEqual(readFromInput, ["deeparInfer", "rcfKeys"]);
+  assert.ok(readFromInput.every((f) => stack.prep.runFolders.includes(f)));
 });

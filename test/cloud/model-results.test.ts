@@ -24,6 +24,7 @@ test("results job: Python shell with the analytics libraries, the run's prefixes
     ],
     ["curated/forecasts/", "curated/anomaly-scores/", "serving/forecasts/", "7", "28"],
   );
+  assert.ok(!Object.keys(job.DefaultArguments).some((k) => k.startsWith("--ml_")), Object.keys(job.DefaultArguments).join(", "));
 });
 
 test("tables forecasts and anomaly_scores: Parquet in the aqm database, partitioned by date with projection, so no partition is ever registered", () => {

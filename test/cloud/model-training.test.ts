@@ -63,7 +63,7 @@ test("batch transform: RCF scores per-thing CSV into JSON lines; DeepAR forecast
   assert.deepEqual(rcf.Parameters.TransformInput, {
     ContentType: "text/csv",
     SplitType: "Line",
-    DataSource: { S3DataSource: { "S3Uri.$": "$.paths.rcfScore", S3DataType: "S3Prefix" } },
+    DataSource: { S3DataSource: { "S3Uri.$": "$.paths.rcfScoreInput", S3DataType: "S3Prefix" } },
   });
   assert.deepEqual(rcf.Parameters.TransformOutput, { "S3OutputPath.$": "$.paths.rcfScores", Accept: "application/jsonlines", AssembleWith: "Line" });
   assert.equal(states["Create RCF model"]!.Parameters.PrimaryContainer["ModelDataUrl.$"], "$.rcf.modelData");

@@ -51,23 +51,23 @@ print(json.dumps({"features": p.RCF_FEATURES, "files": p.outputs(recs)}))
   assert.deepEqual(out.features, ["pm1_ugm3", "pm2_5_ugm3", "pm10_ugm3", "co_ppb", "no2_ppb", "so2_ppb", "o3_ppb", "temperature_c", "humidity_pct"]);
   const files = out.files as Record<string, string>;
   assert.deepEqual(Object.keys(files).sort(), [
-    "deepar/infer/infer.jsonl",
-    "deepar/train/train.jsonl",
-    "rcf/keys/a.csv",
-    "rcf/keys/b.csv",
-    "rcf/score/a.csv",
-    "rcf/score/b.csv",
-    "rcf/train/train.csv",
+    "deepar_infer/infer.jsonl",
+    "deepar_train/train.jsonl",
+    "rcf_keys/a.csv",
+    "rcf_keys/b.csv",
+    "rcf_score_input/a.csv",
+    "rcf_score_input/b.csv",
+    "rcf_train/train.csv",
   ]);
   // Thing a, ordered by ts; co_ppb missing twice, filled with a's only co value (200); never-seen channels are 0.
   assert.equal(
-    files["rcf/score/a.csv"],
+    files["rcf_score_input/a.csv"],
     ["0.0,2.0,0.0,200.0,0.0,0.0,0.0,0.0,0.0", "0.0,6.0,0.0,200.0,0.0,0.0,0.0,0.0,0.0", "0.0,10.0,0.0,200.0,0.0,0.0,0.0,0.0,0.0", ""].join("\n"),
   );
-  assert.equal(files["rcf/train/train.csv"], files["rcf/score/a.csv"] + files["rcf/score/b.csv"]);
+  assert.equal(files["rcf_train/train.csv"], files["rcf_score_input/a.csv"] + files["rcf_score_input/b.csv"]);
   // One ts a line, in the score file's row order: the results step joins each score to its reading by line.
-  assert.equal(files["rcf/keys/a.csv"], "1795384860000\n1795384920000\n1795392000005\n");
-  const series = files["deepar/train/train.jsonl"]!.trim()
+  assert.equal(files["rcf_keys/a.csv"], "1795384860000\n1795384920000\n1795392000005\n");
+  const series = files["deepar_train/train.jsonl"]!.trim()
     .split("\n")
     .map((l) => JSON.parse(l));
   assert.deepEqual(series, [
@@ -76,7 +76,7 @@ print(json.dumps({"features": p.RCF_FEATURES, "files": p.outputs(recs)}))
     { start: "2026-11-22 22:00:00", target: [30], id: "b/o3_ppb" },
     { start: "2026-11-22 22:00:00", target: [4], id: "b/pm2_5_ugm3" },
   ]);
-  assert.equal(files["deepar/infer/infer.jsonl"], files["deepar/train/train.jsonl"]);
+  assert.equal(files["deepar_infer/infer.jsonl"], files["deepar_train/train.jsonl"]);
 });
 
 const CALIBRATION_SCRIPT = dir("lambda") + "calibrate_thresholds.py";

@@ -21,14 +21,19 @@ T0 = 1795305600000
 ARGS = {
     "bucket": BUCKET,
     "run_id": RUN,
-    "ml_input_prefix": "ml/input/",
-    "ml_output_prefix": "ml/output/",
     "forecasts_prefix": "curated/forecasts/",
     "scores_prefix": "curated/anomaly-scores/",
     "serving_prefix": "serving/forecasts/",
     "telemetry_prefix": "curated/telemetry/",
     "holdout_days": "7",
     "fit_days": "14",
+    # The run's folders as the state machine passes them; named unlike the stack's (cloud/lib/runPaths.ts), so a folder the job named itself would show.
+    "deepar_infer": f"t/{RUN}/context/",
+    "deepar_forecasts": f"t/{RUN}/forecast-out/",
+    "rcf_keys": f"t/{RUN}/row-ts/",
+    "rcf_scores": f"t/{RUN}/score-out/",
+    "holdout": f"t/{RUN}/judge-on/",
+    "fit": f"t/{RUN}/fit-on/",
 }
 
 
@@ -62,12 +67,12 @@ def read_parquet(s3, key):
 def write_run(s3):
     # Two series: a's PM2.5 has 3 hourly values from T0 (its forecast starts at T0 + 3 h), b's O3 has 23 (it starts at T0 + 23 h).
     infer = [{"start": "2026-11-22 00:00:00", "target": [5, 6, 7], "id": "a/pm2_5_ugm3"}, {"start": "2026-11-22 00:00:00", "target": [1] * 23, "id": "b/o3_ppb"}]
-    put(s3, f"ml/input/{RUN}/deepar/infer/infer.jsonl", "".join(json.dumps(s) + "\n" for s in infer))
-    put(s3, f"ml/output/{RUN}/deepar-forecasts/infer.jsonl.out", json.dumps(prediction(10)) + "\n" + json.dumps(prediction(40)) + "\n")
+    put(s3, f"{ARGS['deepar_infer']}infer.jsonl", "".join(json.dumps(s) + "\n" for s in infer))
+    put(s3, f"{ARGS['deepar_forecasts']}infer.jsonl.out", json.dumps(prediction(10)) + "\n" + json.dumps(prediction(40)) + "\n")
     # Thing a: 20 readings, the last one far above the rest; RCF's scores line up with the keys file by line.
     times = [T0 + i * 60_000 for i in range(20)]
-    put(s3, f"ml/input/{RUN}/rcf/keys/a.csv", "".join(f"{t}\n" for t in times))
-    put(s3, f"ml/output/{RUN}/rcf-scores/a.csv.out", "".join(json.dumps({"score": 1.0 + 0.01 * (i % 3)}) + "\n" for i in range(19)) + json.dumps({"score": 9.0}) + "\n")
+    put(s3, f"{ARGS['rcf_keys']}a.csv", "".join(f"{t}\n" for t in times))
+    put(s3, f"{ARGS['rcf_scores']}a.csv.out", "".join(json.dumps({"score": 1.0 + 0.01 * (i % 3)}) + "\n" for i in range(19)) + json.dumps({"score": 9.0}) + "\n")
 
 
 def test_forecasts_are_joined_to_their_series_and_start_after_the_last_target_hour(s3):
@@ -124,28 +129,43 @@ def test_held_out_week_scores_come_from_the_last_days_and_fit_scores_from_the_da
     day("2026-11-01", "a", 0.9)
     counts = p.publish(s3, ARGS, T0 + 30 * H)
     assert (counts["holdoutThings"], counts["fitThings"]) == (2, 1)
-    assert counts["fitUri"] == f"s3://{BUCKET}/ml/output/{RUN}/fit/"
+    assert (counts["holdoutUri"], counts["fitUri"]) == (f"s3://{BUCKET}/t/{RUN}/judge-on/", f"s3://{BUCKET}/t/{RUN}/fit-on/")
 
-    def read(key):
-        return json.loads(s3.get_object(Bucket=BUCKET, Key=f"ml/output/{RUN}/{key}")["Body"].read())
+    def read(folder, name):
+        return json.loads(s3.get_object(Bucket=BUCKET, Key=ARGS[folder] + name)["Body"].read())
 
-    assert read("holdout/a.json") == {"since": "2026-11-16", "scores": [0.01, 0.03]}
-    assert read("holdout/b.json") == {"since": "2026-11-16", "scores": [0.5]}
+    assert read("holdout", "a.json") == {"since": "2026-11-16", "scores": [0.01, 0.03]}
+    assert read("holdout", "b.json") == {"since": "2026-11-16", "scores": [0.5]}
     # The day the held-out week starts is not fitted on, nor the day before the fit days.
-    assert sorted(read("fit/a.json")["scores"]) == [0.2, 0.4, 0.6]
-    assert {k: v for k, v in read("fit/a.json").items() if k != "scores"} == {"from": "2026-11-02", "until": "2026-11-16"}
-    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix=f"ml/output/{RUN}/fit/b.json")
+    assert sorted(read("fit", "a.json")["scores"]) == [0.2, 0.4, 0.6]
+    assert {k: v for k, v in read("fit", "a.json").items() if k != "scores"} == {"from": "2026-11-02", "until": "2026-11-16"}
+    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{ARGS['fit']}b.json")
 
 
 def test_output_that_does_not_line_up_with_its_input_is_refused_naming_the_mismatch(s3):
     write_run(s3)
-    put(s3, f"ml/output/{RUN}/deepar-forecasts/infer.jsonl.out", json.dumps(prediction(10)) + "\n")
+    put(s3, f"{ARGS['deepar_forecasts']}infer.jsonl.out", json.dumps(prediction(10)) + "\n")
     with pytest.raises(p.ResultsMismatch, match="1 forecasts for 2 input series"):
         p.publish(s3, ARGS, T0)
     write_run(s3)
-    put(s3, f"ml/input/{RUN}/rcf/keys/a.csv", f"{T0}\n")
+    put(s3, f"{ARGS['rcf_keys']}a.csv", f"{T0}\n")
     with pytest.raises(p.ResultsMismatch, match="a: 20 RCF scores for 1 scored readings"):
         p.publish(s3, ARGS, T0)
+
+
+def test_each_forecast_file_is_joined_to_the_input_file_it_is_named_after_and_a_run_without_one_is_refused(s3):
+    write_run(s3)
+    # A second input file (the transform writes one <name>.out per input object): c's series, forecast from 70.
+    put(s3, f"{ARGS['deepar_infer']}more.jsonl", json.dumps({"start": "2026-11-22 00:00:00", "target": [2, 3], "id": "c/co_ppb"}) + "\n")
+    put(s3, f"{ARGS['deepar_forecasts']}more.jsonl.out", json.dumps(prediction(70)) + "\n")
+    counts = p.publish(s3, ARGS, T0 + 30 * H)
+    assert (counts["forecastRows"], counts["forecastThings"]) == (72, 3)
+    doc = json.loads(s3.get_object(Bucket=BUCKET, Key="serving/forecasts/c.json")["Body"].read())
+    assert (doc[0]["start"], doc[0]["predictions"][0]["mean"][0]) == ("2026-11-22T02:00:00.000Z", 70)
+    for name in ("infer.jsonl.out", "more.jsonl.out"):
+        s3.delete_object(Bucket=BUCKET, Key=ARGS["deepar_forecasts"] + name)
+    with pytest.raises(p.ResultsMismatch, match=f"no DeepAR output \\(<input>.out\\) under s3://{BUCKET}/t/{RUN}/forecast-out/"):
+        p.publish(s3, ARGS, T0 + 30 * H)
 
 
 def test_a_malformed_forecast_line_is_refused_with_its_line_number():

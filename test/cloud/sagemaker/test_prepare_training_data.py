@@ -19,9 +19,10 @@ def test_write_outputs_holds_one_thing_at_a_time_and_gives_the_whole_run_objects
     written = {}
 
     class Sink:
-        def __init__(self, key):
-            self.key, self.parts, self.closed = key, [], False
-            written[key] = self
+        def __init__(self, folder, name):
+            assert folder in p.RUN_FOLDERS
+            self.parts, self.closed = [], False
+            written[f"{folder}/{name}"] = self
 
         def write(self, text):
             assert not self.closed
@@ -31,11 +32,11 @@ def test_write_outputs_holds_one_thing_at_a_time_and_gives_the_whole_run_objects
             self.closed = True
 
     p.write_outputs(things(), Sink)
-    assert sorted(written) == ["deepar/infer/infer.jsonl", "deepar/train/train.jsonl", "rcf/keys/a.csv", "rcf/keys/b.csv", "rcf/score/a.csv", "rcf/score/b.csv", "rcf/train/train.csv"]
+    assert sorted(written) == ["deepar_infer/infer.jsonl", "deepar_train/train.jsonl", "rcf_keys/a.csv", "rcf_keys/b.csv", "rcf_score_input/a.csv", "rcf_score_input/b.csv", "rcf_train/train.csv"]
     assert all(s.closed for s in written.values())
     # The training CSV got thing a's rows before thing b was read.
-    assert [seen_then for seen_then, _ in written["rcf/train/train.csv"].parts] == [("a",), ("a", "b")]
-    assert "".join(t for _, t in written["rcf/train/train.csv"].parts) == "".join(t for _, t in written["rcf/score/a.csv"].parts + written["rcf/score/b.csv"].parts)
+    assert [seen_then for seen_then, _ in written["rcf_train/train.csv"].parts] == [("a",), ("a", "b")]
+    assert "".join(t for _, t in written["rcf_train/train.csv"].parts) == "".join(t for _, t in written["rcf_score_input/a.csv"].parts + written["rcf_score_input/b.csv"].parts)
 
 
 @mock_aws
@@ -72,4 +73,4 @@ def test_thing_partitions_keeps_the_window_and_groups_by_thing():
 @pytest.mark.parametrize("rows", [0, 1])
 def test_outputs_of_a_thing_with_few_rows(rows):
     files = p.outputs([{"thing": "a", "ts": T0 + i, "pm2_5_ugm3": 1.0} for i in range(rows)])
-    assert files["rcf/train/train.csv"].count("\n") == rows
+    assert files["rcf_train/train.csv"].count("\n") == rows
