@@ -8,7 +8,7 @@ import { effectiveKeepAlive, reservedTopicRefusal, topicRefusal } from "./IotCor
 import { ShadowService } from "./ShadowService.ts";
 import { IotPolicy, type IotPolicyContext, type PolicyDecision } from "./IotPolicy.ts";
 import { TelemetryLake, type TelemetryLakeFigures, type TelemetryLakeOptions } from "./TelemetryLake.ts";
-import type { ThingRegistry } from "./ThingRegistry.ts";
+import type { Admission, ThingRegistry } from "./ThingRegistry.ts";
 
 /** Why a client was refused: the layer that refused it. */
 export type RefusalReason =
@@ -207,7 +207,13 @@ export class LocalIotCore {
         };
         const peer = this.#peerOf(client);
         if (!peer) return refuse("tls", "the connection has no client certificate");
-        const admission = this.#options.registry.admit(peer.certDer, client.id);
+        let admission: Admission;
+        try {
+          admission = this.#options.registry.admit(peer.certDer, client.id);
+        } catch (error) {
+          // aedes calls this from its own callbacks: a throw would end the process for every board, not refuse this one.
+          return refuse("registry", `client ID "${client.id}": ${(error as Error).message}`);
+        }
         if (!admission.admitted) return refuse("registry", `client ID "${client.id}": ${admission.reason}`);
         peer.thing = admission.thing;
         const refusal = this.#check(client, "iot:Connect", `client/${client.id}`);

@@ -13,6 +13,19 @@ interface RegistryDocument {
   certificates: Record<string, { status: CertificateStatus; pem: string }>;
 }
 
+/**
+ * A dictionary without a prototype: thing names are chosen by whoever connects, and "constructor",
+ * "toString" and "__proto__" are valid ones, which on a plain object would find Object.prototype's
+ * members (or, assigned, replace the prototype) instead of a thing.
+ */
+function dictionary<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+function emptyDocument(): RegistryDocument {
+  return { things: dictionary(), certificates: dictionary() };
+}
+
 /** Whether a connection's certificate may connect as `clientId`; the refusal names what is missing. */
 export type Admission = { readonly admitted: true; readonly thing: string } | { readonly admitted: false; readonly reason: string };
 
@@ -36,7 +49,7 @@ export function certificateId(certificate: Uint8Array | string): string {
  */
 export class ThingRegistry {
   readonly #file: string | undefined;
-  #document: RegistryDocument = { things: {}, certificates: {} };
+  #document: RegistryDocument = emptyDocument();
   #seen = "";
 
   private constructor(file: string | undefined) {
@@ -136,7 +149,7 @@ export class ThingRegistry {
     if (stamp === this.#seen) return;
     this.#seen = stamp;
     if (stamp === "") {
-      this.#document = { things: {}, certificates: {} };
+      this.#document = emptyDocument();
       return;
     }
     let parsed: unknown;
@@ -163,5 +176,5 @@ function checkDocument(parsed: unknown, file: string): RegistryDocument {
   for (const [id, certificate] of Object.entries(certificates))
     if (!STATUSES.includes(certificate?.status))
       fail(`has certificate ${id} with status ${JSON.stringify(certificate?.status)}, not one of ${STATUSES.join(", ")}`);
-  return { things, certificates };
+  return { things: dictionary(things), certificates: dictionary(certificates) };
 }

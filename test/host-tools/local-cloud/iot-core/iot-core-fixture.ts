@@ -31,12 +31,12 @@ export function testAcceptedLog(lakeDir: string): string {
 }
 
 /** A local IoT Core on a free port with its CA (and the deployed device policy unless told otherwise), and a way to connect boards to it over TLS. */
-export async function startIotCore(options: { policy?: IotPolicy; lake?: TelemetryLakeOptions; listenBacklog?: number } = {}) {
+export async function startIotCore(options: { policy?: IotPolicy; lake?: TelemetryLakeOptions; listenBacklog?: number; registry?: ThingRegistry } = {}) {
   const rawCa = await LocalCa.createEphemeral("test CA");
-  const registry = ThingRegistry.inMemory();
+  const registry = options.registry ?? ThingRegistry.inMemory();
   const ca = provisioningCa(rawCa, registry);
   const server = await ca.issueServerCertificate({ hostnames: ["localhost"], ips: ["127.0.0.1"] });
-  const { lake, ...rest } = options;
+  const { lake, registry: _registry, ...rest } = options;
   const core = new LocalIotCore({
     port: 0,
     caPem: ca.certPem,

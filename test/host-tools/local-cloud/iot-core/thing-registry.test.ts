@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -46,6 +46,51 @@ test("a registry file changed by another process (aqm provision, a revocation) c
     writeFileSync(registryFile(dir), '{"things":{"x":{}},"certificates":{}}');
     assert.throws(() => core.admit(issued.certDer, "aqm-file"), /the thing registry .* has thing "x" without a "principals" list/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("thing names that are also Object.prototype's members are things like any other, in memory and in the file", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "aqm-registry-"));
+  try {
+    const ca = await LocalCa.createEphemeral("test CA");
+    const registry = ThingRegistry.open(dir);
+    const proto = await ca.issueDeviceCertificate("__proto__");
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"])
+      assert.deepEqual(registry.admit(proto.certDer, name), {
+        admitted: false,
+        reason: `certificate ${certificateId(proto.certPem).slice(0, 12)}… is not registered in the thing registry ${registryFile(dir)}`,
+      });
+    registry.provision("__proto__", proto.certPem);
+    assert.deepEqual(registry.admit(proto.certDer, "__proto__"), { admitted: true, thing: "__proto__" });
+    assert.match((registry.admit(proto.certDer, "constructor") as { reason: string }).reason, /no thing "constructor" \(the client ID\) is registered/);
+    // Written as an own key and read back as one: another process sees the same thing.
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(registryFile(dir), "utf8")).things), ["__proto__"]);
+    assert.deepEqual(ThingRegistry.open(dir).admit(proto.certDer, "__proto__"), { admitted: true, thing: "__proto__" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a client ID the registry cannot judge is refused on its own: the core goes on admitting the others (mqtt.js)", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "aqm-registry-"));
+  const fixture = await startIotCore({ registry: ThingRegistry.open(dir) });
+  try {
+    const refused = (error: Error & { code?: number }) => error.code === 5;
+    const board = await fixture.ca.issueDeviceCertificate("aqm-board");
+    // A registered certificate asking to be "constructor": refused for the missing thing, not a crash of the core.
+    await assert.rejects(connectMqttJsAs(fixture.port, fixture.ca.certPem, board, "constructor"), refused);
+    assert.ok(fixture.events.some((e) => e.kind === "refused" && e.reason === "registry" && /no thing "constructor"/.test(e.detail)));
+    // The registry file broken while the core runs: each connection is refused, naming the file.
+    const good = readFileSync(registryFile(dir), "utf8");
+    writeFileSync(registryFile(dir), "{");
+    await assert.rejects(connectMqttJsAs(fixture.port, fixture.ca.certPem, board, "aqm-board"), refused);
+    assert.ok(fixture.events.some((e) => e.kind === "refused" && e.reason === "registry" && /is not valid JSON/.test(e.detail)));
+    writeFileSync(registryFile(dir), good);
+    const client = await connectMqttJsAs(fixture.port, fixture.ca.certPem, board, "aqm-board");
+    await client.endAsync();
+  } finally {
+    await fixture.core.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
