@@ -22,7 +22,7 @@ import Pms5003 from "./drivers/Pms5003";
 import Sht4x from "./drivers/Sht4x";
 import { ClimateChannels } from "./sampling/ClimateChannels";
 import { FaultLatch } from "./sampling/FaultLatch";
-import { GasChannels } from "./sampling/GasChannels";
+import { GAS_ADC_FULL_SCALE_MV, GasChannels } from "./sampling/GasChannels";
 import { ParticulateChannels } from "./sampling/ParticulateChannels";
 import { Sampler } from "./sampling/Sampler";
 import { SerialLog } from "./log/SerialLog";
@@ -127,6 +127,7 @@ const gasAdcs = [
   new Ads1115({ sensor: i2cBus, address: 0x48, onError: gasAdcErrors[0].note }),
   new Ads1115({ sensor: i2cBus, address: 0x49, onError: gasAdcErrors[1].note }),
 ] as const;
+for (const adc of gasAdcs) adc.configure({ fullScaleMv: GAS_ADC_FULL_SCALE_MV });
 
 const calibration = new CalibrationStore(Preference);
 const loaded = calibration.load();

@@ -19,6 +19,10 @@ export const FAULT_MEANINGS = Object.freeze({
   stuck: { meaning: "the same raw value for too long: the part is frozen", action: "power-cycle the board; replace the part if it recurs" },
   range: { meaning: "a value outside what the part can measure", action: "check the sensor; after a warm-up this means a fault" },
   saturated: { meaning: "the ADC input sits at the end of its range", action: "check the gas sensor board's supply and cable" },
+  electrode: {
+    meaning: "a gas sensor board output no working board gives: at ground (a short, or its supply lost) or at the supply rail (cable off)",
+    action: "check the gas sensor board's cable and its 3.3 V supply",
+  },
   uncalibrated: { meaning: "no valid calibration record for the gas sensors", action: "install the sensors' calibration record" },
   "no-temperature": { meaning: "gas readings need the temperature, which is missing", action: "fix the temperature sensor first" },
   no2: { meaning: "ozone is worked out from the NO2 reading, which is missing", action: "fix the NO2 channel first" },

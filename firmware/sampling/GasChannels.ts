@@ -1,9 +1,29 @@
-import { B4_RANGE_PPB, B4_WARM_UP_MS, gasPpb, NEGATIVE_TOLERANCE_PPB, ozonePpb, type GasSensorCalibration } from "../gas/AlphasenseB4";
+import type { Ads1115FullScaleMv } from "../drivers/Ads1115";
+import {
+  B4_RANGE_PPB,
+  B4_WARM_UP_MS,
+  gasPpb,
+  ISB_OUTPUT_MAX_MV,
+  ISB_OUTPUT_MIN_MV,
+  NEGATIVE_TOLERANCE_PPB,
+  ozonePpb,
+  plausibleElectrodeMv,
+  type GasSensorCalibration,
+} from "../gas/AlphasenseB4";
 import type { CalibrationRecord } from "../gas/GasCalibration";
 import type { ChannelRead } from "../telemetry/Channels";
 import type { FaultLatch } from "./FaultLatch";
 import { faultCodeOf } from "./FaultCode";
 import { StuckDetector } from "./StuckDetector";
+
+/**
+ * The gas ADCs' full scale. The ISBs swing 0…3.3 V, and ±2.048 V would cut a CO-B4 off near
+ * 4 ppm (0.42 mV/ppb above a zero of about 340 mV), which Beijing's hourly CO passes in 2 % of
+ * its hours; ±4.096 V takes every ISB to its rail at 125 µV a count. The rail then no longer
+ * saturates the ADC, so an unplugged cable (inputs pulled up to 3.3 V) is caught by the
+ * electrode check below instead (docs/gas-sensors.md).
+ */
+export const GAS_ADC_FULL_SCALE_MV: Ads1115FullScaleMv = 4096;
 
 /** The part of the ADS1115 driver the sampler uses: one single-ended conversion, mV, or undefined with the reason reported. */
 export interface GasAdc {
@@ -36,6 +56,16 @@ const wiring: Readonly<Record<Slot, { readonly adc: 0 | 1; readonly we: 0 | 2; r
  * do not happen on a live channel.
  */
 const STUCK_READS = 24;
+
+/** The fault for an electrode voltage no working ISB gives (docs/gas-sensors.md), or undefined. */
+function electrodeFault(type: string, electrode: "working" | "auxiliary", millivolts: number): ChannelRead | undefined {
+  if (plausibleElectrodeMv(millivolts)) return undefined;
+  const cause = millivolts < ISB_OUTPUT_MIN_MV ? "a short to ground or a lost ISB supply" : "an open input, pulled up to the rail";
+  return {
+    fault: "electrode",
+    reason: `${type} ${electrode} electrode at ${millivolts.toFixed(1)} mV, outside the ISB's ${ISB_OUTPUT_MIN_MV}…${ISB_OUTPUT_MAX_MV} mV: ${cause}`,
+  };
+}
 
 /**
  * The four electrochemical cells read through two ADS1115s, turned into ppb with the calibration
@@ -82,6 +112,11 @@ export class GasChannels {
     const calibration = this.#calibration?.[slot];
     if (calibration === undefined) return { fault: "uncalibrated", reason: "no valid gas calibration record stored" };
     if (uptimeMs < B4_WARM_UP_MS[calibration.type]) return { warming: true };
+    const electrode = electrodeFault(calibration.type, "working", weMv) ?? electrodeFault(calibration.type, "auxiliary", aeMv);
+    if (electrode !== undefined) {
+      this.#stuck[slot].reset();
+      return electrode;
+    }
     if (temperatureC === undefined) return { fault: "no-temperature", reason: `${calibration.type} needs the temperature for its correction` };
     if (this.#stuck[slot].stuck(weMv)) return { fault: "stuck", reason: `${calibration.type} working electrode at ${weMv} mV ${STUCK_READS} reads in a row` };
     if (slot !== "ox") return this.#ranged(calibration, gasPpb(calibration, weMv, aeMv, temperatureC));

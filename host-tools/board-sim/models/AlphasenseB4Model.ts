@@ -23,6 +23,8 @@ export interface AlphasenseB4Faults {
   slowWarmUp?: boolean;
   /** The ISB cable is off: the ADC inputs float up to the rail through the board's pull-ups. */
   unplugged?: boolean;
+  /** The ISB's outputs are held at ground: a crushed cable, a solder bridge, or the ISB's supply lost. */
+  shorted?: boolean;
 }
 
 /** The ISB's supply on this board; its outputs cannot leave 0…this. */
@@ -57,6 +59,7 @@ export class AlphasenseB4Model {
   /** The electrode voltages at board time `now` for `ppb` of the target gas (O3 for the OX-B431) and `no2Ppb` of NO2. */
   electrodes(ppb: number, temperatureC: number, now: number, no2Ppb = 0): { weMv: number; aeMv: number } {
     if (this.faults.unplugged) return { weMv: UNPLUGGED_MV, aeMv: UNPLUGGED_MV };
+    if (this.faults.shorted) return { weMv: 0, aeMv: 0 };
     const sheet = this.calibration;
     const factor = temperatureFactor(sheet.type, temperatureC);
     const background = correctionAlgorithm(sheet.type) === 4 ? sheet.weSensorZeroMv + factor : factor * sheet.aeSensorZeroMv;

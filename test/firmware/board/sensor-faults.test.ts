@@ -197,10 +197,11 @@ const WINDOWS: readonly FaultWindow[] = [
     clear: (b) => (b.gasAdcs[1].faults = {}),
   },
   {
-    name: "CO cell unplugged: its inputs saturate the ADC",
+    // At ±4.096 V the 3.3 V pull-ups no longer saturate the ADC: the electrode check names the open input.
+    name: "CO cell unplugged: its inputs sit at the 3.3 V rail",
     from: 280,
     to: 290,
-    expect: { co_ppb: "fault:saturated" },
+    expect: { co_ppb: "fault:electrode" },
     inject: (b) => (b.gasCells.co.faults = { unplugged: true }),
     clear: (b) => (b.gasCells.co.faults = {}),
   },
@@ -212,8 +213,17 @@ const WINDOWS: readonly FaultWindow[] = [
     inject: (b) => b.sim.i2c(0).detach(0x49),
     clear: (b) => b.sim.i2c(0).attach(b.gasAdcs[1]),
   },
+  {
+    // 0 V on both electrodes converts to a believable NO2 level at some temperatures; the reading must be a fault instead.
+    name: "NO2 board's outputs shorted to ground",
+    from: 310,
+    to: 320,
+    expect: { no2_ppb: "fault:electrode", o3_ppb: "fault:no2" },
+    inject: (b) => (b.gasCells.no2.faults = { shorted: true }),
+    clear: (b) => (b.gasCells.no2.faults = {}),
+  },
 ];
-const END_MINUTES = 315;
+const END_MINUTES = 325;
 
 type Reading = Record<string, unknown> & { seq: number; ts: number; health: Record<Channel, string> };
 
@@ -328,4 +338,26 @@ test("with no calibration record stored, every gas channel is fault:uncalibrated
     board.sim.console.some((line) => line.split(" ")[3] === "CF131" || line.split(" ")[3] === "CF132"),
     "the missing record is on the log at boot",
   );
+});
+
+test("CO up to the ISB's rail is a value: 6 ppm, past where a ±2.048 V ADC would saturate, reads within its tolerance", async () => {
+  const co = 6000;
+  const board = loopbackBoard({
+    thing: "aqm-high-co",
+    epochAtBoot: EPOCH,
+    identity: IDENTITY,
+    air: { at: (epochMs) => ({ ...steadyAir(epochMs), co }) },
+    config: { sampleIntervalMs: SAMPLE_MS },
+  });
+  // The simulated CO-B4 puts 6 ppm at about 2.86 V on its working electrode, beyond ±2.048 V and inside 3.3 V.
+  const { weMv } = board.gasCells.co.electrodes(co, 21, 0);
+  assert.ok(weMv > 2048 && weMv < 3200, `${weMv} mV`);
+  const vm = await VmBoard.boot(board.sim);
+  vm.advance(70 * MINUTE);
+  const settled = board.broker.readings<Reading>(/\/telemetry$/).filter((r) => endMinute(r) >= 62);
+  assert.ok(settled.length >= 5, `readings after the warm-up (${settled.length})`);
+  for (const r of settled) {
+    assert.equal(r.health.co_ppb, "ok", `seq ${r.seq}`);
+    assert.ok(Math.abs((r.co_ppb as number) - co) <= TOLERANCE.co_ppb, `seq ${r.seq} co_ppb = ${r.co_ppb as number}`);
+  }
 });
