@@ -29,8 +29,8 @@ export interface Pms5003SerialOptions {
 
 /** The part of an ECMA-419 Serial instance this driver uses. */
 export interface Pms5003Serial {
-  /** ECMA-419 reads return a number in "number" format; this driver opens the port in "buffer" format. */
-  read(byteLength: number): ArrayBuffer | number | undefined;
+  /** In "buffer" format, reads what has arrived into `buffer` and returns the count; undefined when nothing has. */
+  read(buffer: Uint8Array): number | undefined;
   write(bytes: Uint8Array): void;
   close(): void;
 }
@@ -83,6 +83,8 @@ export default class Pms5003 {
   readonly #now: () => number;
   readonly #parser: Pms5003FrameParser;
   readonly #command = new Uint8Array(7);
+  /** The ESP32 UART's receive FIFO is 128 bytes, so one read never returns more. */
+  readonly #received = new Uint8Array(128);
   #latest: Pms5003Sample | undefined;
   #latestAt = 0;
   #frames = 0;
@@ -105,9 +107,9 @@ export default class Pms5003 {
       ...sensor,
       baud: sensor.baud ?? 9600,
       format: "buffer",
-      onReadable: (count) => {
-        const bytes = this.#io.read(count);
-        if (typeof bytes === "object") this.#parser.push(new Uint8Array(bytes));
+      onReadable: () => {
+        for (let count = this.#io.read(this.#received); count !== undefined && count > 0; count = this.#io.read(this.#received))
+          this.#parser.push(this.#received, count);
       },
     });
   }

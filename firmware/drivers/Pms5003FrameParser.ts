@@ -81,8 +81,9 @@ export class Pms5003FrameParser {
     return this.#step;
   }
 
-  push(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) {
+  /** Feeds the first `length` bytes (all by default), so a caller can reuse one receive buffer. */
+  push(bytes: Uint8Array, length = bytes.length): void {
+    for (let i = 0; i < length; i++) {
       // Room is guaranteed: after #advance every held byte is part of an unfinished frame, so fewer than LONGEST_FRAME are held.
       this.#held[this.#heldLength++] = bytes[i]!;
       this.#advance();

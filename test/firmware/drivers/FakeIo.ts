@@ -102,10 +102,12 @@ export function serialOn(link: UartLink, clock: TestClock) {
       if (available > 0) this.#onReadable(available);
     }
 
-    read(byteLength: number): ArrayBuffer | undefined {
+    read(buffer: Uint8Array): number | undefined {
       this.#check();
-      const bytes = link.read(byteLength, clock.now);
-      return bytes.length === 0 ? undefined : bytes.slice().buffer;
+      const bytes = link.read(buffer.length, clock.now);
+      if (bytes.length === 0) return undefined;
+      buffer.set(bytes);
+      return bytes.length;
     }
 
     write(bytes: Uint8Array): void {

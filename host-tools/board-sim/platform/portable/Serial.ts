@@ -16,6 +16,8 @@ interface SerialOptions {
 
 /** The ESP32's UARTs (UART_NUM_MAX). */
 const PORTS = 3;
+/** The ESP32 UART's receive FIFO: the most one read can find waiting. */
+const RX_FIFO_BYTES = 128;
 /** The UARTs of this board with a driver installed; in a debug build the debugger's UART 0 is one. */
 let installedPorts: Set<number> | undefined;
 function installed(): Set<number> {
@@ -69,12 +71,37 @@ export default class Serial {
     this.#format = value;
   }
 
-  read(byteLength?: number): number | ArrayBuffer | undefined {
+  /**
+   * As the SDK's ESP32 read: undefined while nothing has arrived. In "buffer" format, read(buffer)
+   * fills as much of the buffer as has arrived and returns that count, allocating nothing; read(n)
+   * and read() return a new ArrayBuffer of up to n bytes (or of what has arrived). A length of 0 or
+   * less is "invalid"; the SDK says so only when bytes are waiting, this says so always.
+   */
+  read(buffer: ArrayBufferLike | ArrayBufferView): number | undefined;
+  read(byteLength?: number): number | ArrayBuffer | undefined;
+  read(target?: number | ArrayBufferLike | ArrayBufferView): number | ArrayBuffer | undefined {
     this.#check();
-    const max = this.#format === "number" ? 1 : (byteLength ?? 1024);
+    if (this.#format === "number") {
+      const data = this.#receive(1);
+      return data === undefined ? undefined : data[0];
+    }
+    if (typeof target === "object" && target !== null) {
+      const into = ArrayBuffer.isView(target) ? new Uint8Array(target.buffer, target.byteOffset, target.byteLength) : new Uint8Array(target);
+      if (into.length <= 0) throw new Error("invalid");
+      const data = this.#receive(into.length);
+      if (data === undefined) return undefined;
+      into.set(data);
+      return data.length;
+    }
+    const requested = target === undefined ? RX_FIFO_BYTES : Math.trunc(Number(target));
+    if (!(requested > 0)) throw new Error("invalid");
+    const data = this.#receive(requested);
+    return data === undefined ? undefined : toArrayBuffer(data);
+  }
+
+  #receive(max: number): Uint8Array | undefined {
     const data = expectOk(hostPort().request({ op: "serial.read", port: this.#port, max }), `serial ${this.#port} read`).data;
-    if (!data || data.length === 0) return undefined;
-    return this.#format === "number" ? data[0] : toArrayBuffer(data);
+    return data && data.length > 0 ? data : undefined;
   }
 
   write(value: number | ArrayBufferLike | ArrayBufferView): void {

@@ -17,11 +17,14 @@ import { mqttsTransport, type ResolverClass, type SocketClass } from "../../../.
 class ScriptedHost implements HostPort {
   readonly requests: PortRequest[] = [];
   readonly queued: PortEvent[] = [];
+  /** Bytes waiting in the UART's receive FIFO. */
+  readonly uartBytes: number[] = [];
   constructor(readonly build: "debug" | "release" = "release") {}
   request(request: PortRequest): PortReply {
     this.requests.push(request);
     if (request.op === "config") return { ok: true, value: JSON.stringify({ config: {}, epochAtBoot: 0, build: this.build }) };
     if (request.op === "tick") return { ok: true, events: this.queued.splice(0), nextEventAt: null };
+    if (request.op === "serial.read") return { ok: true, data: Uint8Array.from(this.uartBytes.splice(0, request.max)) };
     return { ok: true };
   }
 }
@@ -56,6 +59,25 @@ test("point 8: Serial refuses a UART without baud, without pins, and one already
   uart.close();
   new Serial({ port: 2, receive: 16, transmit: 17, baud: 9600 }).close();
   assert.ok(host.requests.some((r) => r.op === "serial.open" && r.baud === 9600));
+});
+
+test("point 8: Serial.read as the SDK's: into a buffer it returns the count and allocates nothing; nothing waiting is undefined; a length of 0 is invalid", () => {
+  const uart = new Serial({ port: 2, receive: 16, transmit: 17, baud: 9600 });
+  const buffer = new Uint8Array(4).fill(0xee);
+  assert.equal(uart.read(buffer), undefined);
+  host.uartBytes.push(0x42, 0x4d, 0x00, 0x1c, 0x01, 0x02);
+  // As much as fits, the rest left for the next read; into a view, at its offset.
+  assert.equal(uart.read(buffer), 4);
+  assert.deepEqual([...buffer], [0x42, 0x4d, 0x00, 0x1c]);
+  const window = new Uint8Array(buffer.buffer, 1, 3);
+  assert.equal(uart.read(window), 2);
+  assert.deepEqual([...buffer], [0x42, 0x01, 0x02, 0x1c]);
+  host.uartBytes.push(7, 8, 9);
+  assert.deepEqual([...new Uint8Array(uart.read(2) as ArrayBuffer)], [7, 8]);
+  assert.deepEqual([...new Uint8Array(uart.read() as ArrayBuffer)], [9]);
+  assert.throws(() => uart.read(new Uint8Array(0)), { message: "invalid" });
+  assert.throws(() => uart.read(0), { message: "invalid" });
+  uart.close();
 });
 
 interface Seen {
