@@ -203,6 +203,7 @@ const shadow: DeviceShadow = new DeviceShadow({
   calibration,
   preferences: Preference,
   transport: { send: (topic: string, payload: ArrayBuffer): boolean => session.send(topic, payload) },
+  timer: timerAdapter,
   events: {
     onApplied: (outcome) => {
       if (outcome.calibration) gases.calibration = outcome.calibration;

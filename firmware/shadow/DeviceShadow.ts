@@ -10,6 +10,21 @@ import { applyDesired, storeApplied, type CalibrationTarget, type DesiredOutcome
  * always sent whole, so a copy lost with a connection is made good by the next one.
  */
 
+/** A one-shot timer, as Moddable's `Timer.set` / `Timer.clear`; tests pass the virtual clock's. */
+export interface ShadowTimer {
+  set(callback: () => void, ms: number): unknown;
+  clear(timer: unknown): void;
+}
+
+/**
+ * How long the board waits for the answer to its get before asking again, doubling up to the
+ * longest. The get goes out at QoS 0 right after SUBACK, and AWS warns that a subscription may
+ * start delivering a moment after its SUBACK, so the answer can be lost; without one the board
+ * would neither apply the desired state set while it was away nor report until something changed.
+ */
+export const GET_RETRY_FIRST_MS = 10_000;
+export const GET_RETRY_LONGEST_MS = 300_000;
+
 export interface ShadowTransport {
   /** QoS 0; false when offline (the next connection reports everything anyway). */
   send(topic: string, payload: ArrayBuffer): boolean;
@@ -30,6 +45,7 @@ export interface DeviceShadowOptions {
   readonly calibration: CalibrationTarget & { readonly current: CalibrationRecord | undefined };
   readonly preferences: SettingsPreferences;
   readonly transport: ShadowTransport;
+  readonly timer: ShadowTimer;
   readonly events: ShadowEvents;
   readonly encode: (text: string) => ArrayBuffer;
   readonly decode: (bytes: Uint8Array) => string;
@@ -54,6 +70,9 @@ export class DeviceShadow {
   #refusedValues: Record<string, string> = {};
   /** The newest document version acted on; AWS may deliver deltas out of order. */
   #version = 0;
+  /** The pending re-ask for the document while its answer has not come, and the wait before it. */
+  #getRetry: unknown;
+  #getRetryMs = GET_RETRY_FIRST_MS;
 
   constructor(options: DeviceShadowOptions) {
     this.#options = options;
@@ -73,7 +92,25 @@ export class DeviceShadow {
   /** Subscribed on a new connection: ask for the document, whose answer drives the first report. */
   connected(): void {
     this.#version = 0;
-    this.#options.transport.send(`${this.#prefix}/get`, this.#options.encode("{}"));
+    this.#getRetryMs = GET_RETRY_FIRST_MS;
+    this.#askForDocument();
+  }
+
+  #askForDocument(): void {
+    this.#stopAsking();
+    // Offline: the next connection asks again from the start.
+    if (!this.#options.transport.send(`${this.#prefix}/get`, this.#options.encode("{}"))) return;
+    this.#getRetry = this.#options.timer.set(() => {
+      this.#getRetry = undefined;
+      this.#getRetryMs = Math.min(2 * this.#getRetryMs, GET_RETRY_LONGEST_MS);
+      this.#askForDocument();
+    }, this.#getRetryMs);
+  }
+
+  #stopAsking(): void {
+    if (this.#getRetry === undefined) return;
+    this.#options.timer.clear(this.#getRetry);
+    this.#getRetry = undefined;
   }
 
   /** The board's channel health changed; report it. */
@@ -94,8 +131,10 @@ export class DeviceShadow {
       return true;
     }
     const body = isRecord(document) ? document : {};
-    if (suffix === "get/accepted") this.#onDocument(body);
-    else if (suffix === "update/delta") this.#onDelta(body);
+    if (suffix === "get/accepted") {
+      this.#stopAsking();
+      this.#onDocument(body);
+    } else if (suffix === "update/delta") this.#onDelta(body);
     else if (suffix === "get/rejected" || suffix === "update/rejected") this.#onRejected(suffix.startsWith("get") ? "get" : "update", body);
     return true;
   }
@@ -115,6 +154,8 @@ export class DeviceShadow {
 
   #onRejected(operation: "get" | "update", body: Record<string, unknown>): void {
     const code = typeof body.code === "number" ? body.code : 0;
+    // Throttled or a service fault: the retry already scheduled asks again; any other answer is final.
+    if (operation === "get" && code !== 429 && code < 500) this.#stopAsking();
     // No shadow yet: the first report creates it.
     if (operation === "get" && code === 404) {
       this.#report();

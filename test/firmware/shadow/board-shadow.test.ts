@@ -152,6 +152,51 @@ test("when get/accepted carries a delta (set while the board was away), the boar
   assert.equal(reports().at(-1)!.sampleIntervalMs, 60_000);
 });
 
+test("a get whose answer is lost (QoS 0, a subscription not yet delivering) is asked again after 10 s, then 20 s, until an answer comes; then no more", async () => {
+  const { broker, reports, sim } = build();
+  const asked: number[] = [];
+  let board: VmBoard | undefined;
+  broker.onPublish = (p) => {
+    if (p.topic !== `${SHADOW}/get`) return;
+    asked.push(board?.now ?? 0);
+    // The first two answers never arrive; the third carries what was set while the board was away.
+    if (asked.length < 3) return;
+    broker.deliver(
+      `${SHADOW}/get/accepted`,
+      JSON.stringify({ state: { desired: { sampleIntervalMs: 60_000 }, delta: { sampleIntervalMs: 60_000 } }, version: 3, timestamp: 1 }),
+    );
+  };
+  board = await VmBoard.boot(sim);
+  board.advance(3_000);
+  assert.equal(asked.length, 1);
+  assert.equal(reports().length, 0, "no report before the document's answer");
+  board.advance(120_000);
+  assert.equal(asked.length, 3, `asked at ${asked.join(", ")} ms`);
+  assert.deepEqual([asked[1]! - asked[0]!, asked[2]! - asked[1]!], [10_000, 20_000]);
+  assert.equal(reports().at(-1)!.sampleIntervalMs, 60_000);
+  board.advance(600_000);
+  assert.equal(asked.length, 3, "answered: asked no more");
+});
+
+test("a get the service rejects as throttled is asked again; one it rejects for good is not", async () => {
+  for (const [code, again] of [
+    [429, true],
+    [500, true],
+    [403, false],
+  ] as const) {
+    const { broker, sim } = build();
+    let asked = 0;
+    broker.onPublish = (p) => {
+      if (p.topic !== `${SHADOW}/get`) return;
+      asked++;
+      broker.deliver(`${SHADOW}/get/rejected`, JSON.stringify({ code, message: "refused" }));
+    };
+    const board = await VmBoard.boot(sim);
+    board.advance(3_000 + 10_000 + 20_000);
+    assert.equal(asked, again ? 3 : 1, `get/rejected ${code}`);
+  }
+});
+
 test("a broker that refuses the shadow subscriptions is logged once per connection with the topics (SH730); telemetry still flows", async () => {
   const { broker, lines, telemetry, sim } = build();
   broker.refuseSubscriptions.add(`${SHADOW}/update/delta`);
