@@ -78,7 +78,14 @@ def forecast_rows(infer_text, output_text, run_id, issued_at):
     """Line i of the output is the forecast for series i of the inference input (batch transform
     keeps the order with SplitType Line / AssembleWith Line); each forecast starts the hour after
     its series' last target value."""
-    series = [json.loads(line) for line in infer_text.splitlines() if line.strip()]
+    series = []
+    for number, line in enumerate((line for line in infer_text.splitlines() if line.strip()), start=1):
+        try:
+            series.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise ResultsMismatch(f"input series {number}: not JSON ({error.msg})") from None
+        if not isinstance(series[-1], dict):
+            raise ResultsMismatch(f"input series {number}: expected a JSON object, got {type(series[-1]).__name__}")
     outputs = [line for line in output_text.splitlines() if line.strip()]
     if len(series) != len(outputs):
         raise ResultsMismatch(f"DeepAR output has {len(outputs)} forecasts for {len(series)} input series")
@@ -134,10 +141,29 @@ def serving_documents(rows):
     return docs
 
 
+def _key_ts(thing, number, line):
+    try:
+        return int(line)
+    except ValueError:
+        raise ResultsMismatch(f"{thing}: keys line {number}: {line.strip()!r} is not a reading ts (ms since the epoch)") from None
+
+
+def _score(thing, number, line):
+    """An RCF batch-transform output line: {"score": <number>}."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ResultsMismatch(f"{thing}: score line {number}: not JSON ({error.msg})") from None
+    score = value.get("score") if isinstance(value, dict) else None
+    if not isinstance(score, (int, float)) or isinstance(score, bool):
+        raise ResultsMismatch(f"{thing}: score line {number}: expected {{\"score\": <number>}}")
+    return float(score)
+
+
 def score_rows(thing, keys_text, scores_text, run_id):
     """Score i belongs to the reading at line i of the thing's keys file; anomalous above mean + 3 sd."""
-    times = [int(line) for line in keys_text.splitlines() if line.strip()]
-    scores = [float(json.loads(line)["score"]) for line in scores_text.splitlines() if line.strip()]
+    times = [_key_ts(thing, number, line) for number, line in enumerate((line for line in keys_text.splitlines() if line.strip()), start=1)]
+    scores = [_score(thing, number, line) for number, line in enumerate((line for line in scores_text.splitlines() if line.strip()), start=1)]
     if len(times) != len(scores):
         raise ResultsMismatch(f"{thing}: {len(scores)} RCF scores for {len(times)} scored readings")
     if not scores:

@@ -3,6 +3,7 @@
 import io
 import json
 import math
+import re
 
 import boto3
 import pytest
@@ -114,6 +115,78 @@ def test_a_table_without_the_board_default_is_refused_naming_the_field(tmp_path)
     path.write_text(json.dumps(table))
     with pytest.raises(ValueError, match=r"defaultThreshold \(the board's own threshold\) must be a number in \(0, 1\), got None"):
         c.load_table(str(path))
+
+
+def table_file(tmp_path, **changes):
+    """The shipped table with `changes` made to it (a value of None drops the field), written under tmp_path."""
+    table = json.loads(open(c.TABLE_FILE, encoding="utf-8").read())
+    for field, value in changes.items():
+        if value is None:
+            del table[field]
+        else:
+            table[field] = value
+    path = tmp_path / "threshold_table.json"
+    path.write_text(json.dumps(table))
+    return str(path)
+
+
+def rows(*pairs):
+    return [{"rate": rate, "threshold": threshold} for rate, threshold in pairs]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"thresholds": None},
+        {"thresholds": {"rate": 0.001, "threshold": 0.4}},
+        {"thresholds": rows((0.001, 0.4))},
+        {"thresholds": [*rows((0.001, 0.4)), [0.01, 0.3]]},
+        {"config": None},
+        {"config": [20]},
+    ],
+)
+def test_a_table_without_a_config_or_two_threshold_rows_is_refused_naming_the_shape_it_needs(tmp_path, changes):
+    path = table_file(tmp_path, **changes)
+    with pytest.raises(ValueError, match="^" + re.escape(f"{path}: expected a config object and at least two thresholds rows ({{rate, threshold}} objects)") + "$"):
+        c.load_table(path)
+
+
+@pytest.mark.parametrize(
+    "pairs, rates",
+    [
+        (((0.01, 0.4), (0.001, 0.3)), "[0.01, 0.001]"),
+        (((0.001, 0.4), (0.001, 0.3)), "[0.001, 0.001]"),
+        (((0, 0.4), (0.01, 0.3)), "[0, 0.01]"),
+        (((0.001, 0.4), (1, 0.3)), "[0.001, 1]"),
+        (((0.001, 0.4), ("0.01", 0.3)), "[0.001, '0.01']"),
+        (((None, 0.4), (0.01, 0.3)), "[None, 0.01]"),
+    ],
+)
+def test_a_table_whose_rates_are_not_ascending_shares_is_refused_with_the_rates(tmp_path, pairs, rates):
+    path = table_file(tmp_path, thresholds=rows(*pairs))
+    with pytest.raises(ValueError, match="^" + re.escape(f"{path}: thresholds[].rate must be shares in (0, 1), strictly ascending, got {rates}") + "$"):
+        c.load_table(path)
+
+
+@pytest.mark.parametrize(
+    "pairs, thresholds",
+    [
+        (((0.001, 0.3), (0.01, 0.4)), "[0.3, 0.4]"),
+        (((0.001, 1), (0.01, 0.4)), "[1, 0.4]"),
+        (((0.001, 0.4), (0.01, 0)), "[0.4, 0]"),
+        (((0.001, 0.4), (0.01, None)), "[0.4, None]"),
+    ],
+)
+def test_a_table_whose_thresholds_do_not_fall_within_0_1_is_refused_with_the_thresholds(tmp_path, pairs, thresholds):
+    path = table_file(tmp_path, thresholds=rows(*pairs))
+    with pytest.raises(ValueError, match="^" + re.escape(f"{path}: thresholds[].threshold must be in (0, 1) and fall as the rate rises, got {thresholds}") + "$"):
+        c.load_table(path)
+
+
+def test_a_table_with_thresholds_that_stay_level_loads_and_an_anomaly_rate_of_no_scores_is_refused(tmp_path):
+    assert c.load_table(table_file(tmp_path, thresholds=rows((0.001, 0.4), (0.01, 0.4))))["thresholds"] == [0.4, 0.4]
+    with pytest.raises(ValueError, match="^no scores$"):
+        c.anomaly_rate([])
 
 
 @pytest.fixture

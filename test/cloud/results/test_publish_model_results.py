@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 import sys
 
 import boto3
@@ -173,3 +174,45 @@ def test_a_malformed_forecast_line_is_refused_with_its_line_number():
         p.forecast_rows('{"start": "2026-11-22 00:00:00", "target": [1], "id": "a/co_ppb"}\n', json.dumps({"mean": [1, 2], "quantiles": {"0.1": [1, 2], "0.5": [1, 2], "0.9": [1]}}), RUN, 0)
     with pytest.raises(p.ResultsMismatch, match="input series 1: id 'nothing' is not <thing>/<channel>"):
         p.forecast_rows('{"start": "2026-11-22 00:00:00", "target": [1], "id": "nothing"}\n', json.dumps(prediction(1)), RUN, 0)
+
+
+def test_an_input_series_line_that_is_not_json_is_refused_with_its_series_number():
+    infer = '{"start": "2026-11-22 00:00:00", "target": [1], "id": "a/co_ppb"}\n\n{"start": "2026-11-22 00:00:00", "target": [1], "id": "b/co_ppb"}\n{"start": \n'
+    with pytest.raises(p.ResultsMismatch, match=r"^input series 3: not JSON \(Expecting value\)$"):
+        p.forecast_rows(infer, "\n".join(json.dumps(prediction(1)) for _ in range(3)), RUN, 0)
+
+
+def test_an_input_series_that_is_json_but_not_an_object_is_refused_with_its_series_number():
+    with pytest.raises(p.ResultsMismatch, match=r"^input series 2: expected a JSON object, got list$"):
+        p.forecast_rows('{"start": "2026-11-22 00:00:00", "target": [1], "id": "a/co_ppb"}\n[1]\n', "\n".join(json.dumps(prediction(1)) for _ in range(2)), RUN, 0)
+
+
+@pytest.mark.parametrize(
+    "keys, scores, message",
+    [
+        ("1\n2\n", '{"score": 1.0}\n{"score": "high"}\n', r'^a: score line 2: expected \{"score": <number>\}$'),
+        ("1\n2\n", '{"score": 1.0}\n[2]\n', r'^a: score line 2: expected \{"score": <number>\}$'),
+        ("1\n2\n", '{"score": 1.0}\n{score: 2}\n', r"^a: score line 2: not JSON \(Expecting property name enclosed in double quotes\)$"),
+        ("1\n\n2.5\n", '{"score": 1.0}\n{"score": 2.0}\n', r"^a: keys line 2: '2.5' is not a reading ts \(ms since the epoch\)$"),
+    ],
+)
+def test_a_score_or_keys_line_that_is_not_what_the_job_wrote_is_refused_naming_the_thing_and_line(keys, scores, message):
+    with pytest.raises(p.ResultsMismatch, match=message):
+        p.score_rows("a", keys, scores, RUN)
+
+
+def test_an_output_line_that_is_not_json_or_not_a_forecast_is_refused_with_its_line_number():
+    infer = '{"start": "2026-11-22 00:00:00", "target": [1], "id": "a/co_ppb"}\n{"start": "2026-11-22 00:00:00", "target": [1], "id": "b/co_ppb"}\n'
+    with pytest.raises(p.ResultsMismatch, match=r"^output line 2: not JSON \(Expecting property name enclosed in double quotes\)$"):
+        p.forecast_rows(infer, json.dumps(prediction(1)) + "\n{'mean': [1]}\n", RUN, 0)
+    expected = r'expected \{"mean": \[\.\.\.\], "quantiles": \{\.\.\.\}\}$'
+    for wrong in ([1, 2], {"mean": [1]}, {"mean": 1, "quantiles": {}}, {"predictions": [prediction(1), prediction(2)]}):
+        with pytest.raises(p.ResultsMismatch, match="^output line 2: " + expected):
+            p.forecast_rows(infer, json.dumps(prediction(1)) + "\n" + json.dumps(wrong) + "\n", RUN, 0)
+
+
+@pytest.mark.parametrize("start", ["2026-11-22T00:00:00", "2026-11-22", None])
+def test_an_input_series_whose_start_is_not_deepar_s_format_is_refused_naming_the_series(start):
+    infer = json.dumps({"start": "2026-11-22 00:00:00", "target": [1], "id": "a/co_ppb"}) + "\n" + json.dumps({"start": start, "target": [1], "id": "b/co_ppb"}) + "\n"
+    with pytest.raises(p.ResultsMismatch, match=f"^input series 2: start {re.escape(repr(start))} is not 'YYYY-MM-DD HH:MM:SS'$"):
+        p.forecast_rows(infer, json.dumps(prediction(1)) + "\n" + json.dumps(prediction(2)) + "\n", RUN, 0)

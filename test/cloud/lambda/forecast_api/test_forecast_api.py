@@ -43,6 +43,6 @@ def test_a_board_s_forecasts_and_one_channel_of_them():
 def test_unknown_boards_channels_paths_methods_and_bad_names_say_what_was_wrong():
     assert get("/forecasts/aqm-2")[:2] == (404, {"error": "no forecast for aqm-2: it is not a board, or the pipeline has not forecast it yet"})
     assert get("/forecasts/aqm-1", {"channel": "co_ppb"})[:2] == (404, {"error": "no forecast of 'co_ppb' for aqm-1"})
-    assert get("/forecasts/a%2Fb")[0] == 400
-    assert get("/things")[0] == 404
+    assert get("/forecasts/a%2Fb")[:2] == (400, {"error": "'a%2Fb' is not a thing name (letters, digits, colon, underscore, hyphen; at most 128)"})
+    assert get("/things")[:2] == (404, {"error": "no such resource '/things': GET /forecasts/<thing>[?channel=<channel>]"})
     assert get("/forecasts/aqm-1", method="POST")[:2] == (405, {"error": "POST is not supported: GET /forecasts/<thing>"})
