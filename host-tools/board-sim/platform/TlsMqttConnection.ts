@@ -113,6 +113,9 @@ export class TlsMqttConnection implements MqttConnection {
   #stage: Stage = "tcp";
   #ended = false;
   #pinger: NodeJS.Timeout | undefined;
+  /** When the last PINGREQ went and the last PINGRESP came (or CONNACK, at first), in ms. */
+  #pingedAt = 0;
+  #pongAt = 0;
 
   /** `address` connects somewhere other than `options.host` (which stays the SNI and the name checked), as DNS would. */
   constructor(options: MqttOpenOptions, events: TlsMqttConnectionEvents, network: { address?: string } = {}) {
@@ -181,10 +184,16 @@ export class TlsMqttConnection implements MqttConnection {
           return;
         }
         this.#stage = "online";
-        if (this.#keepAliveMs > 0) this.#pinger = setInterval(() => this.#send({ cmd: "pingreq" }), this.#keepAliveMs);
+        if (this.#keepAliveMs > 0) {
+          this.#pingedAt = this.#pongAt = performance.now();
+          this.#pinger = setInterval(() => this.#keepAlive(), this.#keepAliveMs / 4);
+        }
         this.#events.onControl(CONNACK, 0);
         break;
       }
+      case "pingresp":
+        this.#pongAt = performance.now();
+        break;
       case "puback":
         this.#events.onControl(PUBACK, packet.messageId ?? 0);
         break;
@@ -202,6 +211,24 @@ export class TlsMqttConnection implements MqttConnection {
       default:
         break;
     }
+  }
+
+  /**
+   * The SDK client's keep-alive (examples/io/tcp/mqttclient/mqttclient.js): checked every quarter
+   * interval, a PINGREQ once 3/4 of the interval less 500 ms has passed since the last one, whatever
+   * else was sent, and "time out" when no PINGRESP came for 1.5 intervals, so a broker gone silent
+   * (a half-open connection) ends the session instead of holding it.
+   */
+  #keepAlive(): void {
+    const now = performance.now();
+    const interval = this.#keepAliveMs;
+    if (now - this.#pongAt >= interval * 1.5) {
+      this.#fail("closed", `no PINGRESP from the broker at ${this.#broker} for 1.5 keep-alive intervals (${interval * 1.5} ms): time out`);
+      return;
+    }
+    if (now - this.#pingedAt < interval * 0.75 - 500) return;
+    this.#pingedAt = now;
+    this.#send({ cmd: "pingreq" });
   }
 
   /** Sorts a socket error into the failure a technician must act on, naming OpenSSL's reason. */

@@ -102,14 +102,29 @@ test("CONNECT carries the client ID, clean session and keep-alive in seconds, an
   connection.close();
 });
 
-test("once connected, PINGREQ goes every keep-alive interval", async () => {
+test("once connected, PINGREQ goes within every keep-alive interval; a broker that answers each keeps the session past 1.5 intervals", async () => {
   const broker = await scriptedBroker((packet, send) => {
     acceptAll(packet, send);
     if (packet.cmd === "pingreq") send({ cmd: "pingresp" });
   });
-  const { connection } = await connected(broker.port, { keepAlive: 150 });
-  await until(() => broker.received.filter((p) => p.cmd === "pingreq").length >= 2, "two PINGREQs", 2000);
+  const { board, connection } = await connected(broker.port, { keepAlive: 150 });
+  await until(() => broker.received.filter((p) => p.cmd === "pingreq").length >= 6, "six PINGREQs", 5000);
+  assert.deepEqual(board.errors, []);
+  assert.equal(board.closes, 0);
   connection.close();
+});
+
+test("a broker that stops answering PINGREQ (a half-open connection) ends the session with a time out, as the SDK's client does", async () => {
+  const broker = await scriptedBroker();
+  const { board } = await connected(broker.port, { keepAlive: 150 });
+  assert.deepEqual(await failure(board), {
+    code: "closed",
+    message: "no PINGRESP from the broker at localhost:" + broker.port + " for 1.5 keep-alive intervals (225 ms): time out",
+  });
+  assert.ok(
+    broker.received.some((p) => p.cmd === "pingreq"),
+    "it asked before giving up",
+  );
 });
 
 test("PUBLISH at QoS 1 carries the board's packet id and duplicate flag; its PUBACK comes back as control 4 with that id", async () => {
