@@ -150,10 +150,20 @@ test("a forecast is placed on its board and channel, hourly from its start, and 
 test("a DeepAR response that does not fit is refused with what is wrong and where", () => {
   const good = pm25Forecast(lake);
   const prediction = (good.predictions as Record<string, unknown>[])[0]!;
-  const refusals: [Record<string, unknown>, RegExp][] = [
+  const refusals: [unknown, RegExp][] = [
+    ["a forecast", /^forecast f\.json: expected a JSON object, got "a forecast"$/],
+    [[1, 2], /^forecast f\.json: expected a JSON object, got \[1,2\]$/],
     [{ ...good, channel: "pm25" }, /forecast f\.json: "channel" must be one of temperature_c, .*, got "pm25"/],
     [{ ...good, start: "yesterday" }, /"start" must be an ISO 8601 time or an integer of ms/],
     [{ ...good, predictions: [prediction, prediction] }, /"predictions" must hold exactly one prediction .*, got 2/],
+    [{ ...good, predictions: [[1]] }, /^forecast f\.json: predictions\[0\] must be an object, got \[1\]$/],
+    [{ ...good, predictions: [null] }, /^forecast f\.json: predictions\[0\] must be an object, got null$/],
+    [{ ...good, predictions: [{ ...prediction, mean: [] }] }, /^forecast f\.json: predictions\[0\]\.mean is empty$/],
+    [
+      { ...good, predictions: [{ ...prediction, quantiles: [[1], [2]] }] },
+      /^forecast f\.json: predictions\[0\]\.quantiles must be an object, got \[\[1\],\[2\]\]$/,
+    ],
+    [{ ...good, predictions: [{ mean: prediction.mean }] }, /^forecast f\.json: predictions\[0\]\.quantiles must be an object, got nothing$/],
     [
       { ...good, predictions: [{ ...prediction, quantiles: { "0.1": [1], "0.9": prediction.mean as number[] } }] },
       /quantiles\["0\.1"\] has 1 values, the mean 24/,
@@ -164,7 +174,11 @@ test("a DeepAR response that does not fit is refused with what is wrong and wher
   for (const [input, message] of refusals)
     assert.throws(
       () => parseDeepArForecast(input, "f.json"),
-      (e: unknown) => e instanceof ForecastInputError && message.test(e.message),
+      (e: unknown) => {
+        assert.ok(e instanceof ForecastInputError, String(e));
+        assert.match(e.message, message);
+        return true;
+      },
     );
   assert.equal(parseDeepArForecast({ ...good, start: 1_700_000_000_000 }, "f.json").start, 1_700_000_000_000);
 });

@@ -93,8 +93,23 @@ test("aqm build exits 3 naming what is missing, and runs mcconfig when it is the
     const built = aqm(["thing=lab-01"], { MODDABLE: root, IDF_PATH: "/opt/esp-idf" });
     assert.equal(built.status, 0, built.stderr);
     assert.equal(readFileSync(log, "utf8").trim(), `${MANIFESTS} -d -m -t build -p esp32 esp32-devkitc.json thing=lab-01`);
-    assert.equal(aqm(["--flsh"], {}).status, 2, "an unknown option is bad usage");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("aqm build's bad usage exits 2 naming the option, before it looks for the SDK", () => {
+  const usageError = (args: string[], reason: RegExp) => {
+    // No MODDABLE: a usage error must come before the check that would exit 3.
+    const run = spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", "build", ...args], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH },
+    });
+    assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr.split("\n")[0]!, reason, args.join(" "));
+    assert.match(run.stderr, /\n {2}aqm build \[--board NAME\]/, "the usage follows");
+  };
+  usageError(["--flsh"], /^aqm: unknown option --flsh for aqm build$/);
+  usageError(["--check", "--flash"], /^aqm: --check stops before ESP-IDF, so it cannot --flash$/);
+  usageError(["--board"], /^aqm: --board needs a manifest name, e\.g\. esp32-devkitc$/);
 });

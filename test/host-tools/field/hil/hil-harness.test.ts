@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -143,3 +143,28 @@ test(
     }
   },
 );
+
+test("aqm hil's bad usage names the option or scenario (exit 2); a real board without --endpoint is refused before anything starts (exit 1)", () => {
+  const aqmHil = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", "hil", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, AQM_WIFI_PASSWORD: undefined },
+    });
+  const usageError = (args: string[], reason: RegExp) => {
+    const run = aqmHil(args);
+    assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr.split("\n")[0]!, reason, args.join(" "));
+    assert.match(run.stderr, /\n {2}aqm hil \[--target sim\|PORT\]/, "the usage follows");
+    assert.equal(run.stdout, "", "no scenario ran");
+  };
+  const known = HIL_SCENARIOS.map((s) => s.name).join(", ");
+  usageError(["--scenario", "boot", "--scenario", "reboot-loop"], new RegExp(`^aqm: unknown scenario reboot-loop \\(scenarios: ${known}\\)$`));
+  usageError(["--scenario"], /^aqm: --scenario needs a value$/);
+  usageError(["--targte", "sim"], /^aqm: unknown option --targte for aqm hil$/);
+  usageError(["--wifi", "aqm lab"], /^aqm: --wifi needs the password in the AQM_WIFI_PASSWORD environment variable \("" for an open network\)$/);
+  // HilSession refuses it with a plain Error, so aqm reports it as a failure, not as bad usage.
+  const noEndpoint = aqmHil(["--target", "/dev/ttyUSB9"]);
+  assert.equal(noEndpoint.status, 1, noEndpoint.stderr);
+  assert.equal(noEndpoint.stderr, "aqm: a board on /dev/ttyUSB9 needs --endpoint: the host name or address it reaches this host at\n");
+  assert.equal(noEndpoint.stdout, "");
+});

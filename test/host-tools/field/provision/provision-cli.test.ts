@@ -7,7 +7,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ThingRegistry } from "../../../../host-tools/local-cloud/iot-core/ThingRegistry.ts";
 
-const aqm = (args: string[], env: Record<string, string> = {}) =>
+const aqm = (args: string[], env: Record<string, string | undefined> = {}) =>
   spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
 
 test("aqm provision local --board: the identity and Wi-Fi land in the simulated board's nvs.json, with progress, exit 0", () => {
@@ -36,8 +36,37 @@ test("aqm provision local --board: the identity and Wi-Fi land in the simulated 
   }
 });
 
+/** Exit 2 with the reason on stderr's first line, then the usage; nothing on stdout, so nothing was started. */
+function assertUsageError(args: string[], reason: RegExp, env: Record<string, string | undefined> = {}): void {
+  const run = aqm(args, env);
+  assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
+  assert.match(run.stderr.split("\n")[0]!, reason, args.join(" "));
+  assert.match(run.stderr, /\n {2}aqm provision local --thing NAME/, "the usage follows");
+  assert.equal(run.stdout, "");
+}
+
 test("aqm provision without a target or thing is a usage error (exit 2)", () => {
-  assert.equal(aqm(["provision", "local", "--board", "x"]).status, 2);
-  assert.equal(aqm(["provision", "aws", "--thing", "t", "--board", "x"]).status, 2, "aws needs --policy");
-  assert.equal(aqm(["provision", "local", "--thing", "t"]).status, 2, "needs --serial or --board");
+  assertUsageError(["provision", "local", "--board", "x"], /^aqm: aqm provision needs --thing NAME$/);
+  assertUsageError(
+    ["provision", "aws", "--thing", "t", "--board", "x"],
+    /^aqm: aqm provision aws needs --policy NAME \(the device policy, e\.g\. from cloud\/iot\/\)$/,
+  );
+  assertUsageError(["provision", "local", "--thing", "t"], /^aqm: aqm provision needs one of --serial PORT or --board DIR$/);
+});
+
+test("aqm provision names what is wrong with its target, options and Wi-Fi password (exit 2)", () => {
+  assertUsageError(["provision", "azure", "--thing", "t"], /^aqm: aqm provision needs local or aws$/);
+  assertUsageError(
+    ["provision", "local", "--thing", "t", "--serial", "/dev/ttyUSB0", "--board", "x"],
+    /^aqm: aqm provision needs one of --serial PORT or --board DIR$/,
+  );
+  assertUsageError(["provision", "local", "--thing", "t", "--board", "x", "--policy", "p"], /^aqm: unknown option --policy for aqm provision local$/);
+  assertUsageError(["provision", "local", "--thing", "--board", "x"], /^aqm: --thing needs a value$/);
+  assertUsageError(["provision", "local", "--thing", "t", "--board", "x", "--port", "70000"], /^aqm: --port needs a TCP port number$/);
+  // The password never goes on the command line, where shell histories and process lists would keep it.
+  assertUsageError(
+    ["provision", "local", "--thing", "t", "--board", "x", "--wifi", "aqm lab"],
+    /^aqm: --wifi needs the password in the AQM_WIFI_PASSWORD environment variable \("" for an open network\)$/,
+    { AQM_WIFI_PASSWORD: undefined },
+  );
 });
