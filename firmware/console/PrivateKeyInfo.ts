@@ -38,14 +38,20 @@ function readEcKey(der: Uint8Array, curve: string): PrivateKeyParts {
   const scalar = contents(reader.next("ECPrivateKey.privateKey", TAG.octetString));
   const parameters = reader.optional("ECPrivateKey.parameters", EXPLICIT_0);
   if (parameters) {
-    const named = oidText(DerReader.inside(parameters).next("ECPrivateKey.parameters", TAG.oid), "ECPrivateKey.parameters");
+    // EXPLICIT [0] and [1] each wrap exactly one value; mbedTLS refuses anything after it (LENGTH_MISMATCH).
+    const wrapped = DerReader.inside(parameters);
+    const named = oidText(wrapped.next("ECPrivateKey.parameters", TAG.oid), "ECPrivateKey.parameters");
+    wrapped.finish("ECPrivateKey.parameters");
     if (named !== curve) throw new DerError(`ECPrivateKey.parameters: curve ${named} differs from the algorithm's ${curve}`);
   }
   const publicKey = reader.optional("ECPrivateKey.publicKey", EXPLICIT_1);
   reader.finish("ECPrivateKey");
-  const publicPoint = publicKey
-    ? bitStringBytes(DerReader.inside(publicKey).next("ECPrivateKey.publicKey", TAG.bitString), "ECPrivateKey.publicKey")
-    : undefined;
+  let publicPoint: Uint8Array | undefined;
+  if (publicKey) {
+    const wrapped = DerReader.inside(publicKey);
+    publicPoint = bitStringBytes(wrapped.next("ECPrivateKey.publicKey", TAG.bitString), "ECPrivateKey.publicKey");
+    wrapped.finish("ECPrivateKey.publicKey");
+  }
   return { kind: "ec", curve, scalar, publicPoint };
 }
 

@@ -40,7 +40,12 @@ export function readCertificate(der: Uint8Array): CertificateSummary {
 
   const reader = DerReader.inside(tbs);
   const version = reader.optional("version", EXPLICIT_0);
-  if (version) DerReader.inside(version).next("version", TAG.integer);
+  if (version) {
+    // EXPLICIT [0] wraps exactly one INTEGER; mbedTLS refuses anything after it (INVALID_VERSION).
+    const wrapped = DerReader.inside(version);
+    wrapped.next("version", TAG.integer);
+    wrapped.finish("version");
+  }
   reader.next("serialNumber", TAG.integer);
   reader.next("signature", TAG.sequence);
   reader.next("issuer", TAG.sequence);
@@ -94,6 +99,8 @@ function commonName(subject: DerNode): string | undefined {
       const pair = DerReader.inside(set.next("subject attribute", TAG.sequence));
       const type = oidText(pair.next("attribute type", TAG.oid), "attribute type");
       const value = pair.next("attribute value");
+      // AttributeTypeAndValue is exactly a type and a value; mbedTLS refuses a third element (INVALID_NAME).
+      pair.finish("subject attribute");
       if (type === OID.commonName) return ascii(contents(value), "commonName");
     }
   }
