@@ -2,20 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { bitStringBytes, contents, DerError, DerReader, oidText, sameBytes, TAG, unsignedInteger } from "../../../firmware/console/Der";
+import { refuses } from "./derVectors.ts";
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
 /** `count` filler bytes, for contents whose value does not matter, only their length. */
 const filler = (count: number): number[] => new Array<number>(count).fill(0xee);
-
-/** Asserts a DerError with exactly `message`: any other reason, or a TypeError or RangeError, fails. */
-function refuses(run: () => unknown, message: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof DerError, `expected a DerError, got ${String(error)}`);
-    assert.equal(error.message, message);
-    return true;
-  });
-}
 
 const first = (der: Uint8Array, expected?: number) => new DerReader(der).next("field", expected);
 

@@ -5,23 +5,7 @@ import fc from "fast-check";
 import { DerError } from "../../../firmware/console/Der";
 import { readPrivateKey } from "../../../firmware/console/PrivateKeyInfo";
 import { OID } from "../../../firmware/console/X509Certificate";
-
-/** Asserts a DerError with exactly `message`: any other reason, or a TypeError or RangeError, fails. */
-function refuses(run: () => unknown, message: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof DerError, `expected a DerError, got ${String(error)}`);
-    assert.equal(error.message, message);
-    return true;
-  });
-}
-
-/** One TLV with the shortest length, around `parts` laid end to end. */
-function tlv(tag: number, ...parts: readonly number[][]): number[] {
-  const body = parts.flat();
-  const length = body.length;
-  const octets = length < 0x80 ? [length] : length < 0x100 ? [0x81, length] : [0x82, length >> 8, length & 0xff];
-  return [tag, ...octets, ...body];
-}
+import { assertEveryTruncationRefused, parseTrees, refuses, tlv } from "./derVectors.ts";
 
 // prettier-ignore
 const ALGORITHM = {
@@ -276,23 +260,6 @@ type Tree =
   /** An OCTET STRING whose contents are DER themselves: the privateKey. */
   | { readonly tag: number; readonly encapsulated: Tree };
 
-function parseTrees(der: Uint8Array, start = 0, end = der.length): Tree[] {
-  const trees: Tree[] = [];
-  for (let at = start; at < end; ) {
-    const tag = der[at]!;
-    let length = der[at + 1]!;
-    let from = at + 2;
-    if (length & 0x80) {
-      const count = length & 0x7f;
-      length = 0;
-      for (let i = 0; i < count; i++) length = length * 256 + der[from++]!;
-    }
-    trees.push(tag & 0x20 ? { tag, children: parseTrees(der, from, from + length) } : { tag, content: [...der.subarray(from, from + length)] });
-    at = from + length;
-  }
-  return trees;
-}
-
 /**
  * The DER of `tree`; the node at `padPath` gets one needless leading zero length byte, and `padAt`
  * is where its tag sits, counted from the start of the blob the firmware reads it in: the whole
@@ -337,22 +304,7 @@ function paths(tree: Tree, path: number[] = []): number[][] {
 }
 
 test("property: every truncation of a real RSA key is refused with a DerError naming the missing bytes", () => {
-  assert.equal(rsaDer[1], 0x82, "a two-byte length, as an RSA-2048 key has");
-  const declared = rsaDer.length - 4;
-  fc.assert(
-    fc.property(fc.nat(rsaDer.length - 1), (length) => {
-      const expected =
-        length === 0
-          ? "PrivateKeyInfo: missing (ends at byte 0)"
-          : length === 1
-            ? "PrivateKeyInfo: length missing at byte 1"
-            : length < 4
-              ? "PrivateKeyInfo: length runs past the end at byte 2"
-              : `PrivateKeyInfo: ${declared} bytes declared at byte 0, only ${length - 4} left`;
-      refuses(() => readPrivateKey(rsaDer.subarray(0, length)), expected);
-    }),
-    { numRuns: 500 },
-  );
+  assertEveryTruncationRefused(rsaDer, "PrivateKeyInfo", readPrivateKey);
 });
 
 test("property: a real RSA key with any length re-encoded with a leading zero byte is refused at that length", () => {

@@ -5,25 +5,9 @@ import fc from "fast-check";
 import { DerError } from "../../../firmware/console/Der";
 import { OID, readCertificate } from "../../../firmware/console/X509Certificate";
 import { ecIdentity, localIdentity, type TestIdentity } from "./identities.ts";
-
-/** Asserts a DerError with exactly `message`: any other reason, or a TypeError or RangeError, fails. */
-function refuses(run: () => unknown, message: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof DerError, `expected a DerError, got ${String(error)}`);
-    assert.equal(error.message, message);
-    return true;
-  });
-}
+import { assertEveryTruncationRefused, parseTrees, refuses, tlv, type DerTree } from "./derVectors.ts";
 
 const ascii = (text: string): number[] => [...text].map((character) => character.charCodeAt(0));
-
-/** One TLV with the shortest length, around `parts` laid end to end. */
-function tlv(tag: number, ...parts: readonly number[][]): number[] {
-  const body = parts.flat();
-  const length = body.length;
-  const octets = length < 0x80 ? [length] : length < 0x100 ? [0x81, length] : [0x82, length >> 8, length & 0xff];
-  return [tag, ...octets, ...body];
-}
 
 /**
  * The fields of a minimal certificate, each small enough that every length is one byte. The
@@ -301,24 +285,7 @@ test("a self-signed EC P-256 certificate is read: the curve and the uncompressed
 
 // A DER walk independent of the firmware's, to rewrite a real certificate's lengths.
 
-type Tree = { readonly tag: number; readonly content: readonly number[] } | { readonly tag: number; readonly children: readonly Tree[] };
-
-function parseTrees(der: Uint8Array, start = 0, end = der.length): Tree[] {
-  const trees: Tree[] = [];
-  for (let at = start; at < end; ) {
-    const tag = der[at]!;
-    let length = der[at + 1]!;
-    let from = at + 2;
-    if (length & 0x80) {
-      const count = length & 0x7f;
-      length = 0;
-      for (let i = 0; i < count; i++) length = length * 256 + der[from++]!;
-    }
-    trees.push(tag & 0x20 ? { tag, children: parseTrees(der, from, from + length) } : { tag, content: [...der.subarray(from, from + length)] });
-    at = from + length;
-  }
-  return trees;
-}
+type Tree = DerTree;
 
 /** The DER of `tree`; the node at `padPath` gets one needless leading zero length byte, and `padAt` is where its tag sits. */
 function encode(tree: Tree, padPath?: readonly number[], path: readonly number[] = []): { bytes: number[]; padAt: number | undefined } {
@@ -356,23 +323,7 @@ function readPaths(certificateTree: Tree): number[][] {
 }
 
 test("property: every truncation of a real certificate is refused with a DerError naming the missing bytes", () => {
-  const der = device.certDer;
-  assert.equal(der[1], 0x82, "a two-byte length, as an RSA-2048 certificate has");
-  const declared = der.length - 4;
-  fc.assert(
-    fc.property(fc.nat(der.length - 1), (length) => {
-      const expected =
-        length === 0
-          ? "Certificate: missing (ends at byte 0)"
-          : length === 1
-            ? "Certificate: length missing at byte 1"
-            : length < 4
-              ? "Certificate: length runs past the end at byte 2"
-              : `Certificate: ${declared} bytes declared at byte 0, only ${length - 4} left`;
-      refuses(() => readCertificate(der.subarray(0, length)), expected);
-    }),
-    { numRuns: 500 },
-  );
+  assertEveryTruncationRefused(device.certDer, "Certificate", readCertificate);
 });
 
 test("property: a real certificate with any length it reads re-encoded with a leading zero byte is refused at that length", () => {
