@@ -5,6 +5,7 @@ import { LocalCa } from "../../local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../../local-cloud/iot-core/LocalIotCore.ts";
 import { acceptedLogFile } from "../../local-cloud/iot-core/AcceptedLog.ts";
 import { ThingRegistry } from "../../local-cloud/iot-core/ThingRegistry.ts";
+import { UsageError } from "../cli/CommandArgs.ts";
 import type { BoardIdentity } from "../provision/BoardIdentity.ts";
 import type { WifiSettings } from "../provision/BoardProvisioner.ts";
 import { ttyLink, type ConsoleLink } from "../provision/ConsoleLink.ts";
@@ -61,7 +62,8 @@ export class HilSession {
     const simulated = options.target === "sim";
     // What a board is provisioned with, so it must be what it reaches this host at.
     const endpoint = simulated ? "localhost" : options.endpoint;
-    if (endpoint === undefined) throw new Error(`a board on ${options.target} needs --endpoint: the host name or address it reaches this host at`);
+    // A real board is provisioned with the endpoint, so without one nothing can start: the caller's usage is wrong.
+    if (endpoint === undefined) throw new UsageError(`a board on ${options.target} needs --endpoint: the host name or address it reaches this host at`);
     const ca = options.stateDir ? await LocalCa.openOrCreate(options.stateDir) : await LocalCa.createEphemeral("aqm HIL CA");
     const hostnames = ["localhost", ...(options.endpoint && !/^[\d.]+$/.test(options.endpoint) ? [options.endpoint] : [])];
     const ips = ["127.0.0.1", ...(options.endpoint && /^[\d.]+$/.test(options.endpoint) ? [options.endpoint] : [])];

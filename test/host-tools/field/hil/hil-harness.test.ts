@@ -144,7 +144,7 @@ test(
   },
 );
 
-test("aqm hil's bad usage names the option or scenario (exit 2); a real board without --endpoint is refused before anything starts (exit 1)", () => {
+test("aqm hil's bad usage names the option or scenario (exit 2), a real board without --endpoint included", () => {
   const aqmHil = (args: string[]) =>
     spawnSync(process.execPath, ["--import", "tsx", "host-tools/field/cli/aqm.ts", "hil", ...args], {
       encoding: "utf8",
@@ -162,9 +162,5 @@ test("aqm hil's bad usage names the option or scenario (exit 2); a real board wi
   usageError(["--scenario"], /^aqm: --scenario needs a value$/);
   usageError(["--targte", "sim"], /^aqm: unknown option --targte for aqm hil$/);
   usageError(["--wifi", "aqm lab"], /^aqm: --wifi needs the password in the AQM_WIFI_PASSWORD environment variable \("" for an open network\)$/);
-  // HilSession refuses it with a plain Error, so aqm reports it as a failure, not as bad usage.
-  const noEndpoint = aqmHil(["--target", "/dev/ttyUSB9"]);
-  assert.equal(noEndpoint.status, 1, noEndpoint.stderr);
-  assert.equal(noEndpoint.stderr, "aqm: a board on /dev/ttyUSB9 needs --endpoint: the host name or address it reaches this host at\n");
-  assert.equal(noEndpoint.stdout, "");
+  usageError(["--target", "/dev/ttyUSB9"], /^aqm: a board on \/dev\/ttyUSB9 needs --endpoint: the host name or address it reaches this host at$/);
 });
