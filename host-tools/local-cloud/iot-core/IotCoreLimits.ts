@@ -15,6 +15,15 @@ export const MAX_TOPIC_BYTES = 256;
 export const MAX_TOPIC_SLASHES = 7;
 const BASIC_INGEST_PREFIX = /^\$aws\/rules\/[^/]+\//i;
 
+/** Subscriptions (topic filters) in one SUBSCRIBE request; a ninth ends the connection. */
+export const MAX_FILTERS_PER_SUBSCRIBE = 8;
+
+/** Subscriptions one connection may hold; AWS may refuse one beyond them, which the client learns from its SUBACK. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
+
+/** Inbound publish requests per second on one connection; AWS discards the ones above it. */
+export const MAX_PUBLISHES_PER_SECOND = 100;
+
 /** Keep-alive: a client asking for less than 30 s (but not 0) is held to 30 s; 0 or more than 1200 s gets 1200 s. */
 export const MIN_KEEP_ALIVE_S = 30;
 export const MAX_KEEP_ALIVE_S = 1200;

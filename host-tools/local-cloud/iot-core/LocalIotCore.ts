@@ -4,7 +4,7 @@ import tls from "node:tls";
 import { DEVICE_POLICY_FILE } from "../../../cloud/lib/iotFiles.ts";
 import { AcceptedLog } from "./AcceptedLog.ts";
 import { GuardedConnection } from "./GuardedConnection.ts";
-import { effectiveKeepAlive, reservedTopicRefusal, topicRefusal } from "./IotCoreLimits.ts";
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION, effectiveKeepAlive, reservedTopicRefusal, topicRefusal } from "./IotCoreLimits.ts";
 import { ShadowService } from "./ShadowService.ts";
 import { IotPolicy, type IotPolicyContext, type PolicyDecision } from "./IotPolicy.ts";
 import { TelemetryLake, type TelemetryLakeFigures, type TelemetryLakeOptions } from "./TelemetryLake.ts";
@@ -26,7 +26,13 @@ export type RefusalReason =
   /** QoS 2, which AWS IoT Core does not support. */
   | "qos-2"
   /** Malformed MQTT: a topic that is not UTF-8, holds NUL, or breaks AWS's topic limits. */
-  | "malformed";
+  | "malformed"
+  /** A SUBSCRIBE of more topic filters than AWS takes in one request; the connection is closed. */
+  | "too-many-filters"
+  /** A subscription beyond the connection's quota: a failure in its SUBACK, the connection stays. */
+  | "subscription-quota"
+  /** A PUBLISH beyond the connection's per-second quota: discarded unread, no PUBACK, the connection stays. */
+  | "publish-quota";
 
 export type IotCoreEvent =
   | { readonly kind: "connected"; readonly thing: string; readonly keepAliveS: number }
@@ -81,6 +87,8 @@ export interface LocalIotCoreOptions {
   readonly registry: ThingRegistry;
   /** The TCP listen backlog: room for a whole fleet connecting at once (a twin's boards at start). */
   readonly listenBacklog?: number;
+  /** The clock, in milliseconds, AWS's per-second quotas are counted by: Date.now unless a test holds time still. */
+  readonly now?: () => number;
 }
 
 /** Enough for well over 1,000 boards connecting in the same instant. */
@@ -93,6 +101,8 @@ interface Peer {
   thing?: string;
   /** The keep-alive the core holds the client to (AWS's range), from its CONNECT. */
   keepAliveS?: number;
+  /** The topic filters the connection holds, against AWS's quota per connection. */
+  readonly subscriptions: Set<string>;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -140,6 +150,7 @@ function checkTopicName(topic: string): void {
  */
 export class LocalIotCore {
   readonly #options: LocalIotCoreOptions;
+  readonly #now: () => number;
   readonly #policy: IotPolicy;
   readonly #listeners: ((event: IotCoreEvent) => void)[] = [];
   readonly #peers = new WeakMap<object, Peer>();
@@ -158,6 +169,7 @@ export class LocalIotCore {
     if (backlog !== undefined && !(Number.isInteger(backlog) && backlog > 0))
       throw new Error(`the local IoT Core's listenBacklog must be a whole number of connections above 0, got ${String(backlog)}`);
     this.#options = options;
+    this.#now = options.now ?? Date.now;
     this.#policy = options.policy ?? IotPolicy.load(DEVICE_POLICY_FILE);
     this.shadows =
       options.shadowStateDir === undefined
@@ -253,12 +265,25 @@ export class LocalIotCore {
         }
         // As on AWS, the filter's `+` and `#` are plain characters the topicfilter resource must match.
         const refusal = topicRefusal(subscription.topic, "topic filter") ?? this.#check(client, "iot:Subscribe", `topicfilter/${subscription.topic}`);
-        if (refusal === undefined) {
-          callback(null, subscription);
+        if (refusal !== undefined) {
+          this.#emit({ kind: "refused", reason: "subscribe", ...(thing ? { thing } : {}), detail: refusal });
+          callback(new Error(`subscribe to ${subscription.topic} not authorised`));
           return;
         }
-        this.#emit({ kind: "refused", reason: "subscribe", ...(thing ? { thing } : {}), detail: refusal });
-        callback(new Error(`subscribe to ${subscription.topic} not authorised`));
+        const held = this.#peerOf(client)?.subscriptions;
+        if (held && !held.has(subscription.topic) && held.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          this.#emit({
+            kind: "refused",
+            reason: "subscription-quota",
+            ...(thing ? { thing } : {}),
+            detail: `SUBSCRIBE to "${subscription.topic}": the connection already holds AWS IoT Core's ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions; failure (0x80) in the SUBACK`,
+          });
+          // aedes answers a null subscription with 0x80 in the SUBACK and keeps the connection.
+          callback(null, null);
+          return;
+        }
+        held?.add(subscription.topic);
+        callback(null, subscription);
       },
       // A subscription admits a message only if the subscriber may also receive its topic (iot:Receive), checked at each delivery as AWS does.
       authorizeForward: (client, packet) => {
@@ -271,6 +296,10 @@ export class LocalIotCore {
     });
     broker.on("clientReady", (client: Client) => this.#emit({ kind: "connected", thing: client.id, keepAliveS: this.#peerOf(client)?.keepAliveS ?? 0 }));
     broker.on("clientDisconnect", (client: Client) => this.#emit({ kind: "disconnected", thing: client.id }));
+    broker.on("unsubscribe", (filters: string[], client: Client) => {
+      const held = this.#peerOf(client)?.subscriptions;
+      for (const filter of filters) held?.delete(filter);
+    });
     broker.on("publish", (packet, client) => {
       if (!client) return;
       const payload = new Uint8Array(packet.payload as Buffer);
@@ -303,15 +332,20 @@ export class LocalIotCore {
         return;
       }
       let began = false;
-      const connection = new GuardedConnection(socket, (refusal) => {
+      const refused = (reason: RefusalReason, detail: string): void => {
         const thing = this.#peers.get(connection)?.thing;
-        this.#emit({ kind: "refused", reason: refusal.reason, ...(thing ? { thing } : {}), detail: refusal.detail });
+        this.#emit({ kind: "refused", reason, ...(thing ? { thing } : {}), detail });
+      };
+      const connection = new GuardedConnection(socket, {
+        now: this.#now,
+        onRefused: (refusal) => refused(refusal.reason, refusal.detail),
+        onDiscarded: (detail) => refused("publish-quota", detail),
       });
       socket.once("data", () => (began = true));
       socket.once("close", () => {
         if (!began) this.#emit({ kind: "closed-before-connect", detail: "a client completed the TLS handshake and closed without sending MQTT CONNECT" });
       });
-      this.#peers.set(connection, { certDer: new Uint8Array(socket.getPeerCertificate().raw) });
+      this.#peers.set(connection, { certDer: new Uint8Array(socket.getPeerCertificate().raw), subscriptions: new Set() });
       broker.handle(connection);
     });
     // Node drops a client whose certificate fails verification without sending a TLS alert, so

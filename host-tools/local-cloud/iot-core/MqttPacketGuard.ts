@@ -1,15 +1,27 @@
-import { MAX_MESSAGE_BYTES, MAX_TOPIC_BYTES, topicRefusal } from "./IotCoreLimits.ts";
+import { MAX_FILTERS_PER_SUBSCRIBE, MAX_MESSAGE_BYTES, MAX_PUBLISHES_PER_SECOND, MAX_TOPIC_BYTES, topicRefusal } from "./IotCoreLimits.ts";
+import { PerSecondQuota } from "./PerSecondQuota.ts";
 
 /** Why the guard stopped a connection: the packet's type and what about it AWS IoT Core refuses. */
 export interface PacketRefusal {
-  readonly reason: "too-large" | "qos-2" | "malformed";
+  readonly reason: "too-large" | "qos-2" | "malformed" | "too-many-filters";
   readonly detail: string;
 }
 
-/** The guard's steps through one MQTT control packet (MQTT 3.1.1 §2). */
-type Step = "fixed-header" | "remaining-length" | "topic-length" | "topic" | "body";
+/** What the guard made of a chunk of the client's bytes. */
+export interface GuardVerdict {
+  /** The bytes to hand the broker, in order: the chunk less every PUBLISH the publish quota discarded; none once refused. */
+  readonly forward: readonly Uint8Array[];
+  /** Why each PUBLISH that began in this chunk was discarded. */
+  readonly discarded: readonly string[];
+  /** The first refusal, which every later call returns too. */
+  readonly refusal?: PacketRefusal;
+}
+
+/** The guard's steps through one MQTT control packet (MQTT 3.1.1 §2, §3.3 PUBLISH, §3.8 SUBSCRIBE). */
+type Step = "fixed-header" | "remaining-length" | "topic-length" | "topic" | "packet-id" | "filter-length" | "filter" | "requested-qos" | "body";
 
 const PUBLISH = 3;
+const SUBSCRIBE = 8;
 const PACKET_NAMES = [
   "reserved",
   "CONNECT",
@@ -35,10 +47,14 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * Reads the bytes a client sends, ahead of the broker's own parser, and stops the connection at
  * the first packet AWS IoT Core would refuse, before its body is buffered: a packet announcing more
- * than 128 KB, a PUBLISH at QoS 2, and a PUBLISH topic that is too long, too deep, not UTF-8 or
- * holds NUL (the last two are malformed MQTT). Resumable: bytes may arrive split anywhere.
+ * than 128 KB, a PUBLISH at QoS 2, a PUBLISH topic that is too long, too deep, not UTF-8 or holds
+ * NUL (the last two are malformed MQTT), and a SUBSCRIBE of more than 8 filters. A PUBLISH beyond
+ * the connection's 100 per second is cut out of the stream whole, so the broker never sees it and
+ * sends no PUBACK. Resumable: bytes may arrive split anywhere.
  */
 export class MqttPacketGuard {
+  readonly #now: () => number;
+  readonly #publishes = new PerSecondQuota(MAX_PUBLISHES_PER_SECOND);
   #step: Step = "fixed-header";
   #type = 0;
   #qos = 0;
@@ -51,12 +67,29 @@ export class MqttPacketGuard {
   #topicLengthBytes = 0;
   #topic = new Uint8Array(0);
   #topicFilled = 0;
+  /** A SUBSCRIBE's packet identifier, filter lengths and filters: bytes of the current field still to come. */
+  #fieldLeft = 0;
+  #filterLength = 0;
+  #filters = 0;
+  /** The current packet is a PUBLISH over the quota: its bytes are not forwarded. */
+  #discarding = false;
   #refusal: PacketRefusal | undefined;
 
-  /** Checks the next bytes from the client; the first refusal, which every later call returns too. */
-  check(chunk: Uint8Array): PacketRefusal | undefined {
+  /** `now`, in milliseconds, is the clock the publish quota counts by. */
+  constructor(options: { readonly now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Checks the next bytes from the client. */
+  check(chunk: Uint8Array): GuardVerdict {
+    const forward: Uint8Array[] = [];
+    const discarded: string[] = [];
+    /** Where the run of bytes to forward began, or -1 inside a discarded PUBLISH. */
+    let keepFrom = this.#discarding ? -1 : 0;
     let at = 0;
     while (at < chunk.length && !this.#refusal) {
+      const from = at;
+      const between = this.#step === "fixed-header";
       switch (this.#step) {
         case "fixed-header":
           this.#fixedHeader(chunk[at++]!);
@@ -75,6 +108,22 @@ export class MqttPacketGuard {
           if (this.#topicFilled === this.#topicLength) this.#topicDone();
           break;
         }
+        case "packet-id":
+        case "filter-length":
+          this.#subscribeField(chunk[at++]!);
+          break;
+        case "filter": {
+          const take = Math.min(this.#fieldLeft, chunk.length - at);
+          this.#fieldLeft -= take;
+          this.#left -= take;
+          at += take;
+          if (this.#fieldLeft === 0) this.#step = "requested-qos";
+          break;
+        }
+        case "requested-qos":
+          at++;
+          this.#filterDone();
+          break;
         case "body": {
           const take = Math.min(this.#left, chunk.length - at);
           this.#left -= take;
@@ -83,8 +132,19 @@ export class MqttPacketGuard {
           break;
         }
       }
+      if (between && this.#discarding) {
+        if (keepFrom >= 0 && from > keepFrom) forward.push(chunk.subarray(keepFrom, from));
+        keepFrom = -1;
+        discarded.push(`PUBLISH over AWS IoT Core's ${MAX_PUBLISHES_PER_SECOND} publishes per second on one connection: discarded, no PUBACK`);
+      }
+      if (!between && this.#discarding && this.#step === "fixed-header") {
+        this.#discarding = false;
+        keepFrom = at;
+      }
     }
-    return this.#refusal;
+    if (this.#refusal) return { forward: [], discarded, refusal: this.#refusal };
+    if (keepFrom >= 0 && keepFrom < chunk.length) forward.push(keepFrom === 0 ? chunk : chunk.subarray(keepFrom));
+    return { forward, discarded };
   }
 
   get #name(): string {
@@ -98,6 +158,7 @@ export class MqttPacketGuard {
       this.#refusal = { reason: "qos-2", detail: "PUBLISH at QoS 2: AWS IoT Core supports QoS 0 and 1 only and sends no PUBACK for it" };
       return;
     }
+    if (this.#type === PUBLISH) this.#discarding = !this.#publishes.admit(this.#now());
     this.#length = 0;
     this.#multiplier = 1;
     this.#lengthBytes = 0;
@@ -126,7 +187,56 @@ export class MqttPacketGuard {
       this.#topicLength = 0;
       this.#topicLengthBytes = 0;
       this.#step = "topic-length";
+    } else if (this.#type === SUBSCRIBE) {
+      this.#filters = 0;
+      this.#fieldLeft = 2;
+      this.#step = "packet-id";
     } else this.#step = "body";
+  }
+
+  /** A byte of a SUBSCRIBE's packet identifier or of a filter's length prefix. */
+  #subscribeField(byte: number): void {
+    this.#left--;
+    if (this.#step === "filter-length") this.#filterLength = (this.#filterLength << 8) | byte;
+    if (--this.#fieldLeft > 0) {
+      if (this.#left === 0)
+        this.#refusal = { reason: "malformed", detail: `SUBSCRIBE ends inside its ${this.#step === "packet-id" ? "packet identifier" : "filter's length"}` };
+      return;
+    }
+    if (this.#step === "packet-id") return this.#nextFilter();
+    if (this.#filterLength + 1 > this.#left) {
+      this.#refusal = {
+        reason: "malformed",
+        detail: `SUBSCRIBE filter of ${this.#filterLength} bytes and its QoS run past the packet's ${this.#left} remaining bytes`,
+      };
+      return;
+    }
+    this.#fieldLeft = this.#filterLength;
+    this.#step = this.#filterLength === 0 ? "requested-qos" : "filter";
+  }
+
+  #filterDone(): void {
+    this.#left--;
+    this.#filters++;
+    this.#nextFilter();
+  }
+
+  /** After the packet identifier or a filter's QoS: the next filter, or the end of the SUBSCRIBE. */
+  #nextFilter(): void {
+    if (this.#left === 0) {
+      this.#step = "fixed-header";
+      return;
+    }
+    if (this.#filters === MAX_FILTERS_PER_SUBSCRIBE) {
+      this.#refusal = {
+        reason: "too-many-filters",
+        detail: `SUBSCRIBE with more than ${MAX_FILTERS_PER_SUBSCRIBE} topic filters: AWS IoT Core takes at most ${MAX_FILTERS_PER_SUBSCRIBE} in one request`,
+      };
+      return;
+    }
+    this.#filterLength = 0;
+    this.#fieldLeft = 2;
+    this.#step = "filter-length";
   }
 
   #topicLengthByte(byte: number): void {

@@ -5,9 +5,14 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import type { IClientOptions } from "mqtt";
+import { ErrorWithSubackPacket, type IClientOptions, type MqttClient } from "mqtt";
 import type { IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
-import { MAX_MESSAGE_BYTES } from "../../../../host-tools/local-cloud/iot-core/IotCoreLimits.ts";
+import {
+  MAX_FILTERS_PER_SUBSCRIBE,
+  MAX_MESSAGE_BYTES,
+  MAX_PUBLISHES_PER_SECOND,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+} from "../../../../host-tools/local-cloud/iot-core/IotCoreLimits.ts";
 import { telemetryTopic } from "../../../../firmware/session/MqttTopics.ts";
 import { connectMqttJsAs, lakeObjects, startIotCore, until } from "./iot-core-fixture.ts";
 import { connectPacket, connectRaw, rawPublish, remainingLength } from "./raw-mqtt-client.ts";
@@ -256,4 +261,80 @@ test("a TLS client that completes its handshake and closes before CONNECT is rep
   client.destroy();
   await until(() => fixture.events.filter((e) => e.kind === "closed-before-connect").length === closedBefore + 1, "closed-before-connect");
   assert.equal(refusals("tls").length, refusedBefore);
+});
+
+test(`filters per SUBSCRIBE: mosquitto_sub with ${MAX_FILTERS_PER_SUBSCRIBE} topics is granted, with ${MAX_FILTERS_PER_SUBSCRIBE + 1} it is disconnected before any is granted`, async () => {
+  const thing = "aqm-filters";
+  const tls = tlsFiles(thing, await fixture.ca.issueDeviceCertificate(thing));
+  const topics = (n: number) => Array.from({ length: n }, (_, i) => ["-t", `cmd/aqm/${thing}/f${i}`]).flat();
+  const granted = await mosquitto("mosquitto_sub", [...tls, "-i", thing, "-q", "1", "-E", "-d", ...topics(MAX_FILTERS_PER_SUBSCRIBE)]);
+  assert.equal(granted.code, 0, granted.output);
+  assert.match(granted.output, /Client aqm-filters received SUBACK/);
+  assert.equal(refusals("too-many-filters").length, 0);
+  const refused = await mosquitto("mosquitto_sub", [...tls, "-i", thing, "-q", "1", "-E", "-d", "-W", "2", ...topics(MAX_FILTERS_PER_SUBSCRIBE + 1)]);
+  assert.notEqual(refused.code, 0, refused.output);
+  assert.doesNotMatch(refused.output, /received SUBACK/);
+  const refusal = refusals(thing).find((e) => e.kind === "refused" && e.reason === "too-many-filters");
+  assert.ok(refusal?.kind === "refused");
+  assert.match(refusal.detail, /^SUBSCRIBE with more than 8 topic filters: AWS IoT Core takes at most 8 in one request$/);
+});
+
+/** The return codes of the SUBACK for `filters`: mqtt.js rejects a SUBACK holding a failure, with the packet. */
+async function grantedCodes(client: MqttClient, filters: string | string[]): Promise<number[]> {
+  try {
+    return (await client.subscribeAsync(filters, { qos: 1 })).map((g) => g.qos);
+  } catch (error) {
+    if (!(error instanceof ErrorWithSubackPacket)) throw error;
+    return error.packet.granted.map((code) => (typeof code === "number" ? code : Number.NaN));
+  }
+}
+
+test(`subscriptions per connection: past ${MAX_SUBSCRIPTIONS_PER_CONNECTION}, mqtt.js gets 0x80 in the SUBACK and keeps its connection; one unsubscribed makes room`, async () => {
+  const thing = "aqm-many-subscriptions";
+  const client = await mqttJs(await fixture.ca.issueDeviceCertificate(thing), thing);
+  const filters = Array.from({ length: MAX_SUBSCRIPTIONS_PER_CONNECTION + 6 }, (_, i) => `cmd/aqm/${thing}/s${i}`);
+  const grants: number[] = [];
+  for (let i = 0; i < filters.length; i += MAX_FILTERS_PER_SUBSCRIBE) {
+    grants.push(...(await grantedCodes(client, filters.slice(i, i + MAX_FILTERS_PER_SUBSCRIBE))));
+  }
+  assert.deepEqual(grants, [...Array<number>(MAX_SUBSCRIPTIONS_PER_CONNECTION).fill(1), ...Array<number>(6).fill(0x80)]);
+  assert.equal(refusals(thing).filter((e) => e.kind === "refused" && e.reason === "subscription-quota").length, 6);
+  assert.deepEqual(await grantedCodes(client, filters[0]!), [1], "a filter the connection already holds is not a new subscription");
+  await client.unsubscribeAsync(filters[0]!);
+  assert.deepEqual(await grantedCodes(client, filters[MAX_SUBSCRIPTIONS_PER_CONNECTION]!), [1]);
+  assert.deepEqual(await grantedCodes(client, filters[0]!), [0x80]);
+  await client.publishAsync(telemetryTopic(thing), reading(thing, 1), { qos: 1 });
+  assert.ok(client.connected);
+  await client.endAsync();
+});
+
+test(`publishes per second: in one held instant mqtt.js gets ${MAX_PUBLISHES_PER_SECOND} PUBACKs, the next PUBLISH is discarded unacknowledged, and a second later one is acknowledged`, async () => {
+  let clock = 1_000_000;
+  const held = await startIotCore({ now: () => clock });
+  try {
+    const thing = "aqm-publish-rate";
+    const client = await connectMqttJsAs(held.port, held.ca.certPem, await held.ca.issueDeviceCertificate(thing), thing);
+    await Promise.all(
+      Array.from({ length: MAX_PUBLISHES_PER_SECOND }, (_, i) => client.publishAsync(telemetryTopic(thing), reading(thing, i + 1), { qos: 1 })),
+    );
+    const late = client.publishAsync(telemetryTopic(thing), reading(thing, 101), { qos: 1 }).then(
+      () => "acknowledged",
+      (error: Error) => error.message,
+    );
+    await until(() => held.events.some((e) => e.kind === "refused" && e.reason === "publish-quota"), "the publish-quota refusal");
+    clock += 1000;
+    await client.publishAsync(telemetryTopic(thing), reading(thing, 102), { qos: 1 });
+    const seqs = held.events.flatMap((e) =>
+      e.kind === "message" && e.thing === thing ? [(JSON.parse(Buffer.from(e.payload).toString()) as { seq: number }).seq] : [],
+    );
+    assert.equal(seqs.length, MAX_PUBLISHES_PER_SECOND + 1);
+    assert.ok(!seqs.includes(101) && seqs.includes(102));
+    const refusal = held.events.find((e) => e.kind === "refused" && e.reason === "publish-quota");
+    assert.ok(refusal?.kind === "refused" && refusal.thing === thing);
+    assert.ok(client.connected);
+    await client.endAsync(true);
+    assert.equal(await late, "Connection closed", "the discarded PUBLISH got no PUBACK before the client closed");
+  } finally {
+    await held.core.stop();
+  }
 });

@@ -31,7 +31,9 @@ export function testAcceptedLog(lakeDir: string): string {
 }
 
 /** A local IoT Core on a free port with its CA (and the deployed device policy unless told otherwise), and a way to connect boards to it over TLS. */
-export async function startIotCore(options: { policy?: IotPolicy; lake?: TelemetryLakeOptions; listenBacklog?: number; registry?: ThingRegistry } = {}) {
+export async function startIotCore(
+  options: { policy?: IotPolicy; lake?: TelemetryLakeOptions; listenBacklog?: number; registry?: ThingRegistry; now?: () => number } = {},
+) {
   const rawCa = await LocalCa.createEphemeral("test CA");
   const registry = options.registry ?? ThingRegistry.inMemory();
   const ca = provisioningCa(rawCa, registry);
