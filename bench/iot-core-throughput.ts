@@ -6,7 +6,10 @@
  * machine. Prints figures; asserts nothing.
  *
  * Each board is an mqtt.js client with its own certificate that publishes M telemetry-sized
- * messages at QoS 1, keeping at most W unacknowledged. Figures per broker:
+ * messages at QoS 1, keeping at most W unacknowledged and, as the AWS IoT Device SDK v2 paces its
+ * clients, at most 100 per second: AWS IoT Core's quota per connection, which the local core
+ * enforces (a PUBLISH over it gets no PUBACK). The offered load is thus at most N × 100 msg/s;
+ * raise N to find where a broker saturates. Figures per broker:
  * - sustained messages/s: all messages over the time from the first publish to the last PUBACK.
  *   The local core runs the rule and hands the record to its Firehose on the one thread that
  *   also routes and acknowledges messages, so that work is inside this figure; mosquitto routes only.
@@ -31,6 +34,8 @@ import { ThingRegistry } from "../host-tools/local-cloud/iot-core/ThingRegistry.
 import { startMosquitto } from "../host-tools/local-cloud/iot-core/MosquittoBroker.ts";
 import { LocalCa, type IssuedCertificate } from "../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../host-tools/local-cloud/iot-core/LocalIotCore.ts";
+import { MAX_PUBLISHES_PER_SECOND } from "../host-tools/local-cloud/iot-core/IotCoreLimits.ts";
+import { PerSecondQuota } from "../host-tools/local-cloud/iot-core/PerSecondQuota.ts";
 import { telemetryTopic } from "../firmware/session/MqttTopics.ts";
 import { healthyReading } from "../host-tools/board-sim/scenarios/HealthyReading.ts";
 
@@ -66,6 +71,9 @@ const BOARDS = Number(values.boards);
 const MESSAGES = Number(values.messages);
 const WINDOW = Number(values.window);
 const BUFFER_MS = Number(values["buffer-ms"]);
+// A tenth under AWS's quota: the core counts arrivals, and TCP and a busy event loop bunch what the
+// board sent evenly, so pacing at the quota itself trips it.
+const PACE_PER_SECOND = Math.floor(MAX_PUBLISHES_PER_SECOND * 0.9);
 for (const [name, value] of [
   ["--boards", BOARDS],
   ["--messages", MESSAGES],
@@ -111,7 +119,7 @@ interface LoadResult {
 }
 
 /** N boards publish M messages each at QoS 1 with at most W in flight; resolves when every PUBACK is in. */
-async function load(port: number, ca: LocalCa, identities: readonly IssuedCertificate[]): Promise<LoadResult> {
+async function load(port: number, ca: LocalCa, identities: readonly IssuedCertificate[], refused?: Promise<never>): Promise<LoadResult> {
   const clients = await Promise.all(
     identities.map(
       (identity, i) =>
@@ -139,13 +147,15 @@ async function load(port: number, ca: LocalCa, identities: readonly IssuedCertif
   );
   const pubackMs: number[] = [];
   const started = performance.now();
-  await Promise.all(
+  const boards = Promise.all(
     clients.map(async (client, i) => {
       const thing = thingOf(i);
+      const pace = new PerSecondQuota(PACE_PER_SECOND);
       let next = 1;
       const sendOne = async (): Promise<void> => {
         while (next <= MESSAGES) {
           const seq = next++;
+          while (!pace.admit(Date.now())) await new Promise((resolve) => setTimeout(resolve, 2));
           const sentAt = performance.now();
           await client.publishAsync(telemetryTopic(thing), telemetry(thing, seq, sentAt), { qos: 1 });
           pubackMs.push(performance.now() - sentAt);
@@ -154,6 +164,8 @@ async function load(port: number, ca: LocalCa, identities: readonly IssuedCertif
       await Promise.all(Array.from({ length: WINDOW }, sendOne));
     }),
   );
+  // A refused PUBLISH gets no PUBACK, so the load would wait for it for ever.
+  await (refused ? Promise.race([boards, refused]) : boards);
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(clients.map((client) => client.endAsync()));
   return { seconds, pubackMs: pubackMs.sort((a, b) => a - b) };
@@ -182,12 +194,17 @@ async function benchLocalIotCore(ca: LocalCa, identities: readonly IssuedCertifi
   });
   const deliveryMs: number[] = [];
   const problems: string[] = [];
+  let refuse: (error: Error) => void = () => undefined;
+  const refused = new Promise<never>((_, reject) => (refuse = reject));
+  // Handled here so a refusal before the load awaits it is not an unhandled rejection; the load still races it.
+  refused.catch(() => undefined);
   core.onEvent((event) => {
     if (event.kind === "delivered") deliveryMs.push(performance.now() - (JSON.parse(new TextDecoder().decode(event.payload)) as { sent_at: number }).sent_at);
     else if (event.kind === "refused" || event.kind === "undelivered") problems.push(`${event.kind}: ${event.detail}`);
+    if (event.kind === "refused") refuse(new Error(`the local IoT Core refused a board: ${event.detail}${event.thing ? ` (${event.thing})` : ""}`));
   });
   const { port } = await core.start();
-  const result = await load(port, ca, identities);
+  const result = await load(port, ca, identities, refused);
   // Stopping writes out what the Firehose still buffers. Lake latency: the record's publish time
   // against the moment its object appeared (its mtime).
   await core.stop();
@@ -251,7 +268,7 @@ try {
   const identities: IssuedCertificate[] = [];
   for (let i = 0; i < BOARDS; i++) identities.push(await ca.issueDeviceCertificate(thingOf(i)));
   console.log(
-    `bench:broker — ${BOARDS} boards × ${MESSAGES} QoS 1 messages (${telemetry(thingOf(0), 1, 0).length} B payload), ${WINDOW} in flight per board, mutual TLS 1.2 on 127.0.0.1, ${os.cpus().length} cores`,
+    `bench:broker — ${BOARDS} boards × ${MESSAGES} QoS 1 messages (${telemetry(thingOf(0), 1, 0).length} B payload), ${WINDOW} in flight and at most ${PACE_PER_SECOND} in any second per board (AWS allows ${MAX_PUBLISHES_PER_SECOND}), mutual TLS 1.2 on 127.0.0.1, ${os.cpus().length} cores`,
   );
   const local = await benchLocalIotCore(ca, identities, path.join(work, "lake"));
   console.log(row("local IoT Core", local.result, local.deliveryMs));
