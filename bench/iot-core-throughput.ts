@@ -6,10 +6,10 @@
  * machine. Prints figures; asserts nothing.
  *
  * Each board is an mqtt.js client with its own certificate that publishes M telemetry-sized
- * messages at QoS 1, keeping at most W unacknowledged and, as the AWS IoT Device SDK v2 paces its
- * clients, at most 100 per second: AWS IoT Core's quota per connection, which the local core
- * enforces (a PUBLISH over it gets no PUBACK). The offered load is thus at most N × 100 msg/s;
- * raise N to find where a broker saturates. Figures per broker:
+ * messages at QoS 1, keeping at most W unacknowledged and at most 90 in any second, as the
+ * firmware's session paces itself under AWS IoT Core's 100 per connection, which the local core
+ * enforces (a PUBLISH over it gets no PUBACK). The offered load is thus about N × 90 msg/s; raise
+ * N to find where a broker stops keeping up. Figures per broker:
  * - sustained messages/s: all messages over the time from the first publish to the last PUBACK.
  *   The local core runs the rule and hands the record to its Firehose on the one thread that
  *   also routes and acknowledges messages, so that work is inside this figure; mosquitto routes only.
@@ -35,7 +35,8 @@ import { startMosquitto } from "../host-tools/local-cloud/iot-core/MosquittoBrok
 import { LocalCa, type IssuedCertificate } from "../host-tools/local-cloud/iot-core/LocalCa.ts";
 import { LocalIotCore } from "../host-tools/local-cloud/iot-core/LocalIotCore.ts";
 import { MAX_PUBLISHES_PER_SECOND } from "../host-tools/local-cloud/iot-core/IotCoreLimits.ts";
-import { PerSecondQuota } from "../host-tools/local-cloud/iot-core/PerSecondQuota.ts";
+import { PerSecondQuota } from "../firmware/session/PerSecondQuota.ts";
+import { PUBLISH_PACE_PER_SECOND } from "../firmware/session/MqttSession.ts";
 import { telemetryTopic } from "../firmware/session/MqttTopics.ts";
 import { healthyReading } from "../host-tools/board-sim/scenarios/HealthyReading.ts";
 
@@ -71,9 +72,6 @@ const BOARDS = Number(values.boards);
 const MESSAGES = Number(values.messages);
 const WINDOW = Number(values.window);
 const BUFFER_MS = Number(values["buffer-ms"]);
-// A tenth under AWS's quota: the core counts arrivals, and TCP and a busy event loop bunch what the
-// board sent evenly, so pacing at the quota itself trips it.
-const PACE_PER_SECOND = Math.floor(MAX_PUBLISHES_PER_SECOND * 0.9);
 for (const [name, value] of [
   ["--boards", BOARDS],
   ["--messages", MESSAGES],
@@ -150,7 +148,7 @@ async function load(port: number, ca: LocalCa, identities: readonly IssuedCertif
   const boards = Promise.all(
     clients.map(async (client, i) => {
       const thing = thingOf(i);
-      const pace = new PerSecondQuota(PACE_PER_SECOND);
+      const pace = new PerSecondQuota(PUBLISH_PACE_PER_SECOND);
       let next = 1;
       const sendOne = async (): Promise<void> => {
         while (next <= MESSAGES) {
@@ -268,7 +266,7 @@ try {
   const identities: IssuedCertificate[] = [];
   for (let i = 0; i < BOARDS; i++) identities.push(await ca.issueDeviceCertificate(thingOf(i)));
   console.log(
-    `bench:broker — ${BOARDS} boards × ${MESSAGES} QoS 1 messages (${telemetry(thingOf(0), 1, 0).length} B payload), ${WINDOW} in flight and at most ${PACE_PER_SECOND} in any second per board (AWS allows ${MAX_PUBLISHES_PER_SECOND}), mutual TLS 1.2 on 127.0.0.1, ${os.cpus().length} cores`,
+    `bench:broker — ${BOARDS} boards × ${MESSAGES} QoS 1 messages (${telemetry(thingOf(0), 1, 0).length} B payload), ${WINDOW} in flight and at most ${PUBLISH_PACE_PER_SECOND} in any second per board (AWS allows ${MAX_PUBLISHES_PER_SECOND}), mutual TLS 1.2 on 127.0.0.1, ${os.cpus().length} cores`,
   );
   const local = await benchLocalIotCore(ca, identities, path.join(work, "lake"));
   console.log(row("local IoT Core", local.result, local.deliveryMs));

@@ -1,4 +1,6 @@
 import { Backoff } from "./Backoff";
+import { MAX_FILTERS_PER_SUBSCRIBE, MAX_MESSAGE_BYTES, MAX_PUBLISHES_PER_SECOND, MAX_SUBSCRIPTIONS_PER_CONNECTION } from "./BrokerQuotas";
+import { PerSecondQuota } from "./PerSecondQuota";
 import { failureOf, type ConnectionStage } from "./ConnectionProbe";
 import { batchOverhead, encodeBatch } from "../telemetry/TelemetryBatch";
 import type { Outbox, OutboundMessage } from "./Outbox";
@@ -15,6 +17,14 @@ function checkedBatchWait(ms: number, batchBytes: number): number {
   if (ms > 0 && batchBytes === 0) throw new RangeError("batchWaitMs needs batchBytes: with every message sent alone there is no batch to wait for");
   return ms;
 }
+
+/**
+ * The most PUBLISHes the board sends in any second: a tenth under AWS IoT Core's quota, which the
+ * broker counts as they arrive, and the network bunches what was sent evenly.
+ */
+export const PUBLISH_PACE_PER_SECOND = Math.floor(MAX_PUBLISHES_PER_SECOND * 0.9);
+/** Of those, what a replaying backlog leaves for `send()`, so the shadow's requests never wait behind it. */
+const SEND_RESERVE = 10;
 
 /** The one state of the session. */
 export type SessionState = "idle" | "connecting" | "online" | "waiting" | "stopped";
@@ -100,6 +110,9 @@ export class MqttSession {
   #retry: unknown;
   /** Wakes the session when a batch held for more readings is due. */
   #batchTimer: unknown;
+  /** Wakes the session when the publish pace has room for the next message. */
+  #paceTimer: unknown;
+  readonly #publishPace = new PerSecondQuota(PUBLISH_PACE_PER_SECOND);
   /** When the last outbox message went, on any connection: a held batch is due `batchWaitMs` after it. */
   #lastSentAt: number | undefined;
   #nextPacketId = 1;
@@ -107,7 +120,10 @@ export class MqttSession {
   readonly #subscriptions: readonly string[];
   readonly #onMessage: (topic: string, payload: Uint8Array) => void;
   readonly #onSubscribed: (refused: readonly string[]) => void;
-  #subscribeId = 0;
+  /** Each SUBSCRIBE of this connection awaiting its SUBACK, by packet id, with the filters it carried. */
+  readonly #awaitingSuback = new Map<number, readonly string[]>();
+  /** The filters refused by this connection's SUBACKs so far. */
+  #refusedFilters: string[] = [];
   #incoming: { topic: string; parts: Uint8Array[] } | undefined;
 
   constructor(options: {
@@ -134,10 +150,13 @@ export class MqttSession {
     batchWaitMs?: number;
     connectTimeoutMs?: number;
     ackTimeoutMs?: number;
-    /** Topic filters subscribed at QoS 1 on every connection (clean sessions keep none). */
+    /**
+     * Topic filters subscribed at QoS 1 on every connection (clean sessions keep none), at most 50,
+     * sent 8 to a SUBSCRIBE: AWS IoT Core ends a connection whose SUBSCRIBE carries more.
+     */
     subscriptions?: readonly string[];
     onMessage?: (topic: string, payload: Uint8Array) => void;
-    /** After each connection's SUBACK, with the filters the broker refused. */
+    /** Once each connection's SUBACKs are all in, with the filters the broker refused. */
     onSubscribed?: (refused: readonly string[]) => void;
     /** Whether the board's network link is up: a connection lost while it is down failed as network-down. */
     networkUp?: () => boolean;
@@ -150,13 +169,15 @@ export class MqttSession {
     this.#onChange = options.onChange;
     this.#maxInFlight = options.maxInFlight ?? 10;
     this.#batchBytes = options.batchBytes ?? 0;
-    // IoT Core refuses a message over 128 KB.
-    if (!(Number.isInteger(this.#batchBytes) && this.#batchBytes >= 0 && this.#batchBytes <= 128 * 1024))
-      throw new RangeError(`batchBytes must be an integer from 0 to 131072, not ${this.#batchBytes}`);
+    if (!(Number.isInteger(this.#batchBytes) && this.#batchBytes >= 0 && this.#batchBytes <= MAX_MESSAGE_BYTES))
+      throw new RangeError(`batchBytes must be an integer from 0 to ${MAX_MESSAGE_BYTES} (AWS IoT Core's largest message), not ${this.#batchBytes}`);
     this.#batchWaitMs = checkedBatchWait(options.batchWaitMs ?? 0, this.#batchBytes);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.#subscriptions = options.subscriptions ?? [];
+    // More would be refused on every connection, and the board could never learn its settings.
+    if (this.#subscriptions.length > MAX_SUBSCRIPTIONS_PER_CONNECTION)
+      throw new RangeError(`${this.#subscriptions.length} subscriptions: AWS IoT Core holds at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} on one connection`);
     this.#onMessage = options.onMessage ?? (() => {});
     this.#onSubscribed = options.onSubscribed ?? (() => {});
     this.#networkUp = options.networkUp ?? (() => true);
@@ -215,12 +236,12 @@ export class MqttSession {
   }
 
   /**
-   * Sends a message at QoS 0, outside the outbox, when online; false when not. For state that is
-   * sent again in full on every connection (the shadow's reported state), so a copy lost with a
-   * connection costs nothing and never waits behind queued readings.
+   * Sends a message at QoS 0, outside the outbox, when online and within the publish pace; false
+   * when not. For state that is sent again in full on every connection (the shadow's reported
+   * state), so a copy lost with a connection costs nothing and never waits behind queued readings.
    */
   send(topic: string, payload: ArrayBuffer): boolean {
-    if (this.#state !== "online") return false;
+    if (this.#state !== "online" || !this.#publishPace.admit(this.#now())) return false;
     return this.#write(payload, { operation: PUBLISH, topic, QoS: 0 });
   }
 
@@ -265,8 +286,10 @@ export class MqttSession {
     } else if (operation === PUBACK) {
       this.#queue.acknowledge(id);
       this.#pump();
-    } else if (operation === SUBACK && id === this.#subscribeId && this.#subscribeId !== 0) {
-      this.#subscribeId = 0;
+    } else if (operation === SUBACK) {
+      const filters = this.#awaitingSuback.get(id);
+      if (!filters) return;
+      this.#awaitingSuback.delete(id);
       const codes: ArrayLike<number> =
         payload === undefined
           ? []
@@ -275,14 +298,20 @@ export class MqttSession {
             : "length" in payload
               ? payload
               : new Uint8Array(payload);
-      this.#onSubscribed(this.#subscriptions.filter((_, i) => codes[i] === undefined || codes[i] === SUBACK_FAILURE));
+      // A filter the SUBACK has no code for was not granted either.
+      for (let i = 0; i < filters.length; i++) if (codes[i] === undefined || codes[i] === SUBACK_FAILURE) this.#refusedFilters.push(filters[i]!);
+      if (this.#awaitingSuback.size === 0) this.#onSubscribed(this.#refusedFilters);
     }
   }
 
   #subscribe(): void {
-    if (this.#subscriptions.length === 0 || !this.#client) return;
-    this.#subscribeId = this.#allocatePacketId();
-    this.#write(new ArrayBuffer(0), { operation: SUBSCRIBE, id: this.#subscribeId, items: this.#subscriptions.map((topic) => ({ topic, QoS: 1 })) });
+    this.#refusedFilters = [];
+    for (let at = 0; at < this.#subscriptions.length && this.#client; at += MAX_FILTERS_PER_SUBSCRIBE) {
+      const filters = this.#subscriptions.slice(at, at + MAX_FILTERS_PER_SUBSCRIBE);
+      const id = this.#allocatePacketId();
+      this.#awaitingSuback.set(id, filters);
+      if (!this.#write(new ArrayBuffer(0), { operation: SUBSCRIBE, id, items: filters.map((topic) => ({ topic, QoS: 1 })) })) return;
+    }
   }
 
   #onReadable(count: number, options: { more: boolean; topic?: string }): void {
@@ -329,7 +358,7 @@ export class MqttSession {
         }
       }
       // Nothing left behind the group means it could still grow: it may wait for more readings.
-      if (next === undefined && this.#holdForMore(group, now)) {
+      if ((next === undefined && this.#holdForMore(group, now)) || !this.#admitPublish(now)) {
         for (const message of group) message.packetId = 0;
         this.#nextPacketId = packetId;
         break;
@@ -369,6 +398,24 @@ export class MqttSession {
     this.#batchTimer = undefined;
   }
 
+  /** Whether the next outbox message fits the publish pace now, arming the wake-up if not. */
+  #admitPublish(now: number): boolean {
+    if (this.#publishPace.admit(now, SEND_RESERVE)) return true;
+    this.#paceTimer ??= this.#timer.set(
+      () => {
+        this.#paceTimer = undefined;
+        this.#pump();
+      },
+      Math.max(1, this.#publishPace.readyAt(SEND_RESERVE) - now),
+    );
+    return false;
+  }
+
+  #clearPaceTimer(): void {
+    this.#timer.clear(this.#paceTimer);
+    this.#paceTimer = undefined;
+  }
+
   /** A broker that stops acknowledging is treated as a lost connection, so the messages go again on a new one. */
   #armAckWatchdog(): void {
     this.#timer.clear(this.#watchdog);
@@ -391,6 +438,7 @@ export class MqttSession {
     this.#timer.clear(this.#watchdog);
     this.#timer.clear(this.#retry);
     this.#clearBatchTimer();
+    this.#clearPaceTimer();
     const client = this.#client;
     this.#client = undefined;
     this.#enter({ state: "stopped" });
@@ -432,9 +480,10 @@ export class MqttSession {
     this.#timer.clear(this.#watchdog);
     this.#watchdog = undefined;
     this.#clearBatchTimer();
+    this.#clearPaceTimer();
     const client = this.#client;
     this.#client = undefined;
-    this.#subscribeId = 0;
+    this.#awaitingSuback.clear();
     this.#incoming = undefined;
     client?.close();
     this.#queue.requeueInFlight();

@@ -1,12 +1,17 @@
 /**
  * AWS IoT Core's message broker limits, as its quotas page ("AWS IoT Core endpoints and quotas",
  * message broker and protocol limits) and its MQTT page ("AWS IoT differences from MQTT
- * specifications") state them. The one home of these figures: the local core enforces them and
+ * specifications") state them. The one home of these figures, apart from those a device keeps to
+ * itself (firmware/session/BrokerQuotas.ts, re-exported here): the local core enforces them all and
  * docs/local-iot-core.md lists them with the test proving each.
  */
 
-/** "The payload for every publish request can be no larger than 128 KB"; a larger PUBLISH or CONNECT is refused. */
-export const MAX_MESSAGE_BYTES = 128 * 1024;
+export {
+  MAX_FILTERS_PER_SUBSCRIBE,
+  MAX_MESSAGE_BYTES,
+  MAX_PUBLISHES_PER_SECOND,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+} from "../../../firmware/session/BrokerQuotas.ts";
 
 /** "The topic passed to the message broker when publishing a message can be no larger than 256 bytes of UTF-8 encoded characters." */
 export const MAX_TOPIC_BYTES = 256;
@@ -14,15 +19,6 @@ export const MAX_TOPIC_BYTES = 256;
 /** "The topic in a publish or subscribe request can have no more than 7 forward slashes (/)", apart from the Basic Ingest prefix's three. */
 export const MAX_TOPIC_SLASHES = 7;
 const BASIC_INGEST_PREFIX = /^\$aws\/rules\/[^/]+\//i;
-
-/** Subscriptions (topic filters) in one SUBSCRIBE request; a ninth ends the connection. */
-export const MAX_FILTERS_PER_SUBSCRIBE = 8;
-
-/** Subscriptions one connection may hold; AWS may refuse one beyond them, which the client learns from its SUBACK. */
-export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
-
-/** Inbound publish requests per second on one connection; AWS discards the ones above it. */
-export const MAX_PUBLISHES_PER_SECOND = 100;
 
 /** Keep-alive: a client asking for less than 30 s (but not 0) is held to 30 s; 0 or more than 1200 s gets 1200 s. */
 export const MIN_KEEP_ALIVE_S = 30;

@@ -1,5 +1,5 @@
 import { MAX_FILTERS_PER_SUBSCRIBE, MAX_MESSAGE_BYTES, MAX_PUBLISHES_PER_SECOND, MAX_TOPIC_BYTES, topicRefusal } from "./IotCoreLimits.ts";
-import { PerSecondQuota } from "./PerSecondQuota.ts";
+import { PerSecondQuota } from "../../../firmware/session/PerSecondQuota.ts";
 
 /** Why the guard stopped a connection: the packet's type and what about it AWS IoT Core refuses. */
 export interface PacketRefusal {

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
+import mqttPacket from "mqtt-packet";
 import { Backoff } from "../../../firmware/session/Backoff";
-import { MqttSession, type MqttClientOptions, type SessionChange } from "../../../firmware/session/MqttSession";
+import { MqttSession, PUBLISH_PACE_PER_SECOND, type MqttClientOptions, type SessionChange } from "../../../firmware/session/MqttSession";
 import { OutboundQueue } from "../../../firmware/session/OutboundQueue";
 import { SeededRandom } from "../../../firmware/session/SeededRandom";
 import type { HostPort } from "../../../host-tools/board-sim/platform/portable/HostPort.ts";
 import { VirtualClock } from "../../../host-tools/board-sim/platform/portable/VirtualClock.ts";
+import { MqttPacketGuard } from "../../../host-tools/local-cloud/iot-core/MqttPacketGuard.ts";
 
 const idleHost: HostPort = { request: () => ({ ok: true, events: [], nextEventAt: null }) };
 
@@ -230,6 +232,111 @@ test("on every connection it subscribes at QoS 1 after CONNACK, reports the filt
   assert.equal(again.written.filter((w) => w.operation === 8).length, 1, "a clean session keeps no subscriptions, so each connection subscribes again");
 });
 
+test("more filters than one SUBSCRIBE may carry go 8 to a SUBSCRIBE, and onSubscribed waits for every SUBACK", () => {
+  const filters = Array.from({ length: 19 }, (_, i) => `cmd/aqm/b/f${i}`);
+  const subscribed: (readonly string[])[] = [];
+  const session = makeSession(100, { subscriptions: filters, onSubscribed: (refused) => subscribed.push(refused) });
+  session.start();
+  const client = clients[0]!;
+  client.handlers.onControl({ operation: 2, id: 0 });
+  const subscribes = client.written.filter((w) => w.operation === 8);
+  assert.deepEqual(
+    subscribes.map((w) => w.items!.map((item) => item.topic)),
+    [filters.slice(0, 8), filters.slice(8, 16), filters.slice(16)],
+    "AWS IoT Core ends a connection whose SUBSCRIBE carries a ninth filter",
+  );
+  assert.equal(new Set(subscribes.map((w) => w.id)).size, 3, "each SUBSCRIBE has its own packet id");
+  for (const w of subscribes) {
+    const wire = mqttPacket.generate({ cmd: "subscribe", messageId: w.id!, subscriptions: w.items!.map((item) => ({ topic: item.topic, qos: 1 })) });
+    assert.equal(new MqttPacketGuard().check(wire).refusal, undefined, "the local IoT Core's packet guard, which keeps AWS's limits, lets each through");
+  }
+
+  // SUBACKs may come in any order; a code missing from a short SUBACK is a refusal too.
+  client.handlers.onControl({ operation: 9, id: subscribes[2]!.id!, payload: Uint8Array.of(1, 0x80, 1) });
+  client.handlers.onControl({ operation: 9, id: subscribes[0]!.id!, payload: Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1) });
+  client.handlers.onControl({ operation: 9, id: subscribes[0]!.id!, payload: Uint8Array.of(0x80) });
+  assert.deepEqual(subscribed, [], "one SUBACK still awaited; a repeated one is not counted again");
+  client.handlers.onControl({ operation: 9, id: subscribes[1]!.id!, payload: Uint8Array.of(1, 1, 1, 1, 1, 1, 0x80) });
+  assert.deepEqual(subscribed, [[filters[17], filters[14], filters[15]]]);
+});
+
+test("a SUBACK from a connection that has since failed is not taken for the new connection's", () => {
+  const subscribed: (readonly string[])[] = [];
+  const session = makeSession(100, { subscriptions: ["cmd/aqm/b/a"], onSubscribed: (refused) => subscribed.push(refused) });
+  session.start();
+  const first = clients[0]!;
+  first.handlers.onControl({ operation: 2, id: 0 });
+  const stale = first.written.find((w) => w.operation === 8)!;
+  first.handlers.onError(SECURED);
+  first.handlers.onControl({ operation: 9, id: stale.id!, payload: Uint8Array.of(0x80) });
+  assert.deepEqual(subscribed, []);
+  clock.advance(changes.at(-1)!.retryInMs!);
+  const again = clients.at(-1)!;
+  again.handlers.onControl({ operation: 2, id: 0 });
+  again.handlers.onControl({ operation: 9, id: again.written.find((w) => w.operation === 8)!.id!, payload: Uint8Array.of(1) });
+  assert.deepEqual(subscribed, [[]]);
+});
+
+test("more subscriptions than AWS IoT Core holds on one connection are refused when the session is made", () => {
+  const filters = (n: number) => Array.from({ length: n }, (_, i) => `cmd/aqm/b/f${i}`);
+  assert.doesNotThrow(() => makeSession(100, { subscriptions: filters(50) }));
+  assert.throws(() => makeSession(100, { subscriptions: filters(51) }), /51 subscriptions: AWS IoT Core holds at most 50 on one connection/);
+});
+
+/** Acknowledges every QoS 1 PUBLISH the client has written and not had acknowledged, until it writes no more. */
+function acknowledgeAll(client: FakeClient, acknowledged: Set<number>): void {
+  for (let more = true; more; ) {
+    more = false;
+    for (const w of client.written)
+      if (w.operation === 3 && w.QoS === 1 && !acknowledged.has(w.id!)) {
+        acknowledged.add(w.id!);
+        client.handlers.onControl({ operation: 4, id: w.id! });
+        more = true;
+      }
+  }
+}
+
+test("a backlog replays within the publish pace, under AWS IoT Core's 100 a second, however fast the PUBACKs come", () => {
+  assert.equal(PUBLISH_PACE_PER_SECOND, 90);
+  const session = makeSession(500);
+  for (let i = 0; i < 300; i++) session.publish("dt/aqm/b/telemetry", bytes(`{"n":${i}}`));
+  session.start();
+  const client = clients[0]!;
+  client.handlers.onControl({ operation: 2, id: 0 });
+  const acknowledged = new Set<number>();
+  const publishesAt: number[] = [];
+  const seen = () => {
+    for (let i = publishesAt.length; i < client.written.filter((w) => w.operation === 3).length; i++) publishesAt.push(clock.now());
+  };
+  acknowledgeAll(client, acknowledged);
+  seen();
+  assert.equal(publishesAt.length, 80, "90 a second, 10 of them left for send()");
+  for (let step = 0; step < 60 && acknowledged.size < 300; step++) {
+    clock.advance(100);
+    acknowledgeAll(client, acknowledged);
+    seen();
+  }
+  assert.equal(acknowledged.size, 300, "every reading went, none lost to the pace");
+  for (let i = 0; i < publishesAt.length; i++) {
+    const inSecond = publishesAt.filter((t) => t > publishesAt[i]! - 1000 && t <= publishesAt[i]!).length;
+    assert.ok(inSecond <= 80, `${inSecond} outbox PUBLISHes in the second up to ${publishesAt[i]} ms`);
+  }
+  assert.equal(session.state, "online", "no PUBACK was missed, so the connection never failed");
+});
+
+test("send() has its share of the pace while a backlog replays, and is refused (false) beyond it", () => {
+  const session = makeSession(500);
+  for (let i = 0; i < 200; i++) session.publish("dt/aqm/b/telemetry", bytes(`{"n":${i}}`));
+  session.start();
+  const client = clients[0]!;
+  client.handlers.onControl({ operation: 2, id: 0 });
+  acknowledgeAll(client, new Set());
+  const sent = Array.from({ length: 12 }, () => session.send("$aws/things/b/shadow/update", bytes("{}")));
+  assert.deepEqual(sent, [...Array<boolean>(10).fill(true), false, false], "the 10 the backlog left, then nothing until the second is out");
+  clock.advance(1000);
+  assert.equal(session.send("$aws/things/b/shadow/update", bytes("{}")), true);
+});
+
 test("send() goes out at QoS 0 outside the outbox when online, and is refused (false) when not", () => {
   const session = makeSession();
   assert.equal(session.send("$aws/things/b/shadow/update", bytes("{}")), false);
@@ -320,7 +427,10 @@ test("batching: the in-flight limit counts readings, and a batch lost with its c
 });
 
 test("batching: a byte limit over IoT Core's 128 KB message limit is refused", () => {
-  assert.throws(() => makeSession(100, { batchBytes: 128 * 1024 + 1 }), /batchBytes must be an integer from 0 to 131072, not 131073/);
+  assert.throws(
+    () => makeSession(100, { batchBytes: 128 * 1024 + 1 }),
+    /batchBytes must be an integer from 0 to 131072 \(AWS IoT Core.s largest message\), not 131073/,
+  );
 });
 
 /** Readings of the JSON messages written so far, whether each went alone or in a batch. */
