@@ -16,3 +16,6 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 
 /** Inbound publish requests per second on one connection; AWS discards the ones above it. */
 export const MAX_PUBLISHES_PER_SECOND = 100;
+
+/** CONNECT requests per second for one client ID; the board's reconnect backoff never goes below a second. */
+export const MAX_CONNECTS_PER_SECOND_PER_CLIENT_ID = 1;

@@ -4,7 +4,14 @@ import tls from "node:tls";
 import { DEVICE_POLICY_FILE } from "../../../cloud/lib/iotFiles.ts";
 import { AcceptedLog } from "./AcceptedLog.ts";
 import { GuardedConnection } from "./GuardedConnection.ts";
-import { MAX_SUBSCRIPTIONS_PER_CONNECTION, effectiveKeepAlive, reservedTopicRefusal, topicRefusal } from "./IotCoreLimits.ts";
+import { PerSecondQuota } from "../../../firmware/session/PerSecondQuota.ts";
+import {
+  MAX_CONNECTS_PER_SECOND_PER_CLIENT_ID,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  effectiveKeepAlive,
+  reservedTopicRefusal,
+  topicRefusal,
+} from "./IotCoreLimits.ts";
 import { ShadowService } from "./ShadowService.ts";
 import { IotPolicy, type IotPolicyContext, type PolicyDecision } from "./IotPolicy.ts";
 import { TelemetryLake, type TelemetryLakeFigures, type TelemetryLakeOptions } from "./TelemetryLake.ts";
@@ -32,7 +39,9 @@ export type RefusalReason =
   /** A subscription beyond the connection's quota: a failure in its SUBACK, the connection stays. */
   | "subscription-quota"
   /** A PUBLISH beyond the connection's per-second quota: discarded unread, no PUBACK, the connection stays. */
-  | "publish-quota";
+  | "publish-quota"
+  /** A second CONNECT for one client ID within a second: closed without a CONNACK. */
+  | "connect-quota";
 
 export type IotCoreEvent =
   | { readonly kind: "connected"; readonly thing: string; readonly keepAliveS: number }
@@ -151,6 +160,8 @@ function checkTopicName(topic: string): void {
 export class LocalIotCore {
   readonly #options: LocalIotCoreOptions;
   readonly #now: () => number;
+  /** Each client ID's recent CONNECTs, against AWS's quota per client ID; one that has spent its second is forgotten. */
+  readonly #connectsByClientId = new Map<string, PerSecondQuota>();
   readonly #policy: IotPolicy;
   readonly #listeners: ((event: IotCoreEvent) => void)[] = [];
   readonly #peers = new WeakMap<object, Peer>();
@@ -204,6 +215,12 @@ export class LocalIotCore {
     const broker = await Aedes.createBroker({
       // AWS holds every client to a keep-alive from 30 s to 1200 s, whatever it asked for.
       preConnect: (client, packet, callback) => {
+        const quotaRefusal = this.#connectQuotaRefusal(packet.clientId);
+        if (quotaRefusal) {
+          this.#emit({ kind: "refused", reason: "connect-quota", detail: quotaRefusal });
+          // An error, not a plain "no": aedes then closes the connection rather than leaving it open without a CONNACK.
+          return callback(new Error(quotaRefusal), false);
+        }
         packet.keepalive = effectiveKeepAlive(packet.keepalive ?? 0);
         const peer = this.#peerOf(client);
         if (peer) peer.keepAliveS = packet.keepalive;
@@ -450,6 +467,23 @@ export class LocalIotCore {
     if (reserved) return { reason: "publish", detail: reserved };
     const refusal = this.#check(client, "iot:Publish", `topic/${topic}`) ?? (retain ? this.#check(client, "iot:RetainPublish", `topic/${topic}`) : undefined);
     return refusal === undefined ? undefined : { reason: "publish", detail: retain ? `retained PUBLISH: ${refusal}` : refusal };
+  }
+
+  /** Why this CONNECT is over AWS's quota for its client ID, or undefined; every CONNECT counts, admitted or not. */
+  #connectQuotaRefusal(clientId: string): string | undefined {
+    const now = this.#now();
+    // Kept in the order of their last admitted CONNECT, so the forgettable ones are at the front.
+    for (const [id, quota] of this.#connectsByClientId) {
+      if (quota.readyAt() > now) break;
+      this.#connectsByClientId.delete(id);
+    }
+    const quota = this.#connectsByClientId.get(clientId) ?? new PerSecondQuota(MAX_CONNECTS_PER_SECOND_PER_CLIENT_ID);
+    if (quota.admit(now)) {
+      this.#connectsByClientId.delete(clientId);
+      this.#connectsByClientId.set(clientId, quota);
+      return undefined;
+    }
+    return `client ID "${clientId}" connected less than a second ago: AWS IoT Core takes ${MAX_CONNECTS_PER_SECOND_PER_CLIENT_ID} CONNECT per second for one client ID`;
   }
 
   /** A will is a publish the broker makes for the client later, so it is checked as one now, as AWS does at CONNECT. */

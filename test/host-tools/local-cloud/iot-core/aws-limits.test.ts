@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { ErrorWithSubackPacket, type IClientOptions, type MqttClient } from "mqtt";
 import type { IssuedCertificate } from "../../../../host-tools/local-cloud/iot-core/LocalCa.ts";
 import {
+  MAX_CONNECTS_PER_SECOND_PER_CLIENT_ID,
   MAX_FILTERS_PER_SUBSCRIBE,
   MAX_MESSAGE_BYTES,
   MAX_PUBLISHES_PER_SECOND,
@@ -92,6 +93,7 @@ test(
 
     const tls = tlsFiles(thing, identity);
     const over = path.join(dir, "over.bin");
+    fixture.nextSecond();
     writeFileSync(over, Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x61));
     const refused = await mosquitto("mosquitto_pub", [...tls, "-i", thing, "-q", "1", "-t", `dt/aqm/${thing}/blob`, "-f", over]);
     assert.notEqual(refused.code, 0, refused.output);
@@ -105,6 +107,7 @@ test(
 
     const limit = path.join(dir, "limit.bin");
     writeFileSync(limit, Buffer.alloc(MAX_MESSAGE_BYTES, 0x61));
+    fixture.nextSecond();
     const accepted = await mosquitto("mosquitto_pub", [...tls, "-i", thing, "-q", "1", "-t", `dt/aqm/${thing}/blob`, "-f", limit]);
     assert.equal(accepted.code, 0, accepted.output);
     await until(() => fixture.events.some((e) => e.kind === "message" && e.thing === thing && e.payload.length === MAX_MESSAGE_BYTES), "the 128 KB message");
@@ -132,6 +135,7 @@ test("topics: 257 bytes and 8 slashes are refused (mqtt.js); invalid UTF-8 and N
     { topic: `${prefix}a/b/c/d/e/f`, detail: /has 8 slashes; AWS IoT Core allows at most 7/ },
   ];
   for (const { topic, detail } of cases) {
+    fixture.nextSecond();
     const client = await mqttJs(identity, thing);
     client.on("error", () => undefined);
     const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
@@ -144,6 +148,7 @@ test("topics: 257 bytes and 8 slashes are refused (mqtt.js); invalid UTF-8 and N
     [new Uint8Array([...Buffer.from(prefix), 0xc3, 0x28]), "PUBLISH topic is not well-formed UTF-8 (MQTT 3.1.1 §1.5.3: malformed)"],
     [new Uint8Array([...Buffer.from(prefix), 0x00, 0x61]), "PUBLISH topic holds a NUL character (MQTT 3.1.1 §1.5.3: malformed)"],
   ] as const) {
+    fixture.nextSecond();
     const client = await connectRaw(fixture.port, fixture.ca, identity);
     client.write(connectPacket(thing));
     await until(() => client.received.some((p) => p.cmd === "connack"), "CONNACK");
@@ -156,6 +161,7 @@ test("topics: 257 bytes and 8 slashes are refused (mqtt.js); invalid UTF-8 and N
     );
   }
   // At the limits: allowed by the limits, then refused (or not) by the policy only.
+  fixture.nextSecond();
   const client = await mqttJs(identity, thing);
   await client.publishAsync(prefix + "x".repeat(256 - prefix.length), "{}", { qos: 1 });
   await client.publishAsync(`${prefix}a/b/c/d/e`, "{}", { qos: 1 });
@@ -167,6 +173,7 @@ test("QoS 2: mosquitto_pub -q 2 gets no PUBREC and nothing reaches the lake; mos
   const tls = tlsFiles(thing, await fixture.ca.issueDeviceCertificate(thing));
   const published = await mosquitto("mosquitto_pub", [...tls, "-i", thing, "-q", "2", "-t", telemetryTopic(thing), "-m", reading(thing, 1)]);
   assert.notEqual(published.code, 0, published.output);
+  fixture.nextSecond();
   const subscribed = await mosquitto("mosquitto_sub", [...tls, "-i", thing, "-q", "2", "-E", "-t", `cmd/aqm/${thing}/reboot`]);
   assert.notEqual(subscribed.code, 0, subscribed.output);
   assert.deepEqual(
@@ -188,12 +195,14 @@ test("retain: mosquitto_pub -r is refused and a retained will refuses the CONNEC
       ),
     "retain refusal",
   );
+  fixture.nextSecond();
   await assert.rejects(
     mqttJs(identity, thing, { will: { topic: `dt/aqm/${thing}/status`, payload: Buffer.from("gone"), qos: 1, retain: true } }),
     (error: Error & { code?: number }) => error.code === 5,
   );
   assert.ok(refusals(thing).some((e) => e.kind === "refused" && /^will: retained PUBLISH: iot:RetainPublish/.test(e.detail)));
   // The same will without retain is a will the policy allows.
+  fixture.nextSecond();
   const client = await mqttJs(identity, thing, { will: { topic: `dt/aqm/${thing}/status`, payload: Buffer.from("gone"), qos: 1, retain: false } });
   await client.endAsync();
 });
@@ -233,7 +242,10 @@ test("keep-alive: 5 s is held to 30 s (mosquitto_sub -k 5), 0 and 3600 s to 1200
   const identity = await fixture.ca.issueDeviceCertificate(thing);
   const keepAlives = () => fixture.events.flatMap((e) => (e.kind === "connected" && e.thing === thing ? [e.keepAliveS] : []));
   await mosquitto("mosquitto_sub", [...tlsFiles(thing, identity), "-i", thing, "-q", "1", "-k", "5", "-E", "-t", `cmd/aqm/${thing}/reboot`]);
-  for (const keepalive of [0, 3600]) await (await mqttJs(identity, thing, { keepalive })).endAsync();
+  for (const keepalive of [0, 3600]) {
+    fixture.nextSecond();
+    await (await mqttJs(identity, thing, { keepalive })).endAsync();
+  }
   assert.deepEqual(keepAlives(), [30, 1200, 1200]);
 });
 
@@ -271,6 +283,7 @@ test(`filters per SUBSCRIBE: mosquitto_sub with ${MAX_FILTERS_PER_SUBSCRIBE} top
   assert.equal(granted.code, 0, granted.output);
   assert.match(granted.output, /Client aqm-filters received SUBACK/);
   assert.equal(refusals("too-many-filters").length, 0);
+  fixture.nextSecond();
   const refused = await mosquitto("mosquitto_sub", [...tls, "-i", thing, "-q", "1", "-E", "-d", "-W", "2", ...topics(MAX_FILTERS_PER_SUBSCRIBE + 1)]);
   assert.notEqual(refused.code, 0, refused.output);
   assert.doesNotMatch(refused.output, /received SUBACK/);
@@ -334,6 +347,53 @@ test(`publishes per second: in one held instant mqtt.js gets ${MAX_PUBLISHES_PER
     assert.ok(client.connected);
     await client.endAsync(true);
     assert.equal(await late, "Connection closed", "the discarded PUBLISH got no PUBACK before the client closed");
+  } finally {
+    await held.core.stop();
+  }
+});
+
+test(`connects per client ID: a second CONNECT within a second is closed without a CONNACK (mosquitto_sub), another client ID is not held up, and a second later it connects`, async () => {
+  let clock = 2_000_000;
+  const held = await startIotCore({ now: () => clock });
+  const heldCa = path.join(dir, "held-ca.pem");
+  writeFileSync(heldCa, held.ca.certPem);
+  const connect = async (thing: string) => {
+    const identity = await held.ca.issueDeviceCertificate(thing);
+    const files = tlsFiles(thing, identity).map((arg) => (arg.endsWith("ca.pem") ? heldCa : arg));
+    try {
+      const { stdout, stderr } = await run(
+        "mosquitto_sub",
+        ["-h", "localhost", "-p", String(held.port), ...files, "-i", thing, "-q", "1", "-E", "-d", "-t", `cmd/aqm/${thing}/reboot`],
+        { timeout: 15_000 },
+      );
+      return { code: 0, output: stdout + stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+    }
+  };
+  try {
+    const thing = "aqm-reconnects";
+    const first = await connect(thing);
+    assert.equal(first.code, 0, first.output);
+    assert.match(first.output, /received CONNACK \(0\)/);
+    const again = await connect(thing);
+    assert.notEqual(again.code, 0, again.output);
+    assert.doesNotMatch(again.output, /received CONNACK/, "closed, not answered");
+    const other = await connect("aqm-reconnects-other");
+    assert.equal(other.code, 0, `another client ID in the same instant: ${other.output}`);
+    const refusals = held.events.filter((e) => e.kind === "refused" && e.reason === "connect-quota");
+    assert.deepEqual(
+      refusals.map((e) => e.kind === "refused" && e.detail),
+      [
+        `client ID "${thing}" connected less than a second ago: AWS IoT Core takes ${MAX_CONNECTS_PER_SECOND_PER_CLIENT_ID} CONNECT per second for one client ID`,
+      ],
+    );
+    clock += 999;
+    assert.notEqual((await connect(thing)).code, 0, "999 ms on: still within the second (a refused CONNECT does not start it again)");
+    clock += 1;
+    const later = await connect(thing);
+    assert.equal(later.code, 0, `a second after the first: ${later.output}`);
   } finally {
     await held.core.stop();
   }

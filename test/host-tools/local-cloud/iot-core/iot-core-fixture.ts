@@ -30,10 +30,19 @@ export function testAcceptedLog(lakeDir: string): string {
   return path.join(lakeDir, ".iot-core", "accepted.log");
 }
 
-/** A local IoT Core on a free port with its CA (and the deployed device policy unless told otherwise), and a way to connect boards to it over TLS. */
+/**
+ * A local IoT Core on a free port with its CA (and the deployed device policy unless told
+ * otherwise), and a way to connect boards to it over TLS. Its quotas count by the wall clock
+ * unless `now` is given; `nextSecond()` moves the core's clock a second on, as a test that
+ * connects one client ID again at once must: AWS takes one CONNECT a second per client ID.
+ */
 export async function startIotCore(
   options: { policy?: IotPolicy; lake?: TelemetryLakeOptions; listenBacklog?: number; registry?: ThingRegistry; now?: () => number } = {},
 ) {
+  let ahead = 0;
+  const nextSecond = (): void => {
+    ahead += 1000;
+  };
   const rawCa = await LocalCa.createEphemeral("test CA");
   const registry = options.registry ?? ThingRegistry.inMemory();
   const ca = provisioningCa(rawCa, registry);
@@ -45,13 +54,14 @@ export async function startIotCore(
     certPem: server.certPem,
     keyPem: server.keyPem,
     registry,
+    now: () => Date.now() + ahead,
     ...rest,
     ...(lake ? { lake: { ...lake, acceptedLog: testAcceptedLog(lake.dir) } } : {}),
   });
   const events: IotCoreEvent[] = [];
   core.onEvent((event) => events.push(event));
   const { port } = await core.start();
-  return { ca, rawCa, registry, core, events, port };
+  return { ca, rawCa, registry, core, events, port, nextSecond };
 }
 
 /** An mqtt.js client connected to the core as `thing`, with a certificate for that thing from the core's CA. */

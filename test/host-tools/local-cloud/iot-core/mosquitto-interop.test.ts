@@ -43,8 +43,13 @@ function files(name: string, identity: IssuedCertificate): string[] {
   ];
 }
 
-/** Runs mosquitto_pub or mosquitto_sub at QoS 1 against the local IoT Core; how it exited, and what it said. */
+/**
+ * Runs mosquitto_pub or mosquitto_sub at QoS 1 against the local IoT Core; how it exited, and what
+ * it said. Each run connects a client ID used before, so the core's clock goes a second on first:
+ * AWS takes one CONNECT a second per client ID.
+ */
 async function mosquitto(tool: "mosquitto_pub" | "mosquitto_sub", args: string[]): Promise<{ code: number; output: string }> {
+  fixture.nextSecond();
   try {
     const { stdout, stderr } = await run(tool, ["-h", "localhost", "-p", String(fixture.port), "-q", "1", ...args], { timeout: 10_000 });
     return { code: 0, output: stdout + stderr };
@@ -106,6 +111,7 @@ test(
     }
 
     // mosquitto_sub writes to a pipe in blocks; line buffering lets the test see the SUBACK when it comes.
+    fixture.nextSecond();
     const listener = spawn(
       "stdbuf",
       [

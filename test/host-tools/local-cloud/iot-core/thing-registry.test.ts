@@ -87,6 +87,7 @@ test("a client ID the registry cannot judge is refused on its own: the core goes
     await assert.rejects(connectMqttJsAs(fixture.port, fixture.ca.certPem, board, "aqm-board"), refused);
     assert.ok(fixture.events.some((e) => e.kind === "refused" && e.reason === "registry" && /is not valid JSON/.test(e.detail)));
     writeFileSync(registryFile(dir), good);
+    fixture.nextSecond();
     const client = await connectMqttJsAs(fixture.port, fixture.ca.certPem, board, "aqm-board");
     await client.endAsync();
   } finally {
@@ -108,6 +109,7 @@ test("the core refuses a certificate its CA signed for a thing never provisioned
     const first = await connect(identity, "aqm-revoked");
     fixture.registry.setStatus(certificateId(identity.certPem), "REVOKED");
     await first.endAsync();
+    fixture.nextSecond();
     await assert.rejects(connect(identity, "aqm-revoked"), refused);
     assert.ok(fixture.events.some((e) => e.kind === "refused" && e.reason === "registry" && /is REVOKED, not ACTIVE/.test(e.detail)));
   } finally {
