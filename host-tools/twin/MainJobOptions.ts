@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { UsageError } from "../field/cli/CommandArgs.ts";
 
 export interface MainJobOptions {
   readonly boards: number;
@@ -72,8 +73,6 @@ The raw lake holds newline-delimited JSON under DIR/lake/raw/year=YYYY/month=MM/
 (UTC), the cloud's Firehose prefix; the curated lake Parquet under DIR/lake/curated/. Each board's
 Device Shadow is kept in DIR/shadows/. Ctrl-C stops cleanly: the boards send what they have
 buffered, the lake writes out everything it holds and curates it once more.`;
-
-export class UsageError extends Error {}
 
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;

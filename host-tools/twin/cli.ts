@@ -1,6 +1,7 @@
 import { stopReportLines } from "./StopReport.ts";
 import { MainJob } from "./MainJob.ts";
-import { MAIN_JOB_HELP, parseMainJobOptions, UsageError } from "./MainJobOptions.ts";
+import { UsageError } from "../field/cli/CommandArgs.ts";
+import { MAIN_JOB_HELP, parseMainJobOptions } from "./MainJobOptions.ts";
 import { NoticeRing } from "./NoticeRing.ts";
 import { ReadingRate } from "./FleetSummary.ts";
 import { renderStatusLine, renderView } from "./TerminalView.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { test } from "node:test";
-import { parseMainJobOptions, UsageError } from "../../../host-tools/twin/MainJobOptions.ts";
+import { UsageError } from "../../../host-tools/field/cli/CommandArgs.ts";
+import { parseMainJobOptions } from "../../../host-tools/twin/MainJobOptions.ts";
 
 test("defaults: three boards every five seconds into ./state on port 8883, in worker threads on all cores but one, live view only on a terminal", () => {
   assert.deepEqual(parseMainJobOptions([], true), {
