@@ -213,7 +213,6 @@ export class LocalIotCore {
       throw new Error(`the local IoT Core's lake ${this.#lake.figures.dir} was closed by stop(); create a new LocalIotCore to start again`);
     if (this.#options.lake) await this.#replay(this.#options.lake.acceptedLog);
     const broker = await Aedes.createBroker({
-      // AWS holds every client to a keep-alive from 30 s to 1200 s, whatever it asked for.
       preConnect: (client, packet, callback) => {
         const quotaRefusal = this.#connectQuotaRefusal(packet.clientId);
         if (quotaRefusal) {
@@ -221,6 +220,7 @@ export class LocalIotCore {
           // An error, not a plain "no": aedes then closes the connection rather than leaving it open without a CONNACK.
           return callback(new Error(quotaRefusal), false);
         }
+        // AWS holds every client to a keep-alive from 30 s to 1200 s, whatever it asked for.
         packet.keepalive = effectiveKeepAlive(packet.keepalive ?? 0);
         const peer = this.#peerOf(client);
         if (peer) peer.keepAliveS = packet.keepalive;
@@ -469,7 +469,10 @@ export class LocalIotCore {
     return refusal === undefined ? undefined : { reason: "publish", detail: retain ? `retained PUBLISH: ${refusal}` : refusal };
   }
 
-  /** Why this CONNECT is over AWS's quota for its client ID, or undefined; every CONNECT counts, admitted or not. */
+  /**
+   * Why this CONNECT is over AWS's quota for its client ID, or undefined. It is checked before the
+   * registry and the policy, so a CONNECT they refuse counts too; one this quota refuses does not.
+   */
   #connectQuotaRefusal(clientId: string): string | undefined {
     const now = this.#now();
     // Kept in the order of their last admitted CONNECT, so the forgettable ones are at the front.

@@ -36,15 +36,15 @@ after(async () => {
 
 const refusals = (thingOrReason: string) => fixture.events.filter((e) => e.kind === "refused" && (e.reason === thingOrReason || e.thing === thingOrReason));
 
-function tlsFiles(name: string, identity: IssuedCertificate): string[] {
+function tlsFiles(name: string, identity: IssuedCertificate, caFile = path.join(dir, "ca.pem")): string[] {
   writeFileSync(path.join(dir, `${name}.cert.pem`), identity.certPem);
   writeFileSync(path.join(dir, `${name}.key.pem`), identity.keyPem, { mode: 0o600 });
-  return ["--cafile", path.join(dir, "ca.pem"), "--cert", path.join(dir, `${name}.cert.pem`), "--key", path.join(dir, `${name}.key.pem`)];
+  return ["--cafile", caFile, "--cert", path.join(dir, `${name}.cert.pem`), "--key", path.join(dir, `${name}.key.pem`)];
 }
 
-async function mosquitto(tool: "mosquitto_pub" | "mosquitto_sub", args: string[]): Promise<{ code: number; output: string }> {
+async function mosquitto(tool: "mosquitto_pub" | "mosquitto_sub", args: string[], port = fixture.port): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(tool, ["-h", "localhost", "-p", String(fixture.port), ...args], { timeout: 15_000 });
+    const { stdout, stderr } = await run(tool, ["-h", "localhost", "-p", String(port), ...args], { timeout: 15_000 });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -357,21 +357,12 @@ test(`connects per client ID: a second CONNECT within a second is closed without
   const held = await startIotCore({ now: () => clock });
   const heldCa = path.join(dir, "held-ca.pem");
   writeFileSync(heldCa, held.ca.certPem);
-  const connect = async (thing: string) => {
-    const identity = await held.ca.issueDeviceCertificate(thing);
-    const files = tlsFiles(thing, identity).map((arg) => (arg.endsWith("ca.pem") ? heldCa : arg));
-    try {
-      const { stdout, stderr } = await run(
-        "mosquitto_sub",
-        ["-h", "localhost", "-p", String(held.port), ...files, "-i", thing, "-q", "1", "-E", "-d", "-t", `cmd/aqm/${thing}/reboot`],
-        { timeout: 15_000 },
-      );
-      return { code: 0, output: stdout + stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
-    }
-  };
+  const connect = async (thing: string) =>
+    mosquitto(
+      "mosquitto_sub",
+      [...tlsFiles(thing, await held.ca.issueDeviceCertificate(thing), heldCa), "-i", thing, "-q", "1", "-E", "-d", "-t", `cmd/aqm/${thing}/reboot`],
+      held.port,
+    );
   try {
     const thing = "aqm-reconnects";
     const first = await connect(thing);
@@ -390,10 +381,10 @@ test(`connects per client ID: a second CONNECT within a second is closed without
       ],
     );
     clock += 999;
-    assert.notEqual((await connect(thing)).code, 0, "999 ms on: still within the second (a refused CONNECT does not start it again)");
+    assert.notEqual((await connect(thing)).code, 0, "999 ms on: still within the second");
     clock += 1;
     const later = await connect(thing);
-    assert.equal(later.code, 0, `a second after the first: ${later.output}`);
+    assert.equal(later.code, 0, `a second after the first, 1 ms after a refused one, which does not start the second again: ${later.output}`);
   } finally {
     await held.core.stop();
   }
